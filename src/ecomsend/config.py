@@ -1,0 +1,139 @@
+"""The one place that reads the environment.
+
+Every other module receives a `Settings` instance (FastAPI dependency, CLI option or explicit
+argument); nothing else calls `os.environ`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: Where the embedded default keeps its SQLite file and generated key, relative to the CWD.
+DEFAULT_VAR_DIR = Path("var")
+
+
+class QueueBackend(StrEnum):
+    """Which `JobQueue` adapter runs jobs (DESIGN.md §1)."""
+
+    LOCAL = "local"
+    PROCRASTINATE = "procrastinate"
+
+
+class RateLimitBackend(StrEnum):
+    """Which `RateLimiter` adapter holds the token buckets (DESIGN.md §1)."""
+
+    MEMORY = "memory"
+    POSTGRES = "postgres"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot work; the message says what to set."""
+
+
+class Settings(BaseSettings):
+    """All configuration of EcomSend Feed, from `ECOMSEND_*` variables or a `.env` file."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ECOMSEND_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    var_dir: Path = DEFAULT_VAR_DIR
+    database_url: str = Field(
+        default="",
+        validation_alias="DATABASE_URL",
+        description="SQLAlchemy async URL; default is a SQLite file under var_dir.",
+    )
+    queue_backend: QueueBackend = QueueBackend.LOCAL
+    ratelimit_backend: RateLimitBackend = RateLimitBackend.MEMORY
+    log_format: str = Field(default="auto", description="console | json | auto")
+    log_level: str = "INFO"
+
+    public_base_url: str = "http://127.0.0.1:8000"
+    shopify_api_key: str = "ecomsend-dev-key"
+    shopify_api_secret: SecretStr = SecretStr("ecomsend-dev-secret")
+    shopify_api_version: str = "2026-07"
+    shopify_scopes: str = (
+        "read_products,write_products,read_inventory,write_inventory,read_orders,write_orders,"
+        "read_fulfillments,write_fulfillments,read_merchant_managed_fulfillment_orders,"
+        "write_merchant_managed_fulfillment_orders,read_locations"
+    )
+    #: Base URL of the Shopify admin host; None means the real `https://{shop}`.
+    shopify_base_url: str | None = None
+    tiktok_app_key: str = "ecomsend-dev-app-key"
+    tiktok_app_secret: SecretStr = SecretStr("ecomsend-dev-app-secret")
+    tiktok_service_id: str = "ecomsend-dev-service"
+    tiktok_api_base_url: str = "https://open-api.tiktokglobalshop.com"
+    tiktok_auth_base_url: str = "https://auth.tiktok-shops.com"
+
+    token_encryption_key: SecretStr | None = Field(
+        default=None,
+        description="Fernet key (urlsafe base64, 32 bytes) that encrypts tokens at rest.",
+    )
+    session_secret: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _fill_embedded_defaults(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{(self.var_dir / 'ecomsend.db').as_posix()}"
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def is_scale_out(self) -> bool:
+        return self.queue_backend is QueueBackend.PROCRASTINATE
+
+    def encryption_key(self) -> bytes:
+        """The token-encryption key: from the environment, or generated into var_dir.
+
+        Embedded mode (local queue) generates and keeps a key file on first use; scale-out mode
+        (several processes, maybe several machines) must be given the key, or fails clearly.
+        """
+        if self.token_encryption_key is not None:
+            return self.token_encryption_key.get_secret_value().encode()
+        if self.is_scale_out:
+            raise ConfigError(
+                "ECOMSEND_TOKEN_ENCRYPTION_KEY is required in scale-out mode "
+                "(ECOMSEND_QUEUE_BACKEND=procrastinate): every process must share one key. "
+                "Generate one with `ecomsend keygen`."
+            )
+        return _read_or_create_secret(self.var_dir / "token.key", _new_fernet_key)
+
+    def session_key(self) -> bytes:
+        """Key that signs standalone-mode session cookies (generated like the token key)."""
+        if self.session_secret is not None:
+            return self.session_secret.get_secret_value().encode()
+        if self.is_scale_out:
+            raise ConfigError("ECOMSEND_SESSION_SECRET is required in scale-out mode.")
+        return _read_or_create_secret(self.var_dir / "session.key", lambda: secrets.token_urlsafe(32))
+
+
+def _new_fernet_key() -> str:
+    from cryptography.fernet import Fernet
+
+    return Fernet.generate_key().decode()
+
+
+def _read_or_create_secret(path: Path, make: object) -> bytes:
+    """Read a secret file, creating it (mode 0600) with `make()` the first time."""
+    if path.exists():
+        return path.read_text().strip().encode()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = make()  # type: ignore[operator]
+    path.write_text(str(value))
+    path.chmod(0o600)
+    return str(value).encode()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide Settings (FastAPI dependency and CLI default)."""
+    return Settings()

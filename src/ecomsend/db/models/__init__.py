@@ -1,0 +1,31 @@
+"""All models, imported here so `Base.metadata` is complete for Alembic and tests."""
+
+from ecomsend.db.models.catalog import InventoryLevel, ShopifyProduct, ShopifyVariant
+from ecomsend.db.models.infra import LocalJob, PeriodicRun, RateBucket
+from ecomsend.db.models.links import FulfillmentLink, OrderLink, ProductLink
+from ecomsend.db.models.orders import TikTokOrder, TikTokOrderLine
+from ecomsend.db.models.shops import OAuthState, Shop, ShopSettings, TikTokShop
+from ecomsend.db.models.sync import ActivityLog, SyncState, WebhookReceipt
+from ecomsend.db.models.templates import CategoryTemplate
+
+__all__ = [
+    "ActivityLog",
+    "CategoryTemplate",
+    "FulfillmentLink",
+    "InventoryLevel",
+    "LocalJob",
+    "OAuthState",
+    "OrderLink",
+    "PeriodicRun",
+    "ProductLink",
+    "RateBucket",
+    "Shop",
+    "ShopSettings",
+    "ShopifyProduct",
+    "ShopifyVariant",
+    "SyncState",
+    "TikTokOrder",
+    "TikTokOrderLine",
+    "TikTokShop",
+    "WebhookReceipt",
+]

@@ -1,0 +1,64 @@
+"""Tables of the embedded adapters: the LocalQueue's jobs and periodic runs, shared rate buckets."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Float, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ecomsend.db.base import Base, IdMixin
+from ecomsend.db.types import UTCDateTime, utcnow
+
+
+class LocalJob(IdMixin, Base):
+    """A job of the embedded `LocalQueue`; written in the caller's transaction."""
+
+    __tablename__ = "local_job"
+    __table_args__ = (
+        # At most one *waiting* job per queueing key: a repeated defer coalesces.
+        Index(
+            "uq_local_job_waiting_lock",
+            "queueing_lock",
+            unique=True,
+            sqlite_where=text("status = 'waiting'"),
+            postgresql_where=text("status = 'waiting'"),
+        ),
+        Index("ix_local_job_due", "status", "scheduled_at"),
+    )
+
+    task: Mapped[str] = mapped_column(String(128))
+    args: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    queueing_lock: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default="waiting")
+    scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    worker_id: Mapped[str | None] = mapped_column(String(128))
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PeriodicRun(IdMixin, Base):
+    """One row per (periodic task, period): the unique key makes a period fire once."""
+
+    __tablename__ = "periodic_run"
+    __table_args__ = (UniqueConstraint("task", "period_start"),)
+
+    task: Mapped[str] = mapped_column(String(128))
+    period_start: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RateBucket(Base):
+    """A token bucket shared by every process (PostgreSQL rate-limit backend)."""
+
+    __tablename__ = "rate_bucket"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    capacity: Mapped[float] = mapped_column(Float)
+    refill_per_s: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,81 @@
+"""Engine, sessions and the unit of work (one commit per request or per job).
+
+Services receive an `AsyncSession` and never commit; the caller wraps them in `unit_of_work()`,
+which commits once, so a state change and the job it enqueues land together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from ecomsend.config import Settings
+from ecomsend.crypto import TokenCipher
+from ecomsend.db.types import configure_token_cipher
+
+#: How long SQLite waits for another writer before SQLITE_BUSY (ms); jobs and requests share it.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin_immediate(conn: Any) -> None:
+    # pysqlite's DEFERRED transactions upgrade read locks to write locks late, which fails
+    # with SQLITE_BUSY *without* waiting for busy_timeout. BEGIN IMMEDIATE takes the write
+    # lock up front, so concurrent writers queue on busy_timeout instead of failing.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """An async engine with SQLite tuned for a web app + in-process workers (WAL, busy timeout)."""
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, connect_args={"isolation_level": None}, **kwargs)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
+        return engine
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 10)
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_async_engine(url, **kwargs)
+
+
+class Database:
+    """The engine and session factory of one process, built from Settings."""
+
+    def __init__(self, settings: Settings, **engine_kwargs: Any) -> None:
+        self.settings = settings
+        self.url = settings.database_url
+        if settings.is_sqlite:
+            settings.var_dir.mkdir(parents=True, exist_ok=True)
+        configure_token_cipher(TokenCipher(settings.encryption_key()))
+        self.engine = make_engine(self.url, **engine_kwargs)
+        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
+        """A session that commits once on success and rolls back on any exception."""
+        async with self.sessionmaker() as session:
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

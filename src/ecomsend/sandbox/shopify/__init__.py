@@ -1,0 +1,1 @@
+"""A simulator of the shopify platform over real HTTP (an independent reading of its docs)."""
