@@ -63,13 +63,15 @@ class Settings(BaseSettings):
         "read_fulfillments,write_fulfillments,read_merchant_managed_fulfillment_orders,"
         "write_merchant_managed_fulfillment_orders,read_locations"
     )
-    #: Base URL of the Shopify admin host; None means the real `https://{shop}`.
-    shopify_base_url: str | None = None
+    #: Where a shop's Admin API lives; `{shop}` is the myshopify domain. The sandbox serves
+    #: many shops on one port as `http://127.0.0.1:PORT/store/{shop}`.
+    shopify_shop_url_template: str = "https://{shop}"
     tiktok_app_key: str = "ecomsend-dev-app-key"
     tiktok_app_secret: SecretStr = SecretStr("ecomsend-dev-app-secret")
     tiktok_service_id: str = "ecomsend-dev-service"
     tiktok_api_base_url: str = "https://open-api.tiktokglobalshop.com"
     tiktok_auth_base_url: str = "https://auth.tiktok-shops.com"
+    tiktok_authorize_url: str = "https://services.tiktokshop.com/open/authorize"
 
     token_encryption_key: SecretStr | None = Field(
         default=None,
