@@ -115,7 +115,8 @@ class Settings(BaseSettings):
             return self.session_secret.get_secret_value().encode()
         if self.is_scale_out:
             raise ConfigError("ECOMSEND_SESSION_SECRET is required in scale-out mode.")
-        return _read_or_create_secret(self.var_dir / "session.key", lambda: secrets.token_urlsafe(32))
+        return _read_or_create_secret(self.var_dir / "session.key",
+                                      lambda: secrets.token_urlsafe(32))
 
 
 def _new_fernet_key() -> str:

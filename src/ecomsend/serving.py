@@ -35,7 +35,7 @@ class BackgroundServer:
                                    "timeout_keep_alive": 30}
         options.update(uvicorn_options)
         self._server = uvicorn.Server(uvicorn.Config(app, host=host, port=self.port, **options))
-        self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        # uvicorn installs no signal handlers off the main thread (Server.capture_signals).
         self._thread = threading.Thread(target=self._server.run, daemon=True,
                                         name=f"asgi:{self.port}")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 
@@ -9,10 +11,45 @@ def register_run_commands(app: typer.Typer) -> None:
     """Attach demo, serve and worker to the root command (called by `ecomsend.cli`)."""
 
     @app.command()
+    def demo(
+        headless: bool = typer.Option(False, help="No progress bars; run to completion."),
+        products: int = typer.Option(50, help="Products to seed in the sandbox store."),
+        report: Path | None = typer.Option(None, help="Write the run's JSON report here."),
+    ) -> None:
+        """Run the whole flow on local sandboxes (embedded default): seed a Shopify store,
+        install and connect through the real OAuth flows, import the catalog, sync."""
+        from ecomsend.demo.run import run_demo
+
+        raise typer.Exit(run_demo(headless=headless, products=products, report=report))
+
+    @app.command()
+    def serve(
+        host: str = typer.Option("127.0.0.1", help="Interface to bind."),
+        port: int = typer.Option(8000, help="Port to listen on."),
+        migrate: bool = typer.Option(True, help="Apply database migrations first."),
+    ) -> None:
+        """Run the web app (OAuth, webhooks, JSON API, admin UI); in the embedded default it
+        also runs the job worker in the same process."""
+        import uvicorn
+
+        from ecomsend.config import get_settings
+        from ecomsend.logging import configure_logging
+        from ecomsend.web.app import create_app
+
+        settings = get_settings()
+        configure_logging(settings)
+        if migrate:
+            from ecomsend.db.migrate import upgrade
+
+            upgrade(settings)
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+    @app.command()
     def worker(
         concurrency: int = typer.Option(8, help="Jobs run at once by this process."),
     ) -> None:
-        """Run background jobs (sync, reconciliation, sweeper) until stopped."""
+        """Run background jobs (sync, reconciliation, sweeper) until SIGTERM; start any number
+        of them in scale-out mode (ECOMSEND_QUEUE_BACKEND=procrastinate)."""
         from ecomsend.jobs.runtime import run_worker_process
 
         run_worker_process(concurrency=concurrency)

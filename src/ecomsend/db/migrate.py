@@ -1,4 +1,4 @@
-"""`ecomsend db upgrade`: Alembic migrations (both DBs) plus procrastinate's schema on PostgreSQL."""
+"""`ecomsend db upgrade`: Alembic migrations (both DBs), plus procrastinate's schema on Postgres."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ def upgrade(settings: Settings, revision: str = "head") -> None:
     """Bring the database to `revision`; on PostgreSQL also install procrastinate's schema."""
     if settings.is_sqlite:
         settings.var_dir.mkdir(parents=True, exist_ok=True)
+    settings.encryption_key()  # embedded: generate the key now; scale-out: fail early if unset
     command.upgrade(alembic_config(settings.database_url), revision)
     if not settings.is_sqlite:
         asyncio.run(apply_procrastinate_schema(settings.database_url))

@@ -25,8 +25,9 @@ _ACQUIRE_SQL = text(
     VALUES (:key, :capacity - :cost, :capacity, :rate, clock_timestamp())
     ON CONFLICT (key) DO UPDATE SET
         tokens = LEAST(EXCLUDED.capacity,
-                       rate_bucket.tokens + EXTRACT(EPOCH FROM clock_timestamp()
-                                                    - rate_bucket.updated_at) * EXCLUDED.refill_per_s)
+                       rate_bucket.tokens
+                       + EXTRACT(EPOCH FROM clock_timestamp() - rate_bucket.updated_at)
+                         * EXCLUDED.refill_per_s)
                  - :cost,
         capacity = EXCLUDED.capacity,
         refill_per_s = EXCLUDED.refill_per_s,

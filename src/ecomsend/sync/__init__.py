@@ -1,1 +1,1 @@
-"""sync."""
+"""Sync use-cases: pure mapping plus the I/O around it, and the sync-state engine."""

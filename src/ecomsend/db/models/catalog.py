@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
-
-from decimal import Decimal
 
 from ecomsend.db.base import Base, IdMixin, TimestampMixin
 from ecomsend.db.types import BigId, UTCDateTime

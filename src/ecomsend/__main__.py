@@ -1,0 +1,5 @@
+"""`python -m ecomsend` is the `ecomsend` command."""
+
+from ecomsend.cli import app
+
+app()

@@ -1,0 +1,1 @@
+"""`ecomsend demo`: the whole flow on local sandboxes."""

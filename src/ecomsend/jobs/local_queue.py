@@ -1,0 +1,197 @@
+"""`LocalQueue`: the embedded default — jobs in the app's SQLite database, run in-process.
+
+Jobs are rows of `local_job`, written in the caller's transaction. SQLite serialises writers
+(BEGIN IMMEDIATE, see db.session), so claiming a job is one UPDATE … RETURNING with no race.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import traceback
+import uuid
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from sqlalchemy import and_, case, delete, exists, select, text, update
+from sqlalchemy.orm import aliased
+
+from ecomsend.db.models import LocalJob
+from ecomsend.db.types import utcnow
+from ecomsend.db.upsert import dialect_insert
+from ecomsend.jobs.periodic import run_periodic_loop
+from ecomsend.jobs.registry import MAX_ATTEMPTS, RetryJob, TaskContext, backoff_s
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from ecomsend.db.session import Database
+    from ecomsend.jobs.registry import JsonArgs, TaskRegistry
+
+log = structlog.get_logger(__name__)
+
+WAITING, RUNNING, FAILED = "waiting", "running", "failed"
+#: Idle poll period: bounds the pickup latency of a job deferred by another process.
+POLL_INTERVAL_S = 0.02
+#: A running job renews its heartbeat this often …
+HEARTBEAT_S = 2.0
+#: … and is presumed orphaned (worker crashed) once the heartbeat is this old.
+ORPHAN_AFTER_S = 10.0
+
+
+class LocalQueue:
+    """The `JobQueue` adapter of the embedded default (see module docstring)."""
+
+    def __init__(self, db: Database, registry: TaskRegistry, *, poll_interval_s: float =
+                 POLL_INTERVAL_S, heartbeat_s: float = HEARTBEAT_S,
+                 orphan_after_s: float = ORPHAN_AFTER_S) -> None:
+        self.db = db
+        self.registry = registry
+        self.poll_interval_s = poll_interval_s
+        self.heartbeat_s = heartbeat_s
+        self.orphan_after_s = orphan_after_s
+        self.worker_id = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self._wakeup = asyncio.Event()
+
+    async def defer(self, session: AsyncSession, task: str, args: JsonArgs | None = None, *,
+                    queueing_lock: str | None = None, run_at: datetime | None = None) -> None:
+        """Insert a waiting job in `session`'s transaction; coalesce on `queueing_lock`."""
+        when = run_at or utcnow()
+        stmt = dialect_insert(session, LocalJob).values(
+            task=task, args=dict(args or {}), queueing_lock=queueing_lock, status=WAITING,
+            scheduled_at=when, attempts=0, created_at=utcnow(),
+        )
+        if queueing_lock is not None:
+            earlier = case((stmt.excluded.scheduled_at < LocalJob.scheduled_at,
+                            stmt.excluded.scheduled_at), else_=LocalJob.scheduled_at)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[LocalJob.queueing_lock],
+                index_where=text("status = 'waiting'"),
+                set_={"scheduled_at": earlier},
+            )
+        await session.execute(stmt)
+        self._wakeup.set()
+
+    async def _claim(self) -> tuple[int, str, dict[str, Any], int] | None:
+        """Atomically take the next due job whose lock is not held by a running job."""
+        now = utcnow()
+        running = aliased(LocalJob)
+        lock_busy = exists().where(and_(running.status == RUNNING,
+                                        running.queueing_lock == LocalJob.queueing_lock))
+        next_id = (
+            select(LocalJob.id)
+            .where(LocalJob.status == WAITING, LocalJob.scheduled_at <= now,
+                   (LocalJob.queueing_lock.is_(None)) | ~lock_busy)
+            .order_by(LocalJob.scheduled_at, LocalJob.id).limit(1).scalar_subquery()
+        )
+        stmt = (
+            update(LocalJob).where(LocalJob.id == next_id, LocalJob.status == WAITING)
+            .values(status=RUNNING, worker_id=self.worker_id, started_at=now, heartbeat_at=now,
+                    attempts=LocalJob.attempts + 1)
+            .returning(LocalJob.id, LocalJob.task, LocalJob.args, LocalJob.attempts)
+        )
+        async with self.db.unit_of_work() as session:
+            row = (await session.execute(stmt)).first()
+        return None if row is None else (row[0], row[1], row[2], row[3])
+
+    async def recover_orphans(self) -> int:
+        """Running jobs with a stale heartbeat go back to waiting (or are dropped when a waiting
+        job with the same lock already covers them)."""
+        stale = utcnow() - timedelta(seconds=self.orphan_after_s)
+        waiting = aliased(LocalJob)
+        covered = exists().where(and_(waiting.status == WAITING,
+                                      waiting.queueing_lock == LocalJob.queueing_lock))
+        orphan = and_(LocalJob.status == RUNNING, LocalJob.heartbeat_at < stale)
+        async with self.db.unit_of_work() as session:
+            dropped = await session.execute(delete(LocalJob).where(orphan, covered))
+            requeued = await session.execute(
+                update(LocalJob).where(orphan)
+                .values(status=WAITING, worker_id=None, scheduled_at=utcnow())
+            )
+        count = int(dropped.rowcount + requeued.rowcount)  # type: ignore[attr-defined]
+        if count:
+            log.warning("local_queue.orphans_recovered", count=count)
+        return count
+
+    async def _heartbeat(self, job_id: int) -> None:
+        while True:
+            await asyncio.sleep(self.heartbeat_s)
+            async with self.db.unit_of_work() as session:
+                await session.execute(update(LocalJob).where(LocalJob.id == job_id)
+                                      .values(heartbeat_at=utcnow()))
+
+    async def _run_one(self, job_id: int, task: str, args: dict[str, Any], attempt: int) -> None:
+        ctx = TaskContext(db=self.db, queue=self, worker_id=self.worker_id, job_id=str(job_id),
+                          attempt=attempt)
+        beat = asyncio.create_task(self._heartbeat(job_id))
+        try:
+            await self.registry.get(task)(ctx, **args)
+        except RetryJob as retry:
+            await self._reschedule(job_id, task, args, retry.after_s)
+        except Exception as exc:
+            await self._after_error(job_id, task, args, attempt, exc)
+        else:
+            async with self.db.unit_of_work() as session:
+                await session.execute(delete(LocalJob).where(LocalJob.id == job_id))
+        finally:
+            beat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beat
+
+    async def _reschedule(self, job_id: int, task: str, args: dict[str, Any],
+                          after_s: float) -> None:
+        async with self.db.unit_of_work() as session:
+            lock = (await session.execute(
+                delete(LocalJob).where(LocalJob.id == job_id).returning(LocalJob.queueing_lock)
+            )).scalar_one_or_none()
+            await self.defer(session, task, args, queueing_lock=lock,
+                             run_at=utcnow() + timedelta(seconds=after_s))
+
+    async def _after_error(self, job_id: int, task: str, args: dict[str, Any], attempt: int,
+                           exc: Exception) -> None:
+        log.error("job.error", task=task, job_id=job_id, attempt=attempt, error=repr(exc))
+        if attempt < MAX_ATTEMPTS:
+            await self._reschedule(job_id, task, args, backoff_s(attempt))
+            return
+        detail = "".join(traceback.format_exception(exc))[-4000:]
+        async with self.db.unit_of_work() as session:
+            await session.execute(update(LocalJob).where(LocalJob.id == job_id).values(
+                status=FAILED, finished_at=utcnow(), last_error=detail))
+
+    async def run_worker(self, stop: asyncio.Event, concurrency: int = 4) -> None:
+        """Claim and run jobs with up to `concurrency` at once, plus periodic jobs and orphan
+        recovery, until `stop` is set; running jobs are awaited before returning."""
+        await self.recover_orphans()
+        periodic = asyncio.create_task(run_periodic_loop(self.db, self, stop))
+        slots = asyncio.Semaphore(concurrency)
+        running: set[asyncio.Task[None]] = set()
+        loop = asyncio.get_running_loop()
+        next_recovery = loop.time() + self.orphan_after_s
+        try:
+            while not stop.is_set():
+                await slots.acquire()
+                claimed = await self._claim()
+                if claimed is None:
+                    slots.release()
+                    if loop.time() >= next_recovery:
+                        await self.recover_orphans()
+                        next_recovery = loop.time() + self.orphan_after_s
+                    await self._idle(stop)
+                    continue
+                job = asyncio.create_task(self._run_one(*claimed))
+                running.add(job)
+                job.add_done_callback(running.discard)
+                job.add_done_callback(lambda _t: slots.release())
+        finally:
+            await asyncio.gather(*running, return_exceptions=True)
+            await periodic
+
+    async def _idle(self, stop: asyncio.Event) -> None:
+        self._wakeup.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wakeup.wait(), timeout=self.poll_interval_s)
+
+    async def close(self) -> None:
+        return None

@@ -1,0 +1,46 @@
+"""The `JobQueue` port (DESIGN.md §1): what the app needs from a job queue."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from ecomsend.jobs.registry import JsonArgs, TaskRegistry
+
+
+class JobQueue(Protocol):
+    """Defers jobs inside the caller's transaction and runs them in workers.
+
+    `defer` with a `queueing_lock` coalesces: while a job with that lock is still waiting, a
+    second defer adds nothing (its run time becomes the earlier of the two). Jobs sharing a
+    lock never run at the same time; a defer while one runs queues exactly one more run.
+    """
+
+    registry: TaskRegistry
+
+    async def defer(
+        self,
+        session: AsyncSession,
+        task: str,
+        args: JsonArgs | None = None,
+        *,
+        queueing_lock: str | None = None,
+        run_at: datetime | None = None,
+    ) -> None:
+        """Enqueue `task(**args)` in `session`'s transaction: it exists iff that commits."""
+        ...
+
+    async def run_worker(self, stop: asyncio.Event, concurrency: int = 4) -> None:
+        """Run jobs (and schedule periodic ones) until `stop` is set."""
+        ...
+
+    async def recover_orphans(self) -> int:
+        """Put back jobs whose worker died mid-run; returns how many. Called on worker start
+        and periodically by running workers."""
+        ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,149 @@
+"""`ProcrastinateQueue`: the scale-out adapter — procrastinate workers on PostgreSQL.
+
+`defer` runs procrastinate's INSERT on the *same psycopg connection and transaction* as the
+caller's SQLAlchemy session, so a rolled-back state change takes its job with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import procrastinate
+import structlog
+from procrastinate import exceptions as pexc
+from sqlalchemy.engine import make_url
+
+from ecomsend.jobs.periodic import run_periodic_loop
+from ecomsend.jobs.registry import BACKOFF_BASE_S, MAX_ATTEMPTS, RetryJob, TaskContext
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from ecomsend.db.session import Database
+    from ecomsend.jobs.registry import JsonArgs, TaskFn, TaskRegistry
+
+log = structlog.get_logger(__name__)
+
+#: Workers renew their procrastinate heartbeat this often (s) …
+HEARTBEAT_S = 2.0
+#: … and their running jobs are retried once the heartbeat is this old (worker presumed dead).
+STALLED_AFTER_S = 10.0
+
+
+def libpq_dsn(database_url: str) -> str:
+    """`postgresql+psycopg://…` (SQLAlchemy) → `postgresql://…` (libpq/psycopg)."""
+    return make_url(database_url).set(drivername="postgresql").render_as_string(
+        hide_password=False)
+
+
+def make_procrastinate_app(database_url: str) -> procrastinate.App:
+    """A procrastinate App on `database_url`, without tasks (used for schema management)."""
+    connector = procrastinate.PsycopgConnector(conninfo=libpq_dsn(database_url))
+    return procrastinate.App(connector=connector)
+
+
+class ProcrastinateQueue:
+    """The `JobQueue` adapter for scale-out mode (see module docstring)."""
+
+    def __init__(self, db: Database, registry: TaskRegistry, *,
+                 heartbeat_s: float = HEARTBEAT_S, stalled_after_s: float = STALLED_AFTER_S,
+                 fetch_job_polling_interval_s: float = 1.0) -> None:
+        self.db = db
+        self.registry = registry
+        self.heartbeat_s = heartbeat_s
+        self.stalled_after_s = stalled_after_s
+        self.polling_s = fetch_job_polling_interval_s
+        self.worker_id = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.app = make_procrastinate_app(db.url)
+        retry = procrastinate.RetryStrategy(max_attempts=MAX_ATTEMPTS - 1,
+                                            exponential_wait=int(BACKOFF_BASE_S),
+                                            retry_exceptions={Exception})
+        for name, fn in registry.tasks.items():
+            self.app.task(name=name, pass_context=True, retry=retry)(self._wrap(name, fn))
+        self._opened = False
+
+    async def open(self) -> None:
+        if not self._opened:
+            await self.app.open_async()
+            self._opened = True
+
+    async def close(self) -> None:
+        if self._opened:
+            await self.app.close_async()
+            self._opened = False
+
+    def _wrap(self, name: str, fn: TaskFn) -> Any:
+        async def run(job_context: procrastinate.JobContext, **args: Any) -> None:
+            job = job_context.job
+            ctx = TaskContext(db=self.db, queue=self, worker_id=self.worker_id,
+                              job_id=str(job.id), attempt=job.attempts + 1)
+            try:
+                await fn(ctx, **args)
+            except RetryJob as retry:
+                # A fresh job for later; this one ends. Same lock: it waits for us to finish.
+                deferrer = self.app.configure_task(
+                    name, queueing_lock=job.queueing_lock, lock=job.lock,
+                    schedule_in={"seconds": retry.after_s})
+                with contextlib.suppress(pexc.AlreadyEnqueued):
+                    await deferrer.defer_async(**args)
+
+        run.__name__ = name.replace(".", "_")
+        return run
+
+    async def defer(self, session: AsyncSession, task: str, args: JsonArgs | None = None, *,
+                    queueing_lock: str | None = None, run_at: datetime | None = None) -> None:
+        """Defer on the session's own psycopg connection, inside its transaction."""
+        sa_conn = await session.connection()
+        raw = await sa_conn.get_raw_connection()
+        deferrer = self.app.configure_task(
+            task, queueing_lock=queueing_lock, lock=queueing_lock, schedule_at=run_at,
+            connection=raw.driver_connection)
+        # A duplicate queueing lock raises inside PostgreSQL and would abort the caller's
+        # transaction: run it in a SAVEPOINT so only the duplicate is undone (= coalesced).
+        nested = await session.begin_nested()
+        try:
+            await deferrer.defer_async(**dict(args or {}))
+        except pexc.AlreadyEnqueued:
+            await nested.rollback()
+        else:
+            await nested.commit()
+
+    async def recover_orphans(self) -> int:
+        """Retry jobs left `doing` by workers whose heartbeat stopped (SIGKILL, OOM, power)."""
+        await self.open()
+        stalled = list(await self.app.job_manager.get_stalled_jobs(
+            seconds_since_heartbeat=self.stalled_after_s))
+        for job in stalled:
+            await self.app.job_manager.retry_job(job)
+        if stalled:
+            log.warning("procrastinate.orphans_recovered", count=len(stalled))
+        return len(stalled)
+
+    async def _recovery_loop(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await self.recover_orphans()
+            except Exception:
+                log.exception("procrastinate.recovery_failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self.stalled_after_s / 2)
+
+    async def run_worker(self, stop: asyncio.Event, concurrency: int = 4) -> None:
+        """A procrastinate worker plus the periodic and orphan-recovery loops, until `stop`."""
+        await self.open()
+        worker = asyncio.create_task(self.app.run_worker_async(
+            concurrency=concurrency, name=self.worker_id, install_signal_handlers=False,
+            update_heartbeat_interval=self.heartbeat_s,
+            stalled_worker_timeout=self.stalled_after_s,
+            fetch_job_polling_interval=self.polling_s, delete_jobs="successful",
+            wait=True))
+        helpers = [asyncio.create_task(run_periodic_loop(self.db, self, stop)),
+                   asyncio.create_task(self._recovery_loop(stop))]
+        await stop.wait()
+        worker.cancel()
+        await asyncio.gather(worker, *helpers, return_exceptions=True)

@@ -1,0 +1,90 @@
+"""Task and periodic-job definitions shared by both queue adapters.
+
+A task is `async def fn(ctx: TaskContext, **args) -> None` with JSON-able args (ids only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ecomsend.db.session import Database
+    from ecomsend.jobs.port import JobQueue
+
+JsonArgs = Mapping[str, Any]
+TaskFn = Callable[..., Awaitable[None]]
+
+#: Unexpected errors are retried this many runs in all before a job is marked failed.
+MAX_ATTEMPTS = 5
+#: Backoff base (s) for unexpected errors: 2, 4, 8, 16 … capped at BACKOFF_CAP_S.
+BACKOFF_BASE_S = 2.0
+BACKOFF_CAP_S = 300.0
+
+
+class RetryJob(Exception):
+    """Raised by a task to run again later (the queue reschedules it, nothing is lost)."""
+
+    def __init__(self, after_s: float, reason: str = "") -> None:
+        super().__init__(reason or f"retry in {after_s:.2f}s")
+        self.after_s = max(0.0, after_s)
+
+
+@dataclass
+class TaskContext:
+    """What a running task gets: the database, the queue (to defer more) and who runs it."""
+
+    db: Database
+    queue: JobQueue
+    worker_id: str
+    job_id: str
+    attempt: int = 1
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """Defer `task` once per `every_s` period, across all workers together."""
+
+    task: str
+    every_s: float
+    args: JsonArgs = field(default_factory=dict)
+
+
+@dataclass
+class TaskRegistry:
+    """The tasks a worker can run and the periodic jobs it schedules."""
+
+    tasks: dict[str, TaskFn] = field(default_factory=dict)
+    periodic: list[PeriodicJob] = field(default_factory=list)
+
+    def task(self, name: str) -> Callable[[TaskFn], TaskFn]:
+        """Decorator registering `fn` under `name`."""
+
+        def register(fn: TaskFn) -> TaskFn:
+            self.add(name, fn)
+            return fn
+
+        return register
+
+    def add(self, name: str, fn: TaskFn) -> None:
+        if name in self.tasks:
+            raise ValueError(f"task {name!r} registered twice")
+        self.tasks[name] = fn
+
+    def every(self, task: str, every_s: float, **args: Any) -> None:
+        """Schedule `task` once per `every_s` seconds (period boundaries are wall-clock)."""
+        if task not in self.tasks:
+            raise ValueError(f"periodic job for unknown task {task!r}")
+        self.periodic.append(PeriodicJob(task, every_s, args))
+
+    def get(self, name: str) -> TaskFn:
+        try:
+            return self.tasks[name]
+        except KeyError:
+            raise LookupError(f"no task named {name!r} in this worker") from None
+
+
+def backoff_s(attempt: int) -> float:
+    """Delay before re-running a job whose `attempt`-th run raised unexpectedly."""
+    return float(min(BACKOFF_CAP_S, BACKOFF_BASE_S**attempt))

@@ -1,0 +1,13 @@
+"""Every task the app's workers run, in one registry (built per process, no import side effects)."""
+
+from __future__ import annotations
+
+from ecomsend.jobs.registry import TaskRegistry
+from ecomsend.sync.engine import register_sync_tasks
+
+
+def build_registry() -> TaskRegistry:
+    """The registry `ecomsend worker` and `ecomsend serve` run: sync jobs and periodic jobs."""
+    registry = TaskRegistry()
+    register_sync_tasks(registry, handlers={})
+    return registry

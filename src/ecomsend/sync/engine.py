@@ -1,0 +1,123 @@
+"""The `sync_entity` job and the sweeper (DESIGN.md §4.2–4.4).
+
+`sync_entity` takes the row's lease, runs the handler registered for (kind, direction) *outside*
+any transaction (network I/O never holds a DB lock), then finishes in one statement. Handlers
+are supplied by the sync use-cases (products, inventory, orders, fulfillments).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import asdict
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from sqlalchemy import or_, select
+
+from ecomsend.db.models import ActivityLog, SyncState
+from ecomsend.db.types import utcnow
+from ecomsend.sync import state
+from ecomsend.sync.errors import PushResult, SyncPermanent, SyncRateLimited, SyncTransient
+
+if TYPE_CHECKING:
+    from ecomsend.jobs.registry import TaskContext, TaskRegistry
+
+log = structlog.get_logger(__name__)
+
+#: A handler pushes one entity: `await handler(ctx, lease) -> PushResult`.
+SyncHandler = Callable[["TaskContext", state.Lease], Awaitable[PushResult]]
+HandlerMap = Mapping[tuple[str, str], SyncHandler]
+SWEEP_TASK = "sweep_sync_state"
+#: Pending rows untouched this long are presumed to have lost their job; the sweeper re-defers.
+SWEEP_GRACE_S = 30.0
+SWEEP_EVERY_S = 30.0
+SWEEP_BATCH = 500
+
+
+def _error_payload(exc: Exception) -> dict[str, Any]:
+    payload: dict[str, Any] = {"kind": type(exc).__name__, "message": str(exc)}
+    if isinstance(exc, SyncPermanent):
+        payload["field_errors"] = [asdict(f) for f in exc.field_errors]
+    return payload
+
+
+def make_sync_task(handlers: HandlerMap) -> Callable[..., Awaitable[None]]:
+    """Build the `sync_entity(ctx, sync_state_id)` task over `handlers`."""
+
+    async def sync_entity(ctx: TaskContext, sync_state_id: int) -> None:
+        owner = f"{ctx.worker_id}:{ctx.job_id}"
+        async with ctx.db.unit_of_work() as session:
+            lease = await state.take_lease(session, sync_state_id, owner)
+        if lease is None:
+            return  # someone holds it (they re-check at the end) or nothing to do
+        handler = handlers.get((lease.key.kind, lease.key.direction))
+        try:
+            if handler is None:
+                raise SyncPermanent(f"no sync handler for {lease.key.kind}/{lease.key.direction}")
+            result = await handler(ctx, lease)
+        except Exception as exc:
+            await _record_failure(ctx, lease, exc)
+            return
+        async with ctx.db.unit_of_work() as session:
+            await state.finish_success(session, ctx.queue, lease, result.pushed_hash)
+            session.add(_activity(lease, "synced", f"{result.api_calls} API call(s)"))
+
+    return sync_entity
+
+
+async def _record_failure(ctx: TaskContext, lease: state.Lease, exc: Exception) -> None:
+    """Map the handler's exception to backoff / failed, log it, defer what must run again."""
+    error = _error_payload(exc)
+    async with ctx.db.unit_of_work() as session:
+        if isinstance(exc, SyncRateLimited):
+            await state.finish_retry_later(session, ctx.queue, lease, exc.retry_after_s, error,
+                                           count_attempt=False)
+        elif isinstance(exc, SyncPermanent):
+            await state.finish_failed(session, ctx.queue, lease, error, review=exc.review)
+        else:
+            if not isinstance(exc, SyncTransient):
+                log.exception("sync.unexpected_error", state_id=lease.state_id)
+            attempts = await state.attempts_of(session, lease.state_id)
+            await state.finish_retry_later(session, ctx.queue, lease,
+                                           state.transient_delay_s(attempts), error,
+                                           count_attempt=True)
+        session.add(_activity(lease, "failed", str(exc), error))
+
+
+def _activity(lease: state.Lease, status: str, message: str,
+              error: dict[str, Any] | None = None) -> ActivityLog:
+    return ActivityLog(shop_id=lease.key.shop_id, tiktok_shop_id=lease.key.tiktok_shop_id,
+                       kind=lease.key.kind, entity_id=lease.key.entity_id,
+                       direction=lease.key.direction, status=status, message=message[:2000],
+                       error=error)
+
+
+async def sweep_sync_state(ctx: TaskContext, grace_s: float = SWEEP_GRACE_S) -> None:
+    """Re-defer rows that should be moving but have not been touched for `grace_s` (their job
+    was lost, or their worker died holding the lease). Coalescing makes a spare defer harmless."""
+    now = utcnow()
+    stale = now - timedelta(seconds=grace_s)
+    due = (
+        select(SyncState.id)
+        .where(SyncState.status.in_([state.PENDING, state.RUNNING, state.BACKOFF]),
+               SyncState.updated_at < stale,
+               or_(SyncState.lease_until.is_(None), SyncState.lease_until < now),
+               or_(SyncState.not_before.is_(None), SyncState.not_before <= now))
+        .order_by(SyncState.updated_at).limit(SWEEP_BATCH)
+    )
+    async with ctx.db.unit_of_work() as session:
+        ids = list((await session.execute(due)).scalars())
+        for state_id in ids:
+            await ctx.queue.defer(session, state.SYNC_TASK, {"sync_state_id": state_id},
+                                  queueing_lock=state.queueing_lock(state_id))
+    if ids:
+        log.info("sweeper.redeferred", count=len(ids))
+
+
+def register_sync_tasks(registry: TaskRegistry, handlers: HandlerMap, *,
+                        sweep_every_s: float = SWEEP_EVERY_S) -> None:
+    """Add `sync_entity` and the periodic sweeper to `registry` (called by jobs.tasks)."""
+    registry.add(state.SYNC_TASK, make_sync_task(handlers))
+    registry.add(SWEEP_TASK, sweep_sync_state)
+    registry.every(SWEEP_TASK, sweep_every_s)

@@ -1,0 +1,165 @@
+"""`sync_state` versioning and leases (DESIGN.md §4.1–4.3): pure SQL transitions.
+
+Every function takes the caller's session and never commits. The lease is a conditional UPDATE,
+the finish is one statement, so two workers never push the same entity at once and a change made
+during a push (desired_version bumped) is never lost.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import case, or_, select, update
+
+from ecomsend.db.models import SyncState
+from ecomsend.db.types import utcnow
+from ecomsend.db.upsert import dialect_insert
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from ecomsend.jobs.port import JobQueue
+
+NOT_SYNCED, PENDING, RUNNING, SYNCED = "not_synced", "pending", "running", "synced"
+BACKOFF, FAILED, REVIEW_FAILED = "backoff", "failed", "review_failed"
+SYNC_TASK = "sync_entity"
+#: A push holds its lease this long; a crashed worker's lease expires and the sweeper re-defers.
+LEASE_S = 120.0
+#: Transient-failure backoff: base * 2^attempts, capped, with full jitter.
+BACKOFF_BASE_S = 1.0
+BACKOFF_CAP_S = 600.0
+
+
+@dataclass(frozen=True)
+class EntityKey:
+    """Which entity, in which direction, for which connection."""
+
+    shop_id: int
+    tiktok_shop_id: int
+    kind: str
+    entity_id: str
+    direction: str
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A held lease: push version `version` of `state`."""
+
+    state_id: int
+    owner: str
+    version: int
+    key: EntityKey
+
+
+def queueing_lock(state_id: int) -> str:
+    return f"sync:{state_id}"
+
+
+async def mark_changed(session: AsyncSession, queue: JobQueue, key: EntityKey) -> int:
+    """Bump desired_version, set pending and defer one `sync_entity` job (coalesced).
+
+    Called by webhook ingestion, reconciliation and manual "Sync"/"Retry"; returns the row id.
+    """
+    stmt = dialect_insert(session, SyncState).values(
+        shop_id=key.shop_id, tiktok_shop_id=key.tiktok_shop_id, kind=key.kind,
+        entity_id=key.entity_id, direction=key.direction, desired_version=1, synced_version=0,
+        status=PENDING, attempts=0, created_at=utcnow(), updated_at=utcnow())
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["tiktok_shop_id", "kind", "entity_id", "direction"],
+        set_={"desired_version": SyncState.desired_version + 1, "updated_at": utcnow(),
+              "not_before": None, "attempts": 0,
+              "status": case((SyncState.status == RUNNING, RUNNING), else_=PENDING)},
+    ).returning(SyncState.id)
+    state_id = int((await session.execute(stmt)).scalar_one())
+    await queue.defer(session, SYNC_TASK, {"sync_state_id": state_id},
+                      queueing_lock=queueing_lock(state_id))
+    return state_id
+
+
+async def take_lease(session: AsyncSession, state_id: int, owner: str) -> Lease | None:
+    """Take the row's lease if free (or expired) and there is something to push; else None."""
+    now = utcnow()
+    stmt = (
+        update(SyncState)
+        .where(SyncState.id == state_id,
+               SyncState.desired_version > SyncState.synced_version,
+               or_(SyncState.lease_until.is_(None), SyncState.lease_until < now),
+               or_(SyncState.not_before.is_(None), SyncState.not_before <= now))
+        .values(lease_owner=owner, lease_until=now + timedelta(seconds=LEASE_S),
+                status=RUNNING, updated_at=now)
+        .returning(SyncState.desired_version, SyncState.shop_id, SyncState.tiktok_shop_id,
+                   SyncState.kind, SyncState.entity_id, SyncState.direction)
+    )
+    row = (await session.execute(stmt)).first()
+    if row is None:
+        return None
+    return Lease(state_id, owner, int(row[0]), EntityKey(row[1], row[2], row[3], row[4], row[5]))
+
+
+def _owned(lease: Lease) -> Any:
+    return (SyncState.id == lease.state_id) & (SyncState.lease_owner == lease.owner)
+
+
+async def finish_success(session: AsyncSession, queue: JobQueue, lease: Lease,
+                         pushed_hash: str | None) -> bool:
+    """One statement: synced_version = v, release the lease, pending again if a change arrived
+    meanwhile (then defer again). Returns True when another push is needed."""
+    now = utcnow()
+    more = SyncState.desired_version > lease.version
+    values: dict[str, Any] = {
+        "synced_version": lease.version, "lease_owner": None, "lease_until": None,
+        "status": case((more, PENDING), else_=SYNCED), "attempts": 0, "last_error": None,
+        "last_synced_at": now, "updated_at": now, "not_before": None}
+    if pushed_hash is not None:
+        values["last_pushed_hash"] = pushed_hash
+    stmt = update(SyncState).where(_owned(lease)).values(**values).returning(SyncState.status)
+    status = (await session.execute(stmt)).scalar_one_or_none()
+    if status == PENDING:
+        await queue.defer(session, SYNC_TASK, {"sync_state_id": lease.state_id},
+                          queueing_lock=queueing_lock(lease.state_id))
+        return True
+    return False
+
+
+async def finish_retry_later(session: AsyncSession, queue: JobQueue, lease: Lease,
+                             delay_s: float, error: dict[str, Any], *,
+                             count_attempt: bool) -> datetime:
+    """Release the lease into `backoff` until now + delay_s and defer the job for then."""
+    not_before = utcnow() + timedelta(seconds=delay_s)
+    attempts = SyncState.attempts + (1 if count_attempt else 0)
+    await session.execute(update(SyncState).where(_owned(lease)).values(
+        lease_owner=None, lease_until=None, status=BACKOFF, attempts=attempts,
+        not_before=not_before, last_error=error, updated_at=utcnow()))
+    await queue.defer(session, SYNC_TASK, {"sync_state_id": lease.state_id},
+                      queueing_lock=queueing_lock(lease.state_id), run_at=not_before)
+    return not_before
+
+
+async def finish_failed(session: AsyncSession, queue: JobQueue, lease: Lease,
+                        error: dict[str, Any], *, review: bool = False) -> None:
+    """Release the lease into `failed` (or `review_failed`); Retry or a new change resumes.
+
+    synced_version advances so only a later change (a new desired_version) re-queues the
+    entity; a change that arrived during this push does so at once (it may fix the problem)."""
+    more = SyncState.desired_version > lease.version
+    stmt = update(SyncState).where(_owned(lease)).values(
+        lease_owner=None, lease_until=None, synced_version=lease.version,
+        status=case((more, PENDING), else_=REVIEW_FAILED if review else FAILED),
+        attempts=SyncState.attempts + 1, last_error=error, updated_at=utcnow(),
+    ).returning(SyncState.status)
+    if (await session.execute(stmt)).scalar_one_or_none() == PENDING:
+        await queue.defer(session, SYNC_TASK, {"sync_state_id": lease.state_id},
+                          queueing_lock=queueing_lock(lease.state_id))
+
+
+def transient_delay_s(attempts: int) -> float:
+    """Full-jitter exponential backoff for the `attempts`-th transient failure."""
+    return random.uniform(0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempts))
+
+
+async def attempts_of(session: AsyncSession, state_id: int) -> int:
+    return int((await session.execute(
+        select(SyncState.attempts).where(SyncState.id == state_id))).scalar_one())

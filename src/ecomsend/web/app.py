@@ -1,0 +1,70 @@
+"""`create_app(settings)`: the web process. In the embedded default it also runs the LocalQueue
+worker inside the same process (DESIGN.md §1); in scale-out, workers are separate processes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+from sqlalchemy import text
+
+from ecomsend import __version__
+from ecomsend.config import Settings, get_settings
+from ecomsend.db.session import Database
+from ecomsend.jobs.port import JobQueue
+from ecomsend.jobs.runtime import build_queue
+from ecomsend.jobs.tasks import build_registry
+
+#: Jobs the in-process worker of the embedded default runs at once.
+EMBEDDED_WORKER_CONCURRENCY = 8
+
+
+def get_db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def get_queue(request: Request) -> JobQueue:
+    queue: JobQueue = request.app.state.queue
+    return queue
+
+
+DbDep = Annotated[Database, Depends(get_db)]
+QueueDep = Annotated[JobQueue, Depends(get_queue)]
+
+
+def create_app(settings: Settings | None = None, *, run_worker: bool | None = None) -> FastAPI:
+    """The ASGI app; `run_worker` defaults to True in the embedded default."""
+    settings = settings or get_settings()
+    embedded_worker = (not settings.is_scale_out) if run_worker is None else run_worker
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database(settings)
+        queue = build_queue(settings, db, build_registry())
+        app.state.db, app.state.queue, app.state.settings = db, queue, settings
+        stop = asyncio.Event()
+        worker = (asyncio.create_task(queue.run_worker(stop, EMBEDDED_WORKER_CONCURRENCY))
+                  if embedded_worker else None)
+        try:
+            yield
+        finally:
+            stop.set()
+            if worker is not None:
+                await worker
+            await queue.close()
+            await db.dispose()
+
+    app = FastAPI(title="EcomSend Feed", version=__version__, lifespan=lifespan)
+
+    @app.get("/healthz", tags=["ops"])
+    async def healthz(db: DbDep) -> dict[str, str]:
+        """Liveness and database reachability."""
+        async with db.sessionmaker() as session:
+            await session.execute(text("SELECT 1"))
+        return {"status": "ok", "version": __version__}
+
+    return app
