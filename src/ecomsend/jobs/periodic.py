@@ -38,8 +38,8 @@ async def fire_due_periodics(db: Database, queue: JobQueue, now: float | None = 
 async def _claim_period(db: Database, queue: JobQueue, job: PeriodicJob, period: int) -> bool:
     async with db.unit_of_work() as session:
         stmt = dialect_insert(session, PeriodicRun).values(task=job.task, period_start=period)
-        result = await session.execute(stmt.on_conflict_do_nothing())
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        claimed = await session.execute(stmt.on_conflict_do_nothing().returning(PeriodicRun.id))
+        if claimed.first() is None:  # another worker fired this period already
             return False
         await queue.defer(session, job.task, dict(job.args), queueing_lock=f"periodic:{job.task}")
         log.debug("periodic.fired", task=job.task, period=period)
