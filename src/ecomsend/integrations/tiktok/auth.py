@@ -1,0 +1,109 @@
+"""Token get/refresh on the auth host and the per-shop refresh policy.
+
+`AuthApi` is called by the OAuth callback (get) and by `TokenKeeper` (refresh). `TokenKeeper` is
+called by the transport before each shop call (refresh shortly before expiry) and after a 105002
+(refresh once, then the call is retried). New tokens reach the DB only through the caller's
+`TokenPersister`; the client never touches the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from ecomsend.integrations.tiktok import endpoints as ep
+from ecomsend.integrations.tiktok.context import ShopContext, TokenPersister
+from ecomsend.integrations.tiktok.errors import AuthInvalid
+from ecomsend.integrations.tiktok.models.auth import AuthorizedShops, TokenResponse, TokenSet
+
+if TYPE_CHECKING:
+    from ecomsend.integrations.tiktok.transport import TikTokTransport
+
+#: Refresh this long before the access token's absolute expiry, so no call races the deadline.
+REFRESH_MARGIN_S = 300
+#: `grant_type` for the auth code exchange is literally "authorized_code" (Get access token doc),
+#: not OAuth's "authorization_code".
+GRANT_AUTHORIZED_CODE = "authorized_code"
+GRANT_REFRESH_TOKEN = "refresh_token"  # noqa: S105 - a grant type, not a secret
+
+
+class AuthApi:
+    """Unsigned GETs on the auth host; app_secret travels in the query (Get access token doc)."""
+
+    def __init__(self, transport: TikTokTransport) -> None:
+        self._t = transport
+
+    async def get_access_token(self, auth_code: str) -> TokenResponse:
+        """Exchange the consent redirect's single-use `code` (30 min) for both tokens."""
+        data = await self._t.call_auth(ep.TOKEN_GET, {
+            "app_key": self._t.config.app_key, "app_secret": self._t.config.app_secret,
+            "auth_code": auth_code, "grant_type": GRANT_AUTHORIZED_CODE,
+        })
+        return TokenResponse.model_validate(data)
+
+    async def refresh_access_token(self, refresh_token: str) -> TokenResponse:
+        """A new access token AND a new refresh token (persist both)."""
+        data = await self._t.call_auth(ep.TOKEN_REFRESH, {
+            "app_key": self._t.config.app_key, "app_secret": self._t.config.app_secret,
+            "refresh_token": refresh_token, "grant_type": GRANT_REFRESH_TOKEN,
+        })
+        return TokenResponse.model_validate(data)
+
+
+class TokenKeeper:
+    """Single-flight refresh per shop, persisted through the caller's callback.
+
+    Keeps the newest tokens it has seen per shop, so two contexts loaded for one shop in this
+    process don't both spend the same refresh token.
+    """
+
+    def __init__(self, refresh: Callable[[str], Awaitable[TokenResponse]],
+                 persist: TokenPersister, clock: Callable[[], float] = time.time,
+                 margin_s: float = REFRESH_MARGIN_S) -> None:
+        self._refresh = refresh
+        self._persist = persist
+        self._clock = clock
+        self._margin = margin_s
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._latest: dict[str, TokenSet] = {}
+
+    def _adopt_latest(self, shop: ShopContext) -> None:
+        latest = self._latest.get(shop.limiter_identity)
+        if latest and latest.access_token_expires_at > shop.tokens.access_token_expires_at:
+            shop.tokens = latest
+
+    async def ensure_fresh(self, shop: ShopContext) -> None:
+        """Refresh now if the access token expires within the margin."""
+        self._adopt_latest(shop)
+        if shop.tokens.access_token_expires_at - self._clock() > self._margin:
+            return
+        await self.refresh(shop, stale_access_token=shop.tokens.access_token)
+
+    async def refresh(self, shop: ShopContext, stale_access_token: str) -> None:
+        """Refresh unless someone already replaced `stale_access_token` (then adopt theirs)."""
+        key = shop.limiter_identity
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            self._adopt_latest(shop)
+            if shop.tokens.access_token != stale_access_token:
+                return
+            if shop.tokens.refresh_token_expires_at <= self._clock():
+                raise AuthInvalid("The TikTok Shop authorization has expired: the merchant "
+                                  "must reconnect the shop.", api=ep.TOKEN_REFRESH.api)
+            fresh = TokenSet.from_response(await self._refresh(shop.tokens.refresh_token))
+            await self._persist(shop, fresh)
+            shop.tokens = fresh
+            self._latest[key] = fresh
+
+
+class ShopsApi:
+    """Get Authorized Shops: the shops (and ciphers) a token covers. Called right after OAuth."""
+
+    def __init__(self, transport: TikTokTransport) -> None:
+        self._t = transport
+
+    async def get_authorized_shops(self, shop: ShopContext) -> AuthorizedShops:
+        """Shops the context's token may act for; no shop_cipher is sent (doc: 36009004)."""
+        return AuthorizedShops.model_validate(await self._t.call(ep.AUTHORIZED_SHOPS, shop))

@@ -1,0 +1,1 @@
+"""Pydantic models of TikTok payloads, one module per domain (pure parsing)."""
