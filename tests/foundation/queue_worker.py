@@ -8,14 +8,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from conftest import make_settings  # noqa: E402
-from queue_tasks import build_test_registry  # noqa: E402
+from queue_tasks import build_test_registry
 
-from ecomsend.db.session import Database  # noqa: E402
-from ecomsend.jobs.local_queue import LocalQueue  # noqa: E402
-from ecomsend.jobs.port import JobQueue  # noqa: E402
-from ecomsend.jobs.procrastinate_queue import ProcrastinateQueue  # noqa: E402
-from ecomsend.jobs.runtime import run_until_signalled  # noqa: E402
+from conftest import make_settings
+from ecomsend.db.session import Database
+from ecomsend.jobs.local_queue import LocalQueue
+from ecomsend.jobs.port import JobQueue
+from ecomsend.jobs.procrastinate_queue import ProcrastinateQueue
+from ecomsend.jobs.runtime import run_until_signalled
 
 #: Short timings so the test sees a dead worker's job recovered within seconds.
 FAST = {"heartbeat_s": 0.3}

@@ -104,14 +104,14 @@ class ProcrastinateQueue:
             task, queueing_lock=queueing_lock, lock=queueing_lock, schedule_at=run_at,
             connection=raw.driver_connection)
         # A duplicate queueing lock raises inside PostgreSQL and would abort the caller's
-        # transaction: run it in a SAVEPOINT so only the duplicate is undone (= coalesced).
-        nested = await session.begin_nested()
+        # transaction: run the INSERT in a SAVEPOINT so only the duplicate is undone (= the
+        # defer coalesces). Issued explicitly: procrastinate bypasses SQLAlchemy's bookkeeping.
+        await sa_conn.exec_driver_sql("SAVEPOINT ecomsend_defer")
         try:
             await deferrer.defer_async(**dict(args or {}))
         except pexc.AlreadyEnqueued:
-            await nested.rollback()
-        else:
-            await nested.commit()
+            await sa_conn.exec_driver_sql("ROLLBACK TO SAVEPOINT ecomsend_defer")
+        await sa_conn.exec_driver_sql("RELEASE SAVEPOINT ecomsend_defer")
 
     async def recover_orphans(self) -> int:
         """Retry jobs left `doing` by workers whose heartbeat stopped (SIGKILL, OOM, power)."""

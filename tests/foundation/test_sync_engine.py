@@ -1,0 +1,207 @@
+"""`sync_state` leases and versions (DESIGN.md §4.2–4.3) and the sweeper, on both databases."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+import pytest
+from sqlalchemy import select, update
+
+from ecomsend.db.models import LocalJob, Shop, SyncState, TikTokShop
+from ecomsend.db.session import Database
+from ecomsend.jobs.local_queue import LocalQueue
+from ecomsend.jobs.port import JobQueue
+from ecomsend.jobs.procrastinate_queue import ProcrastinateQueue
+from ecomsend.jobs.registry import TaskContext, TaskRegistry
+from ecomsend.sync import state
+from ecomsend.sync.engine import make_sync_task, register_sync_tasks, sweep_sync_state
+from ecomsend.sync.errors import (
+    FieldError,
+    PushResult,
+    SyncPermanent,
+    SyncRateLimited,
+    SyncTransient,
+)
+
+KIND, DIRECTION = "product", "to_tiktok"
+
+
+@dataclass
+class RecordingHandler:
+    """A push that takes `push_s`, records overlap, and can run a hook mid-push."""
+
+    push_s: float = 0.2
+    pushes: list[int] = field(default_factory=list)
+    active: int = 0
+    max_active: int = 0
+    during_first_push: object = None
+    fail_with: Exception | None = None
+
+    async def __call__(self, ctx: TaskContext, lease: state.Lease) -> PushResult:
+        self.active += 1
+        self.max_active = max(self.max_active, self.active)
+        try:
+            if self.during_first_push is not None and not self.pushes:
+                await self.during_first_push()  # type: ignore[operator]
+            await asyncio.sleep(self.push_s)
+            if self.fail_with is not None:
+                raise self.fail_with
+            self.pushes.append(lease.version)
+            return PushResult(pushed_hash=f"h{lease.version}", api_calls=1)
+        finally:
+            self.active -= 1
+
+
+async def _key(db: Database, entity: str = "gid://shopify/Product/1") -> state.EntityKey:
+    async with db.unit_of_work() as session:
+        shop = Shop(domain=f"s{id(db)}.myshopify.com", scopes="")
+        session.add(shop)
+        await session.flush()
+        tts = TikTokShop(shop_id=shop.id, tiktok_shop_id="1", cipher="c", region="US")
+        session.add(tts)
+        await session.flush()
+        return state.EntityKey(shop.id, tts.id, KIND, entity, DIRECTION)
+
+
+def _queue(db: Database, handler: RecordingHandler) -> JobQueue:
+    registry = TaskRegistry()
+    register_sync_tasks(registry, {(KIND, DIRECTION): handler})
+    if db.dialect == "sqlite":
+        return LocalQueue(db, registry)
+    return ProcrastinateQueue(db, registry, fetch_job_polling_interval_s=0.1)
+
+
+async def _mark(db: Database, queue: JobQueue, key: state.EntityKey) -> int:
+    async with db.unit_of_work() as session:
+        return await state.mark_changed(session, queue, key)
+
+
+async def _row(db: Database, state_id: int) -> SyncState:
+    async with db.sessionmaker() as session:
+        row = await session.get(SyncState, state_id)
+        assert row is not None
+        return row
+
+
+async def _run_until_settled(db: Database, queue: JobQueue, state_id: int,
+                             timeout: float = 20) -> SyncState:
+    stop = asyncio.Event()
+    worker = asyncio.create_task(queue.run_worker(stop, 4))
+    try:
+        async with asyncio.timeout(timeout):
+            while (row := await _row(db, state_id)).status not in (
+                    state.SYNCED, state.FAILED, state.REVIEW_FAILED, state.BACKOFF):
+                await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)
+        return await _row(db, state_id)
+    finally:
+        stop.set()
+        await worker
+        await queue.close()
+
+
+async def test_webhook_storm_coalesces_into_one_push(any_db: Database) -> None:
+    handler = RecordingHandler()
+    queue = _queue(any_db, handler)
+    key = await _key(any_db)
+    for _ in range(25):
+        state_id = await _mark(any_db, queue, key)
+    row = await _run_until_settled(any_db, queue, state_id)
+    assert handler.pushes == [25]
+    assert (row.status, row.synced_version, row.last_pushed_hash) == (state.SYNCED, 25, "h25")
+
+
+async def test_change_during_a_push_ends_in_a_second_push(any_db: Database) -> None:
+    handler = RecordingHandler(push_s=0.3)
+    queue = _queue(any_db, handler)
+    key = await _key(any_db)
+
+    async def merchant_edits_again() -> None:
+        await _mark(any_db, queue, key)
+
+    handler.during_first_push = merchant_edits_again
+    state_id = await _mark(any_db, queue, key)
+    stop = asyncio.Event()
+    worker = asyncio.create_task(queue.run_worker(stop, 4))
+    try:
+        async with asyncio.timeout(20):
+            while len(handler.pushes) < 2 or (await _row(any_db, state_id)).status != "synced":
+                await asyncio.sleep(0.05)
+    finally:
+        stop.set()
+        await worker
+        await queue.close()
+    row = await _row(any_db, state_id)
+    assert handler.pushes == [1, 2] and row.synced_version == row.desired_version == 2
+
+
+async def test_two_workers_never_push_the_same_entity_at_once(any_db: Database) -> None:
+    handler = RecordingHandler(push_s=0.2)
+    queue = _queue(any_db, handler)
+    key = await _key(any_db)
+    state_id = await _mark(any_db, queue, key)
+    sync_entity = make_sync_task({(KIND, DIRECTION): handler})
+    # Eight "workers" race for the same row, as duplicate jobs would.
+    await asyncio.gather(*[
+        sync_entity(TaskContext(any_db, queue, f"w{i}", str(i)), sync_state_id=state_id)
+        for i in range(8)])
+    assert handler.max_active == 1 and handler.pushes == [1]
+    await queue.close()
+
+
+@pytest.mark.parametrize(("error", "status", "attempts"), [
+    (SyncTransient("HTTP 503"), state.BACKOFF, 1),
+    (SyncRateLimited(5.0), state.BACKOFF, 0),
+    (SyncPermanent("TikTok refused the listing",
+                   [FieldError("title", "Title is 300 characters; TikTok allows 255",
+                               "Shorten the title")]), state.FAILED, 1),
+    (SyncPermanent("Audit failed: prohibited item", review=True), state.REVIEW_FAILED, 1),
+])
+async def test_failures_map_to_the_designed_states(sqlite_db: Database, error: Exception,
+                                                   status: str, attempts: int) -> None:
+    handler = RecordingHandler(push_s=0.0, fail_with=error)
+    queue = _queue(sqlite_db, handler)
+    state_id = await _mark(sqlite_db, queue, await _key(sqlite_db))
+    row = await _run_until_settled(sqlite_db, queue, state_id)
+    assert (row.status, row.attempts) == (status, attempts)
+    assert row.last_error is not None and row.last_error["message"] == str(error)
+    if isinstance(error, SyncPermanent) and error.field_errors:
+        assert row.last_error["field_errors"][0]["field"] == "title"
+    if status == state.BACKOFF:
+        assert row.not_before is not None and row.lease_owner is None
+
+
+async def test_sweeper_redefers_pending_rows_whose_job_was_lost(any_db: Database) -> None:
+    handler = RecordingHandler(push_s=0.0)
+    queue = _queue(any_db, handler)
+    state_id = await _mark(any_db, queue, await _key(any_db))
+    await _lose_all_jobs(any_db)
+    ctx = TaskContext(any_db, queue, "sweeper", "0")
+    await sweep_sync_state(ctx, grace_s=30)  # still fresh: nothing re-deferred
+    assert await _job_count(any_db) == 0
+    await sweep_sync_state(ctx, grace_s=0)
+    assert await _job_count(any_db) == 1
+    row = await _run_until_settled(any_db, queue, state_id)
+    assert row.status == state.SYNCED and handler.pushes == [1]
+
+
+async def _lose_all_jobs(db: Database) -> None:
+    async with db.unit_of_work() as session:
+        if db.dialect == "sqlite":
+            await session.execute(LocalJob.__table__.delete())
+        else:
+            from sqlalchemy import text
+
+            await session.execute(text("DELETE FROM procrastinate_jobs"))
+        await session.execute(update(SyncState).values(updated_at=SyncState.updated_at))
+
+
+async def _job_count(db: Database) -> int:
+    async with db.sessionmaker() as session:
+        if db.dialect == "sqlite":
+            return len((await session.execute(select(LocalJob.id))).all())
+        from sqlalchemy import text
+
+        return int((await session.execute(text(
+            "SELECT count(*) FROM procrastinate_jobs WHERE status='todo'"))).scalar_one())
