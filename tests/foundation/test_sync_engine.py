@@ -90,7 +90,7 @@ async def _run_until_settled(db: Database, queue: JobQueue, state_id: int,
     worker = asyncio.create_task(queue.run_worker(stop, 4))
     try:
         async with asyncio.timeout(timeout):
-            while (row := await _row(db, state_id)).status not in (
+            while (await _row(db, state_id)).status not in (
                     state.SYNCED, state.FAILED, state.REVIEW_FAILED, state.BACKOFF):
                 await asyncio.sleep(0.05)
         await asyncio.sleep(0.3)
