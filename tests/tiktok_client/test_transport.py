@@ -251,3 +251,24 @@ async def test_order_detail_ids_comma_joined() -> None:
     await h.client.orders.get_order_detail(h.shop, ["576", "577"])
     assert h.requests[0].url.params["ids"] == "576,577"
     assert h.requests[0].url.params.get_list("ids") == ["576,577"]
+
+
+async def test_refused_refresh_token_becomes_auth_invalid() -> None:
+    h = Harness(lambda r: err(200, 36004004, "Invalid refresh token") if r.url.host == "auth"
+                else err(401, 105002, "Expired credentials."))
+    with pytest.raises(AuthInvalid, match="reconnect"):
+        await h.client.logistics.get_warehouses(h.shop)
+    assert h.persisted == []
+
+
+def test_default_bucket_is_strictly_inside_tiktoks() -> None:
+    from ecomsend.integrations.tiktok import DEFAULT_BUCKET
+
+    tiktok_capacity, tiktok_refill = 50, 50  # rate-limits guide: 50 QPS per API per app+shop
+    assert DEFAULT_BUCKET.capacity < tiktok_capacity
+    assert DEFAULT_BUCKET.refill_per_s < tiktok_refill
+    assert DEFAULT_BUCKET.refill_per_s >= 0.9 * tiktok_refill
+    # Worst case over any window t: we send ≤ cap + refill·t, TikTok admits 50 + 50·t.
+    for t in (0.0, 0.1, 1.0, 60.0):
+        sent = DEFAULT_BUCKET.capacity + DEFAULT_BUCKET.refill_per_s * t
+        assert sent <= tiktok_capacity + tiktok_refill * t - 30  # ≥ 30 tokens of jitter room

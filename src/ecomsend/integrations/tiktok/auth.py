@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ecomsend.integrations.tiktok import endpoints as ep
 from ecomsend.integrations.tiktok.context import ShopContext, TokenPersister
-from ecomsend.integrations.tiktok.errors import AuthInvalid
+from ecomsend.integrations.tiktok.errors import AuthInvalid, Permanent
 from ecomsend.integrations.tiktok.models.auth import AuthorizedShops, TokenResponse, TokenSet
 
 if TYPE_CHECKING:
@@ -92,7 +92,13 @@ class TokenKeeper:
             if shop.tokens.refresh_token_expires_at <= self._clock():
                 raise AuthInvalid("The TikTok Shop authorization has expired: the merchant "
                                   "must reconnect the shop.", api=ep.TOKEN_REFRESH.api)
-            fresh = TokenSet.from_response(await self._refresh(shop.tokens.refresh_token))
+            try:
+                fresh = TokenSet.from_response(await self._refresh(shop.tokens.refresh_token))
+            except Permanent as exc:
+                raise AuthInvalid(f"TikTok refused the refresh token ({exc.message}): the "
+                                  "merchant must reconnect the shop.", code=exc.code,
+                                  request_id=exc.request_id, http_status=exc.http_status,
+                                  api=ep.TOKEN_REFRESH.api) from exc
             await self._persist(shop, fresh)
             shop.tokens = fresh
             self._latest[key] = fresh

@@ -77,7 +77,7 @@ def error_for(
     if code in TRANSIENT_CODES or status in _TRANSIENT_STATUSES or status >= 500:
         return Transient(message, **kw)
     data = envelope.get("data")
-    errors = field_errors_from(message, data)
+    errors = field_errors_from(message, data, code)
     if code in AUTH_INVALID_CODES:
         return AuthInvalid(message, field_errors=errors, **kw)
     return Permanent(message, field_errors=errors, **kw)

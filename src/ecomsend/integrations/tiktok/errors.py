@@ -45,6 +45,29 @@ AUTH_INVALID_CODES = frozenset(
      CODE_INVALID_AUTH_CODE}
 )
 
+#: Which product field a documented product-validation code is about (Create Product doc error
+#: list; reference §3.3), so a merchant sees *where* even when TikTok's message doesn't say.
+CODE_FIELDS: dict[int, str] = {
+    12052023: "category_id", 12052024: "category_id", 12052230: "category_version",
+    12052217: "category_version", 12052026: "brand_id", 12052201: "brand_id",
+    12052028: "main_images", 12052300: "main_images", 12052722: "main_images",
+    12052015: "description", 12052013: "description", 12052344: "description",
+    12052345: "description", 12052051: "title", 12052261: "title", 12052262: "title",
+    12052266: "title", 12052104: "product_attributes", 12052105: "certifications",
+    12052525: "skus.sales_attributes", 12052550: "skus.sales_attributes",
+    12052560: "skus.sales_attributes", 12052050: "skus", 12019059: "skus.seller_sku",
+    12052054: "skus.seller_sku", 12052571: "skus.price", 12052073: "skus.price",
+    12052570: "skus.price", 12052084: "skus.price.currency", 12052055: "skus.inventory.quantity",
+    12052097: "skus.inventory.warehouse_id", 12052530: "skus.inventory.warehouse_id",
+    12019022: "skus.inventory.warehouse_id", 12019028: "skus.inventory.warehouse_id",
+    12019011: "package_weight", 12052006: "package_weight", 12052181: "package_weight",
+    12019012: "package_dimensions", 12052003: "package_dimensions.height",
+    12052004: "package_dimensions.width", 12052005: "package_dimensions.length",
+    12052915: "package_weight.unit", 12019061: "package_weight.unit",
+    12052282: "manufacturer_ids", 12052287: "responsible_person_ids", 12052128: "size_chart",
+    12052996: "external_product_id",
+}
+
 #: Picks the field name out of TikTok's "Parameter X is invalid" style validation messages.
 _PARAM_RE = re.compile(r"[Pp]arameter\s*[\[`'\"]?([A-Za-z0-9_.\[\]]+)[\]`'\"]?\s*(?:is|was)")
 #: Picks a bracketed field name such as "The [brand_id]:123 field is incorrect" (create warnings).
@@ -144,6 +167,10 @@ def _field_from_message(message: str) -> str | None:
     return match.group(1) if match else None
 
 
+def _field_for(message: str, code: int | None) -> str | None:
+    return _field_from_message(message) or CODE_FIELDS.get(code or 0)
+
+
 def _item_error(item: dict[str, Any]) -> list[FieldError]:
     """Expand one `data.errors[]` entry (with its `detail.extra_errors`) into field errors."""
     message = str(item.get("message") or "error")
@@ -153,21 +180,22 @@ def _item_error(item: dict[str, Any]) -> list[FieldError]:
     ctx = {k: str(v) for k, v in detail.items() if k != "extra_errors" and v is not None
            and not isinstance(v, (dict, list))}
     extras = detail.get("extra_errors") or []
-    out = [FieldError(message=message, field=_field_from_message(message), code=code,
-                      context=ctx)]
+    out = [FieldError(message=message, field=_field_for(message, code), code=code, context=ctx)]
     for extra in extras if isinstance(extras, list) else []:
         if isinstance(extra, dict):
             sub_ctx = dict(ctx)
             sub_ctx.update({k: str(v) for k, v in extra.items()
                             if k not in ("code", "message") and v is not None})
             sub_msg = str(extra.get("message") or message)
-            out.append(FieldError(message=sub_msg, field=_field_from_message(sub_msg),
-                                  code=_int_or_none(extra.get("code")), context=sub_ctx))
+            sub_code = _int_or_none(extra.get("code"))
+            out.append(FieldError(message=sub_msg, field=_field_for(sub_msg, sub_code),
+                                  code=sub_code, context=sub_ctx))
     return out
 
 
-def field_errors_from(message: str, data: Any) -> list[FieldError]:
-    """Every field-level reason TikTok gave: `data.errors[]`, `data.field_errors`, the message."""
+def field_errors_from(message: str, data: Any, code: int | None = None) -> list[FieldError]:
+    """Every field-level reason TikTok gave: `data.errors[]`, `data.field_errors`, the message
+    (field named in it, or known from the documented `code`)."""
     errors: list[FieldError] = []
     if isinstance(data, dict):
         for item in data.get("errors") or []:
@@ -179,9 +207,9 @@ def field_errors_from(message: str, data: Any) -> list[FieldError]:
                                          field=_str_or_none(item.get("field")),
                                          code=_int_or_none(item.get("code"))))
     if not errors and message:
-        field_name = _field_from_message(message)
+        field_name = _field_for(message, code)
         if field_name:
-            errors.append(FieldError(message=message, field=field_name))
+            errors.append(FieldError(message=message, field=field_name, code=code))
     return errors
 
 
