@@ -1,0 +1,144 @@
+"""Catalog export by bulk operation: start, poll, stream the JSONL, assemble products.
+
+`export_catalog(client)` is an async iterator of `Product` for the catalog import
+(`ecomsend.sync.catalog_import`) and reconciliation. The file is read line by line with httpx
+`aiter_lines` (never whole in memory) and fed to `CatalogAssembler`, which copes with any line
+order (reference §6).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+
+from ecomsend.integrations.shopify.bulk_assembler import CatalogAssembler, gid_type
+from ecomsend.integrations.shopify.client import ShopifyClient
+from ecomsend.integrations.shopify.errors import Permanent, Transient
+from ecomsend.integrations.shopify.models import BulkOperation, CollectionRef, Product
+from ecomsend.integrations.shopify.parsing import parse_collection
+from ecomsend.integrations.shopify.queries import load_query
+
+#: First poll delay; the sandbox finishes in ~50 ms, Shopify takes seconds to minutes.
+POLL_START_S = 0.05
+#: Polls back off by this factor up to POLL_MAX_S, so a long export costs few requests.
+POLL_GROWTH = 1.5
+POLL_MAX_S = 5.0
+#: Give up waiting on an operation after this long (Shopify allows 10 days; a sync job won't).
+POLL_TIMEOUT_S = 6 * 3600.0
+#: Attempts to download a bulk file (resuming after the lines already read).
+DOWNLOAD_ATTEMPTS = 6
+#: Read timeout for the file download: generous, the server may pause while generating.
+DOWNLOAD_TIMEOUT = httpx.Timeout(120.0, connect=10.0)
+#: errorCode values that retrying will not fix (reference §6).
+_PERMANENT_BULK_ERRORS = frozenset({"ACCESS_DENIED"})
+
+
+async def wait_for_bulk(
+    client: ShopifyClient, operation_id: str, *, timeout_s: float = POLL_TIMEOUT_S
+) -> BulkOperation:
+    """Poll `bulkOperation(id:)` until it finishes; raise unless COMPLETED."""
+    delay = POLL_START_S
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while True:
+        op = await client.bulk_operation(operation_id)
+        if op.finished:
+            break
+        if loop.time() > deadline:
+            raise Transient(f"bulk operation {operation_id} still {op.status} after {timeout_s}s")
+        await asyncio.sleep(delay)
+        delay = min(POLL_MAX_S, delay * POLL_GROWTH)
+    if op.status == "COMPLETED":
+        return op
+    message = f"bulk operation {op.id} ended {op.status} ({op.error_code})"
+    if op.error_code in _PERMANENT_BULK_ERRORS:
+        raise Permanent(message)
+    raise Transient(message)
+
+
+async def run_bulk(client: ShopifyClient, document_name: str) -> BulkOperation:
+    """Start the bulk query in `queries/{document_name}.graphql` and wait for it."""
+    started = await client.run_bulk_query(load_query(document_name))
+    return await wait_for_bulk(client, started.id)
+
+
+async def iter_jsonl(
+    http: httpx.AsyncClient, url: str, *, rng: random.Random | None = None
+) -> AsyncIterator[dict[str, Any]]:
+    """Objects of a bulk JSONL file, streamed. A broken download is retried with backoff and
+    resumed after the lines already yielded. The signed URL carries its own auth: no token."""
+    done = 0
+    rng = rng or random.Random()
+    for attempt in range(1, DOWNLOAD_ATTEMPTS + 1):
+        seen = 0
+        try:
+            async with http.stream("GET", url, timeout=DOWNLOAD_TIMEOUT) as response:
+                if response.status_code != 200:
+                    await response.aread()
+                    _raise_download_status(response.status_code)
+                async for line in response.aiter_lines():
+                    if not line:
+                        continue
+                    seen += 1
+                    if seen > done:
+                        done = seen
+                        yield json.loads(line)
+            return
+        except (httpx.TransportError, Transient):
+            if attempt == DOWNLOAD_ATTEMPTS:
+                raise Transient(f"bulk file download failed {attempt} times") from None
+        await asyncio.sleep(min(5.0, 0.2 * 2 ** attempt) * rng.uniform(0.5, 1.0))
+
+
+def _raise_download_status(status: int) -> None:
+    if status >= 500 or status == 429:
+        raise Transient(f"bulk file download: HTTP {status}")
+    raise Permanent(f"bulk file download: HTTP {status} (URLs expire after 7 days)")
+
+
+async def read_collection_memberships(
+    client: ShopifyClient,
+) -> dict[str, list[CollectionRef]]:
+    """Product GID → collections it belongs to, from a `BulkCatalogCollections` export.
+    Product has no collections count, so memberships are read before the products."""
+    op = await run_bulk(client, "BulkCatalogCollections")
+    collections: dict[str, CollectionRef] = {}
+    members: dict[str, list[CollectionRef]] = {}
+    pending: list[tuple[str, str]] = []  # (product, collection) seen before the collection
+    if op.url:
+        async for obj in iter_jsonl(client.http, op.url):
+            parent = obj.get("__parentId")
+            if parent is None and gid_type(obj.get("id", "")) == "Collection":
+                collections[obj["id"]] = parse_collection(obj)
+            elif parent is not None:
+                pending.append((obj["id"], parent))
+    for product_id, collection_id in pending:
+        ref = collections.get(collection_id) or CollectionRef(collection_id)
+        members.setdefault(product_id, []).append(ref)
+    return members
+
+
+async def export_catalog(
+    client: ShopifyClient,
+    *,
+    with_collections: bool = True,
+    on_stats: Callable[[CatalogAssembler], None] | None = None,
+) -> AsyncIterator[Product]:
+    """Every product of the shop with variants, images, collections and inventory levels,
+    by bulk operation; yields each product as soon as all its lines have arrived."""
+    members = await read_collection_memberships(client) if with_collections else {}
+    op = await run_bulk(client, "BulkCatalogProducts")
+    assembler = CatalogAssembler(members)
+    if op.url:  # null when the shop has no data (reference §6)
+        async for obj in iter_jsonl(client.http, op.url):
+            for product in assembler.feed(obj):
+                yield product
+    for product in assembler.finish():
+        yield product
+    if on_stats is not None:
+        on_stats(assembler)

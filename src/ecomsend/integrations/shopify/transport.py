@@ -1,0 +1,206 @@
+"""The hardened Admin GraphQL transport: cost-aware limiting, retries, typed errors.
+
+`ShopifyClient` sends every operation through `GraphQLTransport.execute(name, variables)`:
+1. acquire the document's estimated cost from the shared `RateLimiter` (waits, never fails);
+2. POST it; feed `extensions.cost.throttleStatus` back with `observe` (reference §5);
+3. THROTTLED / 429 → wait as told and retry; 5xx, timeouts, resets → exponential backoff with
+   jitter, bounded; anything else → a typed error from `errors.py`.
+The first request of a transport goes alone, so the real bucket size is learned before a burst.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import httpx
+
+from ecomsend.integrations.shopify.cost import (
+    STANDARD_BUCKET_CAPACITY,
+    STANDARD_RESTORE_RATE,
+    ThrottleStatus,
+    estimate_cost,
+    parse_throttle,
+)
+from ecomsend.integrations.shopify.errors import (
+    AuthenticationFailed,
+    RateLimited,
+    ShopifyError,
+    Transient,
+)
+from ecomsend.integrations.shopify.queries import load_query
+from ecomsend.integrations.shopify.responses import check_http_status, graphql_data
+from ecomsend.ratelimit import BucketSpec, RateLimiter
+
+#: Sent on every request so Shopify support can identify the app (reference §2).
+USER_AGENT = "EcomSend Feed/0.1 (+https://github.com/ecomsend/feed)"
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How hard the transport tries before raising (who: `ShopifyClient`, tests tune it)."""
+
+    #: Attempts for transient failures (5xx, timeout, reset): 0.2**6 ≈ 6e-5 at a 20% fault rate.
+    max_attempts: int = 6
+    base_delay_s: float = 0.2
+    max_delay_s: float = 10.0
+    #: Rate-limit waits before RateLimited escapes; the limiter should make these rare.
+    max_rate_limit_waits: int = 50
+
+    def backoff(self, attempt: int, rng: random.Random) -> float:
+        """Exponential backoff with "equal jitter" for the attempt-th retry (1-based)."""
+        delay = min(self.max_delay_s, self.base_delay_s * 2.0 ** (attempt - 1))
+        return delay / 2 + rng.uniform(0, delay / 2)
+
+
+class AccessTokenSource(Protocol):
+    """Where the transport gets the shop's access token (static or expiring + refresh)."""
+
+    async def get(self) -> str:
+        """The token to send now (may refresh first if it is about to expire)."""
+        ...
+
+    async def refresh(self, rejected: str) -> bool:
+        """Called after a 401 with `rejected`; True if a new token is now available."""
+        ...
+
+
+class StaticToken:
+    """A non-expiring offline token (custom apps, legacy installs, sandbox seeds)."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    async def get(self) -> str:
+        return self._token
+
+    async def refresh(self, rejected: str) -> bool:
+        return False
+
+
+class GraphQLTransport:
+    """POSTs GraphQL documents for one shop; one per (shop, token), shared by its callers."""
+
+    def __init__(
+        self,
+        *,
+        endpoint: str,
+        shop: str,
+        token: AccessTokenSource,
+        http: httpx.AsyncClient,
+        limiter: RateLimiter,
+        retry: RetryPolicy | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.endpoint = endpoint
+        self.shop = shop
+        self._token = token
+        self._http = http
+        self._limiter = limiter
+        self._retry = retry or RetryPolicy()
+        self._rng = rng or random.Random()
+        #: One bucket per (app, store) — reference §5.
+        self.limiter_key = f"shopify:{shop}:graphql"
+        self.bucket = BucketSpec(STANDARD_BUCKET_CAPACITY, STANDARD_RESTORE_RATE)
+        self._learned_cost: dict[str, float] = {}
+        self._inflight = 0.0
+        self._calibrated = asyncio.Event()
+        self._calibrating = asyncio.Lock()
+        self.last_throttle: ThrottleStatus | None = None
+
+    async def execute(
+        self, name: str, variables: Mapping[str, Any] | None = None, *, retry_ambiguous: bool = True
+    ) -> dict[str, Any]:
+        """Run operation `name` (a file in `queries/`) and return its `data`.
+
+        `retry_ambiguous=False` for non-idempotent mutations: a failure after the request was
+        sent raises `Transient(ambiguous=True)` instead of retrying blindly.
+        """
+        document = load_query(name)
+        body = {"query": document, "variables": dict(variables or {}), "operationName": name}
+        transient_failures = rate_waits = 0
+        refreshed = False
+        while True:
+            try:
+                return await self._attempt(name, document, body)
+            except RateLimited as exc:
+                rate_waits += 1
+                if rate_waits > self._retry.max_rate_limit_waits:
+                    raise
+                await asyncio.sleep(exc.retry_after)
+            except Transient as exc:
+                transient_failures += 1
+                if transient_failures >= self._retry.max_attempts or (
+                    exc.ambiguous and not retry_ambiguous
+                ):
+                    raise
+                await asyncio.sleep(self._retry.backoff(transient_failures, self._rng))
+            except AuthenticationFailed:
+                if refreshed or not await self._token.refresh(await self._token.get()):
+                    raise
+                refreshed = True
+
+    async def _attempt(self, name: str, document: str, body: dict[str, Any]) -> dict[str, Any]:
+        """One limited, observed request; raises the typed error of a failed answer."""
+        cost = self._learned_cost.get(name) or estimate_cost(document, body["variables"])
+        if not self._calibrated.is_set():
+            async with self._calibrating:
+                if not self._calibrated.is_set():
+                    return await self._send(name, cost, body)
+        return await self._send(name, cost, body)
+
+    async def _send(self, name: str, cost: float, body: dict[str, Any]) -> dict[str, Any]:
+        await self._limiter.acquire(self.limiter_key, self.bucket, cost)
+        self._inflight += cost
+        try:
+            response = await self._post(body)
+        finally:
+            self._inflight -= cost
+        request_id = response.headers.get("x-request-id")
+        payload = _json_or_text(response)
+        check_http_status(response.status_code, response.headers, payload, request_id)
+        self._calibrated.set()
+        throttle = parse_throttle(payload) if isinstance(payload, dict) else None
+        if throttle is not None:
+            await self._observe(name, throttle)
+        return graphql_data(payload, throttle, cost, request_id)
+
+    async def _post(self, body: dict[str, Any]) -> httpx.Response:
+        """The HTTP exchange; network failures become Transient (ambiguous once sent)."""
+        headers = {
+            "X-Shopify-Access-Token": await self._token.get(),
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "User-Agent": USER_AGENT,
+        }
+        try:
+            return await self._http.post(self.endpoint, json=body, headers=headers)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise Transient(f"connect failed: {exc!r}") from exc
+        except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+            raise Transient(f"request failed after sending: {exc!r}", ambiguous=True) from exc
+
+    async def _observe(self, name: str, throttle: ThrottleStatus) -> None:
+        """Recalibrate the shared bucket from Shopify's own numbers (reference §5)."""
+        self.last_throttle = throttle
+        if throttle.requested_cost:
+            self._learned_cost[name] = throttle.requested_cost
+        if throttle.maximum_available > 0 and throttle.restore_rate > 0:
+            self.bucket = BucketSpec(throttle.maximum_available, throttle.restore_rate)
+        # Requests still in flight were reserved locally but may not be charged yet: subtract
+        # them so the local bucket never believes in more than Shopify will have left.
+        available = throttle.currently_available - self._inflight
+        await self._limiter.observe(self.limiter_key, self.bucket, available)
+
+
+def _json_or_text(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
+
+
+__all__ = ["AccessTokenSource", "GraphQLTransport", "RetryPolicy", "ShopifyError", "StaticToken"]

@@ -1,0 +1,228 @@
+"""Pydantic models of the webhook bodies the app handles (REST-shaped JSON, reference §4.3).
+
+Bodies are REST resources in snake_case even for GraphQL subscriptions. Unknown fields are
+ignored (Shopify adds fields without a version bump); `admin_graphql_api_id` is preferred over
+numeric ids (example payloads round large ids). Used by `webhooks.parse_payload`.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class VariantPayload(_Payload):
+    id: int
+    admin_graphql_api_id: str | None = None
+    sku: str | None = None
+    barcode: str | None = None
+    price: str | None = None
+    compare_at_price: str | None = None
+    inventory_item_id: int | None = None
+    inventory_quantity: int | None = None
+    inventory_policy: str | None = None
+    position: int | None = None
+    title: str | None = None
+    option1: str | None = None
+    option2: str | None = None
+    option3: str | None = None
+    updated_at: str | None = None
+
+
+class OptionPayload(_Payload):
+    name: str
+    position: int | None = None
+    values: list[str] = Field(default_factory=list)
+
+
+class ImagePayload(_Payload):
+    id: int | None = None
+    src: str | None = None
+    alt: str | None = None
+    position: int | None = None
+
+
+class ProductPayload(_Payload):
+    """products/create, products/update. `tags` is one comma-separated string; only the first
+    100 variants are in full, the rest only in `variant_gids` (topic description)."""
+
+    id: int
+    admin_graphql_api_id: str | None = None
+    title: str | None = None
+    handle: str | None = None
+    body_html: str | None = None
+    vendor: str | None = None
+    product_type: str | None = None
+    status: str | None = None
+    tags: str | None = None
+    updated_at: str | None = None
+    variants: list[VariantPayload] = Field(default_factory=list)
+    options: list[OptionPayload] = Field(default_factory=list)
+    images: list[ImagePayload] = Field(default_factory=list)
+    variant_gids: list[dict[str, object]] = Field(default_factory=list)
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [t.strip() for t in (self.tags or "").split(",") if t.strip()]
+
+
+class ProductDeletePayload(_Payload):
+    """products/delete: only the id."""
+
+    id: int
+
+
+class InventoryLevelPayload(_Payload):
+    """inventory_levels/update|connect|disconnect: only `available`, no variant id — map
+    inventory_item_id to the variant (reference §4.3)."""
+
+    inventory_item_id: int
+    location_id: int
+    available: int | None = None
+    updated_at: str | None = None
+    admin_graphql_api_id: str | None = None
+
+
+class InventoryItemPayload(_Payload):
+    """inventory_items/create|update|delete."""
+
+    id: int
+    admin_graphql_api_id: str | None = None
+    sku: str | None = None
+    tracked: bool | None = None
+    requires_shipping: bool | None = None
+    cost: str | None = None
+    updated_at: str | None = None
+
+
+class LineItemPayload(_Payload):
+    id: int
+    variant_id: int | None = None
+    product_id: int | None = None
+    sku: str | None = None
+    quantity: int = 0
+    title: str | None = None
+
+
+class FulfillmentPayload(_Payload):
+    """fulfillments/create|update, also nested in orders."""
+
+    id: int
+    admin_graphql_api_id: str | None = None
+    order_id: int | None = None
+    status: str | None = None
+    shipment_status: str | None = None
+    tracking_company: str | None = None
+    tracking_number: str | None = None
+    tracking_numbers: list[str] = Field(default_factory=list)
+    tracking_url: str | None = None
+    tracking_urls: list[str] = Field(default_factory=list)
+    location_id: int | None = None
+    line_items: list[LineItemPayload] = Field(default_factory=list)
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+class NoteAttribute(_Payload):
+    name: str
+    value: str | None = None
+
+
+class OrderPayload(_Payload):
+    """orders/create|updated|paid|cancelled|fulfilled|partially_fulfilled (full REST order)."""
+
+    id: int
+    admin_graphql_api_id: str | None = None
+    name: str | None = None
+    source_name: str | None = None
+    source_identifier: str | None = None
+    tags: str | None = None
+    financial_status: str | None = None
+    fulfillment_status: str | None = None
+    cancelled_at: str | None = None
+    updated_at: str | None = None
+    note_attributes: list[NoteAttribute] = Field(default_factory=list)
+    line_items: list[LineItemPayload] = Field(default_factory=list)
+    fulfillments: list[FulfillmentPayload] = Field(default_factory=list)
+
+
+class BulkOperationFinishPayload(_Payload):
+    """bulk_operations/finish: lower-case status and type (reference §4.3)."""
+
+    admin_graphql_api_id: str
+    status: str
+    type: str | None = None
+    error_code: str | None = None
+    created_at: str | None = None
+    completed_at: str | None = None
+
+
+class AppUninstalledPayload(_Payload):
+    """app/uninstalled: the shop object; stop using the token at once."""
+
+    id: int | None = None
+    name: str | None = None
+    domain: str | None = None
+    myshopify_domain: str | None = None
+
+
+class CustomerRef(_Payload):
+    id: int | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+class CustomersDataRequestPayload(_Payload):
+    """customers/data_request (mandatory compliance topic)."""
+
+    shop_id: int
+    shop_domain: str
+    customer: CustomerRef
+    orders_requested: list[int] = Field(default_factory=list)
+    data_request: dict[str, object] | None = None
+
+
+class CustomersRedactPayload(_Payload):
+    """customers/redact (mandatory compliance topic)."""
+
+    shop_id: int
+    shop_domain: str
+    customer: CustomerRef
+    orders_to_redact: list[int] = Field(default_factory=list)
+
+
+class ShopRedactPayload(_Payload):
+    """shop/redact: 48 h after uninstall (mandatory compliance topic)."""
+
+    shop_id: int
+    shop_domain: str
+
+
+#: Topic → payload model, for every topic the app handles.
+TOPIC_MODELS: dict[str, type[BaseModel]] = {
+    "products/create": ProductPayload,
+    "products/update": ProductPayload,
+    "products/delete": ProductDeletePayload,
+    "inventory_levels/update": InventoryLevelPayload,
+    "inventory_levels/connect": InventoryLevelPayload,
+    "inventory_levels/disconnect": InventoryLevelPayload,
+    "inventory_items/create": InventoryItemPayload,
+    "inventory_items/update": InventoryItemPayload,
+    "inventory_items/delete": InventoryItemPayload,
+    "orders/create": OrderPayload,
+    "orders/updated": OrderPayload,
+    "orders/paid": OrderPayload,
+    "orders/cancelled": OrderPayload,
+    "orders/fulfilled": OrderPayload,
+    "orders/partially_fulfilled": OrderPayload,
+    "fulfillments/create": FulfillmentPayload,
+    "fulfillments/update": FulfillmentPayload,
+    "bulk_operations/finish": BulkOperationFinishPayload,
+    "app/uninstalled": AppUninstalledPayload,
+    "customers/data_request": CustomersDataRequestPayload,
+    "customers/redact": CustomersRedactPayload,
+    "shop/redact": ShopRedactPayload,
+}
