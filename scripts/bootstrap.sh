@@ -14,8 +14,12 @@ extras=""
 [ "${WITH_DEV:-0}" = "1" ] && extras="[dev]"
 stamp=".venv/.installed$extras"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e ".$extras"
+  echo "installing EcomSend Feed$extras into .venv (log: .venv/install.log)"
+  if ! { .venv/bin/python -m pip install --upgrade pip \
+         && .venv/bin/python -m pip install -e ".$extras"; } > .venv/install.log 2>&1; then
+    grep -v "^WARNING: Location" .venv/install.log | tail -40 >&2
+    exit 1
+  fi
   touch "$stamp"
 fi
 export PATH="$ROOT/.venv/bin:$PATH"
