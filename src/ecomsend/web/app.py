@@ -6,34 +6,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from typing import Annotated
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI
 from sqlalchemy import text
 
 from ecomsend import __version__
 from ecomsend.config import Settings, get_settings
 from ecomsend.db.session import Database
-from ecomsend.jobs.port import JobQueue
 from ecomsend.jobs.runtime import build_queue
 from ecomsend.jobs.tasks import build_registry
+from ecomsend.sync.handlers import build_webhook_handlers
+from ecomsend.web import webhooks
+from ecomsend.web.deps import DbDep
 
 #: Jobs the in-process worker of the embedded default runs at once.
 EMBEDDED_WORKER_CONCURRENCY = 8
-
-
-def get_db(request: Request) -> Database:
-    db: Database = request.app.state.db
-    return db
-
-
-def get_queue(request: Request) -> JobQueue:
-    queue: JobQueue = request.app.state.queue
-    return queue
-
-
-DbDep = Annotated[Database, Depends(get_db)]
-QueueDep = Annotated[JobQueue, Depends(get_queue)]
 
 
 def create_app(settings: Settings | None = None, *, run_worker: bool | None = None) -> FastAPI:
@@ -46,6 +33,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         db = Database(settings)
         queue = build_queue(settings, db, build_registry())
         app.state.db, app.state.queue, app.state.settings = db, queue, settings
+        app.state.webhook_handlers = build_webhook_handlers()
         stop = asyncio.Event()
         worker = (asyncio.create_task(queue.run_worker(stop, EMBEDDED_WORKER_CONCURRENCY))
                   if embedded_worker else None)
@@ -59,6 +47,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
             await db.dispose()
 
     app = FastAPI(title="EcomSend Feed", version=__version__, lifespan=lifespan)
+    app.include_router(webhooks.router)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz(db: DbDep) -> dict[str, str]:

@@ -1,0 +1,88 @@
+"""`/webhooks/shopify` and `/webhooks/tiktok`: verify (constant time), then the idempotent inbox.
+
+A forged delivery gets 401 and writes nothing. A verified one is recorded and handled in one
+transaction and answered 200 with an empty body, well inside Shopify's 5 s / TikTok's 3 s.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import structlog
+from fastapi import APIRouter, Depends, Request, Response
+
+from ecomsend.db.session import Database
+from ecomsend.integrations.shopify.errors import InvalidSignature
+from ecomsend.integrations.shopify.errors import Permanent as ShopifyPermanent
+from ecomsend.integrations.shopify.webhooks import parse_payload, read_delivery
+from ecomsend.integrations.tiktok.webhooks import WebhookError, parse_webhook, verify_webhook
+from ecomsend.jobs.port import JobQueue
+from ecomsend.sync.inbox import InboundWebhook, Platform, WebhookHandlers, ingest
+from ecomsend.web.deps import DbDep, QueueDep, SettingsDep
+
+log = structlog.get_logger(__name__)
+router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+
+
+def get_handlers(request: Request) -> WebhookHandlers:
+    handlers: WebhookHandlers = request.app.state.webhook_handlers
+    return handlers
+
+
+HandlersDep = Annotated[WebhookHandlers, Depends(get_handlers)]
+
+
+def _shopify_payload(topic: str, raw: bytes) -> Any:
+    try:
+        return parse_payload(topic, raw)
+    except ShopifyPermanent:
+        return None  # a topic we do not model: still recorded (and ignored) by the inbox
+
+
+@router.post("/shopify", status_code=200, summary="Shopify webhook deliveries (all topics)")
+@router.post("/shopify/compliance", status_code=200, include_in_schema=False)
+async def shopify_webhook(request: Request, db: DbDep, queue: QueueDep,
+                          settings: SettingsDep, handlers: HandlersDep) -> Response:
+    """Verify X-Shopify-Hmac-Sha256 over the raw body (401 if forged), then ingest once per
+    X-Shopify-Webhook-Id (reference §4.1)."""
+    raw = await request.body()
+    try:
+        delivery = read_delivery(request.headers, raw,
+                                 settings.shopify_api_secret.get_secret_value())
+    except InvalidSignature:
+        log.warning("webhook.rejected", platform="shopify")
+        return Response(status_code=401)
+    webhook = InboundWebhook(Platform.SHOPIFY, delivery.webhook_id, delivery.topic,
+                             delivery.shop_domain, _shopify_payload(delivery.topic, raw))
+    return await _ingest(db, queue, webhook, handlers)
+
+
+@router.post("/tiktok", status_code=200, summary="TikTok Shop webhook deliveries (all types)")
+async def tiktok_webhook(request: Request, db: DbDep, queue: QueueDep,
+                         settings: SettingsDep, handlers: HandlersDep) -> Response:
+    """Verify Authorization = HMAC(app_secret, app_key + body) (401 if forged), then ingest
+    once per tts_notification_id (reference §5.2)."""
+    raw = await request.body()
+    if not verify_webhook(settings.tiktok_app_key, settings.tiktok_app_secret.get_secret_value(),
+                          raw, request.headers.get("authorization")):
+        log.warning("webhook.rejected", platform="tiktok")
+        return Response(status_code=401)
+    try:
+        event = parse_webhook(raw)
+    except WebhookError as exc:
+        log.error("webhook.unparseable", platform="tiktok", error=str(exc))
+        return Response(status_code=400)
+    delivery_id = str(event.tts_notification_id
+                      or f"{event.type}:{event.shop_id}:{event.timestamp}")
+    webhook = InboundWebhook(Platform.TIKTOK, delivery_id, str(event.type), str(event.shop_id),
+                             event)
+    return await _ingest(db, queue, webhook, handlers)
+
+
+async def _ingest(db: Database, queue: JobQueue, webhook: InboundWebhook,
+                  handlers: WebhookHandlers) -> Response:
+    async with db.unit_of_work() as session:
+        outcome = await ingest(session, queue, webhook, handlers)
+    log.info("webhook.ingested", platform=webhook.platform.value, topic=webhook.topic,
+             outcome=outcome.value)
+    return Response(status_code=200)
