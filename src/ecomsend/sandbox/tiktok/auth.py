@@ -1,0 +1,131 @@
+"""The auth host: token get/refresh (unsigned GET) and the consent page (reference §1)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from ecomsend.sandbox.tiktok import errors as E
+from ecomsend.sandbox.tiktok.core import Sandbox
+from ecomsend.sandbox.tiktok.errors import ApiError
+from ecomsend.sandbox.tiktok.state import Token, now
+
+#: grant_type values: TikTok's literal `authorized_code` (not OAuth's authorization_code).
+GRANT_AUTH_CODE = "authorized_code"
+GRANT_REFRESH = "refresh_token"
+#: Scopes granted to sandbox tokens (scope keys from the doc specs, reference §1.4).
+GRANTED_SCOPES = ("seller.authorization.info", "seller.shop.info", "seller.product.basic",
+                  "seller.product.write", "seller.product.delete", "seller.order.info",
+                  "seller.fulfillment.basic", "seller.fulfillment.package.write",
+                  "seller.logistics", "seller.return_refund.basic")
+#: Invalid refresh token: undocumented code; we reuse the token host's 36004004 family [INF].
+INVALID_REFRESH_TOKEN = 36004005
+#: user_type 0 = Seller (reference §1.2).
+USER_TYPE_SELLER = 0
+
+
+def _check_app(sb: Sandbox, query: dict[str, str], grant: str) -> None:
+    if query.get("app_key") != sb.app_key:
+        raise ApiError(E.GATEWAY_PARAM, E.MSG_BAD_APP_KEY, 400)
+    if query.get("app_secret") != sb.app_secret:
+        raise ApiError(E.GATEWAY_PARAM, "Invalid credentials. The `app_secret` is invalid.", 400)
+    if query.get("grant_type") != grant:
+        raise ApiError(E.GATEWAY_PARAM, f"Invalid `grant_type`; expected `{grant}`.", 400)
+
+
+def _issue(sb: Sandbox, shop_ids: list[str], open_id: str) -> Token:
+    t = now()
+    token = Token(access_token="TTP_" + secrets.token_urlsafe(32),
+                  refresh_token="TTP_" + secrets.token_urlsafe(32),
+                  access_expire=t + sb.options.access_token_ttl_s,
+                  refresh_expire=t + sb.options.refresh_token_ttl_s,
+                  shop_ids=list(shop_ids), open_id=open_id)
+    sb.store.tokens[token.access_token] = token
+    sb.store.refresh_index[token.refresh_token] = token
+    return token
+
+
+def _token_data(sb: Sandbox, token: Token) -> dict[str, Any]:
+    """Token response `data`; the *_expire_in fields are ABSOLUTE Unix seconds (reference §1.2)."""
+    shop = sb.store.shops.get(token.shop_ids[0]) if token.shop_ids else None
+    return {"access_token": token.access_token, "access_token_expire_in": token.access_expire,
+            "refresh_token": token.refresh_token,
+            "refresh_token_expire_in": token.refresh_expire, "open_id": token.open_id,
+            "seller_name": shop.name if shop else "", "seller_base_region":
+            shop.region if shop else "", "user_type": USER_TYPE_SELLER,
+            "granted_scopes": list(GRANTED_SCOPES)}
+
+
+def get_token(sb: Sandbox, query: dict[str, str]) -> dict[str, Any]:
+    """GET /api/v2/token/get: exchange a single-use, 30-minute auth code."""
+    _check_app(sb, query, GRANT_AUTH_CODE)
+    code = sb.store.auth_codes.get(query.get("auth_code", ""))
+    if code is None or code.used or code.expires <= now():
+        raise ApiError(E.INVALID_AUTH_CODE, "Invalid auth code.")
+    code.used = True
+    return _token_data(sb, _issue(sb, code.shop_ids, sb.store.new_id("open_id")))
+
+
+def refresh_token(sb: Sandbox, query: dict[str, str]) -> dict[str, Any]:
+    """GET /api/v2/token/refresh: a new pair; the old refresh token stops working (rotation)."""
+    _check_app(sb, query, GRANT_REFRESH)
+    old = sb.store.refresh_index.get(query.get("refresh_token", ""))
+    if old is None or old.refresh_used or old.refresh_expire <= now():
+        raise ApiError(INVALID_REFRESH_TOKEN, "Invalid refresh token.")
+    old.refresh_used = True
+    del sb.store.refresh_index[old.refresh_token]
+    return _token_data(sb, _issue(sb, old.shop_ids, old.open_id))
+
+
+def token_routes(sb: Sandbox) -> list[Route]:
+    """Starlette routes of the auth host and the consent page."""
+
+    async def token_endpoint(request: Request) -> Response:
+        request_id = E.new_request_id()
+        query = dict(request.query_params)
+        action = get_token if request.url.path.endswith("/get") else refresh_token
+        try:
+            data = action(sb, query)
+        except ApiError as err:
+            return E.error_response(err, request_id)
+        # The token host answers message "success" in lowercase (reference §1.2 example).
+        return E.api_response(0, "success", data, request_id)
+
+    async def consent(request: Request) -> Response:
+        return authorize(sb, dict(request.query_params))
+
+    return [Route("/api/v2/token/get", token_endpoint, methods=["GET"]),
+            Route("/api/v2/token/refresh", token_endpoint, methods=["GET"]),
+            Route("/oauth/authorize", consent, methods=["GET"]),
+            Route("/open/authorize", consent, methods=["GET"])]
+
+
+def authorize(sb: Sandbox, query: dict[str, str]) -> Response:
+    """Consent: redirect to `{redirect_uri}?code=…&state=…` (reference §1.1)."""
+    from ecomsend.sandbox.tiktok.shops import create_shop
+
+    expected = sb.options.service_id
+    if expected is not None and query.get("service_id") != expected \
+            and query.get("app_key") != sb.app_key:
+        return PlainTextResponse("Unknown service_id.", status_code=400)
+    if not sb.options.redirect_uri:
+        return PlainTextResponse("No redirect_uri configured for this app.", status_code=400)
+    state = query.get("state", "")
+    if query.get("deny"):
+        params = {"code": "null", "error": "auth_denied", "state": state}
+        return RedirectResponse(f"{sb.options.redirect_uri}?{urlencode(params)}", 302)
+    shop_id = query.get("shop_id")
+    if shop_id and shop_id not in sb.store.shops:
+        return PlainTextResponse("Unknown shop_id.", status_code=400)
+    if not shop_id:
+        shops = list(sb.store.shops.values())
+        shop_id = shops[-1].id if shops else create_shop(sb, {"region": "US"}).id
+    code = sb.store.mint_auth_code([shop_id])
+    sep = "&" if "?" in sb.options.redirect_uri else "?"
+    return RedirectResponse(
+        f"{sb.options.redirect_uri}{sep}{urlencode({'code': code, 'state': state})}", 302)
