@@ -87,3 +87,24 @@ async def connect(http: httpx.AsyncClient, control: Control, region: str = "US",
 @pytest.fixture
 async def us(http: httpx.AsyncClient, control: Control) -> tuple[Api, dict[str, Any]]:
     return await connect(http, control, "US")
+
+
+@pytest.fixture
+async def hooks(control: Control, inbox: Inbox, inbox_url: str) -> Inbox:
+    """Point the app-level webhook URL at the session inbox."""
+    await control("PUT", "/webhook", {"url": inbox_url})
+    inbox.fail_next = 0
+    return inbox
+
+
+def delivered(inbox: Inbox, shop_id: str, type_id: int | None = None
+              ) -> list[tuple[dict[str, str], bytes, dict[str, Any]]]:
+    """Deliveries the inbox got for a shop (optionally one webhook type)."""
+    import json
+
+    out = []
+    for headers, raw in inbox.received:
+        body = json.loads(raw)
+        if body["shop_id"] == shop_id and (type_id is None or body["type"] == type_id):
+            out.append((headers, raw, body))
+    return out
