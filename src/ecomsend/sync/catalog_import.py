@@ -2,24 +2,26 @@
 
 `import_catalog(db, shop_id, products)` is called by the install flow / the "re-import
 catalog" job with `export_catalog(client)` as `products`. Rows are mapped by pure functions
-(`product_row`, `variant_row`, `level_rows`, each with a content hash), then written in batches:
-one transaction per batch, executemany `INSERT … ON CONFLICT DO UPDATE` on SQLite and
-PostgreSQL. Mapping (the producer) and writing (the consumer) overlap through a small queue.
+(`product_values`, `variant_values`, `level_values`, each row with a content hash), then written
+in batches: one transaction per batch, driver-level executemany of
+`INSERT … ON CONFLICT DO UPDATE` (the same SQL on SQLite and PostgreSQL). Mapping (producer)
+and writing (consumer) overlap through a small queue; SQLite works in aiosqlite's thread.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, and_, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import and_, delete, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ecomsend.db.models import InventoryLevel, ShopifyProduct, ShopifyVariant
 from ecomsend.db.session import Database
@@ -27,16 +29,25 @@ from ecomsend.db.types import utcnow
 from ecomsend.integrations.shopify.models import Product, Variant
 
 #: Products per transaction: big enough to amortise commits, small enough for bounded memory.
-DEFAULT_BATCH_PRODUCTS = 500
+DEFAULT_BATCH_PRODUCTS = 1000
 #: Batches mapped ahead of the writer; bounds memory while parsing overlaps DB writes.
 QUEUE_DEPTH = 2
-#: Separator for content hashing; cannot occur in the stringified values we join.
+#: Separator for content hashing; does not occur in the stringified values we join.
 _SEP = "\x1f"
+#: SQLAlchemy's SQLite DATETIME storage format: rows we write must compare and read back
+#: exactly like rows the ORM writes.
+_SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
 
-PRODUCT_T: Table = ShopifyProduct.__table__  # type: ignore[assignment]
-VARIANT_T: Table = ShopifyVariant.__table__  # type: ignore[assignment]
-LEVEL_T: Table = InventoryLevel.__table__  # type: ignore[assignment]
-Row = dict[str, Any]
+PRODUCT_COLUMNS = ("shop_id", "shopify_id", "title", "handle", "body_html", "vendor",
+                   "product_type", "category", "status", "tags", "options", "images",
+                   "collections", "source_updated_at", "content_hash", "deleted_at",
+                   "created_at", "updated_at")
+VARIANT_COLUMNS = ("shop_id", "product_id", "shopify_id", "title", "sku", "barcode", "price",
+                   "compare_at_price", "inventory_item_id", "weight", "weight_unit", "position",
+                   "selected_options", "image_url", "source_updated_at", "content_hash",
+                   "created_at", "updated_at")
+LEVEL_COLUMNS = ("shop_id", "inventory_item_id", "location_id", "available", "source_updated_at")
+Row = tuple[Any, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,68 +64,76 @@ class ImportProgress:
 ProgressCallback = Callable[[ImportProgress], None]
 
 
+@dataclass(frozen=True, slots=True)
+class Codec:
+    """How one database wants Python values at the driver level (what SQLAlchemy's type
+    processors would do): SQLite stores naive-UTC datetime text and float numerics."""
+
+    sqlite: bool
+
+    def dt(self, value: datetime | None) -> Any:
+        if value is None or not self.sqlite:
+            return value
+        return value.astimezone(UTC).strftime(_SQLITE_DATETIME)
+
+    def num(self, value: Decimal | None) -> Any:
+        return float(value) if self.sqlite and value is not None else value
+
+
 def content_hash(values: Iterable[Any]) -> str:
     """sha256 over the row's synced fields, in a fixed order (change detection for pushes)."""
-    text = _SEP.join("" if v is None else str(v) for v in values)
+    text = _SEP.join(["" if v is None else str(v) for v in values])
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def product_row(shop_id: int, product: Product, now: datetime) -> Row:
-    """The `shopify_product` row of a product (pure)."""
-    options = [{"name": o.name, "position": o.position, "values": list(o.values)}
-               for o in product.options]
-    images = [{"id": i.id, "url": i.url, "alt": i.alt} for i in product.images]
-    collections = [c.id for c in product.collections]
-    row: Row = {
-        "shop_id": shop_id, "shopify_id": product.id, "title": product.title[:512],
-        "handle": product.handle, "body_html": product.description_html,
-        "vendor": product.vendor, "product_type": product.product_type,
-        "category": product.category, "status": product.status, "tags": list(product.tags),
-        "options": options, "images": images, "collections": collections,
-        "source_updated_at": product.updated_at, "deleted_at": None,
-        "created_at": now, "updated_at": now,
-    }
-    row["content_hash"] = content_hash((
-        product.title, product.handle, product.description_html, product.vendor,
-        product.product_type, product.category, product.status, product.tags, options, images,
-        collections))
-    return row
+def product_values(shop_id: int, product: Product, now: Any, codec: Codec) -> Row:
+    """The `shopify_product` row of a product, in PRODUCT_COLUMNS order (pure)."""
+    options = json.dumps([{"name": o.name, "position": o.position, "values": list(o.values)}
+                          for o in product.options])
+    images = json.dumps([{"id": i.id, "url": i.url, "alt": i.alt} for i in product.images])
+    collections = json.dumps([c.id for c in product.collections])
+    tags = json.dumps(list(product.tags))
+    digest = content_hash((product.title, product.handle, product.description_html,
+                           product.vendor, product.product_type, product.category,
+                           product.status, tags, options, images, collections))
+    return (shop_id, product.id, product.title[:512], product.handle, product.description_html,
+            product.vendor, product.product_type, product.category, product.status, tags,
+            options, images, collections, codec.dt(product.updated_at), digest, None, now, now)
 
 
-def variant_row(shop_id: int, product_db_id: int, variant: Variant, image_url: str | None,
-                now: datetime) -> Row:
-    """The `shopify_variant` row of a variant (pure)."""
-    options = [{"name": n, "value": v} for n, v in variant.selected_options]
-    row: Row = {
-        "shop_id": shop_id, "product_id": product_db_id, "shopify_id": variant.id,
-        "title": variant.title, "sku": variant.sku, "barcode": variant.barcode,
-        "price": variant.price, "compare_at_price": variant.compare_at_price,
-        "inventory_item_id": variant.inventory_item_id, "weight": variant.weight,
-        "weight_unit": variant.weight_unit, "position": variant.position,
-        "selected_options": options, "image_url": image_url,
-        "source_updated_at": variant.updated_at, "created_at": now, "updated_at": now,
-    }
-    row["content_hash"] = content_hash((
-        variant.title, variant.sku, variant.barcode, variant.price, variant.compare_at_price,
-        variant.inventory_item_id, variant.weight, variant.weight_unit, variant.position,
-        variant.selected_options, image_url))
-    return row
+def variant_values(shop_id: int, product_db_id: int, variant: Variant, image_url: str | None,
+                   now: Any, codec: Codec) -> Row:
+    """The `shopify_variant` row of a variant, in VARIANT_COLUMNS order (pure)."""
+    options = json.dumps([{"name": n, "value": v} for n, v in variant.selected_options])
+    digest = content_hash((variant.title, variant.sku, variant.barcode, variant.price,
+                           variant.compare_at_price, variant.inventory_item_id, variant.weight,
+                           variant.weight_unit, variant.position, options, image_url))
+    return (shop_id, product_db_id, variant.id, variant.title, variant.sku, variant.barcode,
+            codec.num(variant.price), codec.num(variant.compare_at_price),
+            variant.inventory_item_id, codec.num(variant.weight), variant.weight_unit,
+            variant.position, options, image_url, codec.dt(variant.updated_at), digest, now, now)
 
 
-def level_rows(shop_id: int, variant: Variant) -> list[Row]:
+def level_values(shop_id: int, variant: Variant, codec: Codec) -> list[Row]:
     """`inventory_level` rows (available per location) of a variant (pure)."""
-    return [{"shop_id": shop_id, "inventory_item_id": lv.inventory_item_id,
-             "location_id": lv.location_id, "available": lv.available or 0,
-             "source_updated_at": lv.updated_at}
+    return [(shop_id, lv.inventory_item_id, lv.location_id, lv.available or 0,
+             codec.dt(lv.updated_at))
             for lv in variant.inventory_levels if lv.inventory_item_id and lv.location_id]
 
 
-def _upsert(dialect: str, table: Table, keys: Sequence[str], columns: Sequence[str]) -> Any:
-    """`INSERT … ON CONFLICT (keys) DO UPDATE SET col = excluded.col` for either database."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(table)
-    return stmt.on_conflict_do_update(
-        index_elements=list(keys), set_={c: stmt.excluded[c] for c in columns})
+def upsert_sql(table: str, columns: Sequence[str], keys: Sequence[str], update_columns:
+               Sequence[str], placeholder: str) -> str:
+    """`INSERT … ON CONFLICT (keys) DO UPDATE SET c = excluded.c` — valid on SQLite ≥ 3.24 and
+    PostgreSQL alike (pure)."""
+    cols = ", ".join(columns)
+    marks = ", ".join([placeholder] * len(columns))
+    sets = ", ".join(f"{c} = excluded.{c}" for c in update_columns)
+    return (f"INSERT INTO {table} ({cols}) VALUES ({marks}) "
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets}")
+
+
+def _updatable(columns: Sequence[str], keys: Sequence[str]) -> list[str]:
+    return [c for c in columns if c not in (*keys, "created_at")]
 
 
 class _Writer:
@@ -123,54 +142,59 @@ class _Writer:
     def __init__(self, db: Database, shop_id: int) -> None:
         self.db = db
         self.shop_id = shop_id
-        d = db.dialect
-        p_cols = [c.name for c in PRODUCT_T.columns if c.name not in ("id", "shop_id",
-                                                                       "shopify_id", "created_at")]
-        v_cols = [c.name for c in VARIANT_T.columns if c.name not in ("id", "shop_id",
-                                                                       "shopify_id", "created_at")]
-        self.products_stmt = _upsert(d, PRODUCT_T, ("shop_id", "shopify_id"), p_cols).returning(
-            PRODUCT_T.c.id, PRODUCT_T.c.shopify_id)
-        self.variants_stmt = _upsert(d, VARIANT_T, ("shop_id", "shopify_id"), v_cols)
-        self.levels_stmt = _upsert(d, LEVEL_T, ("shop_id", "inventory_item_id", "location_id"),
-                                   ("available", "source_updated_at"))
+        self.codec = Codec(sqlite=db.dialect == "sqlite")
+        mark = "?" if db.engine.dialect.paramstyle == "qmark" else "%s"
+        pk, vk = ("shop_id", "shopify_id"), ("shop_id", "shopify_id")
+        lk = ("shop_id", "inventory_item_id", "location_id")
+        self.products_sql = upsert_sql("shopify_product", PRODUCT_COLUMNS, pk,
+                                       _updatable(PRODUCT_COLUMNS, pk), mark)
+        self.variants_sql = upsert_sql("shopify_variant", VARIANT_COLUMNS, vk,
+                                       _updatable(VARIANT_COLUMNS, vk), mark)
+        self.levels_sql = upsert_sql("inventory_level", LEVEL_COLUMNS, lk,
+                                     ("available", "source_updated_at"), mark)
 
-    async def write(self, products: list[Product], now: datetime) -> tuple[int, int]:
+    async def write(self, products: list[Product]) -> tuple[int, int]:
         """Upsert one batch of products with their variants and levels; (variants, levels)."""
-        async with self.db.unit_of_work() as session:
-            ids = await self._products(session, products, now)
+        now = self.codec.dt(utcnow())
+        shop, codec = self.shop_id, self.codec
+        async with self.db.engine.begin() as conn:
+            rows = [product_values(shop, p, now, codec) for p in products]
+            await conn.exec_driver_sql(self.products_sql, rows)
+            ids = await self._product_ids(conn, [p.id for p in products])
             variants: list[Row] = []
             levels: list[Row] = []
             for product in products:
                 image = product.images[0].url if product.images else None
+                db_id = ids[product.id]
                 for v in product.variants:
-                    variants.append(variant_row(self.shop_id, ids[product.id], v, image, now))
-                    levels.extend(level_rows(self.shop_id, v))
+                    variants.append(variant_values(shop, db_id, v, image, now, codec))
+                    levels.extend(level_values(shop, v, codec))
             if variants:
-                await session.execute(self.variants_stmt, variants)
+                await conn.exec_driver_sql(self.variants_sql, variants)
             if levels:
-                await session.execute(self.levels_stmt, levels)
+                await conn.exec_driver_sql(self.levels_sql, levels)
         return len(variants), len(levels)
 
-    async def _products(self, session: AsyncSession, products: list[Product],
-                        now: datetime) -> dict[str, int]:
-        rows = [product_row(self.shop_id, p, now) for p in products]
-        result = await session.execute(self.products_stmt, rows)
-        return {shopify_id: db_id for db_id, shopify_id in result.all()}
+    async def _product_ids(self, conn: AsyncConnection, shopify_ids: list[str]) -> dict[str, int]:
+        result = await conn.execute(
+            select(ShopifyProduct.shopify_id, ShopifyProduct.id).where(
+                ShopifyProduct.shop_id == self.shop_id, ShopifyProduct.shopify_id.in_(shopify_ids)))
+        return {shopify_id: db_id for shopify_id, db_id in result.all()}
 
     async def prune(self, started: datetime) -> None:
         """After a complete import: mark products Shopify no longer has as deleted, drop
         vanished variants and the levels of inventory items no variant uses any more."""
         shop = self.shop_id
         async with self.db.unit_of_work() as session:
-            await session.execute(update(PRODUCT_T).where(and_(
-                PRODUCT_T.c.shop_id == shop, PRODUCT_T.c.updated_at < started,
-                PRODUCT_T.c.deleted_at.is_(None))).values(deleted_at=utcnow()))
-            await session.execute(delete(VARIANT_T).where(and_(
-                VARIANT_T.c.shop_id == shop, VARIANT_T.c.updated_at < started)))
-            used = select(VARIANT_T.c.inventory_item_id).where(
-                VARIANT_T.c.shop_id == shop, VARIANT_T.c.inventory_item_id.is_not(None))
-            await session.execute(delete(LEVEL_T).where(and_(
-                LEVEL_T.c.shop_id == shop, LEVEL_T.c.inventory_item_id.not_in(used))))
+            await session.execute(update(ShopifyProduct).where(and_(
+                ShopifyProduct.shop_id == shop, ShopifyProduct.updated_at < started,
+                ShopifyProduct.deleted_at.is_(None))).values(deleted_at=utcnow()))
+            await session.execute(delete(ShopifyVariant).where(and_(
+                ShopifyVariant.shop_id == shop, ShopifyVariant.updated_at < started)))
+            used = select(ShopifyVariant.inventory_item_id).where(
+                ShopifyVariant.shop_id == shop, ShopifyVariant.inventory_item_id.is_not(None))
+            await session.execute(delete(InventoryLevel).where(and_(
+                InventoryLevel.shop_id == shop, InventoryLevel.inventory_item_id.not_in(used))))
 
 
 async def _batches(products: AsyncIterator[Product], size: int,
@@ -208,20 +232,20 @@ async def import_catalog(
     clock = time.perf_counter()
     queue: asyncio.Queue[list[Product] | None] = asyncio.Queue(maxsize=QUEUE_DEPTH)
     producer = asyncio.create_task(_batches(products, batch_products, queue))
-    totals = ImportProgress(0, 0, 0, 0, 0.0)
+    done = ImportProgress(0, 0, 0, 0, 0.0)
     try:
         while (batch := await queue.get()) is not None:
-            n_variants, n_levels = await writer.write(batch, utcnow())
-            totals = ImportProgress(totals.products + len(batch), totals.variants + n_variants,
-                                    totals.inventory_levels + n_levels, totals.batches + 1,
-                                    time.perf_counter() - clock)
+            n_variants, n_levels = await writer.write(batch)
+            done = ImportProgress(done.products + len(batch), done.variants + n_variants,
+                                  done.inventory_levels + n_levels, done.batches + 1,
+                                  time.perf_counter() - clock)
             if on_progress is not None:
-                on_progress(totals)
+                on_progress(done)
         await producer  # re-raises a failed export
     finally:
         if not producer.done():
             producer.cancel()
     if prune:
         await writer.prune(started)
-    return ImportProgress(totals.products, totals.variants, totals.inventory_levels,
-                          totals.batches, time.perf_counter() - clock)
+    return ImportProgress(done.products, done.variants, done.inventory_levels, done.batches,
+                          time.perf_counter() - clock)

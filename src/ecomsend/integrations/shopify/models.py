@@ -1,4 +1,4 @@
-"""Typed results of the Shopify client (frozen dataclasses: cheap enough for 100k products).
+"""Typed results of the Shopify client (slotted dataclasses; treat them as read-only).
 
 Built by the pure parsers in `parsing.py` from Admin GraphQL JSON; consumed by the sync layer
 (`ecomsend.sync.*`) and the catalog import. GIDs are kept as strings (`gid://shopify/Type/123`).
@@ -12,6 +12,10 @@ from decimal import Decimal
 from typing import Generic, Literal, TypeVar
 
 T = TypeVar("T")
+
+# The catalog models built per bulk line (ProductOption … Product) are slotted but not frozen:
+# a frozen dataclass costs ~7x more to construct (object.__setattr__ per field) and a 100k
+# product export builds ~1M of them.
 
 #: `OrderCreateOptionsInput.inventoryBehaviour` — British spelling; BYPASS is Shopify's default
 #: (reference §9).
@@ -44,14 +48,14 @@ class Location:
     fulfills_online_orders: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ProductOption:
     name: str
     position: int
     values: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ProductImage:
     id: str
     url: str
@@ -60,14 +64,14 @@ class ProductImage:
     height: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CollectionRef:
     id: str
     handle: str | None = None
     title: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class InventoryLevel:
     """`available` of one inventory item at one location (reference §8)."""
 
@@ -77,7 +81,7 @@ class InventoryLevel:
     updated_at: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Variant:
     id: str
     product_id: str | None
@@ -98,7 +102,7 @@ class Variant:
     inventory_levels: tuple[InventoryLevel, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Product:
     id: str
     title: str

@@ -103,13 +103,14 @@ def parse_collection(data: Json) -> CollectionRef:
 def parse_level(data: Json, inventory_item_id: str) -> InventoryLevel:
     """An InventoryLevel node with `quantities(names: ["available"])` (reference §8)."""
     available: int | None = None
-    updated: datetime | None = None
+    updated: Any = None
     for q in data.get("quantities") or ():
         if q.get("name") == "available":
             available = q.get("quantity")
-            updated = parse_datetime(q.get("updatedAt"))
-    location = data.get("location") or {}
-    return InventoryLevel(inventory_item_id, location.get("id", ""), available, updated)
+            updated = q.get("updatedAt")
+    location = data.get("location")
+    return InventoryLevel(inventory_item_id, location.get("id", "") if location else "",
+                          available, parse_datetime(updated) if updated else None)
 
 
 def parse_variant(
@@ -128,7 +129,8 @@ def parse_variant(
         position=int(data.get("position") or 1), inventory_policy=data.get("inventoryPolicy"),
         inventory_quantity=data.get("inventoryQuantity"),
         updated_at=parse_datetime(data.get("updatedAt")),
-        selected_options=tuple((o["name"], o["value"]) for o in data.get("selectedOptions") or ()),
+        selected_options=tuple([(o["name"], o["value"])
+                                for o in data.get("selectedOptions") or ()]),
         inventory_item_id=item.get("id"), tracked=item.get("tracked"),
         weight=parse_money(weight.get("value")), weight_unit=weight.get("unit"),
         inventory_levels=tuple(levels),
