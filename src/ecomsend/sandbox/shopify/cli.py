@@ -1,4 +1,4 @@
-"""`ecomsend sandbox shopify`: placeholder until the Shopify sandbox lands (issue 3)."""
+"""`ecomsend sandbox shopify --port P --api-key K --api-secret S`: run the Shopify sandbox."""
 
 from __future__ import annotations
 
@@ -9,7 +9,15 @@ def serve_shopify_sandbox(
     port: int = typer.Option(8081, help="Port to listen on."),
     api_key: str = typer.Option("ecomsend-dev-key", help="The app's API key."),
     api_secret: str = typer.Option("ecomsend-dev-secret", help="The app's API secret."),
+    host: str = typer.Option("127.0.0.1", help="Interface to bind."),
+    bulk_delay_s: float = typer.Option(0.05, help="Pause between bulk operation states."),
 ) -> None:
-    """Run the Shopify Admin API simulator on PORT."""
-    typer.echo("The Shopify sandbox is not built yet.", err=True)
-    raise typer.Exit(2)
+    """Run the Shopify Admin API simulator on PORT (control API: /_sandbox, see CONTROL.md)."""
+    import uvicorn
+
+    from ecomsend.sandbox.shopify.app import create_app
+
+    app = create_app(api_key, api_secret, bulk_delay_s=bulk_delay_s)
+    typer.echo(f"Shopify sandbox on http://{host}:{port}/store/{{shop}} "
+               f"(control API http://{host}:{port}/_sandbox)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")

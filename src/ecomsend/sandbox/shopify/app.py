@@ -1,0 +1,150 @@
+"""`create_app`: the Shopify sandbox ASGI app (many shops on one port under /store/{shop}).
+
+Routes: Admin GraphQL, OAuth, bulk result files, and the /_sandbox control API (CONTROL.md).
+Called by `cli.serve_shopify_sandbox`, the demo, benchmarks and tests (with BackgroundServer).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
+
+from ecomsend.sandbox.shopify import oauth
+from ecomsend.sandbox.shopify.bulk import jsonl_chunks
+from ecomsend.sandbox.shopify.control import router as control_router
+from ecomsend.sandbox.shopify.control_edits import router as edits_router
+from ecomsend.sandbox.shopify.executor import run_graphql
+from ecomsend.sandbox.shopify.faults import FaultMiddleware
+from ecomsend.sandbox.shopify.resolvers.base import Ctx
+from ecomsend.sandbox.shopify.resolvers.bulk import file_url
+from ecomsend.sandbox.shopify.schema import API_VERSION, get_schema
+from ecomsend.sandbox.shopify.store import Sandbox, Shop
+from ecomsend.sandbox.shopify.util import now
+from ecomsend.sandbox.shopify.webhooks import DEFAULT_BACKOFF_S, DEFAULT_MAX_ATTEMPTS, Dispatcher
+
+#: Shop domains the sandbox accepts (reference §3.2, the suggested validation regex).
+SHOP_RE = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]\.myshopify\.com$")
+#: The 401 body for a missing, unknown or expired token (reference §2).
+INVALID_TOKEN = (
+    "[API] Invalid API key or access token (unrecognized login or wrong password)"  # noqa: S105
+)
+
+
+def _not_found() -> JSONResponse:
+    return JSONResponse({"errors": "Not Found"}, status_code=404)
+
+
+def _authenticate(sandbox: Sandbox, shop: Shop, request: Request) -> bool:
+    value = request.headers.get("x-shopify-access-token", "")
+    token = sandbox.tokens.get(value)
+    if token is None or token.shop != shop.domain or not shop.installed:
+        return False
+    if token.expires_at is not None and token.expires_at < now():
+        return False
+    token.used = True
+    return True
+
+
+def _add_shopify_routes(app: FastAPI, sandbox: Sandbox) -> None:
+    @app.post("/store/{shop}/admin/api/{version}/graphql.json", include_in_schema=False)
+    async def graphql(shop: str, version: str, request: Request) -> Response:
+        store = sandbox.shop(shop)
+        if store is None or version != API_VERSION:
+            return _not_found()
+        if not _authenticate(sandbox, store, request):
+            return JSONResponse({"errors": INVALID_TOKEN}, status_code=401)
+        try:
+            body = json.loads(await request.body())
+        except ValueError:
+            return JSONResponse({"errors": "Invalid JSON in request body"}, status_code=400)
+        if not isinstance(body, dict):
+            return JSONResponse({"errors": "Invalid request body"}, status_code=400)
+        base = str(request.base_url).rstrip("/")
+        sandbox.base_url = sandbox.base_url or base
+        result = run_graphql(sandbox, store, body, base)
+        return JSONResponse(result, headers={"X-Request-Id": str(uuid.uuid4()),
+                                             "X-Shopify-API-Version": API_VERSION})
+
+    @app.get("/store/{shop}/admin/oauth/authorize", include_in_schema=False)
+    async def authorize(shop: str, request: Request) -> Response:
+        shop = shop.lower()
+        if not SHOP_RE.match(shop):
+            return _not_found()
+        sandbox.add_shop(shop)
+        try:
+            url = oauth.authorize_redirect(sandbox, shop, dict(request.query_params))
+        except oauth.OAuthError as exc:
+            return JSONResponse({"error": exc.code, "error_description": exc.description},
+                                status_code=400)
+        return RedirectResponse(url, status_code=302)
+
+    @app.post("/store/{shop}/admin/oauth/access_token", include_in_schema=False)
+    async def access_token(shop: str, request: Request) -> Response:
+        shop = shop.lower()
+        if not SHOP_RE.match(shop):
+            return _not_found()
+        if request.headers.get("content-type", "").startswith("application/json"):
+            body = json.loads(await request.body() or b"{}")
+        else:
+            body = dict(await request.form())
+        try:
+            return JSONResponse(oauth.access_token(sandbox, shop, body))
+        except oauth.OAuthError as exc:
+            return JSONResponse({"error": exc.code, "error_description": exc.description},
+                                status_code=400)
+
+
+def _add_bulk_route(app: FastAPI, sandbox: Sandbox) -> None:
+    @app.get("/_sandbox/bulk/{name}", include_in_schema=False)
+    async def bulk_file(name: str, token: str = "") -> Response:
+        stem = name.removesuffix(".jsonl")
+        domain = sandbox.bulk_index.get(int(stem)) if stem.isdigit() else None
+        shop = sandbox.shop(domain) if domain else None
+        op = shop.bulk_ops.get(int(stem)) if shop else None
+        if shop is None or op is None or token != op.token or file_url(op) is None:
+            return Response("<Error><Code>AccessDenied</Code></Error>", status_code=403,
+                            media_type="application/xml")
+        ctx = Ctx(sandbox, shop)
+        conn = op.plan.fn(None, ctx, op.plan.args)  # snapshot the roots on the loop thread
+
+        async def stream() -> AsyncIterator[bytes]:
+            sizes: list[int] = []
+            for chunk in jsonl_chunks(ctx, op.plan, sizes, conn):
+                yield chunk
+                await asyncio.sleep(0)  # let other requests run between chunks
+            op.file_size = sizes[0] if sizes else None
+
+        return StreamingResponse(stream(), media_type="application/jsonl")
+
+
+def create_app(api_key: str, api_secret: str, **options: Any) -> Any:
+    """The sandbox ASGI app. Options: bulk_delay_s, webhook_max_attempts, webhook_backoff_s,
+    access_token_ttl_s, first_id. The schema is built here (once per process)."""
+    get_schema()
+    sandbox = Sandbox(api_key, api_secret, **options)
+    sandbox.dispatcher = Dispatcher(
+        sandbox, max_attempts=int(options.get("webhook_max_attempts", DEFAULT_MAX_ATTEMPTS)),
+        backoff_s=float(options.get("webhook_backoff_s", DEFAULT_BACKOFF_S)))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await sandbox.dispatcher.close()
+
+    app = FastAPI(title="Shopify sandbox (EcomSend)", lifespan=lifespan,
+                  description="Admin API simulator; control API under /_sandbox (CONTROL.md).")
+    app.state.sandbox = sandbox
+    _add_shopify_routes(app, sandbox)
+    _add_bulk_route(app, sandbox)
+    app.include_router(control_router)
+    app.include_router(edits_router)
+    return FaultMiddleware(app, sandbox)
+

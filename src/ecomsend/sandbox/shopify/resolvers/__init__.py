@@ -1,0 +1,1 @@
+"""GraphQL resolvers, one module per entity; `resolvers.all` imports (registers) them all."""

@@ -1,0 +1,12 @@
+"""Importing this module registers every resolver (used by the executor and bulk)."""
+
+from ecomsend.sandbox.shopify.resolvers import (  # noqa: F401  (registration side effects)
+    bulk,
+    fulfillments,
+    inventory,
+    orders,
+    product_mutations,
+    products,
+    shop,
+    webhooks,
+)

@@ -1,0 +1,188 @@
+"""The resolver registry, connections and the "not supported by the sandbox" default.
+
+Each entity module registers `{field: fn(obj, ctx, args)}` per GraphQL type name. The
+executor hands `resolve_field`/`resolve_type` to graphql-core; bulk calls the same functions
+through `field_function`. A field nobody registered raises a clear error instead of a null.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import GraphQLError, GraphQLResolveInfo
+
+from ecomsend.sandbox.shopify.store import Sandbox, Shop
+
+FieldFn = Callable[[Any, "Ctx", dict[str, Any]], Any]
+#: GraphQL type name -> field name -> resolver.
+TYPES: dict[str, dict[str, FieldFn]] = {}
+#: Python class -> GraphQL object type name, for interfaces and unions (Node, Media, …).
+PY_TYPES: dict[type, str] = {}
+#: Shopify's cap on first/last (reference §5: at most 250).
+MAX_PAGE_SIZE = 250
+
+
+@dataclass
+class Ctx:
+    """Per-request context: which sandbox and shop, plus the resolver's `info` when executing."""
+
+    sandbox: Sandbox
+    shop: Shop
+    info: GraphQLResolveInfo[Any] | None = None
+    variables: Any = None  # graphql-core VariableValues of the request
+    base_url: str = ""  # scheme://host:port of the request, for absolute bulk URLs
+    bulk: bool = False  # bulk export: connections return everything, without cursors
+
+
+class SandboxError(GraphQLError):
+    """A top-level GraphQL error raised by a resolver (unsupported field, bad argument)."""
+
+
+def register(type_name: str, fields: dict[str, FieldFn], py_type: type | None = None) -> None:
+    """Add resolvers for `type_name` (merged with earlier registrations)."""
+    TYPES.setdefault(type_name, {}).update(fields)
+    if py_type is not None:
+        PY_TYPES[py_type] = type_name
+
+
+def attr(name: str) -> FieldFn:
+    """A resolver that returns `obj.<name>`."""
+    return lambda obj, ctx, args: getattr(obj, name)
+
+
+def const(value: Any) -> FieldFn:
+    """A resolver that always returns `value`."""
+    return lambda obj, ctx, args: value
+
+
+def unsupported(type_name: str, field_name: str) -> SandboxError:
+    return SandboxError(
+        f"Field '{field_name}' on type '{type_name}' is not supported by the sandbox",
+        extensions={"code": "NOT_SUPPORTED_BY_SANDBOX", "typeName": type_name,
+                    "fieldName": field_name})
+
+
+def field_function(type_name: str, field_name: str) -> FieldFn:
+    """The resolver bulk uses for one field: the registry, else a dict lookup, else an error."""
+    fn = TYPES.get(type_name, {}).get(field_name)
+    if fn is not None:
+        return fn
+
+    def from_dict(source: Any, ctx: Ctx, args: dict[str, Any]) -> Any:
+        if isinstance(source, dict) and field_name in source:
+            return source[field_name]
+        raise unsupported(type_name, field_name)
+
+    return from_dict
+
+
+def resolve_field(source: Any, info: GraphQLResolveInfo[Any], **args: Any) -> Any:
+    """graphql-core field resolver: the registry, then plain dict payloads, else an error."""
+    type_name = info.parent_type.name
+    fn = TYPES.get(type_name, {}).get(info.field_name)
+    if fn is not None:
+        ctx: Ctx = info.context
+        ctx.info = info
+        return fn(source, ctx, args)
+    if isinstance(source, dict) and info.field_name in source:
+        return source[info.field_name]
+    if isinstance(source, Conn | Edge) and info.field_name in ("edges", "nodes", "pageInfo",
+                                                               "cursor", "node"):
+        return getattr(source, info.field_name)
+    raise unsupported(type_name, info.field_name)
+
+
+def resolve_type(value: Any, info: GraphQLResolveInfo[Any], abstract: Any) -> str | None:
+    """graphql-core type resolver for interfaces and unions."""
+    if isinstance(value, dict) and "__typename" in value:
+        return str(value["__typename"])
+    return PY_TYPES.get(type(value))
+
+
+@dataclass
+class Edge:
+    cursor: str
+    node: Any
+
+
+@dataclass
+class Conn:
+    """One page of a Relay connection."""
+
+    edges: list[Edge]
+    pageInfo: dict[str, Any]
+
+    @property
+    def nodes(self) -> list[Any]:
+        return [edge.node for edge in self.edges]
+
+
+def encode_cursor(key: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+
+
+def decode_cursor(cursor: str) -> Any:
+    try:
+        return json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (binascii.Error, ValueError) as exc:
+        raise SandboxError(f"Invalid cursor for current pagination sort: {cursor}",
+                           extensions={"code": "BAD_REQUEST"}) from exc
+
+
+def _key_list(key: Any) -> list[Any]:
+    return list(key) if isinstance(key, tuple | list) else [key]
+
+
+def paginate(items: Sequence[Any], args: dict[str, Any],
+             key: Callable[[Any], Any] = lambda o: o.id) -> Conn:
+    """Slice `items` (already sorted ascending by `key`) by first/last/after/before/reverse."""
+    first, last = args.get("first"), args.get("last")
+    if args.get("_bulk"):
+        return Conn([Edge("", item) for item in items], {"hasNextPage": False,
+                                                         "hasPreviousPage": False,
+                                                         "startCursor": None, "endCursor": None})
+    for name, value in (("first", first), ("last", last)):
+        if value is not None and (value < 0 or value > MAX_PAGE_SIZE):
+            raise SandboxError(f"The '{name}' argument must be between 0 and {MAX_PAGE_SIZE}",
+                               extensions={"code": "BAD_REQUEST"})
+    seq = list(reversed(items)) if args.get("reverse") else list(items)
+    sign = -1 if args.get("reverse") else 1
+
+    def after(item: Any, mark: list[Any]) -> bool:
+        k = _key_list(key(item))
+        return (k > mark) if sign > 0 else (k < mark)
+
+    if args.get("after"):
+        mark = decode_cursor(args["after"])
+        seq = [item for item in seq if after(item, mark)]
+    if args.get("before"):
+        mark = decode_cursor(args["before"])
+        seq = [item for item in seq if not after(item, mark) and _key_list(key(item)) != mark]
+    has_next = has_prev = False
+    if first is not None and len(seq) > first:
+        seq, has_next = seq[:first], True
+    if last is not None and len(seq) > last:
+        seq, has_prev = seq[-last:], True
+    has_prev = has_prev or bool(args.get("after"))
+    edges = [Edge(encode_cursor(_key_list(key(item))), item) for item in seq]
+    return Conn(edges, {"hasNextPage": has_next, "hasPreviousPage": has_prev,
+                        "startCursor": edges[0].cursor if edges else None,
+                        "endCursor": edges[-1].cursor if edges else None})
+
+
+def user_error(field_path: list[str] | None, message: str, code: str | None = None
+               ) -> dict[str, Any]:
+    """A userErrors entry: `field` is the input path, e.g. ["input", "quantities", "0"]."""
+    out: dict[str, Any] = {"field": field_path, "message": message}
+    if code is not None:
+        out["code"] = code
+    return out
+
+
+def not_found(what: str) -> SandboxError:
+    return SandboxError(f"Invalid id: {what}", extensions={"code": "RESOURCE_NOT_FOUND"})

@@ -1,0 +1,106 @@
+"""Shop, Location, node(id)/nodes(ids): QueryRoot.shop, locations, location, node, nodes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ecomsend.sandbox.shopify import search
+from ecomsend.sandbox.shopify.resolvers.base import Ctx, attr, const, paginate, register
+from ecomsend.sandbox.shopify.store import Location, Shop
+from ecomsend.sandbox.shopify.util import GID_RE, gid, iso
+
+#: Where a GID type lives on the Shop object, for node(id:) and the by-id root fields.
+GID_TABLES = {"Product": "products", "ProductVariant": "variants", "InventoryItem": "items",
+              "Location": "locations", "Order": "orders", "Fulfillment": "fulfillments",
+              "FulfillmentOrder": "fulfillment_orders", "WebhookSubscription": "subscriptions",
+              "BulkOperation": "bulk_ops"}
+
+
+def lookup(shop: Shop, value: Any, type_name: str | None = None) -> Any:
+    """The object a GID names (of `type_name` if given), or None."""
+    m = GID_RE.match(value) if isinstance(value, str) else None
+    if m is None or (type_name is not None and m.group("type") != type_name):
+        return None
+    if m.group("type") == "InventoryLevel":
+        from ecomsend.sandbox.shopify.resolvers.inventory import level_from_gid
+        return level_from_gid(shop, value)
+    table = GID_TABLES.get(m.group("type"))
+    if table is None:
+        return None
+    return getattr(shop, table).get(int(m.group("id")))
+
+
+def _address(loc: Location, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
+    return {"countryCode": loc.country_code, "provinceCode": loc.province_code, "zip": loc.zip,
+            "address1": "1 Warehouse Way", "address2": None, "city": "New York",
+            "country": "United States", "province": "New York", "phone": None,
+            "formatted": [f"1 Warehouse Way, New York {loc.zip}", "United States"],
+            "latitude": None, "longitude": None}
+
+
+def _location_levels(loc: Location, ctx: Ctx, args: dict[str, Any]) -> Any:
+    from ecomsend.sandbox.shopify.resolvers.inventory import LevelRef
+    refs = [LevelRef(item, loc.id) for item in ctx.shop.items.values() if loc.id in item.levels]
+    return paginate(refs, args, key=lambda r: r.item.id)
+
+
+def _location_level(loc: Location, ctx: Ctx, args: dict[str, Any]) -> Any:
+    from ecomsend.sandbox.shopify.resolvers.inventory import LevelRef
+    item = lookup(ctx.shop, args["inventoryItemId"], "InventoryItem")
+    return LevelRef(item, loc.id) if item is not None and loc.id in item.levels else None
+
+
+register("Location", {
+    "id": lambda o, c, a: gid("Location", o.id), "legacyResourceId": lambda o, c, a: str(o.id),
+    "name": attr("name"), "isActive": attr("active"), "fulfillsOnlineOrders": const(True),
+    "isPrimary": lambda o, c, a: o.id == next(iter(c.shop.locations)),
+    "shipsInventory": const(True), "hasActiveInventory": const(True),
+    "isFulfillmentService": const(False), "activatable": const(False),
+    "deactivatable": const(True), "deletable": const(False), "addressVerified": const(True),
+    "deactivatedAt": const(None), "fulfillmentService": const(None),
+    "hasUnfulfilledOrders": const(False), "address": _address,
+    "createdAt": lambda o, c, a: iso(o.created_at), "updatedAt": lambda o, c, a: iso(o.created_at),
+    "inventoryLevels": _location_levels, "inventoryLevel": _location_level,
+}, Location)
+
+
+def _shop_plan(shop: Shop, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
+    return {"partnerDevelopment": False, "shopifyPlus": False, "publicDisplayName": "Basic",
+            "displayName": "Basic"}
+
+
+register("Shop", {
+    "id": lambda s, c, a: gid("Shop", s.id), "name": attr("name"),
+    "myshopifyDomain": attr("domain"), "currencyCode": attr("currency"),
+    "email": lambda s, c, a: f"owner@{s.domain}",
+    "contactEmail": lambda s, c, a: f"owner@{s.domain}",
+    "ianaTimezone": const("America/New_York"), "timezoneAbbreviation": const("EST"),
+    "timezoneOffset": const("-0500"), "timezoneOffsetMinutes": const(-300),
+    "weightUnit": const("KILOGRAMS"), "plan": _shop_plan,
+    "url": lambda s, c, a: f"https://{s.domain}",
+    "primaryDomain": lambda s, c, a: {"id": gid("Domain", s.id), "host": s.domain,
+                                      "url": f"https://{s.domain}", "sslEnabled": True},
+    "enabledPresentmentCurrencies": lambda s, c, a: [s.currency],
+    "taxesIncluded": const(False), "setupRequired": const(False),
+    "checkoutApiSupported": const(True),
+    "createdAt": const("2024-01-01T00:00:00Z"), "updatedAt": const("2024-01-01T00:00:00Z"),
+}, Shop)
+
+
+def _locations(root: Any, ctx: Ctx, args: dict[str, Any]) -> Any:
+    match = search.matcher(args.get("query"), {"name": lambda o: o.name,
+                                               "title": lambda o: o.name,
+                                               "id": lambda o: o.id})
+    locs = [loc for loc in ctx.shop.locations.values()
+            if (loc.active or args.get("includeInactive")) and match(loc)]
+    return paginate(locs, args)
+
+
+register("QueryRoot", {
+    "shop": lambda r, c, a: c.shop,
+    "locations": _locations,
+    "location": lambda r, c, a: (lookup(c.shop, a["id"], "Location") if a.get("id")
+                                 else next(iter(c.shop.locations.values()))),
+    "node": lambda r, c, a: lookup(c.shop, a["id"]),
+    "nodes": lambda r, c, a: [lookup(c.shop, i) for i in a["ids"]],
+})

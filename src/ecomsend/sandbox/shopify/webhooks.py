@@ -1,0 +1,174 @@
+"""Webhook delivery: headers, HMAC, timeouts, retries with backoff, faults, a delivery log.
+
+Reference §4.1: POST the REST-shaped JSON with X-Shopify-* headers, HMAC-SHA256 of the exact
+body bytes keyed with the app secret (base64); 5 s total timeout (1 s connect); only 2xx counts;
+retries carry the original body, Webhook-Id and Triggered-At; an API-created subscription is
+deleted after 8 consecutive failures. `emit` is called by `merchant`; `flush` by the control API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from ecomsend.sandbox.shopify.schema import API_VERSION
+from ecomsend.sandbox.shopify.store import Sandbox, Shop, Subscription
+from ecomsend.sandbox.shopify.util import iso, now
+
+#: Shopify waits 5 s for a response and 1 s for the connection (reference §4.1).
+DELIVERY_TIMEOUT = httpx.Timeout(5.0, connect=1.0)
+#: Shopify retries 8 times; the sandbox defaults to the same count with a short backoff.
+DEFAULT_MAX_ATTEMPTS = 8
+DEFAULT_BACKOFF_S = 0.5
+#: Consecutive failures after which an API-created subscription is deleted (reference §4.1).
+DELETE_AFTER_FAILURES = 8
+#: Delivery log rows kept per shop.
+LOG_SIZE = 20_000
+
+
+def sign(secret: str, body: bytes) -> str:
+    """X-Shopify-Hmac-Sha256: base64 HMAC-SHA256 of the raw body with the app secret."""
+    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+
+
+@dataclass
+class Delivery:
+    """One webhook for one subscription; retries and duplicates reuse it unchanged."""
+
+    shop: str
+    topic: str
+    uri: str
+    body: bytes
+    event_id: str
+    subscription_id: int | None
+    name: str | None = None
+    webhook_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    triggered_at: str = field(default_factory=lambda: iso(now()) or "")
+
+
+class Dispatcher:
+    """Queues deliveries as asyncio tasks on the server's loop and logs every attempt."""
+
+    def __init__(self, sandbox: Sandbox, max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+                 backoff_s: float = DEFAULT_BACKOFF_S) -> None:
+        self.sandbox = sandbox
+        self.max_attempts = max_attempts
+        self.backoff_s = backoff_s
+        self.log: dict[str, deque[dict[str, Any]]] = {}
+        self.pending = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._client: httpx.AsyncClient | None = None
+
+    def targets(self, shop: Shop, topic: str) -> list[tuple[str, Subscription | None]]:
+        """(uri, subscription) pairs for a topic: API ones, the shop's app ones, global ones."""
+        out: list[tuple[str, Subscription | None]] = [
+            (s.uri, s) for s in shop.subscriptions.values() if s.topic == topic]
+        out += [(uri, None) for t, uri in self.sandbox.app_subscriptions if t == topic]
+        return out
+
+    def emit(self, shop: Shop, topic: str, payload: dict[str, Any], event_id: str) -> None:
+        """Schedule `topic` to every subscriber of `shop` (fire and forget)."""
+        for uri, sub in self.targets(shop, topic):
+            fields = sub.include_fields if sub is not None else []
+            data = {k: v for k, v in payload.items() if k in fields} if fields else payload
+            body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+            delivery = Delivery(shop=shop.domain, topic=topic, uri=uri, body=body,
+                                event_id=event_id, subscription_id=sub.id if sub else None,
+                                name=sub.name if sub else None)
+            self._spawn(self._deliver(shop, delivery))
+
+    def _spawn(self, coro: Any) -> None:
+        self.pending += 1
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+
+        def done(t: asyncio.Task[None]) -> None:
+            self._tasks.discard(t)
+            self.pending -= 1
+
+        task.add_done_callback(done)
+
+    def headers(self, d: Delivery) -> dict[str, str]:
+        headers = {"Content-Type": "application/json", "User-Agent": "Shopify-Captain-Hook",
+                   "X-Shopify-Topic": d.topic,
+                   "X-Shopify-Hmac-Sha256": sign(self.sandbox.api_secret, d.body),
+                   "X-Shopify-Shop-Domain": d.shop, "X-Shopify-API-Version": API_VERSION,
+                   "X-Shopify-Webhook-Id": d.webhook_id, "X-Shopify-Event-Id": d.event_id,
+                   "X-Shopify-Triggered-At": d.triggered_at}
+        if d.name:
+            headers["X-Shopify-Name"] = d.name
+        return headers
+
+    async def _deliver(self, shop: Shop, d: Delivery) -> None:
+        faults = shop.faults
+        if faults.roll(faults.webhook_drop_rate):
+            self._record(d, 0, None, "dropped", False)
+            return
+        if faults.roll(faults.webhook_reorder_rate):
+            await asyncio.sleep(faults.webhook_reorder_delay_s)
+        duplicate = faults.roll(faults.webhook_duplicate_rate)
+        for attempt in range(1, self.max_attempts + 1):
+            ok = await self._attempt(shop, d, attempt, False)
+            if ok and duplicate:
+                await self._attempt(shop, d, attempt, True)
+            if ok or not self._subscription_alive(shop, d):
+                return
+            if attempt < self.max_attempts:
+                await asyncio.sleep(self.backoff_s * 2 ** (attempt - 1))
+
+    def _subscription_alive(self, shop: Shop, d: Delivery) -> bool:
+        return d.subscription_id is None or d.subscription_id in shop.subscriptions
+
+    async def _attempt(self, shop: Shop, d: Delivery, attempt: int, duplicate: bool) -> bool:
+        if self._client is None:
+            self._client = httpx.AsyncClient(timeout=DELIVERY_TIMEOUT)
+        status, error = 0, None
+        try:
+            response = await self._client.post(d.uri, content=d.body, headers=self.headers(d))
+            status = response.status_code
+        except httpx.HTTPError as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        ok = 200 <= status < 300
+        self._record(d, attempt, status or None, error, duplicate)
+        self._count_failure(shop, d, ok)
+        return ok
+
+    def _count_failure(self, shop: Shop, d: Delivery, ok: bool) -> None:
+        sub = shop.subscriptions.get(d.subscription_id or 0)
+        if sub is None:
+            return
+        sub.failures = 0 if ok else sub.failures + 1
+        if sub.source == "api" and sub.failures >= DELETE_AFTER_FAILURES:
+            shop.subscriptions.pop(sub.id, None)
+
+    def _record(self, d: Delivery, attempt: int, status: int | None, error: str | None,
+                duplicate: bool) -> None:
+        log = self.log.setdefault(d.shop, deque(maxlen=LOG_SIZE))
+        log.append({"webhook_id": d.webhook_id, "event_id": d.event_id, "topic": d.topic,
+                    "uri": d.uri, "attempt": attempt, "status_code": status, "error": error,
+                    "triggered_at": d.triggered_at, "sent_at": iso(now()),
+                    "duplicate": duplicate, "body": json.loads(d.body)})
+
+    async def flush(self, wait_s: float) -> int:
+        """Wait until no delivery is pending (or `wait_s`); the number still pending."""
+        deadline = asyncio.get_running_loop().time() + wait_s
+        while self.pending and asyncio.get_running_loop().time() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
+        return self.pending
+
+    async def close(self) -> None:
+        """Cancel pending deliveries and close the HTTP client (app shutdown)."""
+        for task in list(self._tasks):
+            task.cancel()
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
