@@ -68,3 +68,11 @@ def test_line_items_have_no_quantity_so_units_are_counted() -> None:
 
 def test_price_reads_sale_price_not_amount() -> None:
     assert Price.model_validate({"currency": "USD", "sale_price": "9.99"}).value == "9.99"
+
+
+def test_audit_failure_text() -> None:
+    from ecomsend.integrations.tiktok.models.products import Product
+
+    product = Product.model_validate({"id": "1", "audit_failed_reasons": [
+        {"position": "main_images", "reasons": ["watermark"], "suggestions": ["remove it"]}]})
+    assert product.audit_failure_text() == "main_images: watermark; remove it"

@@ -3,6 +3,8 @@ Event API subscriptions."""
 
 from __future__ import annotations
 
+import struct
+import zlib
 from typing import Any
 
 import pytest
@@ -18,10 +20,17 @@ from ecomsend.integrations.tiktok import (
 from .conftest import Control, Persisted, connect_shop
 
 Shop = tuple[ShopContext, dict[str, Any]]
-# A 1x1 PNG: the sandbox may check the upload is an image.
-PNG_1X1 = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000100ffff03000006000557bfabd40000000049454e44ae426082")
+
+
+def png(width: int, height: int) -> bytes:
+    """A valid grey PNG of the given size (MAIN_IMAGE must be 300–4000 px per side)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    raw = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw))
+            + chunk(b"IEND", b""))
 
 
 async def test_oauth_code_exchange_and_authorized_shops(client: TikTokClient,
@@ -101,9 +110,13 @@ async def test_warehouses_delivery_options_shipping_providers(client: TikTokClie
 
 async def test_image_upload_multipart(client: TikTokClient, us_shop: Shop) -> None:
     shop, _ = us_shop
-    image = await client.categories.upload_image(shop, PNG_1X1, filename="a.png",
+    image = await client.categories.upload_image(shop, png(320, 320), filename="a.png",
                                                  mime_type="image/png", use_case="MAIN_IMAGE")
-    assert image.uri
+    assert image.uri and image.width == 320
+    with pytest.raises(Permanent) as info:
+        await client.categories.upload_image(shop, png(10, 10), filename="tiny.png",
+                                             mime_type="image/png")
+    assert "300" in info.value.message
 
 
 async def test_event_api_webhook_subscriptions(client: TikTokClient, us_shop: Shop) -> None:

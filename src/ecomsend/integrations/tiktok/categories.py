@@ -79,7 +79,8 @@ class CategoriesApi:
         query = {"page_size": str(page_size), "page_token": page_token,
                  "category_id": category_id, "brand_name": brand_name,
                  "is_authorized": None if is_authorized is None else str(is_authorized).lower(),
-                 "category_version": category_version}
+                 # "For US shops, you must pass v2" (Get Brands doc; default is v1).
+                 "category_version": _cv(shop, category_version)}
         data = await self._t.call(ep.BRANDS, shop, query=drop_none(query))
         return Brands.model_validate(data)
 

@@ -200,7 +200,7 @@ class Product(TikTokModel):
 
     def audit_failure_text(self) -> str:
         """Every audit failure reason and suggestion, readable by a merchant."""
-        parts: list[str] = Field(default_factory=list)
+        parts: list[str] = []
         for r in self.audit_failed_reasons:
             where = f"{r.position}: " if r.position else ""
             parts.append(where + "; ".join(r.reasons + r.suggestions))
