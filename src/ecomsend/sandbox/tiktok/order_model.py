@@ -101,8 +101,12 @@ def set_status(sb: Sandbox, shop: Shop, order: Order, status: str) -> None:
         order.paid_time = t
     for pid in order.package_ids:
         pkg = shop.packages[pid]
-        if pkg.status != "CANCELLED" or status == "CANCELLED":
-            pkg.status, pkg.update_time = PACKAGE_STATUS[status], t
+        target = PACKAGE_STATUS[status]
+        if pkg.status == "CANCELLED" and status != "CANCELLED":
+            continue
+        if pkg.tracking_number and target == "PROCESSING":
+            continue  # a shipped package never goes back to PROCESSING
+        pkg.status, pkg.update_time = target, t
     if status in TRACKING_TEXT:
         order.tracking_events.append({"description": TRACKING_TEXT[status],
                                       "update_time_millis": t * 1000})
