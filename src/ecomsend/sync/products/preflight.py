@@ -1,0 +1,217 @@
+"""Pre-flight validation: everything TikTok would refuse that we can know before pushing.
+
+`validate` is called by the product sync use-case before any create/edit (a non-empty result
+means `failed` with these field errors, no API call) and by the manual-sync API to show the
+merchant what to fill in. Each problem is a `FieldError(field, message, fix)` in plain words.
+It checks what `mapping.map_product` would send, measured the same way (cleaned title,
+sanitized description, converted package), against `RegionRules` and TikTok's category
+attributes and rules (Get Attributes / Get Category Rules, parsed by the TikTok client).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import PurePosixPath
+from urllib.parse import urlparse
+
+from ecomsend.integrations.tiktok.models.catalog import (
+    Attribute,
+    CategoryRules,
+    RequirementCondition,
+)
+from ecomsend.sync.errors import FieldError
+from ecomsend.sync.products import mapping
+from ecomsend.sync.products.preflight_attributes import check_attributes
+from ecomsend.sync.products.preflight_skus import (
+    check_inventory,
+    check_prices,
+    check_sales_attributes,
+    check_seller_skus,
+    check_sku_count,
+)
+from ecomsend.sync.products.regions import IMAGE_FORMATS, RegionRules
+from ecomsend.sync.products.text import (
+    clean_text,
+    has_han,
+    html_text,
+    only_symbols,
+    repeated_run,
+)
+from ecomsend.sync.products.types import ProductPrefs, ProductSnapshot, TemplateSpec
+
+_EDIT_TITLE = "Edit the product title in Shopify."
+_EDIT_DESCRIPTION = "Edit the product description in Shopify."
+
+
+def check_title(product: ProductSnapshot, region: RegionRules) -> list[FieldError]:
+    """Length in characters (after clean-up) and TikTok's formatting rules (`12052931`)."""
+    title = clean_text(product.title)
+    n = len(title)
+    if n < region.title_min:
+        what = "empty" if n == 0 else f"{n} characters"
+        return [FieldError("title", f"Title is {what} once emoji and symbols TikTok refuses are "
+                           f"removed; TikTok {region.code} needs at least {region.title_min}.",
+                           _EDIT_TITLE)]
+    errors = []
+    if n > region.title_max:
+        errors.append(FieldError("title", f"Title is {n} characters; TikTok {region.code} allows "
+                                 f"at most {region.title_max}. Shorten the product title in "
+                                 "Shopify.", _EDIT_TITLE))
+    if only_symbols(title):
+        errors.append(FieldError("title", "Title has no letters or digits.", _EDIT_TITLE))
+    run = repeated_run(title)
+    if run:
+        errors.append(FieldError("title", f"Title repeats “{run[0]}” {len(run)} times in a row; "
+                                 "TikTok refuses 9 or more.", _EDIT_TITLE))
+    if not region.allows_han and has_han(title):
+        errors.append(FieldError("title", f"Title contains Chinese characters, which TikTok "
+                                 f"{region.code} refuses.", _EDIT_TITLE))
+    return errors
+
+
+def check_description(product: ProductSnapshot, region: RegionRules) -> list[FieldError]:
+    """Length of the HTML TikTok would receive, and the rules on its visible text."""
+    html = mapping.description(product, {}, region)
+    errors = []
+    if not html:
+        return [FieldError("description", "The product has no description and no title.",
+                           _EDIT_DESCRIPTION)]
+    if len(html) > region.description_max:
+        errors.append(FieldError(
+            "description", f"Description is {len(html):,} characters once cleaned for TikTok; "
+            f"TikTok allows at most {region.description_max:,}.", _EDIT_DESCRIPTION))
+    text = html_text(html)
+    run = repeated_run(text.replace(" ", ""))
+    if run and run[0].isalnum():
+        errors.append(FieldError("description", f"Description repeats “{run[0]}” {len(run)} "
+                                 "times in a row; TikTok refuses 9 or more.", _EDIT_DESCRIPTION))
+    if not region.allows_han and has_han(text):
+        errors.append(FieldError("description", f"Description contains Chinese characters, "
+                                 f"which TikTok {region.code} refuses.", _EDIT_DESCRIPTION))
+    return errors
+
+
+def image_format(url: str) -> str | None:
+    """The file extension of an image URL ("jpg"), or None when it has none."""
+    suffix = PurePosixPath(urlparse(url).path).suffix.lower().lstrip(".")
+    return suffix or None
+
+
+def check_images(product: ProductSnapshot) -> list[FieldError]:
+    """At least one image (`12052028`); every image in a format TikTok accepts (reference §4.5).
+
+    More than the region's maximum is fine: mapping sends the first ones.
+    """
+    if not product.images:
+        return [FieldError("main_images", "The product has no images; TikTok needs at least one.",
+                           "Add a product image in Shopify.")]
+    errors = []
+    for i, image in enumerate(product.images):
+        fmt = image_format(image.url)
+        if fmt is not None and fmt not in IMAGE_FORMATS:
+            errors.append(FieldError(
+                f"main_images[{i}]", f"Image {i + 1} is a {fmt.upper()} file; TikTok accepts "
+                "JPG, PNG, WEBP, HEIC and BMP.", f"Replace image {i + 1} in Shopify with a JPG "
+                "or PNG."))
+    return errors
+
+
+def check_package(
+    product: ProductSnapshot,
+    template: TemplateSpec,
+    region: RegionRules,
+    rules: CategoryRules | None,
+) -> list[FieldError]:
+    """Package weight always (Create Product: required, > 0); dimensions when the category's
+    rules require them, and positive whenever the template sets them."""
+    errors = []
+    if mapping.package_weight(product, template, region) is None:
+        errors.append(FieldError(
+            "package_weight", "No package weight: the template sets none and no variant has a "
+            "weight.", f"Set the package weight in the category template “{template.name}” or "
+            "the variant weights in Shopify."))
+    dims = template.package_dimensions
+    fix = f"Set the package length, width and height in the category template “{template.name}”."
+    if dims is None:
+        if rules is not None and rules.package_dimension and rules.package_dimension.is_required:
+            errors.append(FieldError("package_dimensions", "TikTok requires package dimensions "
+                                     "for this category.", fix))
+    elif min(dims.length, dims.width, dims.height) <= 0:
+        errors.append(FieldError("package_dimensions", "Package length, width and height must "
+                                 "all be greater than 0.", fix))
+    return errors
+
+
+def _condition_met(conditions: Iterable[RequirementCondition], template: TemplateSpec) -> bool:
+    chosen = {(a.attribute_id, v.id) for a in template.attributes for v in a.values if v.id}
+    return any((c.attribute_id, c.attribute_value_id) in chosen for c in conditions)
+
+
+def check_category_rules(
+    template: TemplateSpec, region: RegionRules, rules: CategoryRules | None
+) -> list[FieldError]:
+    """Certifications, size chart and EU manufacturer / responsible person the category needs."""
+    if rules is None:
+        return []
+    errors = []
+    for cert in rules.product_certifications:
+        if cert.is_required or _condition_met(cert.requirement_conditions, template):
+            errors.append(FieldError(
+                f"certifications.{cert.name or cert.id}",
+                f"TikTok requires the “{cert.name or cert.id}” certification for this category.",
+                "Add the certification to the product in TikTok Seller Center, or choose another "
+                "category in the template."))
+    if rules.size_chart and rules.size_chart.is_required and not template.size_chart_template_id:
+        errors.append(FieldError(
+            "size_chart", "TikTok requires a size chart for this category.",
+            f"Choose a size chart in the category template “{template.name}”."))
+    gpsr = (("manufacturer", rules.manufacturer, template.manufacturer_ids),
+            ("responsible_person", rules.responsible_person, template.responsible_person_ids))
+    for key, req, ids in gpsr:
+        if region.eu_gpsr and req is not None and req.is_required and not ids:
+            words = key.replace("_", " ")
+            errors.append(FieldError(
+                f"{key}_ids", f"TikTok {region.code} requires the product's {words} (EU product "
+                "safety rules) for this category.",
+                f"Choose a {words} in the category template “{template.name}”."))
+    return errors
+
+
+def check_category(template: TemplateSpec) -> list[FieldError]:
+    """The template names a TikTok category."""
+    if template.category_id.strip():
+        return []
+    return [FieldError("category_id", f"The category template “{template.name}” has no TikTok "
+                       "category.", f"Choose a category in the template “{template.name}”.")]
+
+
+def validate(
+    product: ProductSnapshot,
+    template: TemplateSpec,
+    prefs: ProductPrefs,
+    region_rules: RegionRules,
+    category_attributes: Sequence[Attribute],
+    category_rules: CategoryRules | None,
+    *,
+    listing_skus: Mapping[str, str] | None = None,
+) -> list[FieldError]:
+    """Every reason TikTok would refuse this product under this template, in merchant words.
+
+    `listing_skus` maps SKUs used by other products of the same TikTok shop to a display name
+    ("“Blue mug”"), for the across-the-listing uniqueness check. Empty list: safe to push.
+    """
+    region = region_rules
+    return [
+        *check_category(template),
+        *check_title(product, region),
+        *check_description(product, region),
+        *check_images(product),
+        *check_package(product, template, region, category_rules),
+        *check_attributes(template, category_attributes, region),
+        *check_category_rules(template, region, category_rules),
+        *check_sku_count(product, region),
+        *check_sales_attributes(product, region),
+        *check_seller_skus(product, listing_skus or {}),
+        *check_prices(product, prefs, region),
+        *check_inventory(product, prefs),
+    ]
