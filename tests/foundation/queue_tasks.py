@@ -58,6 +58,11 @@ def build_test_registry(periodic_every_s: float | None = None) -> TaskRegistry:
             raise RuntimeError("boom")
         await record(ctx.db, marker, "done")
 
+    @registry.task("always_fail")
+    async def always_fail(ctx: TaskContext, marker: str) -> None:
+        await record(ctx.db, marker, "started")
+        raise RuntimeError("permanently broken")
+
     @registry.task("slow_first_run")
     async def slow_first_run(ctx: TaskContext, marker: str) -> None:
         await record(ctx.db, marker, "started")

@@ -21,7 +21,7 @@ from ecomsend.db.session import Database
 from ecomsend.jobs.local_queue import LocalQueue
 from ecomsend.jobs.port import JobQueue
 from ecomsend.jobs.procrastinate_queue import ProcrastinateQueue
-from ecomsend.jobs.registry import TaskRegistry
+from ecomsend.jobs.registry import MAX_ATTEMPTS, TaskRegistry
 
 HERE = Path(__file__).parent
 
@@ -34,9 +34,10 @@ class Backend:
 
     def queue(self, registry: TaskRegistry) -> JobQueue:
         if self.name == "local":
-            return LocalQueue(self.db, registry, heartbeat_s=0.3, orphan_after_s=1.5)
+            return LocalQueue(self.db, registry, heartbeat_s=0.3, orphan_after_s=1.5,
+                              retry_base_s=0.1)
         return ProcrastinateQueue(self.db, registry, heartbeat_s=0.3, stalled_after_s=1.5,
-                                  fetch_job_polling_interval_s=0.1)
+                                  fetch_job_polling_interval_s=0.1, retry_base_s=0.1)
 
 
 @pytest.fixture(params=["local", "procrastinate"])
@@ -113,7 +114,16 @@ async def test_unexpected_error_is_retried_with_backoff(backend: Backend) -> Non
     async with running(queue):
         await eventually(lambda: _ge(backend.db, "error", "done", 1), timeout=30)
     started = await times(backend.db, "error", "started")
-    assert len(started) == 2 and (started[1] - started[0]).total_seconds() >= 1.5
+    assert len(started) == 2 and (started[1] - started[0]).total_seconds() >= 0.09
+
+
+async def test_a_job_that_keeps_failing_stops_after_max_attempts(backend: Backend) -> None:
+    queue = backend.queue(build_test_registry())
+    await defer(backend, queue, "always_fail", lock="broken:1", marker="broken")
+    async with running(queue):
+        await eventually(lambda: _ge(backend.db, "broken", "started", MAX_ATTEMPTS), timeout=30)
+        await asyncio.sleep(2.5)  # no further run arrives
+    assert await count(backend.db, "broken", "started") == MAX_ATTEMPTS
 
 
 async def test_periodic_job_fires_once_per_period_with_two_workers(tmp_path: Path,

@@ -22,13 +22,20 @@ from ecomsend.db.models import LocalJob
 from ecomsend.db.types import utcnow
 from ecomsend.db.upsert import dialect_insert
 from ecomsend.jobs.periodic import run_periodic_loop
-from ecomsend.jobs.registry import MAX_ATTEMPTS, RetryJob, TaskContext, backoff_s
+from ecomsend.jobs.registry import (
+    BACKOFF_BASE_S,
+    MAX_ATTEMPTS,
+    RetryJob,
+    TaskContext,
+    backoff_s,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from ecomsend.db.session import Database
     from ecomsend.jobs.registry import JsonArgs, TaskRegistry
+    from ecomsend.services import Services
 
 log = structlog.get_logger(__name__)
 
@@ -46,8 +53,11 @@ class LocalQueue:
 
     def __init__(self, db: Database, registry: TaskRegistry, *, poll_interval_s: float =
                  POLL_INTERVAL_S, heartbeat_s: float = HEARTBEAT_S,
-                 orphan_after_s: float = ORPHAN_AFTER_S) -> None:
+                 orphan_after_s: float = ORPHAN_AFTER_S, services: Services | None = None,
+                 retry_base_s: float = BACKOFF_BASE_S) -> None:
+        self.retry_base_s = retry_base_s
         self.db = db
+        self.services = services
         self.registry = registry
         self.poll_interval_s = poll_interval_s
         self.heartbeat_s = heartbeat_s
@@ -124,7 +134,7 @@ class LocalQueue:
 
     async def _run_one(self, job_id: int, task: str, args: dict[str, Any], attempt: int) -> None:
         ctx = TaskContext(db=self.db, queue=self, worker_id=self.worker_id, job_id=str(job_id),
-                          attempt=attempt)
+                          attempt=attempt, services=self.services)
         beat = asyncio.create_task(self._heartbeat(job_id))
         try:
             await self.registry.get(task)(ctx, **args)
@@ -151,14 +161,23 @@ class LocalQueue:
 
     async def _after_error(self, job_id: int, task: str, args: dict[str, Any], attempt: int,
                            exc: Exception) -> None:
+        """Re-queue the same row (its attempt count kept) after a backoff, or mark it failed
+        after MAX_ATTEMPTS runs; a waiting job with the same lock already covers a re-run."""
         log.error("job.error", task=task, job_id=job_id, attempt=attempt, error=repr(exc))
-        if attempt < MAX_ATTEMPTS:
-            await self._reschedule(job_id, task, args, backoff_s(attempt))
-            return
         detail = "".join(traceback.format_exception(exc))[-4000:]
+        this_job = LocalJob.id == job_id
         async with self.db.unit_of_work() as session:
-            await session.execute(update(LocalJob).where(LocalJob.id == job_id).values(
-                status=FAILED, finished_at=utcnow(), last_error=detail))
+            if attempt >= MAX_ATTEMPTS:
+                await session.execute(update(LocalJob).where(this_job).values(
+                    status=FAILED, finished_at=utcnow(), last_error=detail))
+                return
+            waiting = aliased(LocalJob)
+            covered = exists().where(and_(waiting.status == WAITING,
+                                          waiting.queueing_lock == LocalJob.queueing_lock))
+            await session.execute(delete(LocalJob).where(this_job, covered))
+            await session.execute(update(LocalJob).where(this_job).values(
+                status=WAITING, worker_id=None, last_error=detail,
+                scheduled_at=utcnow() + timedelta(seconds=backoff_s(attempt, self.retry_base_s))))
 
     async def run_worker(self, stop: asyncio.Event, concurrency: int = 4) -> None:
         """Claim and run jobs with up to `concurrency` at once, plus periodic jobs and orphan

@@ -19,13 +19,14 @@ from procrastinate import exceptions as pexc
 from sqlalchemy.engine import make_url
 
 from ecomsend.jobs.periodic import run_periodic_loop
-from ecomsend.jobs.registry import BACKOFF_BASE_S, MAX_ATTEMPTS, RetryJob, TaskContext
+from ecomsend.jobs.registry import BACKOFF_BASE_S, MAX_ATTEMPTS, RetryJob, TaskContext, backoff_s
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from ecomsend.db.session import Database
     from ecomsend.jobs.registry import JsonArgs, TaskFn, TaskRegistry
+    from ecomsend.services import Services
 
 log = structlog.get_logger(__name__)
 
@@ -47,22 +48,38 @@ def make_procrastinate_app(database_url: str) -> procrastinate.App:
     return procrastinate.App(connector=connector)
 
 
+class BackoffRetry(procrastinate.BaseRetryStrategy):
+    """The same schedule as LocalQueue: run at most MAX_ATTEMPTS times, waiting base × 2^n."""
+
+    def __init__(self, base_s: float) -> None:
+        self.base_s = base_s
+
+    def get_retry_decision(self, *, exception: BaseException,
+                           job: procrastinate.jobs.Job) -> procrastinate.RetryDecision | None:
+        attempt = job.attempts + 1  # procrastinate counts previous runs
+        if attempt >= MAX_ATTEMPTS:
+            return None
+        return procrastinate.RetryDecision(
+            retry_in={"seconds": int(max(1, round(backoff_s(attempt, self.base_s))))})
+
+
 class ProcrastinateQueue:
     """The `JobQueue` adapter for scale-out mode (see module docstring)."""
 
     def __init__(self, db: Database, registry: TaskRegistry, *,
                  heartbeat_s: float = HEARTBEAT_S, stalled_after_s: float = STALLED_AFTER_S,
-                 fetch_job_polling_interval_s: float = 1.0) -> None:
+                 fetch_job_polling_interval_s: float = 1.0,
+                 services: Services | None = None,
+                 retry_base_s: float = BACKOFF_BASE_S) -> None:
         self.db = db
+        self.services = services
         self.registry = registry
         self.heartbeat_s = heartbeat_s
         self.stalled_after_s = stalled_after_s
         self.polling_s = fetch_job_polling_interval_s
         self.worker_id = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.app = make_procrastinate_app(db.url)
-        retry = procrastinate.RetryStrategy(max_attempts=MAX_ATTEMPTS - 1,
-                                            exponential_wait=int(BACKOFF_BASE_S),
-                                            retry_exceptions={Exception})
+        retry = BackoffRetry(retry_base_s)
         for name, fn in registry.tasks.items():
             self.app.task(name=name, pass_context=True, retry=retry)(self._wrap(name, fn))
         self._opened = False
@@ -81,7 +98,8 @@ class ProcrastinateQueue:
         async def run(job_context: procrastinate.JobContext, **args: Any) -> None:
             job = job_context.job
             ctx = TaskContext(db=self.db, queue=self, worker_id=self.worker_id,
-                              job_id=str(job.id), attempt=job.attempts + 1)
+                              job_id=str(job.id), attempt=job.attempts + 1,
+                              services=self.services)
             try:
                 await fn(ctx, **args)
             except RetryJob as retry:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ecomsend.db.session import Database
     from ecomsend.jobs.port import JobQueue
+    from ecomsend.services import Services
 
 JsonArgs = Mapping[str, Any]
 TaskFn = Callable[..., Awaitable[None]]
@@ -40,6 +41,13 @@ class TaskContext:
     worker_id: str
     job_id: str
     attempt: int = 1
+    services: Services | None = None
+
+    def need_services(self) -> Services:
+        """The process's services; jobs that call a platform use this (tests may omit them)."""
+        if self.services is None:
+            raise RuntimeError("this worker was started without platform services")
+        return self.services
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,7 @@ class TaskRegistry:
             raise LookupError(f"no task named {name!r} in this worker") from None
 
 
-def backoff_s(attempt: int) -> float:
-    """Delay before re-running a job whose `attempt`-th run raised unexpectedly."""
-    return float(min(BACKOFF_CAP_S, BACKOFF_BASE_S**attempt))
+def backoff_s(attempt: int, base_s: float = BACKOFF_BASE_S) -> float:
+    """Delay before re-running a job whose `attempt`-th run (1-based) raised unexpectedly:
+    base, 2×base, 4×base … capped."""
+    return float(min(BACKOFF_CAP_S, base_s * 2 ** (attempt - 1)))

@@ -14,21 +14,23 @@ if TYPE_CHECKING:
     from ecomsend.db.session import Database
     from ecomsend.jobs.port import JobQueue
     from ecomsend.jobs.registry import TaskRegistry
+    from ecomsend.services import Services
 
 log = structlog.get_logger(__name__)
 
 
-def build_queue(settings: Settings, db: Database, registry: TaskRegistry) -> JobQueue:
-    """The `JobQueue` adapter Settings asks for."""
+def build_queue(settings: Settings, db: Database, registry: TaskRegistry,
+                services: Services | None = None) -> JobQueue:
+    """The `JobQueue` adapter Settings asks for; jobs get `services` in their context."""
     if settings.queue_backend is QueueBackend.PROCRASTINATE:
         if db.dialect != "postgresql":
             raise ValueError("the procrastinate queue needs DATABASE_URL on PostgreSQL")
         from ecomsend.jobs.procrastinate_queue import ProcrastinateQueue
 
-        return ProcrastinateQueue(db, registry)
+        return ProcrastinateQueue(db, registry, services=services)
     from ecomsend.jobs.local_queue import LocalQueue
 
-    return LocalQueue(db, registry)
+    return LocalQueue(db, registry, services=services)
 
 
 async def run_until_signalled(queue: JobQueue, concurrency: int) -> None:
@@ -55,10 +57,15 @@ def run_worker_process(concurrency: int, settings: Settings | None = None) -> No
     configure_logging(settings)
 
     async def main() -> None:
+        from ecomsend.services import Services
+
         db = Database(settings)
+        services = Services.build(settings, db)
         try:
-            await run_until_signalled(build_queue(settings, db, build_registry()), concurrency)
+            queue = build_queue(settings, db, build_registry(), services)
+            await run_until_signalled(queue, concurrency)
         finally:
+            await services.close()
             await db.dispose()
 
     asyncio.run(main())
