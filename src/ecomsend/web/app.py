@@ -15,8 +15,9 @@ from ecomsend.config import Settings, get_settings
 from ecomsend.db.session import Database
 from ecomsend.jobs.runtime import build_queue
 from ecomsend.jobs.tasks import build_registry
+from ecomsend.services import Services
 from ecomsend.sync.handlers import build_webhook_handlers
-from ecomsend.web import webhooks
+from ecomsend.web import api_session, auth, webhooks
 from ecomsend.web.deps import DbDep
 
 #: Jobs the in-process worker of the embedded default runs at once.
@@ -31,8 +32,10 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database(settings)
-        queue = build_queue(settings, db, build_registry())
+        services = Services.build(settings, db)
+        queue = build_queue(settings, db, build_registry(), services)
         app.state.db, app.state.queue, app.state.settings = db, queue, settings
+        app.state.services = services
         app.state.webhook_handlers = build_webhook_handlers()
         stop = asyncio.Event()
         worker = (asyncio.create_task(queue.run_worker(stop, EMBEDDED_WORKER_CONCURRENCY))
@@ -44,10 +47,13 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
             if worker is not None:
                 await worker
             await queue.close()
+            await services.close()
             await db.dispose()
 
     app = FastAPI(title="EcomSend Feed", version=__version__, lifespan=lifespan)
     app.include_router(webhooks.router)
+    app.include_router(auth.router)
+    app.include_router(api_session.router)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz(db: DbDep) -> dict[str, str]:
