@@ -41,32 +41,11 @@ def product_state(sb: Sandbox, shop: Shop, product: Product) -> dict[str, Any]:
 
 
 def global_routes(sb: Sandbox) -> list[Route]:
-    """Reset, webhook URL and log, request log, app-wide faults, token expiry."""
+    """Reset, webhooks, request log, app-wide faults, token expiry."""
 
     async def reset(request: Request) -> Any:
         sb.reset()
         return {}
-
-    async def set_webhook(request: Request) -> Any:
-        url = (await body_of(request)).get("url")
-        if url is not None and not str(url).startswith(("http://", "https://")):
-            raise ValueError("url must be an http(s) URL or null")
-        sb.store.webhook_url = url
-        return {"url": url}
-
-    async def list_webhooks(request: Request) -> Any:
-        q = request.query_params
-        found = [d.wire() for d in sb.webhooks.deliveries
-                 if (not q.get("shop_id") or d.shop_id == q["shop_id"])
-                 and (not q.get("type") or str(d.type) == q["type"])]
-        return {"deliveries": found}
-
-    async def drain(request: Request) -> Any:
-        timeout = float((await body_of(request)).get("timeout_s", 5))
-        deadline = asyncio.get_running_loop().time() + timeout
-        await sb.wait_tasks(timeout)
-        left = max(0.0, deadline - asyncio.get_running_loop().time())
-        return {"pending": await sb.webhooks.drain(left) + sb.pending_tasks()}
 
     async def requests_log(request: Request) -> Any:
         q = request.query_params
@@ -100,15 +79,43 @@ def global_routes(sb: Sandbox) -> list[Route]:
         return {"expired": len(tokens)}
 
     e = endpoint
-    return [Route("/_sandbox/reset", e(reset), methods=["POST"]),
-            Route("/_sandbox/webhook", e(set_webhook), methods=["PUT"]),
-            Route("/_sandbox/webhooks", e(list_webhooks), methods=["GET"]),
-            Route("/_sandbox/webhooks/drain", e(drain), methods=["POST"]),
+    return [*webhook_routes(sb),
+            Route("/_sandbox/reset", e(reset), methods=["POST"]),
             Route("/_sandbox/requests", e(requests_log), methods=["GET"]),
             Route("/_sandbox/requests", e(clear_requests), methods=["DELETE"]),
             Route("/_sandbox/faults", e(put_faults), methods=["PUT"]),
             Route("/_sandbox/faults", e(delete_faults), methods=["DELETE"]),
             Route("/_sandbox/tokens/expire", e(expire_tokens), methods=["POST"])]
+
+
+def webhook_routes(sb: Sandbox) -> list[Route]:
+    """App-level webhook URL, the delivery log and drain."""
+
+    async def set_webhook(request: Request) -> Any:
+        url = (await body_of(request)).get("url")
+        if url is not None and not str(url).startswith(("http://", "https://")):
+            raise ValueError("url must be an http(s) URL or null")
+        sb.store.webhook_url = url
+        return {"url": url}
+
+    async def list_webhooks(request: Request) -> Any:
+        q = request.query_params
+        found = [d.wire() for d in sb.webhooks.deliveries
+                 if (not q.get("shop_id") or d.shop_id == q["shop_id"])
+                 and (not q.get("type") or str(d.type) == q["type"])]
+        return {"deliveries": found}
+
+    async def drain(request: Request) -> Any:
+        timeout = float((await body_of(request)).get("timeout_s", 5))
+        deadline = asyncio.get_running_loop().time() + timeout
+        await sb.wait_tasks(timeout)
+        left = max(0.0, deadline - asyncio.get_running_loop().time())
+        return {"pending": await sb.webhooks.drain(left) + sb.pending_tasks()}
+
+    e = endpoint
+    return [Route("/_sandbox/webhook", e(set_webhook), methods=["PUT"]),
+            Route("/_sandbox/webhooks", e(list_webhooks), methods=["GET"]),
+            Route("/_sandbox/webhooks/drain", e(drain), methods=["POST"])]
 
 
 def shop_routes(sb: Sandbox) -> list[Route]:

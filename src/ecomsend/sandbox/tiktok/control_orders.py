@@ -100,6 +100,19 @@ def order_routes(sb: Sandbox) -> list[Route]:
         record = cancel_order(sb, shop, order, initiator, reason)
         return {**wire_order(shop, order), "cancel_id": record.id}
 
+    e, base = endpoint, "/_sandbox/shops/{shop_id}"
+    return [Route(f"{base}/orders", e(place), methods=["POST"]),
+            Route(f"{base}/orders", e(list_orders), methods=["GET"]),
+            Route(base + "/orders/{order_id}", e(read), methods=["GET"]),
+            Route(base + "/orders/{order_id}/status", e(move), methods=["POST"]),
+            Route(base + "/orders/{order_id}/ship", e(ship), methods=["POST"]),
+            Route(base + "/orders/{order_id}/cancel", e(cancel), methods=["POST"]),
+            *package_routes(sb)]
+
+
+def package_routes(sb: Sandbox) -> list[Route]:
+    """Package inspection."""
+
     async def packages(request: Request) -> Any:
         shop = get_shop(sb, request)
         return {"packages": [
@@ -109,11 +122,4 @@ def order_routes(sb: Sandbox) -> list[Route]:
              "order_line_item_ids": p.line_item_ids, "shipping_type": p.shipping_type}
             for p in shop.packages.values()]}
 
-    e, base = endpoint, "/_sandbox/shops/{shop_id}"
-    return [Route(f"{base}/orders", e(place), methods=["POST"]),
-            Route(f"{base}/orders", e(list_orders), methods=["GET"]),
-            Route(base + "/orders/{order_id}", e(read), methods=["GET"]),
-            Route(base + "/orders/{order_id}/status", e(move), methods=["POST"]),
-            Route(base + "/orders/{order_id}/ship", e(ship), methods=["POST"]),
-            Route(base + "/orders/{order_id}/cancel", e(cancel), methods=["POST"]),
-            Route(f"{base}/packages", e(packages), methods=["GET"])]
+    return [Route("/_sandbox/shops/{shop_id}/packages", endpoint(packages), methods=["GET"])]

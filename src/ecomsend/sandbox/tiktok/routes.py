@@ -29,6 +29,10 @@ def _versions(method: str, template: str, handler: Handler, versions: tuple[str,
 
 def api_routes() -> list[Route]:
     """Every signed API endpoint the sandbox serves."""
+    return [*_shop_and_catalog_routes(), *_product_routes(), *_order_routes()]
+
+
+def _shop_and_catalog_routes() -> list[Route]:
     return [
         Route("GET", "/authorization/202309/shops", shops.get_authorized_shops, NO_CIPHER),
         Route("GET", "/seller/202309/shops", shops.get_active_shops, NO_CIPHER),
@@ -42,6 +46,16 @@ def api_routes() -> list[Route]:
         Route("GET", f"{_P}/categories/{{category_id}}/rules", catalog_api.get_rules),
         Route("GET", f"{_P}/brands", catalog_api.get_brands),
         Route("POST", f"{_P}/images/upload", catalog_api.upload_image, NO_CIPHER),
+        Route("GET", "/logistics/202309/warehouses", logistics.get_warehouses),
+        Route("GET", "/logistics/202309/warehouses/{warehouse_id}/delivery_options",
+              logistics.get_delivery_options),
+        Route("GET", "/logistics/202309/delivery_options/{delivery_option_id}/shipping_providers",
+              logistics.get_shipping_providers),
+    ]
+
+
+def _product_routes() -> list[Route]:
+    return [
         Route("POST", f"{_P}/products", products.create_product),
         Route("POST", f"{_P}/products/listing_check", products.listing_check),
         Route("POST", f"{_P}/products/activate", product_ops.activate_products),
@@ -59,11 +73,11 @@ def api_routes() -> list[Route]:
         Route("POST", f"{_P}/products/{{product_id}}/inventory/update",
               product_ops.update_inventory),
         Route("POST", f"{_P}/products/{{product_id}}/prices/update", product_ops.update_price),
-        Route("GET", "/logistics/202309/warehouses", logistics.get_warehouses),
-        Route("GET", "/logistics/202309/warehouses/{warehouse_id}/delivery_options",
-              logistics.get_delivery_options),
-        Route("GET", "/logistics/202309/delivery_options/{delivery_option_id}/shipping_providers",
-              logistics.get_shipping_providers),
+    ]
+
+
+def _order_routes() -> list[Route]:
+    return [
         Route("POST", "/order/202309/orders/search", orders.search_orders),
         *_versions("GET", "/order/{v}/orders", orders.get_order_detail, ("202309", "202507")),
         Route("POST", f"{_F}/packages/search", fulfillment.search_packages),
