@@ -149,7 +149,7 @@ async def list_products(request: Request, domain: str, limit: int = 50, offset: 
             "count": len(shop.products)}
 
 
-@router.get("/shops/{domain}/products/{product_id}")
+@router.get("/shops/{domain}/products/{product_id:path}")
 async def get_product(request: Request, domain: str, product_id: str) -> dict[str, Any]:
     shop = shop_of(request, domain)
     product = shop.products.get(loose_id(product_id, "Product") or 0)
@@ -184,7 +184,7 @@ async def list_orders(request: Request, domain: str) -> dict[str, Any]:
     return {"orders": [payloads.order_json(shop, o) for o in shop.orders.values()]}
 
 
-@router.get("/shops/{domain}/orders/{order_id}")
+@router.get("/shops/{domain}/orders/{order_id:path}")
 async def get_order(request: Request, domain: str, order_id: str) -> dict[str, Any]:
     shop = shop_of(request, domain)
     order = shop.orders.get(loose_id(order_id, "Order") or 0)

@@ -46,7 +46,7 @@ async def create_product(request: Request, domain: str, body: dict[str, Any] = B
     return {"product": payloads.product_json(product)}
 
 
-@router.patch("/products/{product_id}")
+@router.patch("/products/{product_id:path}")
 async def edit_product(request: Request, domain: str, product_id: str,
                        body: dict[str, Any] = Body(...)) -> dict[str, Any]:
     shop = shop_of(request, domain)
@@ -55,7 +55,7 @@ async def edit_product(request: Request, domain: str, product_id: str,
     return {"product": payloads.product_json(product)}
 
 
-@router.delete("/products/{product_id}")
+@router.delete("/products/{product_id:path}")
 async def delete_product(request: Request, domain: str, product_id: str) -> dict[str, Any]:
     shop = shop_of(request, domain)
     product = _get(shop.products, product_id, "Product")
@@ -63,7 +63,7 @@ async def delete_product(request: Request, domain: str, product_id: str) -> dict
     return {"deleted": product.id}
 
 
-@router.post("/products/{product_id}/variants", status_code=201)
+@router.post("/products/{product_id:path}/variants", status_code=201)
 async def add_variant(request: Request, domain: str, product_id: str,
                       body: dict[str, Any] = Body(...)) -> dict[str, Any]:
     sandbox, shop = sandbox_of(request), shop_of(request, domain)
@@ -83,7 +83,7 @@ async def add_variant(request: Request, domain: str, product_id: str,
     return {"variant": payloads.variant_json(variant)}
 
 
-@router.patch("/variants/{variant_id}")
+@router.patch("/variants/{variant_id:path}")
 async def edit_variant(request: Request, domain: str, variant_id: str,
                        body: dict[str, Any] = Body(...)) -> dict[str, Any]:
     shop = shop_of(request, domain)
@@ -92,7 +92,7 @@ async def edit_variant(request: Request, domain: str, variant_id: str,
     return {"variant": payloads.variant_json(variant)}
 
 
-@router.delete("/variants/{variant_id}")
+@router.delete("/variants/{variant_id:path}")
 async def delete_variant(request: Request, domain: str, variant_id: str) -> dict[str, Any]:
     shop = shop_of(request, domain)
     variant = _get(shop.variants, variant_id, "ProductVariant")
@@ -147,7 +147,7 @@ async def place_order(request: Request, domain: str, body: dict[str, Any] = Body
     return {"order": payloads.order_json(shop, order)}
 
 
-@router.post("/orders/{order_id}/fulfill")
+@router.post("/orders/{order_id:path}/fulfill")
 async def fulfill_order(request: Request, domain: str, order_id: str,
                         body: dict[str, Any] = Body(default={})) -> dict[str, Any]:
     shop = shop_of(request, domain)
@@ -159,7 +159,7 @@ async def fulfill_order(request: Request, domain: str, order_id: str,
     return {"fulfillment": payloads.fulfillment_json(shop, f)}
 
 
-@router.post("/fulfillments/{fulfillment_id}/tracking")
+@router.post("/fulfillments/{fulfillment_id:path}/tracking")
 async def update_tracking(request: Request, domain: str, fulfillment_id: str,
                           body: dict[str, Any] = Body(...)) -> dict[str, Any]:
     shop = shop_of(request, domain)
@@ -169,7 +169,7 @@ async def update_tracking(request: Request, domain: str, fulfillment_id: str,
     return {"fulfillment": payloads.fulfillment_json(shop, f)}
 
 
-@router.post("/orders/{order_id}/cancel")
+@router.post("/orders/{order_id:path}/cancel")
 async def cancel_order(request: Request, domain: str, order_id: str,
                        body: dict[str, Any] = Body(default={})) -> dict[str, Any]:
     shop = shop_of(request, domain)

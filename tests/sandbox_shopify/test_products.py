@@ -1,0 +1,103 @@
+"""productSet (list replacement, limits, handles), productCreate/Update/Delete, webhooks."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tests.sandbox_shopify.conftest import Receiver, ShopClient
+
+PRODUCT_SET = """mutation ProductUpsert($identifier: ProductSetIdentifiers,
+    $input: ProductSetInput!) {
+  productSet(identifier: $identifier, input: $input, synchronous: true) {
+    product { id handle status title tags variants(first: 100) { nodes { id sku price
+      selectedOptions { name value } inventoryItem { id } } } }
+    productSetOperation { id status }
+    userErrors { field message code } } }"""
+
+
+def _input(handle: str, sizes: list[str], loc: str | None = None) -> dict[str, Any]:
+    variants = []
+    for i, size in enumerate(sizes):
+        v: dict[str, Any] = {"optionValues": [{"optionName": "Size", "name": size}],
+                             "sku": f"{handle}-{size}", "price": f"{10 + i}.00"}
+        if loc:
+            v["inventoryQuantities"] = [{"locationId": loc, "name": "available", "quantity": 5}]
+        variants.append(v)
+    return {"title": "Set Tee", "handle": handle, "status": "ACTIVE", "tags": ["a", "b"],
+            "productOptions": [{"name": "Size", "values": [{"name": s} for s in sizes]}],
+            "variants": variants}
+
+
+def test_product_set_creates_then_replaces_variants(shop: ShopClient,
+                                                    receiver: Receiver) -> None:
+    name = f"prod-{uuid.uuid4().hex[:6]}"
+    for topic in ("PRODUCTS_CREATE", "PRODUCTS_UPDATE"):
+        shop.gql("mutation($t: WebhookSubscriptionTopic!, $u: String!) { "
+                 "webhookSubscriptionCreate(topic: $t, webhookSubscription: {uri: $u}) "
+                 "{ userErrors { message } } }", {"t": topic, "u": receiver.endpoint(name)})
+    handle = f"set-tee-{uuid.uuid4().hex[:6]}"
+    created = shop.gql(PRODUCT_SET, {"input": _input(handle, ["S", "M", "L"],
+                                                     shop.location_ids[0])})
+    product = created["data"]["productSet"]["product"]
+    assert created["data"]["productSet"]["userErrors"] == []
+    assert [v["sku"] for v in product["variants"]["nodes"]] == [f"{handle}-{s}"
+                                                                 for s in "SML"]
+    kept = {v["sku"]: v["id"] for v in product["variants"]["nodes"]}
+    updated = shop.gql(PRODUCT_SET, {"identifier": {"handle": handle},
+                                     "input": _input(handle, ["M", "XL"])})
+    after = updated["data"]["productSet"]["product"]
+    assert after["id"] == product["id"]
+    ids = {v["sku"]: v["id"] for v in after["variants"]["nodes"]}
+    assert set(ids) == {f"{handle}-M", f"{handle}-XL"}  # S and L deleted
+    assert ids[f"{handle}-M"] == kept[f"{handle}-M"]  # matched by option value, kept
+    hooks = receiver.wait_for(name, 2)
+    topics = [h["headers"]["x-shopify-topic"] for h in hooks]
+    assert topics[:2] == ["products/create", "products/update"]
+    body = json.loads(hooks[1]["body"])
+    assert body["handle"] == handle and len(body["variants"]) == 2
+    assert body["tags"] == "a, b" and body["status"] == "active"
+
+
+def test_product_set_user_errors(shop: ShopClient) -> None:
+    handle = f"dup-{uuid.uuid4().hex[:6]}"
+    shop.gql(PRODUCT_SET, {"input": _input(handle, ["S"])})
+    clash = shop.gql(PRODUCT_SET, {"input": _input(handle, ["S"])})
+    errors = clash["data"]["productSet"]["userErrors"]
+    assert errors[0]["code"] == "HANDLE_NOT_UNIQUE" and errors[0]["field"] == ["input", "handle"]
+    too_many = _input(f"x-{uuid.uuid4().hex[:6]}", ["S"])
+    too_many["productOptions"] = [{"name": n, "values": [{"name": "a"}]} for n in "ABCD"]
+    errors = shop.gql(PRODUCT_SET, {"input": too_many})["data"]["productSet"]["userErrors"]
+    assert "OPTIONS_OVER_LIMIT" in {e["code"] for e in errors}
+    missing = shop.gql(PRODUCT_SET, {"identifier": {"id": "gid://shopify/Product/1"},
+                                     "input": {"title": "x"}})
+    assert missing["data"]["productSet"]["userErrors"][0]["code"] == "PRODUCT_DOES_NOT_EXIST"
+
+
+def test_product_set_identifier_is_one_of(shop: ShopClient) -> None:
+    body = shop.gql(PRODUCT_SET, {"identifier": {"handle": "a", "id": "gid://shopify/Product/1"},
+                                  "input": {"title": "x"}})
+    assert body["errors"], body  # @oneOf: exactly one identifier field
+
+
+def test_product_create_update_delete(shop: ShopClient) -> None:
+    created = shop.gql("""mutation { productCreate(product: {title: "Plain Mug",
+        productOptions: [{name: "Color", values: [{name: "Red"}]}]}) {
+        product { id handle variants(first: 5) { nodes { id selectedOptions { name value } } } }
+        userErrors { field message } } }""")["data"]["productCreate"]
+    product = created["product"]
+    assert product["handle"] == "plain-mug"
+    assert product["variants"]["nodes"][0]["selectedOptions"] == [{"name": "Color",
+                                                                   "value": "Red"}]
+    updated = shop.gql("""mutation($id: ID!) { productUpdate(product: {id: $id,
+        title: "Plain Mug v2", status: DRAFT}) { product { title status }
+        userErrors { field } } }""",
+                       {"id": product["id"]})["data"]["productUpdate"]
+    assert updated["product"] == {"title": "Plain Mug v2", "status": "DRAFT"}
+    deleted = shop.gql("""mutation($id: ID!) { productDelete(input: {id: $id}) {
+        deletedProductId userErrors { field message } } }""", {"id": product["id"]})
+    assert deleted["data"]["productDelete"]["deletedProductId"] == product["id"]
+    gone = shop.gql("query($id: ID!) { product(id: $id) { id } }", {"id": product["id"]})
+    assert gone["data"]["product"] is None
