@@ -4,6 +4,7 @@ Event API subscriptions."""
 from __future__ import annotations
 
 import struct
+import time
 import zlib
 from typing import Any
 
@@ -37,7 +38,10 @@ async def test_oauth_code_exchange_and_authorized_shops(client: TikTokClient,
                                                         control: Control) -> None:
     shop, view = await connect_shop(client, control, "GB")
     assert shop.cipher == view["cipher"] and shop.region == "GB"
-    assert shop.tokens.access_token_expires_at > shop.tokens.refresh_token_expires_at - 10**9
+    # `*_expire_in` are absolute Unix timestamps (7-day access token by default), not durations.
+    now = time.time()
+    assert now + 6 * 86400 < shop.tokens.access_token_expires_at < now + 8 * 86400
+    assert shop.tokens.refresh_token_expires_at > shop.tokens.access_token_expires_at
     # A used auth code is single use (Get access token doc).
     with pytest.raises(Permanent):
         await client.auth.get_access_token(view["auth_code"])

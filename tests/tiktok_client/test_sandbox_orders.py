@@ -6,6 +6,8 @@ import asyncio
 import time
 from typing import Any
 
+import pytest
+
 from ecomsend.integrations.tiktok import ShopContext, TikTokClient, parse_webhook
 from ecomsend.integrations.tiktok.models import webhooks as wh
 from ecomsend.integrations.tiktok.models.orders import OrderSearchFilter
@@ -78,6 +80,18 @@ async def test_ship_package_tracking_and_update(client: TikTokClient, control: C
     assert package_id in {p.id for p in packages.packages}
 
 
+@pytest.mark.xfail(strict=False, reason="sandbox disagreement: Get Package Detail answers `id`; "
+                   "the official doc's response field is `package_id`")
+async def test_package_detail_uses_documented_package_id(client: TikTokClient, control: Control,
+                                                         us_shop: Shop) -> None:
+    shop, view = us_shop
+    sku = await live_sku(client, control, shop, view["shop_id"])
+    placed = await place_order(control, view["shop_id"], sku)
+    order = (await client.orders.get_order_detail(shop, [placed["id"]])).orders[0]
+    package = await client.fulfillment.get_package_detail(shop, order.packages[0].id)
+    assert package.package_id == order.packages[0].id
+
+
 async def test_mark_package_as_shipped_partial(client: TikTokClient, control: Control,
                                                us_shop: Shop) -> None:
     shop, view = us_shop
@@ -128,8 +142,17 @@ async def test_webhooks_verify_and_parse(client: TikTokClient, control: Control,
         sku = await live_sku(client, control, shop, view["shop_id"])
         placed = await place_order(control, view["shop_id"], sku)
         await control("POST", f"/shops/{view['shop_id']}/orders/{placed['id']}/cancel", {})
+        # Shipping one of two units splits the package: a type 4 PACKAGE_UPDATE.
+        split = await place_order(control, view["shop_id"], sku, quantity=2)
+        order = (await client.orders.get_order_detail(shop, [split["id"]])).orders[0]
+        assert order.delivery_option_id
+        provider = (await client.logistics.get_shipping_providers(
+            shop, order.delivery_option_id)).shipping_providers[0]
+        await client.fulfillment.mark_package_as_shipped(
+            shop, order.id, tracking_number="9400100000000000000002",
+            shipping_provider_id=provider.id, order_line_item_ids=[order.line_items[0].id])
         await control("POST", "/webhooks/drain", {"timeout_s": 5})
-        got = await _deliveries(inbox, view["shop_id"], 3)
+        got = await _deliveries(inbox, view["shop_id"], 6)
     finally:
         await control("PUT", "/webhook", {"url": None})
     events = []
@@ -138,10 +161,12 @@ async def test_webhooks_verify_and_parse(client: TikTokClient, control: Control,
         assert not client.verify_webhook(raw + b" ", headers.get("authorization"))
         events.append(parse_webhook(raw))
     kinds = {type(e) for e in events}
-    assert wh.OrderStatusChange in kinds and wh.CancellationStatusChange in kinds
+    assert {wh.OrderStatusChange, wh.CancellationStatusChange, wh.PackageUpdate,
+            wh.ProductStatusChange, wh.ProductAuditStatusChange} <= kinds
     cancels = [e for e in events if isinstance(e, wh.OrderStatusChange)
                and e.data.order_id == placed["id"] and e.data.order_status == "CANCEL"]
     assert cancels and cancels[0].data.api_status == "CANCELLED"
-    assert any(isinstance(e, (wh.ProductStatusChange, wh.ProductAuditStatusChange))
-               for e in events)
+    packages = [e for e in events if isinstance(e, wh.PackageUpdate)]
+    assert packages[0].data.sc_type == "SPLIT"
+    assert all(split["id"] in p.order_id_list for p in packages[0].data.package_list)
     assert APP_KEY and APP_SECRET  # the sandbox signs with the same app credentials
