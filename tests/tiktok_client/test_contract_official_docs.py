@@ -220,6 +220,12 @@ async def test_request_matches_official_doc(name: str) -> None:
     assert request.headers["x-tts-access-token"] == "TTP_a"
     multipart = request.headers["content-type"].startswith("multipart/form-data")
     assert multipart == endpoint.multipart
+    doc_ct = {h["name"].lower(): h["desc"] for h in meta.get("request_header_param") or []}
+    if not multipart:  # "content-type: Allowed type: application/json" on every JSON API
+        assert request.headers["content-type"] == "application/json"
+        assert "application/json" in doc_ct.get("content-type", "application/json")
+    else:
+        assert "multipart/form-data" in doc_ct["content-type"]
     # body
     body_names, body_required = _params(meta.get("request_body_param"))
     if multipart:

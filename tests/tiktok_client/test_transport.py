@@ -272,3 +272,19 @@ def test_default_bucket_is_strictly_inside_tiktoks() -> None:
     for t in (0.0, 0.1, 1.0, 60.0):
         sent = DEFAULT_BUCKET.capacity + DEFAULT_BUCKET.refill_per_s * t
         assert sent <= tiktok_capacity + tiktok_refill * t - 30  # ≥ 30 tokens of jitter room
+
+
+async def test_token_get_matches_the_documented_unsigned_request() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert request.method == "GET" and request.url.host == "auth"
+        assert request.url.path == "/api/v2/token/get"
+        # grant_type is literally "authorized_code" (Get access token doc); no sign/timestamp.
+        assert dict(request.url.params) == {"app_key": "ak", "app_secret": "sk",
+                                            "auth_code": "CODE", "grant_type": "authorized_code"}
+        return refresh_response()
+
+    h = Harness(handler)
+    token = await h.client.auth.get_access_token("CODE")
+    tokens = TokenSet.from_response(token)
+    assert tokens.access_token == "new-access"
+    assert tokens.access_token_expires_at == int(NOW + 7 * 86400)  # absolute, as sent

@@ -2,6 +2,18 @@
 
 Public API: `TikTokClient`, `ClientConfig`, `RetryPolicy`, `ShopContext`, `TokenSet`,
 `TokenPersister`, the errors, `verify_webhook` / `parse_webhook`, and the models in `models/`.
+
+Usage (a sync job)::
+
+    async def persist(shop: ShopContext, tokens: TokenSet) -> None:
+        ...  # store both tokens and both absolute expiries in ONE transaction
+
+    client = TikTokClient.from_settings(settings, limiter, persist)
+    shop = ShopContext(tokens=row_tokens, shop_id=row.shop_id, cipher=row.cipher, region="US")
+    await client.products.update_inventory(shop, product_id, [SkuInventoryUpdate(...)])
+
+Errors: `RateLimited` / `Transient` (already retried, then raised), `Permanent` (with
+`field_errors` and `.human()`), `PartialFailure`, `AuthInvalid` (reconnect), `AuthExpired`.
 """
 
 from ecomsend.integrations.tiktok.client import TikTokClient
