@@ -84,3 +84,26 @@ async def test_one_token_for_several_shops(http: httpx.AsyncClient, control: Con
     shops = await Api(http, data["access_token"], None).ok("GET", "/authorization/202309/shops")
     assert {(s["region"], s["seller_type"]) for s in shops["shops"]} == {
         ("IT", "LOCAL"), ("ES", "CROSS_BORDER")}
+
+
+async def test_token_calls_are_logged_per_shop(http: httpx.AsyncClient, control: Control) -> None:
+    view = await control("POST", "/shops", {"region": "JP"})
+    data = (await _token(http, auth_code=view["auth_code"]))["data"]
+    await _refresh(http, data["refresh_token"])
+    log = await control("GET", "/requests", shop_id=view["shop_id"])
+    assert log["counts"] == {"GET /api/v2/token/get": 1, "GET /api/v2/token/refresh": 1}
+
+
+async def test_deauthorize_revokes_and_notifies(http: httpx.AsyncClient, control: Control,
+                                                hooks: object) -> None:
+    view = await control("POST", "/shops", {"region": "US"})
+    data = (await _token(http, auth_code=view["auth_code"]))["data"]
+    api = Api(http, data["access_token"], view["cipher"])
+    await api.ok("GET", "/logistics/202309/warehouses")
+    assert (await control("POST", f"/shops/{view['shop_id']}/deauthorize"))["revoked"] == 1
+    assert (await api.err("GET", "/logistics/202309/warehouses"))[0] == 36009004
+    await control("POST", f"/shops/{view['shop_id']}/authorization_expiring")
+    await control("POST", "/webhooks/drain", {"timeout_s": 5})
+    types = [d["type"] for d in (await control("GET", "/webhooks",
+                                               shop_id=view["shop_id"]))["deliveries"]]
+    assert types == [6, 7]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from typing import Any
 from urllib.parse import urlencode
 
@@ -82,17 +83,38 @@ def refresh_token(sb: Sandbox, query: dict[str, str]) -> dict[str, Any]:
     return _token_data(sb, _issue(sb, old.shop_ids, old.open_id))
 
 
+def _log_entry(sb: Sandbox, path: str, query: dict[str, str], is_get: bool,
+               request_id: str) -> dict[str, Any]:
+    """Request-log entry for a token call, attributed to the (first) shop it concerns."""
+    shop_ids: list[str] = []
+    if is_get:
+        code = sb.store.auth_codes.get(query.get("auth_code", ""))
+        shop_ids = code.shop_ids if code else []
+    else:
+        token = sb.store.refresh_index.get(query.get("refresh_token", ""))
+        shop_ids = token.shop_ids if token else []
+    entry: dict[str, Any] = {"at": time.time(), "method": "GET", "path": path,
+                             "api": f"GET {path}", "shop_id": shop_ids[0] if shop_ids else None,
+                             "http_status": 0, "code": None, "request_id": request_id}
+    sb.store.request_log.append(entry)
+    return entry
+
+
 def token_routes(sb: Sandbox) -> list[Route]:
     """Starlette routes of the auth host and the consent page."""
 
     async def token_endpoint(request: Request) -> Response:
         request_id = E.new_request_id()
         query = dict(request.query_params)
-        action = get_token if request.url.path.endswith("/get") else refresh_token
+        is_get = request.url.path.endswith("/get")
+        entry = _log_entry(sb, request.url.path, query, is_get, request_id)
+        action = get_token if is_get else refresh_token
         try:
             data = action(sb, query)
         except ApiError as err:
+            entry["http_status"], entry["code"] = err.http_status, err.code
             return E.error_response(err, request_id)
+        entry["http_status"], entry["code"] = 200, 0
         # The token host answers message "success" in lowercase (reference §1.2 example).
         return E.api_response(0, "success", data, request_id)
 

@@ -118,6 +118,21 @@ def webhook_routes(sb: Sandbox) -> list[Route]:
             Route("/_sandbox/webhooks/drain", e(drain), methods=["POST"])]
 
 
+def revoke_shop(sb: Sandbox, shop: Shop) -> int:
+    """The seller removes the app: tokens stop covering the shop; webhook 6 is sent."""
+    revoked = 0
+    for token in list(sb.store.tokens.values()):
+        if shop.id not in token.shop_ids:
+            continue
+        token.shop_ids.remove(shop.id)
+        revoked += 1
+        if not token.shop_ids:
+            sb.store.tokens.pop(token.access_token, None)
+            sb.store.refresh_index.pop(token.refresh_token, None)
+    sb.webhooks.emit(shop, 6, {"message": "The seller has deauthorized your app."})
+    return revoked
+
+
 def shop_routes(sb: Sandbox) -> list[Route]:
     """Shops, auth codes, shop faults and sample products."""
 
@@ -150,6 +165,18 @@ def shop_routes(sb: Sandbox) -> list[Route]:
         get_shop(sb, request).faults = None
         return {}
 
+    async def deauthorize(request: Request) -> Any:
+        shop = get_shop(sb, request)
+        return {"revoked": revoke_shop(sb, shop)}
+
+    async def expiring(request: Request) -> Any:
+        shop = get_shop(sb, request)
+        tokens = [t for t in sb.store.tokens.values() if shop.id in t.shop_ids]
+        expiry = min((t.refresh_expire for t in tokens), default=now())
+        sb.webhooks.emit(shop, 7, {"message": "The authorization of your app will expire soon.",
+                                   "expiration_time": expiry})
+        return {"expiration_time": expiry}
+
     async def sample(request: Request) -> Any:
         shop = get_shop(sb, request)
         q = request.query_params
@@ -162,7 +189,9 @@ def shop_routes(sb: Sandbox) -> list[Route]:
             Route(f"{base}/auth_code", e(auth_code), methods=["POST"]),
             Route(f"{base}/faults", e(put_faults), methods=["PUT"]),
             Route(f"{base}/faults", e(delete_faults), methods=["DELETE"]),
-            Route(f"{base}/sample_product", e(sample), methods=["GET"])]
+            Route(f"{base}/sample_product", e(sample), methods=["GET"]),
+            Route(f"{base}/deauthorize", e(deauthorize), methods=["POST"]),
+            Route(f"{base}/authorization_expiring", e(expiring), methods=["POST"])]
 
 
 def product_routes(sb: Sandbox) -> list[Route]:
