@@ -147,6 +147,7 @@ class _Sanitizer(HTMLParser):
             self._image(dict(attrs).get("src"))
         elif tag in _INLINE:
             self._ensure_paragraph()
+            self._flush_space()
             self._open(tag)
         elif tag in _HEADINGS:
             self._close_blocks()
@@ -199,10 +200,16 @@ class _Sanitizer(HTMLParser):
             self.pending_space = True
             return
         self._ensure_paragraph()
-        if self.pending_space and not text.startswith(" ") and self.out[-1] not in _NO_SPACE_AFTER:
-            text = " " + text
+        if not text.startswith(" "):
+            self._flush_space()
         self.pending_space = False
         self.out.append(text.replace("<", "‹").replace(">", "›"))
+
+    def _flush_space(self) -> None:
+        """Emit the whitespace seen between tags, unless a block or line just started."""
+        if self.pending_space and self.out and self.out[-1] not in _NO_SPACE_AFTER:
+            self.out.append(" ")
+        self.pending_space = False
 
     def _image(self, src: str | None) -> None:
         hosted = self.images.get(src or "")
