@@ -136,6 +136,13 @@ async def test_seller_ship_tracking_and_update(us: tuple[Api, dict[str, Any]],
                  {"tracking_number": "9400111899224", "shipping_provider_id": usps})
     package = await api.ok("GET", f"{F}/packages/{pkg}")
     assert package["tracking_number"] == "9400111899224"
+    assert package["package_id"] == pkg and package["package_status"] == "FULFILLING"
+    assert package["orders"][0]["skus"][0]["quantity"] == 2
+    found = await api.ok("POST", f"{F}/packages/search", {"package_status": "FULFILLING"},
+                         query={"page_size": "50"})
+    assert pkg in {p["id"] for p in found["packages"]}
+    assert (await api.err("POST", f"{F}/packages/search", {}, query={"page_size": "51"}))[0] \
+        == 21001001
     await control("POST", f"/shops/{sid}/orders/{order['id']}/status", {"status": "IN_TRANSIT"})
     tracking = (await api.ok("GET", f"{F}/orders/{order['id']}/tracking"))["tracking"]
     assert tracking[0]["description"] == "Package in transit"

@@ -199,8 +199,7 @@ async def get_tracking(ctx: Ctx) -> dict[str, Any]:
     return {"tracking": list(reversed(order.tracking_events))}
 
 
-def wire_package(ctx: Ctx, pkg: Package, detail: bool = False) -> dict[str, Any]:
-    """Search Package item (detail adds a few fields)."""
+def _package_orders(ctx: Ctx, pkg: Package) -> list[dict[str, Any]]:
     order = ctx.shop.orders[pkg.order_id]
     items = {i["id"]: i for i in order.line_items}
     skus: dict[str, dict[str, Any]] = {}
@@ -209,34 +208,75 @@ def wire_package(ctx: Ctx, pkg: Package, detail: bool = False) -> dict[str, Any]
         entry = skus.setdefault(item["sku_id"], {"id": item["sku_id"], "name": item["sku_name"],
                                                  "image_url": item["sku_image"], "quantity": 0})
         entry["quantity"] += 1
-    out = {"id": pkg.id, "status": pkg.status, "tracking_number": pkg.tracking_number,
-           "shipping_provider_id": pkg.shipping_provider_id,
-           "shipping_provider_name": pkg.shipping_provider_name,
-           "order_line_item_ids": list(pkg.line_item_ids),
-           "orders": [{"id": order.id, "skus": list(skus.values())}],
-           "create_time": pkg.create_time, "update_time": pkg.update_time}
-    if detail:
-        out.update({"package_status": pkg.status, "shipping_type": pkg.shipping_type,
-                    "handover_method": pkg.handover_method,
-                    "delivery_option_id": order.delivery_option_id,
-                    "delivery_option_name": order.delivery_option_name,
-                    "recipient_address": order.recipient})
-    return out
+    return [{"id": order.id, "skus": list(skus.values())}]
+
+
+def wire_package(ctx: Ctx, pkg: Package) -> dict[str, Any]:
+    """Search Package item (`id`, `status`)."""
+    return {"id": pkg.id, "status": pkg.status, "tracking_number": pkg.tracking_number,
+            "shipping_provider_id": pkg.shipping_provider_id,
+            "shipping_provider_name": pkg.shipping_provider_name,
+            "order_line_item_ids": list(pkg.line_item_ids), "orders": _package_orders(ctx, pkg),
+            "create_time": pkg.create_time, "update_time": pkg.update_time}
+
+
+def wire_package_detail(ctx: Ctx, pkg: Package) -> dict[str, Any]:
+    """Get Package Detail `data`: `package_id` and `package_status`, not `id`/`status` (doc)."""
+    order = ctx.shop.orders[pkg.order_id]
+    wh = next((w for w in ctx.shop.warehouses if w.id == order.warehouse_id),
+              ctx.shop.default_warehouse())
+    address = wh.wire()["address"]
+    orders = _package_orders(ctx, pkg)
+    return {
+        "package_id": pkg.id, "orders": orders, "package_status": pkg.status,
+        "split_and_combine_tag": "SPLIT" if len(order.package_ids) > 1 else "DEFAULT",
+        "has_multi_skus": len(orders[0]["skus"]) > 1, "note_tag": "BUYER_UNNOTED",
+        "shipping_provider_name": pkg.shipping_provider_name,
+        "shipping_provider_id": pkg.shipping_provider_id, "shipping_type": pkg.shipping_type,
+        "delivery_option_name": order.delivery_option_name,
+        "delivery_option_id": order.delivery_option_id,
+        "tracking_number": pkg.tracking_number, "last_mile_tracking_number": "",
+        "create_time": pkg.create_time, "update_time": pkg.update_time,
+        "handover_method": pkg.handover_method, "order_line_item_ids": list(pkg.line_item_ids),
+        "recipient_address": {k: order.recipient.get(k, "") for k in (
+            "full_address", "phone_number", "name", "postal_code", "address_detail",
+            "region_code")},
+        "sender_address": {"full_address": address["full_address"],
+                           "phone_number": address["phone_number"],
+                           "name": address["contact_person"],
+                           "postal_code": address["postal_code"],
+                           "address_detail": address["full_address"],
+                           "region_code": address["region_code"]},
+    }
 
 
 async def get_package(ctx: Ctx) -> dict[str, Any]:
     """GET /fulfillment/202309/packages/{package_id}."""
     pkg, _ = own_package(ctx, ctx.params["package_id"])
-    return wire_package(ctx, pkg, detail=True)
+    return wire_package_detail(ctx, pkg)
 
 
 async def search_packages(ctx: Ctx) -> dict[str, Any]:
-    """POST /fulfillment/202309/packages/search (page_size 1–50)."""
+    """POST /fulfillment/202309/packages/search (page_size 1–50; `_ge` inclusive, `_lt` not)."""
     size = ctx.page_size(PACKAGE_PAGE_MAX, INVALID_PARAM)
     body = ctx.json()
-    found = [p for p in ctx.shop.packages.values()
-             if (not body.get("package_status") or p.status == body["package_status"])
-             and p.update_time >= int(body.get("update_time_ge") or 0)
-             and (body.get("update_time_lt") is None or p.update_time < body["update_time_lt"])]
+    sort_field = ctx.query.get("sort_field", "create_time")
+    if sort_field not in ("create_time", "update_time", "order_pay_time"):
+        raise ApiError(INVALID_PARAM, f"Invalid parameters: sort_field {sort_field!r}.")
+
+    def keep(p: Package) -> bool:
+        if body.get("package_status") and p.status != body["package_status"]:
+            return False
+        for field in ("create_time", "update_time"):
+            value = getattr(p, field)
+            ge, lt = body.get(f"{field}_ge"), body.get(f"{field}_lt")
+            if (ge is not None and value < int(ge)) or (lt is not None and value >= int(lt)):
+                return False
+        return True
+
+    attr = "create_time" if sort_field == "order_pay_time" else sort_field
+    found = sorted((p for p in ctx.shop.packages.values() if keep(p)),
+                   key=lambda p: (getattr(p, attr), int(p.id)),
+                   reverse=ctx.query.get("sort_order", "DESC") == "DESC")
     return paged("packages", [wire_package(ctx, p) for p in found], ctx.query.get("page_token"),
                  size, INVALID_PARAM)
