@@ -22,7 +22,7 @@ from ecomsend.sandbox.shopify.schema import get_schema
 from ecomsend.serving import BackgroundServer
 
 API_KEY = "test-key"
-API_SECRET = "test-secret"
+API_SECRET = "test-secret-long-enough-for-hs256-keys"
 VERSION = "2026-07"
 
 

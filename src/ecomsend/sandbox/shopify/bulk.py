@@ -103,7 +103,7 @@ class Compiler:
         fn = field_function(parent.name, name)
         if _is_connection(named):
             self.connections += 1
-            if depth >= MAX_NESTING:
+            if depth > MAX_NESTING:
                 raise BulkQueryError("Bulk queries cannot contain connections with a nesting "
                                      f"depth greater than {MAX_NESTING}.")
             node_type = get_named_type(named.fields["nodes"].type)
@@ -169,35 +169,36 @@ class Projector:
 
     def _object(self, obj: Any, sub: list[tuple[str | None, FieldPlan]], type_name: str,
                 parent_id: str | None) -> Iterator[dict[str, Any]]:
+        """The object's row, then its nested connections' rows (with __parentId)."""
+        pending: list[tuple[Any, str, FieldPlan]] = []
+        row = self._fields(obj, sub, type_name, pending)
+        if parent_id is not None:
+            row["__parentId"] = parent_id
+        yield row
+        for owner, owner_type, fp in pending:
+            # __parentId is the object that owns the connection (reference §6).
+            owner_id = field_function(owner_type, "id")(owner, self.ctx, {})
+            conn = fp.fn(owner, self.ctx, fp.args)
+            for edge in conn.edges:
+                yield from self._object(edge.node, fp.sub, fp.type_name, owner_id)
+
+    def _fields(self, obj: Any, sub: list[tuple[str | None, FieldPlan]], type_name: str,
+                pending: list[tuple[Any, str, FieldPlan]]) -> dict[str, Any]:
         row: dict[str, Any] = {}
-        children: list[FieldPlan] = []
         for cond, fp in sub:
             if not _applies(cond, obj):
                 continue
             if fp.kind == "connection":
-                children.append(fp)
+                pending.append((obj, type_name, fp))
+                continue
+            value = fp.fn(obj, self.ctx, fp.args)
+            if value is None or fp.kind == "scalar":
+                row[fp.key] = value
+            elif fp.kind == "list":
+                row[fp.key] = [self._fields(v, fp.sub, fp.type_name, pending) for v in value]
             else:
-                row[fp.key] = self._value(obj, fp)
-        if parent_id is not None:
-            row["__parentId"] = parent_id
-        yield row
-        if children:
-            own_id = field_function(type_name, "id")(obj, self.ctx, {})
-            for fp in children:
-                conn = fp.fn(obj, self.ctx, fp.args)
-                for edge in conn.edges:
-                    yield from self._object(edge.node, fp.sub, fp.type_name, own_id)
-
-    def _value(self, obj: Any, fp: FieldPlan) -> Any:
-        value = fp.fn(obj, self.ctx, fp.args)
-        if value is None or fp.kind == "scalar":
-            return value
-        if fp.kind == "list":
-            return [self._inline(v, fp) for v in value]
-        return self._inline(value, fp)
-
-    def _inline(self, value: Any, fp: FieldPlan) -> dict[str, Any]:
-        return {s.key: self._value(value, s) for cond, s in fp.sub if _applies(cond, value)}
+                row[fp.key] = self._fields(value, fp.sub, fp.type_name, pending)
+        return row
 
     def count(self, plan: FieldPlan) -> tuple[int, int]:
         """(root objects, all objects) without serialising anything."""
@@ -207,12 +208,22 @@ class Projector:
 
     def _count_children(self, obj: Any, sub: list[tuple[str | None, FieldPlan]]) -> int:
         total = 0
-        for _, fp in sub:
+        for cond, fp in sub:
+            if not _applies(cond, obj):
+                continue
             if fp.kind == "connection":
                 conn = fp.fn(obj, self.ctx, fp.args)
                 total += len(conn.edges) + sum(self._count_children(e.node, fp.sub)
                                                for e in conn.edges)
+            elif fp.kind in ("object", "list") and _has_connection(fp):
+                value = fp.fn(obj, self.ctx, fp.args)
+                for v in (value if fp.kind == "list" else [value]) if value else []:
+                    total += self._count_children(v, fp.sub)
         return total
+
+
+def _has_connection(fp: FieldPlan) -> bool:
+    return any(s.kind == "connection" or _has_connection(s) for _, s in fp.sub)
 
 
 def jsonl_chunks(ctx: Ctx, plan: FieldPlan, sizes: list[int], conn: Any = None
