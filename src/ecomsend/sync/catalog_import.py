@@ -1,11 +1,12 @@
 """Initial catalog import: bulk-export a shop's catalog and upsert it into the mirrors.
 
-`import_catalog(db, shop_id, products)` is called by the install flow / the "re-import
-catalog" job with `export_catalog(client)` as `products`. Rows are mapped by pure functions
-(`product_values`, `variant_values`, `level_values`, each row with a content hash), then written
-in batches: one transaction per batch, driver-level executemany of
-`INSERT … ON CONFLICT DO UPDATE` (the same SQL on SQLite and PostgreSQL). Mapping (producer)
-and writing (consumer) overlap through a small queue; SQLite works in aiosqlite's thread.
+`import_shop_catalog(db, shop_id, client)` is called by the install flow / the "re-import
+catalog" job: it starts the bulk export and feeds `import_catalog` its products and levels.
+Rows are mapped by pure functions (`product_values`, `variant_values`, `level_values`, each
+row with a content hash), then written in batches: one transaction per batch, driver-level
+executemany of `INSERT … ON CONFLICT DO UPDATE` (the same SQL on SQLite and PostgreSQL).
+Mapping (producer) and writing (consumer) overlap through a small queue; SQLite works in
+aiosqlite's thread.
 """
 
 from __future__ import annotations
@@ -26,10 +27,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ecomsend.db.models import InventoryLevel, ShopifyProduct, ShopifyVariant
 from ecomsend.db.session import Database
 from ecomsend.db.types import utcnow
+from ecomsend.integrations.shopify.bulk import start_catalog_export
+from ecomsend.integrations.shopify.client import ShopifyClient
+from ecomsend.integrations.shopify.models import InventoryLevel as StockLevel
 from ecomsend.integrations.shopify.models import Product, Variant
 
 #: Products per transaction: big enough to amortise commits, small enough for bounded memory.
 DEFAULT_BATCH_PRODUCTS = 1000
+#: Inventory levels per transaction (small rows).
+DEFAULT_BATCH_LEVELS = 5000
 #: Batches mapped ahead of the writer; bounds memory while parsing overlaps DB writes.
 QUEUE_DEPTH = 2
 #: Separator for content hashing; does not occur in the stringified values we join.
@@ -175,6 +181,15 @@ class _Writer:
                 await conn.exec_driver_sql(self.levels_sql, levels)
         return len(variants), len(levels)
 
+    async def write_levels(self, levels: list[StockLevel]) -> int:
+        """Upsert one batch of inventory levels (from BulkInventoryLevels)."""
+        shop, codec = self.shop_id, self.codec
+        rows = [(shop, lv.inventory_item_id, lv.location_id, lv.available or 0,
+                 codec.dt(lv.updated_at)) for lv in levels]
+        async with self.db.engine.begin() as conn:
+            await conn.exec_driver_sql(self.levels_sql, rows)
+        return len(rows)
+
     async def _product_ids(self, conn: AsyncConnection, shopify_ids: list[str]) -> dict[str, int]:
         result = await conn.execute(
             select(ShopifyProduct.shopify_id, ShopifyProduct.id).where(
@@ -197,18 +212,25 @@ class _Writer:
                 InventoryLevel.shop_id == shop, InventoryLevel.inventory_item_id.not_in(used))))
 
 
-async def _batches(products: AsyncIterator[Product], size: int,
-                   queue: asyncio.Queue[list[Product] | None]) -> None:
-    """Producer: group the product stream into batches for the writer."""
+Batch = tuple[str, list[Any]]
+
+
+async def _batches(products: AsyncIterator[Product], levels: AsyncIterator[StockLevel] | None,
+                   sizes: tuple[int, int], queue: asyncio.Queue[Batch | None]) -> None:
+    """Producer: group the product stream, then the level stream, into batches."""
     try:
-        batch: list[Product] = []
-        async for product in products:
-            batch.append(product)
-            if len(batch) >= size:
-                await queue.put(batch)
-                batch = []
-        if batch:
-            await queue.put(batch)
+        streams: list[tuple[str, AsyncIterator[Any], int]] = [("products", products, sizes[0])]
+        if levels is not None:
+            streams.append(("levels", levels, sizes[1]))
+        for kind, stream, size in streams:
+            batch: list[Any] = []
+            async for item in stream:
+                batch.append(item)
+                if len(batch) >= size:
+                    await queue.put((kind, batch))
+                    batch = []
+            if batch:
+                await queue.put((kind, batch))
     finally:
         await queue.put(None)
 
@@ -218,11 +240,14 @@ async def import_catalog(
     shop_id: int,
     products: AsyncIterator[Product],
     *,
+    levels: AsyncIterator[StockLevel] | None = None,
     batch_products: int = DEFAULT_BATCH_PRODUCTS,
+    batch_levels: int = DEFAULT_BATCH_LEVELS,
     on_progress: ProgressCallback | None = None,
     prune: bool = True,
 ) -> ImportProgress:
-    """Upsert every product of `products` (e.g. `export_catalog(client)`) for `shop_id`.
+    """Upsert every product of `products` (with their variants' levels, if any) and then every
+    level of `levels` for `shop_id`. Called by `import_shop_catalog` and tests.
 
     Commits once per batch, so a crash keeps what was written; re-running is idempotent.
     With `prune`, a complete run also retires what Shopify no longer has.
@@ -230,13 +255,18 @@ async def import_catalog(
     writer = _Writer(db, shop_id)
     started = utcnow()
     clock = time.perf_counter()
-    queue: asyncio.Queue[list[Product] | None] = asyncio.Queue(maxsize=QUEUE_DEPTH)
-    producer = asyncio.create_task(_batches(products, batch_products, queue))
+    queue: asyncio.Queue[Batch | None] = asyncio.Queue(maxsize=QUEUE_DEPTH)
+    producer = asyncio.create_task(
+        _batches(products, levels, (batch_products, batch_levels), queue))
     done = ImportProgress(0, 0, 0, 0, 0.0)
     try:
-        while (batch := await queue.get()) is not None:
-            n_variants, n_levels = await writer.write(batch)
-            done = ImportProgress(done.products + len(batch), done.variants + n_variants,
+        while (item := await queue.get()) is not None:
+            kind, batch = item
+            if kind == "products":
+                n_products, (n_variants, n_levels) = len(batch), await writer.write(batch)
+            else:
+                n_products, n_variants, n_levels = 0, 0, await writer.write_levels(batch)
+            done = ImportProgress(done.products + n_products, done.variants + n_variants,
                                   done.inventory_levels + n_levels, done.batches + 1,
                                   time.perf_counter() - clock)
             if on_progress is not None:
@@ -249,3 +279,14 @@ async def import_catalog(
         await writer.prune(started)
     return ImportProgress(done.products, done.variants, done.inventory_levels, done.batches,
                           time.perf_counter() - clock)
+
+
+async def import_shop_catalog(
+    db: Database, shop_id: int, client: ShopifyClient, *, with_collections: bool = True,
+    on_progress: ProgressCallback | None = None, batch_products: int = DEFAULT_BATCH_PRODUCTS,
+) -> ImportProgress:
+    """The initial catalog fetch of a shop: start the bulk export (products, levels,
+    collections at once) and import it. Called by the install job and the benchmark."""
+    export = await start_catalog_export(client, with_collections=with_collections)
+    return await import_catalog(db, shop_id, export.products(), levels=export.inventory_levels(),
+                                on_progress=on_progress, batch_products=batch_products)

@@ -7,7 +7,8 @@ Public entry points:
   session tokens, webhook HMAC and payload models.
 """
 
-from ecomsend.integrations.shopify.bulk import export_catalog
+from ecomsend.integrations.shopify.buckets import BucketBook
+from ecomsend.integrations.shopify.bulk import CatalogExport, export_catalog, start_catalog_export
 from ecomsend.integrations.shopify.client import API_VERSION, ShopifyClient, shop_base_url
 from ecomsend.integrations.shopify.errors import (
     AuthenticationFailed,
@@ -27,6 +28,8 @@ __all__ = [
     "API_VERSION",
     "AccessToken",
     "AuthenticationFailed",
+    "BucketBook",
+    "CatalogExport",
     "ExpiringToken",
     "FieldError",
     "InvalidShopDomain",
@@ -41,4 +44,5 @@ __all__ = [
     "UserErrors",
     "export_catalog",
     "shop_base_url",
+    "start_catalog_export",
 ]

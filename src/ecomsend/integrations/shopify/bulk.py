@@ -1,9 +1,10 @@
 """Catalog export by bulk operation: start, poll, stream the JSONL, assemble products.
 
-`export_catalog(client)` is an async iterator of `Product` for the catalog import
-(`ecomsend.sync.catalog_import`) and reconciliation. The file is read line by line with httpx
-`aiter_lines` (never whole in memory) and fed to `CatalogAssembler`, which copes with any line
-order (reference §6).
+`start_catalog_export(client)` starts the product, inventory-level and collection bulk queries
+together; its `products()` / `inventory_levels()` are async iterators for the catalog import
+(`ecomsend.sync.catalog_import`) and reconciliation. `export_catalog(client)` is the products-only
+shortcut. Files are read line by line with httpx `aiter_lines` (never whole in memory) and fed
+to `CatalogAssembler`, which copes with any line order (reference §6).
 """
 
 from __future__ import annotations
@@ -11,16 +12,22 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from ecomsend.integrations.shopify.bulk_assembler import CatalogAssembler, gid_type
+from ecomsend.integrations.shopify.bulk_assembler import AssemblyStats, CatalogAssembler, gid_type
 from ecomsend.integrations.shopify.client import ShopifyClient
 from ecomsend.integrations.shopify.errors import Permanent, Transient
-from ecomsend.integrations.shopify.models import BulkOperation, CollectionRef, Product
-from ecomsend.integrations.shopify.parsing import parse_collection
+from ecomsend.integrations.shopify.models import (
+    BulkOperation,
+    CollectionRef,
+    InventoryLevel,
+    Product,
+)
+from ecomsend.integrations.shopify.parsing import parse_collection, parse_level
 from ecomsend.integrations.shopify.queries import load_query
 
 #: First poll delay; the sandbox finishes in ~50 ms, Shopify takes seconds to minutes.
@@ -101,15 +108,22 @@ def _raise_download_status(status: int) -> None:
     raise Permanent(f"bulk file download: HTTP {status} (URLs expire after 7 days)")
 
 
-async def read_collection_memberships(
-    client: ShopifyClient,
+def parse_level_line(obj: dict[str, Any]) -> InventoryLevel | None:
+    """One BulkInventoryLevels line (location = its `__parentId`); None for location lines."""
+    parent = obj.get("__parentId")
+    item = obj.get("item")
+    if parent is None or not isinstance(item, dict):
+        return None
+    return parse_level({"quantities": obj.get("quantities"), "location": {"id": parent}},
+                       item["id"])
+
+
+async def _collection_memberships(
+    client: ShopifyClient, op: BulkOperation
 ) -> dict[str, list[CollectionRef]]:
-    """Product GID → collections it belongs to, from a `BulkCatalogCollections` export.
-    Product has no collections count, so memberships are read before the products."""
-    op = await run_bulk(client, "BulkCatalogCollections")
+    """Product GID → its collections, from a finished BulkCatalogCollections export."""
     collections: dict[str, CollectionRef] = {}
-    members: dict[str, list[CollectionRef]] = {}
-    pending: list[tuple[str, str]] = []  # (product, collection) seen before the collection
+    pending: list[tuple[str, str]] = []  # (product, collection), any line order
     if op.url:
         async for obj in iter_jsonl(client.http, op.url):
             parent = obj.get("__parentId")
@@ -117,28 +131,72 @@ async def read_collection_memberships(
                 collections[obj["id"]] = parse_collection(obj)
             elif parent is not None:
                 pending.append((obj["id"], parent))
+    members: dict[str, list[CollectionRef]] = {}
     for product_id, collection_id in pending:
         ref = collections.get(collection_id) or CollectionRef(collection_id)
         members.setdefault(product_id, []).append(ref)
     return members
 
 
+@dataclass
+class CatalogExport:
+    """The bulk operations of one catalog export, started together (up to 5 bulk queries may
+    run at once from 2026-01, reference §6). Read `products()` then `inventory_levels()`."""
+
+    client: ShopifyClient
+    products_op: str
+    levels_op: str | None
+    collections_op: str | None
+    stats: AssemblyStats | None = None
+
+    async def products(self) -> AsyncIterator[Product]:
+        """Every product with variants, images and collections, each yielded as soon as all
+        its lines have arrived (variants' `inventory_levels` stay empty: see levels)."""
+        members: dict[str, list[CollectionRef]] = {}
+        if self.collections_op:
+            done = await wait_for_bulk(self.client, self.collections_op)
+            members = await _collection_memberships(self.client, done)
+        op = await wait_for_bulk(self.client, self.products_op)
+        assembler = CatalogAssembler(members)
+        if op.url:  # null when the shop has no data (reference §6)
+            async for obj in iter_jsonl(self.client.http, op.url):
+                for product in assembler.feed(obj):
+                    yield product
+        for product in assembler.finish():
+            yield product
+        self.stats = assembler.stats
+
+    async def inventory_levels(self) -> AsyncIterator[InventoryLevel]:
+        """`available` of every inventory item at every location (streamed, O(1) memory)."""
+        if self.levels_op is None:
+            return
+        op = await wait_for_bulk(self.client, self.levels_op)
+        if op.url:
+            async for obj in iter_jsonl(self.client.http, op.url):
+                level = parse_level_line(obj)
+                if level is not None:
+                    yield level
+
+
+async def start_catalog_export(
+    client: ShopifyClient, *, with_levels: bool = True, with_collections: bool = True
+) -> CatalogExport:
+    """Start the bulk queries of a catalog export at once; the caller then reads them.
+    Called by the catalog import and reconciliation."""
+    products = await client.run_bulk_query(load_query("BulkCatalogProducts"))
+    levels = await client.run_bulk_query(load_query("BulkInventoryLevels")) if with_levels \
+        else None
+    collections = await client.run_bulk_query(load_query("BulkCatalogCollections")) \
+        if with_collections else None
+    return CatalogExport(client, products.id, levels.id if levels else None,
+                         collections.id if collections else None)
+
+
 async def export_catalog(
-    client: ShopifyClient,
-    *,
-    with_collections: bool = True,
-    on_stats: Callable[[CatalogAssembler], None] | None = None,
+    client: ShopifyClient, *, with_collections: bool = True
 ) -> AsyncIterator[Product]:
-    """Every product of the shop with variants, images, collections and inventory levels,
-    by bulk operation; yields each product as soon as all its lines have arrived."""
-    members = await read_collection_memberships(client) if with_collections else {}
-    op = await run_bulk(client, "BulkCatalogProducts")
-    assembler = CatalogAssembler(members)
-    if op.url:  # null when the shop has no data (reference §6)
-        async for obj in iter_jsonl(client.http, op.url):
-            for product in assembler.feed(obj):
-                yield product
-    for product in assembler.finish():
+    """Every product of the shop (variants, images, collections) by bulk operation."""
+    export = await start_catalog_export(client, with_levels=False,
+                                        with_collections=with_collections)
+    async for product in export.products():
         yield product
-    if on_stats is not None:
-        on_stats(assembler)

@@ -3,10 +3,10 @@
 Reference §6: without `groupObjects` (false from 2026-01) nested connection items come as
 separate lines with `__parentId`, and *no ordering may be assumed*. `CatalogAssembler.feed` takes
 one parsed line and returns the products it completed; a product is complete when its own line,
-`variantsCount` variants, `mediaCount` media and, per variant, `locationsCount` levels have all
-arrived, so memory holds only unfinished products (a handful when parents come first) plus
-orphans waiting for their parent. `finish()` flushes whatever counts could not settle.
-Used by `bulk.export_catalog` for every line of the file.
+`variantsCount` variants, `mediaCount` media and (if the query nests them) per variant
+`locationsCount` levels have all arrived, so memory holds only unfinished products (a handful
+when parents come first) plus orphans waiting for their parent. `finish()` flushes whatever
+counts could not settle. Used by `bulk.CatalogExport.products` for every line of the file.
 """
 
 from __future__ import annotations
@@ -51,7 +51,8 @@ class _ProductAcc:
     data: dict[str, Any]
     variants: dict[str, _VariantAcc] = field(default_factory=dict)
     media: list[dict[str, Any]] = field(default_factory=list)
-    #: Children still expected; -1 sentinel never happens, unknown counts set `unknown`.
+    #: Children still expected; a product without variantsCount/mediaCount is `unknown` and
+    #: waits for the end of the file.
     missing: int = 0
     unknown: bool = False
 
@@ -149,7 +150,7 @@ class CatalogAssembler:
         return self._emit_if_complete(pid)
 
     def _attach_product_child(self, pid: str, acc: _ProductAcc, obj: dict[str, Any]) -> None:
-        if gid_type(obj["id"]) != "ProductVariant":
+        if gid_type(obj.get("id", "")) != "ProductVariant":
             acc.media.append(obj)
             acc.missing -= 1
             return
@@ -161,9 +162,9 @@ class CatalogAssembler:
         item_id = item.get("id")
         if item_id:
             self._item_owner[item_id] = vid
-        levels = _count(item, "locationsCount")
-        acc.unknown = acc.unknown or levels is None
-        acc.missing += (levels or 0) - 1
+        # Levels are awaited only when the query asked for them (with `locationsCount`);
+        # BulkCatalogProducts does not: they come from BulkInventoryLevels instead.
+        acc.missing += (_count(item, "locationsCount") or 0) - 1
         for key in (vid, item_id):
             for level in self._orphans.pop(key, ()) if key else ():
                 vacc.levels.append(level)

@@ -17,6 +17,7 @@ import httpx
 
 from ecomsend.config import Settings
 from ecomsend.integrations.shopify import parsing
+from ecomsend.integrations.shopify.buckets import BucketBook
 from ecomsend.integrations.shopify.errors import Permanent
 from ecomsend.integrations.shopify.models import (
     BulkOperation,
@@ -60,7 +61,8 @@ class ShopifyClient(OrderOperations):
 
     `token` is an access token string or an `AccessTokenSource` (e.g. `oauth.ExpiringToken`,
     which refreshes expiring offline tokens and hands the new pair to the caller's callback).
-    `limiter` is shared by every client of the process (or the Postgres adapter in scale-out).
+    `limiter` is shared by every client of the process (or the Postgres adapter in scale-out),
+    and so is `buckets` (what is known about each shop's bucket; see buckets.py).
     """
 
     def __init__(
@@ -75,6 +77,7 @@ class ShopifyClient(OrderOperations):
         retry: RetryPolicy | None = None,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         rng: random.Random | None = None,
+        buckets: BucketBook | None = None,
     ) -> None:
         self.shop = shop
         self.base_url = (base_url or f"https://{shop}").rstrip("/")
@@ -84,7 +87,7 @@ class ShopifyClient(OrderOperations):
         source = StaticToken(token) if isinstance(token, str) else token
         endpoint = f"{self.base_url}/admin/api/{api_version}/graphql.json"
         self._gql = GraphQLTransport(endpoint=endpoint, shop=shop, token=source, http=self.http,
-                                     limiter=limiter, retry=retry, rng=rng)
+                                     limiter=limiter, retry=retry, rng=rng, buckets=buckets)
 
     @classmethod
     def for_shop(

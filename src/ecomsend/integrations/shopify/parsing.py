@@ -91,8 +91,8 @@ def parse_image(data: Json) -> ProductImage | None:
     """A MediaImage as ProductImage; other media (videos, 3D models) give None."""
     image = data.get("image")
     if not isinstance(image, Mapping) or not image.get("url"):
-        return None
-    return ProductImage(id=data["id"], url=image["url"], alt=data.get("alt"),
+        return None  # a video or 3D model: selected only `... on MediaImage`
+    return ProductImage(id=data.get("id", ""), url=image["url"], alt=data.get("alt"),
                         width=image.get("width"), height=image.get("height"))
 
 

@@ -18,13 +18,8 @@ from typing import Any, Protocol
 
 import httpx
 
-from ecomsend.integrations.shopify.cost import (
-    STANDARD_BUCKET_CAPACITY,
-    STANDARD_RESTORE_RATE,
-    ThrottleStatus,
-    estimate_cost,
-    parse_throttle,
-)
+from ecomsend.integrations.shopify.buckets import BucketBook
+from ecomsend.integrations.shopify.cost import ThrottleStatus, estimate_cost, parse_throttle
 from ecomsend.integrations.shopify.errors import (
     AuthenticationFailed,
     RateLimited,
@@ -94,6 +89,7 @@ class GraphQLTransport:
         limiter: RateLimiter,
         retry: RetryPolicy | None = None,
         rng: random.Random | None = None,
+        buckets: BucketBook | None = None,
     ) -> None:
         self.endpoint = endpoint
         self.shop = shop
@@ -104,12 +100,13 @@ class GraphQLTransport:
         self._rng = rng or random.Random()
         #: One bucket per (app, store) — reference §5.
         self.limiter_key = f"shopify:{shop}:graphql"
-        self.bucket = BucketSpec(STANDARD_BUCKET_CAPACITY, STANDARD_RESTORE_RATE)
-        self._learned_cost: dict[str, float] = {}
-        self._inflight = 0.0
-        self._calibrated = asyncio.Event()
-        self._calibrating = asyncio.Lock()
+        self._book = (buckets or BucketBook()).for_shop(shop)
         self.last_throttle: ThrottleStatus | None = None
+
+    @property
+    def bucket(self) -> BucketSpec:
+        """The shop's bucket as last reported by Shopify (Standard plan until then)."""
+        return self._book.spec
 
     async def execute(
         self, name: str, variables: Mapping[str, Any] | None = None, *, retry_ambiguous: bool = True
@@ -145,24 +142,26 @@ class GraphQLTransport:
 
     async def _attempt(self, name: str, document: str, body: dict[str, Any]) -> dict[str, Any]:
         """One limited, observed request; raises the typed error of a failed answer."""
-        cost = self._learned_cost.get(name) or estimate_cost(document, body["variables"])
-        if not self._calibrated.is_set():
-            async with self._calibrating:
-                if not self._calibrated.is_set():
+        book = self._book
+        cost = book.costs.get(name) or estimate_cost(document, body["variables"])
+        if not book.calibrated.is_set():
+            async with book.calibrating:
+                if not book.calibrated.is_set():
                     return await self._send(name, cost, body)
         return await self._send(name, cost, body)
 
     async def _send(self, name: str, cost: float, body: dict[str, Any]) -> dict[str, Any]:
-        await self._limiter.acquire(self.limiter_key, self.bucket, cost)
-        self._inflight += cost
+        book = self._book
+        await self._limiter.acquire(self.limiter_key, book.spec, cost)
+        book.inflight += cost
         try:
             response = await self._post(body)
         finally:
-            self._inflight -= cost
+            book.inflight -= cost
         request_id = response.headers.get("x-request-id")
         payload = _json_or_text(response)
         check_http_status(response.status_code, response.headers, payload, request_id)
-        self._calibrated.set()
+        book.calibrated.set()
         throttle = parse_throttle(payload) if isinstance(payload, dict) else None
         if throttle is not None:
             await self._observe(name, throttle)
@@ -186,14 +185,15 @@ class GraphQLTransport:
     async def _observe(self, name: str, throttle: ThrottleStatus) -> None:
         """Recalibrate the shared bucket from Shopify's own numbers (reference §5)."""
         self.last_throttle = throttle
+        book = self._book
         if throttle.requested_cost:
-            self._learned_cost[name] = throttle.requested_cost
+            book.costs[name] = throttle.requested_cost
         if throttle.maximum_available > 0 and throttle.restore_rate > 0:
-            self.bucket = BucketSpec(throttle.maximum_available, throttle.restore_rate)
+            book.spec = BucketSpec(throttle.maximum_available, throttle.restore_rate)
         # Requests still in flight were reserved locally but may not be charged yet: subtract
         # them so the local bucket never believes in more than Shopify will have left.
-        available = throttle.currently_available - self._inflight
-        await self._limiter.observe(self.limiter_key, self.bucket, available)
+        available = throttle.currently_available - book.inflight
+        await self._limiter.observe(self.limiter_key, book.spec, available)
 
 
 def _json_or_text(response: httpx.Response) -> Any:

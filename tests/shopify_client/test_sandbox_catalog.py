@@ -1,0 +1,145 @@
+"""Catalog, inventory and bulk operations against the Shopify sandbox over real HTTP."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from ecomsend.db.models import InventoryLevel as LevelRow
+from ecomsend.db.models import Shop, ShopifyProduct, ShopifyVariant
+from ecomsend.db.session import Database
+from ecomsend.integrations.shopify import UserErrors, export_catalog, start_catalog_export
+from ecomsend.integrations.shopify.models import InventoryQuantity, Product
+from ecomsend.sync.catalog_import import import_shop_catalog
+
+from .conftest import SandboxShop
+
+
+async def _all_products(shop: SandboxShop, query: str | None = None) -> list[Product]:
+    found: list[Product] = []
+    after = None
+    async with shop.client() as client:
+        while True:
+            page = await client.products_page(query, after=after, first=7)
+            found += page.items
+            if not page.has_next_page:
+                return found
+            after = page.end_cursor
+
+
+async def test_shop_info_locations_and_paged_products(sandbox_shop: SandboxShop) -> None:
+    async with sandbox_shop.client() as client:
+        info = await client.shop_info()
+        assert info.myshopify_domain == sandbox_shop.domain and info.currency_code == "USD"
+        locations = await client.locations()
+        assert {loc.id for loc in locations} == set(sandbox_shop.location_ids)
+    products = await _all_products(sandbox_shop)
+    counts = (await sandbox_shop.get(""))["counts"]
+    assert len(products) == len({p.id for p in products}) == counts["products"]
+    assert all(p.variants and p.title for p in products)
+    drafts = await _all_products(sandbox_shop, "status:draft")
+    assert drafts and all(p.status == "DRAFT" for p in drafts)
+    assert len(drafts) < len(products)
+
+
+@pytest.mark.xfail(reason="sandbox gap: Product.collections unsupported (real 2026-07 field)",
+                   strict=False)
+async def test_product_by_id_with_collections(sandbox_shop: SandboxShop) -> None:
+    listed = (await _all_products(sandbox_shop))[0]
+    async with sandbox_shop.client() as client:
+        product = await client.product(listed.id)
+        assert product is not None and product.id == listed.id
+        assert [v.id for v in product.variants] == [v.id for v in listed.variants]
+        assert await client.product("gid://shopify/Product/999999999") is None
+
+
+async def test_variants_inventory_and_set_quantities(sandbox_shop: SandboxShop) -> None:
+    product = next(p for p in await _all_products(sandbox_shop) if len(p.variants) > 1)
+    ids = [v.id for v in product.variants]
+    async with sandbox_shop.client() as client:
+        variants = await client.variants([*ids, "gid://shopify/ProductVariant/999999999"])
+        assert [v.id for v in variants] == ids
+        assert all(v.product_id == product.id for v in variants)
+        item_id = variants[0].inventory_item_id
+        assert item_id is not None
+        item = await client.inventory_item(item_id)
+        assert item is not None and item.levels
+        level = item.levels[0]
+        assert level.available is not None
+        change = [InventoryQuantity(item_id, level.location_id, level.available + 5,
+                                    level.available)]
+        key = str(uuid.uuid4())
+        group = await client.set_inventory(change, idempotency_key=key,
+                                           reference_document_uri="gid://ecomsend/Test/1")
+        assert [c.delta for c in group.changes if c.name == "available"] == [5]
+        replay = await client.set_inventory(change, idempotency_key=key,
+                                            reference_document_uri="gid://ecomsend/Test/1")
+        assert replay.id == group.id
+        after = await client.inventory_item(item_id)
+        assert after is not None
+        now = {lv.location_id: lv.available for lv in after.levels}
+        assert now[level.location_id] == level.available + 5
+        with pytest.raises(UserErrors) as stale:
+            await client.set_inventory(change, idempotency_key=str(uuid.uuid4()))
+        assert stale.value.codes == ("CHANGE_FROM_QUANTITY_STALE",)
+        assert stale.value.field_errors[0].field[:2] == ("input", "quantities")
+        with pytest.raises(UserErrors) as mismatch:
+            await client.set_inventory(
+                [InventoryQuantity(item_id, level.location_id, 1, None)], idempotency_key=key)
+        assert "IDEMPOTENCY_KEY_PARAMETER_MISMATCH" in mismatch.value.codes
+
+
+async def test_bulk_export_matches_the_shop(sandbox_shop: SandboxShop) -> None:
+    shop = await sandbox_shop.get("")
+    listed = {p.id: p for p in await _all_products(sandbox_shop)}
+    async with sandbox_shop.client() as client:
+        export = await start_catalog_export(client, with_collections=False)
+        products = [p async for p in export.products()]
+        levels = [lv async for lv in export.inventory_levels()]
+        assert export.stats is not None and export.stats.orphans == 0
+        only_products = [p.id async for p in export_catalog(client, with_collections=False)]
+    assert len(products) == shop["counts"]["products"] == len(only_products)
+    assert sum(len(p.variants) for p in products) == shop["counts"]["variants"]
+    assert {p.id for p in products} == set(listed)
+    for product in products:  # ProductsPage carries the first 25 variants only
+        page = listed[product.id].variants
+        assert [(v.id, v.price, v.sku) for v in product.variants[:len(page)]] == \
+            [(v.id, v.price, v.sku) for v in page]
+        assert len(product.variants) == product.variants_count == listed[product.id].variants_count
+    items = {v.inventory_item_id for p in products for v in p.variants}
+    assert {lv.inventory_item_id for lv in levels} <= items
+    assert {lv.location_id for lv in levels} <= set(sandbox_shop.location_ids)
+    rest = await sandbox_shop.get("/inventory")
+    assert len(levels) == len(rest["inventory_levels"])
+
+
+async def _import_and_check(db: Database, shop: SandboxShop) -> None:
+    async with db.unit_of_work() as session:
+        row = Shop(domain=shop.domain, scopes="")
+        session.add(row)
+        await session.flush()
+        shop_id = row.id
+    counts = (await shop.get(""))["counts"]
+    async with shop.client() as client:
+        result = await import_shop_catalog(db, shop_id, client, with_collections=False)
+    assert (result.products, result.variants) == (counts["products"], counts["variants"])
+    async with db.sessionmaker() as s:
+        assert await s.scalar(select(func.count()).select_from(ShopifyProduct)) == \
+            counts["products"]
+        assert await s.scalar(select(func.count()).select_from(ShopifyVariant)) == \
+            counts["variants"]
+        assert await s.scalar(select(func.count()).select_from(LevelRow)) == \
+            result.inventory_levels > 0
+
+
+async def test_catalog_import_from_sandbox_sqlite(sandbox_shop: SandboxShop,
+                                                  sqlite_db: Database) -> None:
+    await _import_and_check(sqlite_db, sandbox_shop)
+
+
+@pytest.mark.postgres
+async def test_catalog_import_from_sandbox_postgres(sandbox_shop: SandboxShop,
+                                                    pg_db: Database) -> None:
+    await _import_and_check(pg_db, sandbox_shop)
