@@ -273,3 +273,24 @@ def test_generated_products_errors_are_consistent() -> None:
                 index = int(e.field[5:e.field.index("]")])
                 assert 0 <= index < n
             assert e.fix
+
+
+def test_upload_map_is_used_when_known() -> None:
+    from .factories import uploads
+
+    assert errors(images=uploads("https://cdn.shopify.com/a.jpg")) == []
+    (err,) = errors(images={})
+    assert err.field == "main_images" and "uploaded" in err.message
+    many = "".join(f'<img src="https://s/{i}.jpg">' for i in range(30))
+    text = "<p>" + "word " * 1700 + "</p>"
+    p = product(body_html=text + many)
+    assert errors(p) == []  # images not uploaded: dropped, not counted
+    hosted = uploads("https://cdn.shopify.com/a.jpg", *(f"https://s/{i}.jpg" for i in range(30)))
+    (err,) = errors(p, images=hosted)
+    assert err.field == "description"
+
+
+def test_several_variants_need_options() -> None:
+    vs = (variant("a"), variant("b", position=2))
+    (err,) = errors(product(vs))
+    assert err.field == "sales_attributes" and "2 variants" in err.message

@@ -37,7 +37,12 @@ from ecomsend.sync.products.text import (
     only_symbols,
     repeated_run,
 )
-from ecomsend.sync.products.types import ProductPrefs, ProductSnapshot, TemplateSpec
+from ecomsend.sync.products.types import (
+    ProductPrefs,
+    ProductSnapshot,
+    TemplateSpec,
+    UploadedImage,
+)
 
 _EDIT_TITLE = "Edit the product title in Shopify."
 _EDIT_DESCRIPTION = "Edit the product description in Shopify."
@@ -69,9 +74,17 @@ def check_title(product: ProductSnapshot, region: RegionRules) -> list[FieldErro
     return errors
 
 
-def check_description(product: ProductSnapshot, region: RegionRules) -> list[FieldError]:
-    """Length of the HTML TikTok would receive, and the rules on its visible text."""
-    html = mapping.description(product, {}, region)
+def check_description(
+    product: ProductSnapshot,
+    region: RegionRules,
+    images: Mapping[str, UploadedImage] | None = None,
+) -> list[FieldError]:
+    """Length of the HTML TikTok would receive, and the rules on its visible text.
+
+    Without the upload map, description images are not counted (they are dropped until
+    uploaded); pass it for the exact length.
+    """
+    html = mapping.description(product, images or {}, region)
     errors = []
     if not html:
         return [FieldError("description", "The product has no description and no title.",
@@ -97,14 +110,20 @@ def image_format(url: str) -> str | None:
     return suffix or None
 
 
-def check_images(product: ProductSnapshot) -> list[FieldError]:
+def check_images(
+    product: ProductSnapshot, images: Mapping[str, UploadedImage] | None = None
+) -> list[FieldError]:
     """At least one image (`12052028`); every image in a format TikTok accepts (reference §4.5).
 
-    More than the region's maximum is fine: mapping sends the first ones.
+    More than the region's maximum is fine: mapping sends the first ones. With the upload map,
+    at least one product image must have reached TikTok.
     """
     if not product.images:
         return [FieldError("main_images", "The product has no images; TikTok needs at least one.",
                            "Add a product image in Shopify.")]
+    if images is not None and not any(i.url in images for i in product.images):
+        return [FieldError("main_images", "None of the product's images could be uploaded to "
+                           "TikTok.", "Check that the images open in Shopify, then retry.")]
     errors = []
     for i, image in enumerate(product.images):
         fmt = image_format(image.url)
@@ -194,18 +213,21 @@ def validate(
     category_rules: CategoryRules | None,
     *,
     listing_skus: Mapping[str, str] | None = None,
+    images: Mapping[str, UploadedImage] | None = None,
 ) -> list[FieldError]:
     """Every reason TikTok would refuse this product under this template, in merchant words.
 
     `listing_skus` maps SKUs used by other products of the same TikTok shop to a display name
-    ("“Blue mug”"), for the across-the-listing uniqueness check. Empty list: safe to push.
+    ("“Blue mug”"), for the across-the-listing uniqueness check; `images` is the upload map
+    `map_product` will get (Shopify URL → TikTok upload), when already known. Empty list: safe
+    to push.
     """
     region = region_rules
     return [
         *check_category(template),
         *check_title(product, region),
-        *check_description(product, region),
-        *check_images(product),
+        *check_description(product, region, images),
+        *check_images(product, images),
         *check_package(product, template, region, category_rules),
         *check_attributes(template, category_attributes, region),
         *check_category_rules(template, region, category_rules),

@@ -117,6 +117,12 @@ def check_sales_attributes(product: ProductSnapshot, region: RegionRules) -> lis
     """Option count, names, and every variant's values (present, short, unique combination)."""
     names = option_names(product)
     if not names:
+        if len(product.variants) > 1:  # sales attributes are required beyond one SKU
+            return [FieldError(
+                "sales_attributes", f"The product has {len(product.variants)} variants but no "
+                "options to tell them apart; TikTok needs options when there is more than one "
+                "variant.", "Add an option (such as Size) to the product's variants in Shopify.",
+            )]
         return []
     return _check_option_names(names, region) + _check_option_values(product, names, region)
 
