@@ -6,7 +6,9 @@ import asyncio
 import time
 from typing import Any
 
-from ecomsend.integrations.tiktok import ShopContext, TikTokClient, parse_webhook
+import pytest
+
+from ecomsend.integrations.tiktok import AuthInvalid, ShopContext, TikTokClient, parse_webhook
 from ecomsend.integrations.tiktok.models import webhooks as wh
 from ecomsend.integrations.tiktok.models.orders import OrderSearchFilter
 from ecomsend.integrations.tiktok.models.returns import CancellationSearchFilter
@@ -168,3 +170,25 @@ async def test_webhooks_verify_and_parse(client: TikTokClient, control: Control,
     assert packages[0].data.sc_type == "SPLIT"
     assert all(split["id"] in p.order_id_list for p in packages[0].data.package_list)
     assert APP_KEY and APP_SECRET  # the sandbox signs with the same app credentials
+
+
+async def test_authorization_webhooks_and_deauthorized_shop(
+        client: TikTokClient, control: Control, us_shop: Shop,
+        webhook_inbox: tuple[WebhookInbox, str]) -> None:
+    inbox, inbox_url = webhook_inbox
+    shop, view = us_shop
+    await control("PUT", "/webhook", {"url": inbox_url + "/webhooks/tiktok"})
+    try:
+        await control("POST", f"/shops/{view['shop_id']}/authorization_expiring")
+        await control("POST", f"/shops/{view['shop_id']}/deauthorize")
+        await control("POST", "/webhooks/drain", {"timeout_s": 5})
+        got = await _deliveries(inbox, view["shop_id"], 2)
+    finally:
+        await control("PUT", "/webhook", {"url": None})
+    events = [parse_webhook(raw) for headers, raw in got
+              if client.verify_webhook(raw, headers.get("authorization"))]
+    expiring = [e for e in events if isinstance(e, wh.UpcomingAuthorizationExpiration)]
+    assert expiring and expiring[0].data.expiration_time
+    assert any(isinstance(e, wh.SellerDeauthorization) for e in events)
+    with pytest.raises(AuthInvalid):
+        await client.logistics.get_warehouses(shop)

@@ -148,3 +148,15 @@ async def test_deactivate_activate_delete(client: TikTokClient, control: Control
     await client.products.delete_products(shop, [pid])
     after = await control("GET", f"/shops/{view['shop_id']}/products/{pid}")
     assert after["status"] == "DELETED"
+
+
+async def test_create_is_idempotent_by_key(client: TikTokClient, control: Control,
+                                           us_shop: Shop) -> None:
+    shop, view = us_shop
+    body = await sample_body(control, view["shop_id"], 1)
+    body["idempotency_key"] = "push-42-v1"
+    first = await client.products.create_product(shop, body)
+    again = await client.products.create_product(shop, body)  # e.g. a retry after a lost answer
+    assert again.product_id == first.product_id
+    state = await control("GET", f"/shops/{view['shop_id']}/products")
+    assert [p["id"] for p in state["products"]].count(first.product_id) == 1
