@@ -45,8 +45,13 @@ def ok_template(**kw):  # type: ignore[no-untyped-def]
     return template(attributes=(MATERIAL, *kw.pop("extra_attrs", ())), **kw)
 
 
-def errors(p=None, tpl=None, pr=None, region=US, attrs=ATTRS, rls=None, **kw):  # type: ignore[no-untyped-def]
-    return validate(p or product(), tpl or ok_template(), pr or prefs(), region, attrs, rls, **kw)
+def errors(p=None, tpl=None, pr=None, region=US, attrs=ATTRS, rls=None,  # type: ignore[no-untyped-def]
+           keep_region=False, **kw):
+    """Validate; the template is moved to the tested region unless `keep_region`."""
+    tpl = tpl or ok_template()
+    if not keep_region:
+        tpl = dataclasses.replace(tpl, region=region.code)
+    return validate(p or product(), tpl, pr or prefs(), region, attrs, rls, **kw)
 
 
 def fields(errs: list[FieldError]) -> list[str]:
@@ -294,3 +299,10 @@ def test_several_variants_need_options() -> None:
     vs = (variant("a"), variant("b", position=2))
     (err,) = errors(product(vs))
     assert err.field == "sales_attributes" and "2 variants" in err.message
+
+
+def test_template_of_another_region_is_refused() -> None:
+    (err,) = errors(tpl=ok_template(region="GB"), keep_region=True)
+    assert err.field == "category_id" and "TikTok GB" in err.message
+    gb = prefs(price_rule=PriceRule(exchange_rate=D("0.8")))
+    assert errors(tpl=ok_template(region="UK"), region=GB, pr=gb, keep_region=True) == []

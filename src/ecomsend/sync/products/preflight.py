@@ -196,12 +196,20 @@ def check_category_rules(
     return errors
 
 
-def check_category(template: TemplateSpec) -> list[FieldError]:
-    """The template names a TikTok category."""
-    if template.category_id.strip():
-        return []
-    return [FieldError("category_id", f"The category template “{template.name}” has no TikTok "
-                       "category.", f"Choose a category in the template “{template.name}”.")]
+def check_category(template: TemplateSpec, region: RegionRules) -> list[FieldError]:
+    """The template names a TikTok category and belongs to this shop's region."""
+    errors = []
+    if not template.category_id.strip():
+        errors.append(FieldError(
+            "category_id", f"The category template “{template.name}” has no TikTok category.",
+            f"Choose a category in the template “{template.name}”."))
+    code = template.region.strip().upper()
+    if code and {"UK": "GB"}.get(code, code) != region.code:
+        errors.append(FieldError(
+            "category_id", f"The category template “{template.name}” is for TikTok "
+            f"{template.region}, not TikTok {region.code}.",
+            f"Use a {region.code} category template for this shop."))
+    return errors
 
 
 def validate(
@@ -224,7 +232,7 @@ def validate(
     """
     region = region_rules
     return [
-        *check_category(template),
+        *check_category(template, region),
         *check_title(product, region),
         *check_description(product, region, images),
         *check_images(product, images),
