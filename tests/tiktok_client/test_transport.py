@@ -288,3 +288,26 @@ async def test_token_get_matches_the_documented_unsigned_request() -> None:
     tokens = TokenSet.from_response(token)
     assert tokens.access_token == "new-access"
     assert tokens.access_token_expires_at == int(NOW + 7 * 86400)  # absolute, as sent
+
+
+async def test_non_idempotent_ship_is_not_resent_after_a_gateway_timeout() -> None:
+    h = Harness(lambda r: err(504, 36009007, "Request timeout."))
+    with pytest.raises(Transient):
+        await h.client.fulfillment.ship_package(h.shop, "9", tracking_number="T",
+                                                shipping_provider_id="P")
+    assert len(h.requests) == 1
+
+
+async def test_connect_error_is_resent_even_for_ship() -> None:
+    answers: list[Exception | httpx.Response] = [httpx.ConnectError("refused"), ok()]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        item = answers.pop(0)
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+    h = Harness(handler)
+    await h.client.fulfillment.ship_package(h.shop, "9", tracking_number="T",
+                                            shipping_provider_id="P")
+    assert len(h.requests) == 2

@@ -22,7 +22,12 @@ from ecomsend.integrations.tiktok.auth import TokenKeeper
 from ecomsend.integrations.tiktok.context import ShopContext
 from ecomsend.integrations.tiktok.endpoints import Endpoint
 from ecomsend.integrations.tiktok.envelope import parse_response
-from ecomsend.integrations.tiktok.errors import AuthExpired, RateLimited, Transient
+from ecomsend.integrations.tiktok.errors import (
+    CODE_GATEWAY_TIMEOUT,
+    AuthExpired,
+    RateLimited,
+    Transient,
+)
 from ecomsend.integrations.tiktok.signing import sign_request
 from ecomsend.ratelimit import BucketSpec, RateLimiter
 
@@ -31,6 +36,8 @@ from ecomsend.ratelimit import BucketSpec, RateLimiter
 DEFAULT_BUCKET = BucketSpec(capacity=10, refill_per_s=47)
 #: Content type TikTok requires on every non-upload request, GET included (common parameters).
 JSON_CONTENT_TYPE = "application/json"
+#: A gateway timeout: the request may still have run behind the gateway.
+HTTP_GATEWAY_TIMEOUT = 504
 #: Network errors raised before the request could reach the server: always safe to resend.
 _NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
@@ -204,5 +211,9 @@ class _NotSent(Transient):
 
 def _safe_to_resend(exc: Transient) -> bool:
     """A non-idempotent call is resent only if it surely did not execute: not sent at all, or
-    the server answered with a 5xx envelope (TikTok: 503 = overload, request not processed)."""
-    return isinstance(exc, _NotSent) or exc.http_status is not None
+    the server refused it with a 5xx (503 = overload, not processed: rate-limits guide). A 504 /
+    36009007 "request timed out" may have run, so it is not resent."""
+    if isinstance(exc, _NotSent):
+        return True
+    return exc.http_status is not None and exc.http_status != HTTP_GATEWAY_TIMEOUT and (
+        exc.code != CODE_GATEWAY_TIMEOUT)
