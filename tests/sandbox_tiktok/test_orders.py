@@ -218,3 +218,18 @@ async def test_buyer_cancel_request_and_seller_cancel(us: tuple[Api, dict[str, A
     detail = (await api.ok("GET", "/order/202309/orders", query={"ids": other["id"]}))["orders"][0]
     assert detail["cancellation_initiator"] == "SELLER"
     assert {i["package_status"] for i in detail["line_items"]} == {"CANCELLED"}
+
+
+async def test_recipient_address_update(us: tuple[Api, dict[str, Any]], control: Control,
+                                        hooks: Inbox) -> None:
+    api, view = us
+    sid = view["shop_id"]
+    sku = (await listed(api, control, sid, skus=1))["skus"][0]["id"]
+    order = await place(control, sid, [{"sku_id": sku, "quantity": 1}])
+    await control("PATCH", f"/shops/{sid}/orders/{order['id']}",
+                  {"recipient": {"address_line1": "2 New Street"}})
+    detail = (await api.ok("GET", "/order/202507/orders", query={"ids": order["id"]}))["orders"][0]
+    assert detail["recipient_address"]["address_line1"] == "2 New Street"
+    assert detail["has_updated_recipient_address"] is True
+    await control("POST", "/webhooks/drain", {"timeout_s": 5})
+    assert delivered(hooks, sid, 3)[0][2]["data"]["order_id"] == order["id"]

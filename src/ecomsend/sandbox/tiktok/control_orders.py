@@ -81,6 +81,16 @@ def order_routes(sb: Sandbox) -> list[Route]:
             set_status(sb, shop, order, status)
         return wire_order(shop, order)
 
+    async def update_address(request: Request) -> Any:
+        shop, order = get_order(sb, request)
+        recipient = (await body_of(request)).get("recipient")
+        if not isinstance(recipient, dict):
+            raise ValueError("recipient must be an object")
+        order.recipient.update(recipient)
+        order.address_updated, order.update_time = True, now()
+        sb.webhooks.emit(shop, 3, {"order_id": order.id, "update_time": order.update_time})
+        return wire_order(shop, order)
+
     async def ship(request: Request) -> Any:
         shop, order = get_order(sb, request)
         ship_as_tiktok(sb, shop, order, await body_of(request))
@@ -104,6 +114,7 @@ def order_routes(sb: Sandbox) -> list[Route]:
     return [Route(f"{base}/orders", e(place), methods=["POST"]),
             Route(f"{base}/orders", e(list_orders), methods=["GET"]),
             Route(base + "/orders/{order_id}", e(read), methods=["GET"]),
+            Route(base + "/orders/{order_id}", e(update_address), methods=["PATCH"]),
             Route(base + "/orders/{order_id}/status", e(move), methods=["POST"]),
             Route(base + "/orders/{order_id}/ship", e(ship), methods=["POST"]),
             Route(base + "/orders/{order_id}/cancel", e(cancel), methods=["POST"]),

@@ -18,6 +18,10 @@ from ecomsend.sandbox.tiktok.order_model import (
 )
 from ecomsend.sandbox.tiktok.state import Order, Package, Product, Shop, now
 
+#: Payment fields the sandbox always answers as zero (documented, region-specific fees).
+_ZERO_FEES = ("retail_delivery_fee", "shipping_fee_cofunded_discount", "small_order_fee",
+              "buyer_service_fee", "handling_fee", "shipping_insurance_fee",
+              "item_insurance_fee", "item_insurance_tax")
 #: At most this many units per order line (keeps a typo from creating a million line items).
 MAX_UNITS_PER_LINE = 500
 
@@ -99,7 +103,8 @@ def _line_items(sb: Sandbox, shop: Shop, body: dict[str, Any], package_id: str,
             "currency": currency, "display_status": "", "package_id": package_id,
             "package_status": "TO_FULFILL", "shipping_provider_id": "",
             "shipping_provider_name": "", "tracking_number": "", "rts_time": 0,
-            "cancel_reason": "", "cancel_user": "", "is_gift": False, "sku_type": "NORMAL"})
+            "cancel_reason": "", "cancel_user": "", "is_gift": False, "sku_type": "NORMAL",
+            "item_tax": []})
     return items
 
 
@@ -119,8 +124,8 @@ def _payment(shop: Shop, body: dict[str, Any], items: list[dict[str, Any]]) -> d
             "shipping_fee_platform_discount": money(Decimal(0), cur),
             "shipping_fee": money(shipping, cur), "tax": money(tax, cur),
             "product_tax": money(tax, cur), "shipping_fee_tax": money(Decimal(0), cur),
-            "retail_delivery_fee": money(Decimal(0), cur),
-            "total_amount": money(sub_total + shipping + tax, cur)}
+            "total_amount": money(sub_total + shipping + tax, cur),
+            **{fee: money(Decimal(0), cur) for fee in _ZERO_FEES}}
 
 
 def _choice(body: dict[str, Any], key: str, allowed: tuple[str, ...], default: str) -> str:

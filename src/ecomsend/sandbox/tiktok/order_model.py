@@ -130,6 +130,7 @@ def wire_order(shop: Shop, order: Order) -> dict[str, Any]:
     return {
         "id": order.id, "status": order.status, "create_time": order.create_time,
         "update_time": order.update_time, "paid_time": order.paid_time,
+        "rts_time": max((packages_shipped_time(shop, order)), default=0),
         "rts_sla_time": order.create_time + RTS_SLA_S,
         "tts_sla_time": order.create_time + RTS_SLA_S,
         "shipping_due_time": order.create_time + RTS_SLA_S,
@@ -146,6 +147,7 @@ def wire_order(shop: Shop, order: Order) -> dict[str, Any]:
         "cancel_reason": order.cancel_reason,
         "cancellation_initiator": order.cancellation_initiator,
         "cancel_time": order.cancel_time,
+        "has_updated_recipient_address": order.address_updated,
         "split_or_combine_tag": "SPLIT" if len(order.package_ids) > 1 else "",
         "packages": [{"id": p} for p in order.package_ids],
         "payment_method_name": "Credit card", "order_type": "NORMAL",
@@ -153,6 +155,12 @@ def wire_order(shop: Shop, order: Order) -> dict[str, Any]:
         "recipient_address": copy.deepcopy(order.recipient),
         "line_items": copy.deepcopy(order.line_items),
     }
+
+
+def packages_shipped_time(shop: Shop, order: Order) -> list[int]:
+    """Ship times of the order's shipped packages."""
+    return [shop.packages[p].shipped_time for p in order.package_ids
+            if shop.packages[p].shipped_time]
 
 
 def first_option(shop: Shop, warehouse_id: str) -> tuple[str, str]:

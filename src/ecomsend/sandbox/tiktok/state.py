@@ -66,9 +66,12 @@ class Warehouse:
         return {"id": self.id, "name": self.name, "is_default": self.is_default,
                 "effect_status": "ENABLED", "type": self.type, "sub_type": "DOMESTIC_WAREHOUSE",
                 "address": {"region_code": self.region, "region": market(self.region).country,
-                            "state": "", "city": "Sandbox City", "postal_code": "10001",
+                            "state": "", "city": "Sandbox City", "distict": "", "town": "",
+                            "postal_code": "10001", "address_line1": "1 Sandbox Way",
+                            "address_line2": "", "address_line3": "", "address_line4": "",
                             "full_address": f"1 Sandbox Way, {self.name}",
-                            "contact_person": "Sandbox Ops", "phone_number": "+1 555 0100"}}
+                            "contact_person": "Sandbox Ops", "first_name": "Sandbox",
+                            "last_name": "Ops", "phone_number": "+1 555 0100"}}
 
 
 @dataclass
@@ -133,6 +136,7 @@ class Order:
     cancellation_initiator: str = ""
     cancel_time: int = 0
     package_ids: list[str] = field(default_factory=list)
+    address_updated: bool = False
     tracking_events: list[dict[str, Any]] = field(default_factory=list)
 
 
