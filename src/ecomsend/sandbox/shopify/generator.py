@@ -7,8 +7,10 @@ Fast: objects are built directly (no webhooks unless asked), so 100,000 × 3 see
 
 from __future__ import annotations
 
+import gc
 import itertools
 import random
+from functools import cache
 from typing import Any
 
 from ecomsend.sandbox.shopify import merchant, merchant_orders
@@ -94,15 +96,22 @@ def _status(rng: random.Random) -> str:
 
 
 def _stock(rng: random.Random, locations: list[int], t: float) -> dict[int, Level]:
-    chosen = [locations[0]] + [loc for loc in locations[1:] if rng.random() < 0.5]
+    rand = rng.random
     levels = {}
-    for loc in chosen:
-        roll = rng.random()
+    for i, loc in enumerate(locations):
+        if i and rand() >= 0.5:
+            continue
+        roll = rand()
         qty = 0 if roll < ZERO_STOCK_RATE else (
-            -rng.randint(1, 5) if roll < ZERO_STOCK_RATE + NEGATIVE_STOCK_RATE
-            else rng.randint(1, 200))
+            -1 - int(rand() * 5) if roll < ZERO_STOCK_RATE + NEGATIVE_STOCK_RATE
+            else 1 + int(rand() * 200))
         levels[loc] = Level(available=qty, updated_at=t)
     return levels
+
+
+@cache
+def _slug(text: str) -> str:
+    return slugify(text)
 
 
 class _Seeder:
@@ -119,7 +128,7 @@ class _Seeder:
         rng, sandbox = self.rng, self.sandbox
         title = f"{rng.choice(ADJECTIVES)} {rng.choice(NOUNS)}{rng.choice(FLAIR)}"
         pid = sandbox.next_id()
-        handle = f"{slugify(title)}-{pid}"
+        handle = f"{_slug(title)}-{pid}"
         updated = self.base - rng.uniform(0, UPDATED_SPREAD_S)
         product = Product(
             id=pid, title=title, handle=handle, vendor=rng.choice(VENDORS),
@@ -136,7 +145,7 @@ class _Seeder:
                                 src=f"https://cdn.shopify.com/s/files/1/0000/0001/products/"
                                     f"{handle}-{j + 1}.jpg", position=j + 1)
                           for j in range(rng.randint(0, 4))]
-        prefix = slugify(product.vendor)[:4].upper()
+        prefix = _slug(product.vendor)[:4].upper()
         for position, combo in enumerate(combos, start=1):
             product.variants.append(self.variant(product, prefix, position, list(combo)))
         self.shop.products[pid] = product
@@ -146,7 +155,8 @@ class _Seeder:
     def variant(self, product: Product, prefix: str, position: int,
                 values: list[str]) -> Variant:
         rng, sandbox, t = self.rng, self.sandbox, product.updated_at
-        roll = rng.random()
+        rand = rng.random
+        roll = rand()
         sku: str | None = f"{prefix}-{product.id}-{position:03d}"
         if roll < NO_SKU_RATE:
             sku = None
@@ -154,16 +164,16 @@ class _Seeder:
             sku = self.last_sku
         self.last_sku = sku or self.last_sku
         item = InventoryItem(id=sandbox.next_id(), variant_id=0, sku=sku,
-                             weight_grams=float(rng.randint(50, 2000)),
-                             cost=f"{rng.uniform(2, 80):.2f}", created_at=t, updated_at=t,
+                             weight_grams=float(50 + int(rand() * 1950)),
+                             cost=f"{2 + rand() * 78:.2f}", created_at=t, updated_at=t,
                              levels=_stock(rng, self.locations, t))
-        price = rng.randint(5, 300) + rng.choice((0.0, 0.99, 0.5))
+        price = 5 + int(rand() * 296) + (0.0, 0.99, 0.5)[int(rand() * 3)]
         variant = Variant(id=sandbox.next_id(), product_id=product.id, sku=sku,
                           price=f"{price:.2f}", options=values, item=item, position=position,
-                          barcode=f"{rng.randint(10**11, 10**12 - 1)}" if rng.random() < 0.6
+                          barcode=str(10**11 + int(rand() * 9 * 10**11)) if rand() < 0.6
                           else None,
-                          compare_at_price=f"{price * 1.25:.2f}" if rng.random() < 0.3 else None,
-                          inventory_policy="CONTINUE" if rng.random() < 0.05 else "DENY",
+                          compare_at_price=f"{price * 1.25:.2f}" if rand() < 0.3 else None,
+                          inventory_policy="CONTINUE" if rand() < 0.05 else "DENY",
                           created_at=t, updated_at=t)
         item.variant_id = variant.id
         self.shop.variants[variant.id] = variant
@@ -195,10 +205,17 @@ def seed_shop(sandbox: Sandbox, shop: Shop, products: int = 0, seed: int = 0,
     rng = random.Random(seed)
     seeder = _Seeder(sandbox, shop, rng, list(shop.locations)[:max(1, locations)])
     variants_before = len(shop.variants)
-    for index in range(products):
-        product = seeder.product(index, variants_per_product)
-        if fire_webhooks:
-            merchant.fire_product(sandbox, shop, product, "products/create")
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # millions of new objects and no cycles: the collector would only slow us
+    try:
+        for index in range(products):
+            product = seeder.product(index, variants_per_product)
+            if fire_webhooks:
+                merchant.fire_product(sandbox, shop, product, "products/create")
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+        gc.freeze()  # keep the seeded catalog out of future collections
     created_variants = len(shop.variants) - variants_before
     return {"products": products, "variants": created_variants,
             "inventory_items": created_variants, "inventory_levels": seeder.levels,
