@@ -108,3 +108,11 @@ async def test_image_upload(us: tuple[Api, dict[str, Any]]) -> None:
     assert code == 12038014
     code, _ = await api.err("POST", "/product/202309/images/upload", files=files)
     assert code == 36009004  # shop_cipher refused on image upload
+
+
+async def test_reference_control_endpoint(control: Control) -> None:
+    us = await control("GET", "/reference/US")
+    assert (us["currency"], us["price_max"], us["category_version"]) == ("USD", "7600", "v2")
+    mx = await control("GET", "/reference/mx")
+    assert (mx["currency"], mx["title_max"], mx["price_min"]) == ("MXN", 300, "1")
+    assert (await control("GET", "/reference/DE"))["cross_border_price_max"] == "150"

@@ -18,6 +18,29 @@ from .helpers import APP_KEY, Api, Control, sign
 VECTORS = Path(__file__).resolve().parents[3] / "shared/contracts/tiktok/signing-test-vectors.json"
 
 
+#: Copies of the key vectors (doc worked example, EcomPHP unit test, doc webhook example), so
+#: the check runs even without the shared contracts directory.
+EMBEDDED_REQUEST = [
+    ("e59af819cc", "/authorization/202309/shops", {"app_key": "29a39d", "timestamp": "1623812664"},
+     "", "application/json", "b596b73e0cc6de07ac26f036364178ab16b0a907af13d43f0a0cd2345f582dc8"),
+    ("app_secret", "/test-api", {"foo": "bar"}, "", None,
+     "d3cb7fe11ecae942802ceeca67e7cf10120cc12f1517d45fbc1c8cfe5413c80f"),
+]
+EMBEDDED_WEBHOOK = (
+    "abcdef", "123",
+    '{"type":1,"tts_notification_id":"7380066284010030890","shop_id":"7495540735365777507",'
+    '"timestamp":1718305585,"data":{"is_on_hold_order":true,"order_id":"576653688135258178",'
+    '"order_status":"UNPAID","update_time":1718305585}}',
+    "5dec0f11ec2f6783b8deee53c9ffbf8d024302f7c7e7fa55a35d17629031ac05")
+
+
+def test_embedded_vectors_verify() -> None:
+    for secret, path, query, body, ctype, expected in EMBEDDED_REQUEST:
+        assert request_sign(secret, path, query, body.encode(), ctype) == expected
+    key, secret, raw, expected = EMBEDDED_WEBHOOK
+    assert webhook_signature(key, secret, raw.encode()) == expected
+
+
 def _vectors() -> dict[str, Any]:
     if not VECTORS.exists():
         pytest.skip("shared signing vectors not available")

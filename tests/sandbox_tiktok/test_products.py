@@ -151,3 +151,23 @@ async def test_prerequisites_block_listing(http: httpx.AsyncClient, control: Con
     api, view = await connect(http, control, "IE", prerequisites_ok=False)
     code, env = await api.err("POST", P, await sample(control, view["shop_id"]))
     assert code == 12052535 and "return warehouse" in env["message"]
+
+
+async def test_shop_webhook_subscription_overrides_app_url(
+        us: tuple[Api, dict[str, Any]], control: Control, hooks: Inbox, inbox_url: str) -> None:
+    api, view = us
+    sid = view["shop_id"]
+    await api.ok("PUT", "/event/202309/webhooks",
+                 {"address": inbox_url + "?shop=1", "event_type": "PRODUCT_CREATION"})
+    listed = await api.ok("GET", "/event/202309/webhooks")
+    assert listed["total_count"] == 1
+    assert listed["webhooks"][0]["event_type"] == "PRODUCT_CREATION"
+    code, _ = await api.err("PUT", "/event/202309/webhooks", {"address": "x", "event_type": "NOPE"})
+    assert code == 36009004
+    await api.ok("POST", P, await sample(control, sid))
+    await control("POST", "/webhooks/drain", {"timeout_s": 5})
+    log = (await control("GET", "/webhooks", shop_id=sid))["deliveries"]
+    urls = {d["type"]: d["url"] for d in log}
+    assert urls[16].endswith("?shop=1") and not urls[5].endswith("?shop=1")
+    await api.ok("DELETE", "/event/202309/webhooks", {"event_type": "PRODUCT_CREATION"})
+    assert (await api.ok("GET", "/event/202309/webhooks"))["total_count"] == 0

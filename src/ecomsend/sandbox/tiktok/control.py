@@ -14,8 +14,10 @@ from ecomsend.sandbox.tiktok.control_base import NotFound, body_of, endpoint, ge
 from ecomsend.sandbox.tiktok.control_orders import order_routes
 from ecomsend.sandbox.tiktok.core import Sandbox
 from ecomsend.sandbox.tiktok.faults import FaultSpec
+from ecomsend.sandbox.tiktok.markets import MARKETS
 from ecomsend.sandbox.tiktok.product_model import wire_product
 from ecomsend.sandbox.tiktok.products import store_new_product
+from ecomsend.sandbox.tiktok.refdata import catalog
 from ecomsend.sandbox.tiktok.samples import sample_product
 from ecomsend.sandbox.tiktok.shops import apply_settings, create_shop, shop_view
 from ecomsend.sandbox.tiktok.state import Product, Shop, now
@@ -42,6 +44,20 @@ def product_state(sb: Sandbox, shop: Shop, product: Product) -> dict[str, Any]:
 
 def global_routes(sb: Sandbox) -> list[Route]:
     """Reset, webhooks, request log, app-wide faults, token expiry."""
+
+    async def reference(request: Request) -> Any:
+        region = request.path_params["region"].upper()
+        if region not in MARKETS:
+            raise NotFound(f"unknown region {region}")
+        m = MARKETS[region]
+        cat = catalog(region, m.category_version)
+        return {"region": region, "currency": m.currency, "locale": m.locale,
+                "price_min": str(m.price_min), "price_max": str(m.price_max),
+                "cross_border_price_max": str(m.cb_price_max), "title_max": m.title_max,
+                "category_version": m.category_version, "weight_units": list(m.weight_units),
+                "dimension_units": list(m.dimension_units), "max_skus": m.max_skus,
+                "categories": len(cat.categories), "leaf_categories": len(cat.leaves()),
+                "brands": len(cat.brands)}
 
     async def reset(request: Request) -> Any:
         sb.reset()
@@ -81,6 +97,7 @@ def global_routes(sb: Sandbox) -> list[Route]:
     e = endpoint
     return [*webhook_routes(sb),
             Route("/_sandbox/reset", e(reset), methods=["POST"]),
+            Route("/_sandbox/reference/{region}", e(reference), methods=["GET"]),
             Route("/_sandbox/requests", e(requests_log), methods=["GET"]),
             Route("/_sandbox/requests", e(clear_requests), methods=["DELETE"]),
             Route("/_sandbox/faults", e(put_faults), methods=["PUT"]),
