@@ -37,6 +37,7 @@ async def test_twice_the_rate_no_429_and_90_percent_throughput(client: TikTokCli
     sustained = (len(done) - 1) / (done[-1] - done[0])
     log = await control("GET", "/requests", shop_id=view["shop_id"])
     throttled = [r for r in log["requests"] if r["http_status"] == 429]
+    print(f"throttling: {len(done)} calls, sustained {sustained:.1f} req/s, 429s: {len(throttled)}")
     assert throttled == [] and client.rate_limited_seen == 0
     assert sustained >= 0.9 * LIMIT_QPS, f"{sustained:.1f} req/s"
     assert sustained <= LIMIT_QPS
