@@ -135,3 +135,23 @@ async def test_duplicate_and_out_of_order_webhooks(shop: Any, control: Control,
     assert statuses == ["AWAITING_SHIPMENT", "ON_HOLD", "ON_HOLD", "AWAITING_COLLECTION",
                         "AWAITING_SHIPMENT"]
     assert got[1][0] == got[2][0]  # the duplicate carries the same notification id
+
+
+async def test_request_log_limit(http: httpx.AsyncClient,
+                                 control: Control) -> None:
+    api, view = await connect(http, control, "US")
+    for _ in range(3):
+        await api.ok("GET", WH)
+    log = await control("GET", "/requests", shop_id=view["shop_id"], limit=2)
+    assert log["counts"][f"GET {WH}"] == 3 and len(log["requests"]) == 2
+
+
+async def test_reset_wipes_state_but_never_reuses_ids(http: httpx.AsyncClient,
+                                                      control: Control) -> None:
+    before = await control("POST", "/shops", {"region": "US"})
+    await control("POST", "/reset")
+    resp = await http.get(f"/_sandbox/shops/{before['shop_id']}")
+    assert resp.status_code == 404
+    after = await control("POST", "/shops", {"region": "US"})
+    assert after["shop_id"] != before["shop_id"]
+    assert after["warehouses"][0]["id"] != before["warehouses"][0]["id"]

@@ -68,8 +68,9 @@ def global_routes(sb: Sandbox) -> list[Route]:
         found = [e for e in sb.store.request_log
                  if (not q.get("shop_id") or e["shop_id"] == q["shop_id"])
                  and (not q.get("api") or e["api"] == q["api"])]
+        limit = int(q.get("limit", "0"))
         return {"total": len(found), "counts": dict(Counter(e["api"] for e in found)),
-                "requests": found}
+                "requests": found[-limit:] if limit > 0 else found}
 
     async def clear_requests(request: Request) -> Any:
         sb.store.request_log.clear()
@@ -120,7 +121,8 @@ def webhook_routes(sb: Sandbox) -> list[Route]:
         found = [d.wire() for d in sb.webhooks.deliveries
                  if (not q.get("shop_id") or d.shop_id == q["shop_id"])
                  and (not q.get("type") or str(d.type) == q["type"])]
-        return {"deliveries": found}
+        limit = int(q.get("limit", "0"))
+        return {"deliveries": found[-limit:] if limit > 0 else found}
 
     async def drain(request: Request) -> Any:
         timeout = float((await body_of(request)).get("timeout_s", 5))

@@ -240,7 +240,9 @@ class Store:
         self.request_log: list[dict[str, Any]] = []
         self.faults: FaultSpec | None = None
         self.webhook_url: str | None = None
-        self._counters = {k: itertools.count(1) for k in ID_BASES}
+        # Ids keep counting across resets, so an app that kept old ids never sees them reused.
+        if not hasattr(self, "_counters"):
+            self._counters = {k: itertools.count(1) for k in ID_BASES}
 
     def new_id(self, kind: str) -> str:
         """A fresh id of a kind (see ID_BASES)."""
