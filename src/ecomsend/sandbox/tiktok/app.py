@@ -49,6 +49,7 @@ class TikTokSandboxApp:
             await self.gateway(scope, receive, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
+        """Answer ASGI lifespan events; stop background work on shutdown."""
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":

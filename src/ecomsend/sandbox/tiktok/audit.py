@@ -30,6 +30,7 @@ def start_audit(sb: Sandbox, shop: Shop, product: Product) -> None:
 
 
 async def _run(sb: Sandbox, shop: Shop, product: Product, generation: int, delay: float) -> None:
+    """Wait the audit delay, then apply the shop's (or the app's) audit outcome."""
     await asyncio.sleep(delay)
     if product.audit_generation != generation or product.status != "PENDING":
         return

@@ -31,6 +31,7 @@ USER_TYPE_SELLER = 0
 
 
 def _check_app(sb: Sandbox, query: dict[str, str], grant: str) -> None:
+    """app_key, app_secret and the literal grant_type of the token host."""
     if query.get("app_key") != sb.app_key:
         raise ApiError(E.GATEWAY_PARAM, E.MSG_BAD_APP_KEY, 400)
     if query.get("app_secret") != sb.app_secret:
@@ -40,6 +41,7 @@ def _check_app(sb: Sandbox, query: dict[str, str], grant: str) -> None:
 
 
 def _issue(sb: Sandbox, shop_ids: list[str], open_id: str) -> Token:
+    """Mint and register a new access/refresh token pair."""
     t = now()
     token = Token(access_token="TTP_" + secrets.token_urlsafe(32),
                   refresh_token="TTP_" + secrets.token_urlsafe(32),

@@ -34,6 +34,7 @@ def check_cancellable(order: Order) -> None:
 
 
 def _restock(shop: Shop, order: Order) -> None:
+    """Give the units of a cancelled order back to available stock."""
     for item in order.line_items:
         found = shop.products.get(item["product_id"])
         sku = next((s for s in found.skus if s["id"] == item["sku_id"]), None) if found else None
@@ -130,6 +131,7 @@ async def search_cancellations(ctx: Ctx) -> dict[str, Any]:
 
 
 def _pending(ctx: Ctx) -> Cancellation:
+    """The cancellation named in the path."""
     record = ctx.shop.cancellations.get(ctx.params["cancel_id"])
     if record is None:
         raise ApiError(ORDER_NOT_FOUND, "Order not found.")

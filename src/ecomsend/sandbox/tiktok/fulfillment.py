@@ -69,6 +69,7 @@ def check_tracking(shop: Shop, tracking: Any, pid: Any) -> str:
 
 
 def _ship_checks(order: Order, pkg: Package) -> None:
+    """Refuse shipping cancelled, already shipped, FBT or not-yet-shippable packages."""
     if order.status == "CANCELLED" or pkg.status == "CANCELLED":
         raise ApiError(ORDER_CANCELLED, "Cannot complete the operation when order is cancelled.")
     if pkg.status != "PROCESSING" or pkg.tracking_number:
@@ -145,6 +146,7 @@ async def mark_package_shipped(ctx: Ctx) -> dict[str, Any]:
 
 
 def _split_package(ctx: Ctx, order: Order, pkg: Package, wanted: list[str]) -> Package:
+    """Move some line items into a new package (PACKAGE_UPDATE SPLIT webhook)."""
     new = Package(id=ctx.sb.store.new_id("package"), order_id=order.id, line_item_ids=wanted,
                   shipping_type=pkg.shipping_type)
     pkg.line_item_ids = [i for i in pkg.line_item_ids if i not in wanted]
@@ -161,6 +163,7 @@ def _split_package(ctx: Ctx, order: Order, pkg: Package, wanted: list[str]) -> P
 
 
 def _update_info(ctx: Ctx, order: Order, pkg: Package) -> dict[str, Any]:
+    """Correct the tracking of a shipped package (within 72 h)."""
     if order.status == "CANCELLED":
         raise ApiError(ORDER_CANCELLED, "Cannot complete the operation when order is cancelled.")
     if not pkg.tracking_number:
@@ -200,6 +203,7 @@ async def get_tracking(ctx: Ctx) -> dict[str, Any]:
 
 
 def _package_orders(ctx: Ctx, pkg: Package) -> list[dict[str, Any]]:
+    """The `orders[{id, skus[{id, name, image_url, quantity}]}]` of a package."""
     order = ctx.shop.orders[pkg.order_id]
     items = {i["id"]: i for i in order.line_items}
     skus: dict[str, dict[str, Any]] = {}

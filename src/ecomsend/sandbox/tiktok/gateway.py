@@ -139,6 +139,7 @@ class Gateway:
         await response(scope, receive, send)
 
     def _log(self, entry: dict[str, Any]) -> None:
+        """Append to the request log (bounded)."""
         log = self.sb.store.request_log
         log.append(entry)
         if len(log) > MAX_LOG:
@@ -146,6 +147,7 @@ class Gateway:
 
     async def _handle(self, request: Request, body: bytes, query: dict[str, str],
                       shop: Shop | None, entry: dict[str, Any], request_id: str) -> Response:
+        """Checks, rate limit and handler; always returns the envelope response."""
         try:
             route, params = self.match(request.method, request.url.path)
             entry["api"] = route.api
@@ -210,6 +212,7 @@ class Gateway:
 
 
 def _json_or_multipart(content_type: str | None) -> bool:
+    """Whether a content-type is JSON or multipart/form-data."""
     if is_multipart(content_type):
         return True
     return bool(content_type) and "json" in (content_type or "").split(";")[0].lower()
@@ -263,4 +266,5 @@ async def apply_faults(sb: Sandbox, scope: Scope, send: Send, shop: Shop | None,
 
 
 async def _never() -> Any:
+    """A receive() for responses that never read the request."""
     raise RuntimeError("no body to receive")

@@ -48,6 +48,7 @@ _EU_UNITS = (("KILOGRAM",), ("CENTIMETER",))
 
 
 def _eu(region: str, locale: str, country: str) -> Market:
+    """A euro-zone market (DE/FR/IT/ES/IE share limits and units)."""
     return Market(region, "EUR", locale, Decimal("0.01"), Decimal("6300"), Decimal("150"),
                   TITLE_MAX_DEFAULT, "v1", *_EU_UNITS, MAX_SKUS_BIG_MARKETS, True, country)
 

@@ -27,6 +27,7 @@ MAX_UNITS_PER_LINE = 500
 
 
 def _money(raw: Any, name: str) -> Decimal:
+    """A non-negative decimal from a control-API money field."""
     try:
         value = Decimal(str(raw))
     except InvalidOperation:
@@ -37,6 +38,7 @@ def _money(raw: Any, name: str) -> Decimal:
 
 
 def _resolve_lines(shop: Shop, lines: Any) -> list[tuple[Product, dict[str, Any], int, Decimal]]:
+    """Control-API line items → (product, sku, quantity, unit price)."""
     if not isinstance(lines, list) or not lines:
         raise ValueError("line_items must be a non-empty list")
     out = []
@@ -56,6 +58,7 @@ def _resolve_lines(shop: Shop, lines: Any) -> list[tuple[Product, dict[str, Any]
 
 
 def _find(shop: Shop, sku_id: str, seller_sku: str) -> tuple[Product, dict[str, Any]] | None:
+    """A SKU of the shop by id or seller_sku, live products first."""
     candidates = [(p, s) for p in shop.products.values() for s in p.skus
                   if (sku_id and s["id"] == sku_id) or (seller_sku and s["seller_sku"] ==
                                                         seller_sku)]
@@ -74,6 +77,7 @@ def _split(total: Decimal, n: int, currency: str) -> list[Decimal]:
 
 
 def _take_stock(sku: dict[str, Any], warehouse_id: str, qty: int) -> None:
+    """Move ordered units from available to committed in a warehouse."""
     for inv in sku["inventory"]:
         if inv["warehouse_id"] == warehouse_id:
             inv["quantity"] = max(0, inv["quantity"] - qty)
@@ -83,6 +87,7 @@ def _take_stock(sku: dict[str, Any], warehouse_id: str, qty: int) -> None:
 
 def _line_items(sb: Sandbox, shop: Shop, body: dict[str, Any], package_id: str,
                 lines: list[tuple[Product, dict[str, Any], int, Decimal]]) -> list[dict[str, Any]]:
+    """One line item per unit (the API has no quantity field)."""
     currency = market(shop.region).currency
     units = [(p, s, price) for p, s, qty, price in lines for _ in range(qty)]
     seller = _split(_money(body.get("seller_discount", "0"), "seller_discount"), len(units),
@@ -129,6 +134,7 @@ def _payment(shop: Shop, body: dict[str, Any], items: list[dict[str, Any]]) -> d
 
 
 def _choice(body: dict[str, Any], key: str, allowed: tuple[str, ...], default: str) -> str:
+    """A control-API enum field with its default."""
     value = body.get(key) or default
     if value not in allowed:
         raise ValueError(f"{key} must be one of {allowed}")

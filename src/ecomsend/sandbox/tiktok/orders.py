@@ -28,6 +28,7 @@ def _window(order: Order, body: dict[str, Any], field: str) -> bool:
 
 
 def _matches(order: Order, body: dict[str, Any]) -> bool:
+    """Whether an order passes the Get Order List body filters."""
     status = body.get("order_status")
     if status and order.status != status:
         return False

@@ -63,6 +63,7 @@ def create_response(product: Product) -> dict[str, Any]:
 
 
 def _image(sb: Sandbox, uri: str) -> dict[str, Any]:
+    """A main image as Get Product renders it."""
     img = sb.store.images.get(uri)
     return {"uri": uri, "urls": [image_url(uri)], "thumb_urls": [image_url(uri)],
             "width": img.width if img else 0, "height": img.height if img else 0}
@@ -90,6 +91,7 @@ def wire_sku(shop: Shop, sku: dict[str, Any]) -> dict[str, Any]:
 
 
 def _attributes(shop: Shop, product: Product) -> list[dict[str, Any]]:
+    """product_attributes with names filled in from the category."""
     body = product.body
     cat = catalog(shop.region, body.get("category_version") or "v1")
     names = {a.id: a for a in cat.attributes(body["category_id"])} \

@@ -33,6 +33,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
 
 
 def _product_ids(body: dict[str, Any]) -> list[str]:
+    """The `product_ids` of a batch body (1–20)."""
     ids = body.get("product_ids")
     if not isinstance(ids, list) or not ids:
         raise ApiError(12052910, "Invalid input parameters: product_ids is required.")
@@ -42,6 +43,7 @@ def _product_ids(body: dict[str, Any]) -> list[str]:
 
 
 def _batch(op: str) -> Any:
+    """A handler moving products between statuses, with per-product errors."""
     sources, target = TRANSITIONS[op]
 
     async def handler(ctx: Ctx) -> dict[str, Any]:
@@ -77,6 +79,7 @@ recover_products = _batch("recover")
 
 
 def _editable(product: Product) -> None:
+    """Refuse operations on DELETED or FREEZE products."""
     if product.status in ("DELETED", "FREEZE"):
         raise ApiError(BAD_STATUS, "The product in its current status is not available for this "
                        f"operation: {product.status}.")
@@ -176,6 +179,7 @@ async def search_inventory(ctx: Ctx) -> dict[str, Any]:
 
 
 def _inventory_item(sku: dict[str, Any]) -> dict[str, Any]:
+    """An Inventory Search SKU entry."""
     committed = sku.get("committed") or {}
     wh = [{"warehouse_id": i["warehouse_id"], "available_quantity": i["quantity"],
            "committed_quantity": committed.get(i["warehouse_id"], 0)} for i in sku["inventory"]]

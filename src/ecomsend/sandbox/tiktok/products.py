@@ -50,11 +50,13 @@ def get_own_product(ctx: Ctx, product_id: str) -> Product:
 
 
 def _body_without_skus(body: dict[str, Any]) -> dict[str, Any]:
+    """The stored (non-SKU) part of a product body."""
     return {k: copy.deepcopy(v) for k, v in body.items()
             if k not in ("skus", "idempotency_key", "save_mode")}
 
 
 def _check_can_create(shop: Shop) -> None:
+    """Listing prerequisites and the new-shop upload limit."""
     err = prerequisite_error(shop)
     if err is not None:
         raise err
@@ -99,6 +101,7 @@ async def create_product(ctx: Ctx) -> dict[str, Any]:
 
 
 def _as_create_body(product: Product) -> dict[str, Any]:
+    """A stored product as a full Create Product body."""
     body = copy.deepcopy(product.body)
     body["skus"] = [{k: copy.deepcopy(v) for k, v in s.items() if k != "committed"}
                     for s in product.skus]
@@ -168,6 +171,7 @@ async def get_product(ctx: Ctx) -> dict[str, Any]:
 
 
 def _search_filter(body: dict[str, Any]) -> Any:
+    """A predicate for the Search Products body filters."""
     status = body.get("status") or "ALL"
     if status not in SEARCH_STATUSES:
         raise ApiError(INVALID_PARAMS, f"Invalid input parameters: status {status!r}.")

@@ -14,6 +14,7 @@ REFILL_PER_S = 50.0
 
 @dataclass
 class _Bucket:
+    """Tokens left and the time they were counted."""
     tokens: float
     updated: float
 

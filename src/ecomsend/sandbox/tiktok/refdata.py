@@ -183,6 +183,7 @@ class Brand:
 
 
 def _rng(*parts: object) -> random.Random:
+    """A Random seeded from the given parts (stable across processes)."""
     return random.Random(zlib.crc32(":".join(map(str, parts)).encode()))
 
 
@@ -198,6 +199,7 @@ class RegionCatalog:
         self.brands_by_id = {b.id: b for b in self.brands}
 
     def _add(self, parent: str, name: str, leaf: bool, dept: int, rng: random.Random) -> str:
+        """Register one category node and return its id."""
         base = V2_BASE_ID if self.version == "v2" else V1_BASE_ID
         cid = str(base + len(self.categories) + 1)
         # US has invitation-only categories (reference §7 "US specifics").
@@ -207,6 +209,7 @@ class RegionCatalog:
         return cid
 
     def _build_tree(self) -> None:
+        """Generate the tree: 3 levels for v1, 4 for v2."""
         rng = _rng("tree", self.region, self.version)
         for dept, (top, subs) in enumerate(_TREE):
             top_id = self._add("0", top, False, dept, rng)
@@ -247,11 +250,13 @@ class RegionCatalog:
 
 
 def _value_ids(attr_id: str, names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Value ids derived from the attribute id."""
     return tuple((f"{attr_id}{i + 1:04d}", n) for i, n in enumerate(names))
 
 
 @lru_cache(maxsize=8192)
 def _attributes(region: str, version: str, category_id: str, dept: int) -> tuple[Attribute, ...]:
+    """Sales + product attributes of a leaf (seeded)."""
     rng = _rng("attrs", region, version, category_id)
     out = [Attribute(COLOR_ATTR_ID, "Color", "SALES_PROPERTY", False, True, False, "",
                      _value_ids(COLOR_ATTR_ID, _COLORS))]
@@ -269,6 +274,7 @@ def _attributes(region: str, version: str, category_id: str, dept: int) -> tuple
 
 @lru_cache(maxsize=8192)
 def _rules(region: str, version: str, category_id: str, dept: int) -> Rules:
+    """Category rules of a leaf (seeded)."""
     rng = _rng("rules", region, version, category_id)
     sized = dept in _SIZED
     certs: tuple[Certification, ...] = ()
@@ -289,6 +295,7 @@ _SYLLABLES = ("ka", "lo", "mi", "ra", "ven", "tor", "sa", "ni", "bel", "zu", "qu
 
 
 def _make_brands(region: str) -> tuple[Brand, ...]:
+    """The brands of a region (seeded syllable names)."""
     rng = _rng("brands", region)
     out: list[Brand] = []
     seen: set[str] = set()

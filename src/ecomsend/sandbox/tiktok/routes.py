@@ -24,6 +24,7 @@ _R = "/return_refund/202309"
 
 def _versions(method: str, template: str, handler: Handler, versions: tuple[str, ...]
               ) -> list[Route]:
+    """The same handler on several API versions of a path."""
     return [Route(method, template.format(v=v), handler) for v in versions]
 
 
@@ -33,6 +34,7 @@ def api_routes() -> list[Route]:
 
 
 def _shop_and_catalog_routes() -> list[Route]:
+    """Authorization, events, catalog and logistics endpoints."""
     return [
         Route("GET", "/authorization/202309/shops", shops.get_authorized_shops, NO_CIPHER),
         Route("GET", "/seller/202309/shops", shops.get_active_shops, NO_CIPHER),
@@ -55,6 +57,7 @@ def _shop_and_catalog_routes() -> list[Route]:
 
 
 def _product_routes() -> list[Route]:
+    """Product endpoints."""
     return [
         Route("POST", f"{_P}/products", products.create_product),
         Route("POST", f"{_P}/products/listing_check", products.listing_check),
@@ -77,6 +80,7 @@ def _product_routes() -> list[Route]:
 
 
 def _order_routes() -> list[Route]:
+    """Order, fulfillment and cancellation endpoints."""
     return [
         Route("POST", "/order/202309/orders/search", orders.search_orders),
         *_versions("GET", "/order/{v}/orders", orders.get_order_detail, ("202309", "202507")),

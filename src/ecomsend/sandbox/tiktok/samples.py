@@ -27,6 +27,7 @@ def sample_image(sb: Sandbox, name: str) -> str:
 
 
 def _leaf(cat: RegionCatalog, category_id: str | None) -> Category:
+    """The requested leaf, or the first available one."""
     if category_id:
         node = cat.categories.get(category_id)
         if node is None or not node.is_leaf:
@@ -36,6 +37,7 @@ def _leaf(cat: RegionCatalog, category_id: str | None) -> Category:
 
 
 def _attributes(cat: RegionCatalog, node: Category) -> list[dict[str, Any]]:
+    """A value for every required product attribute."""
     out = []
     for attr in cat.attributes(node.id):
         if attr.type != "PRODUCT_PROPERTY" or not attr.is_required:
@@ -47,6 +49,7 @@ def _attributes(cat: RegionCatalog, node: Category) -> list[dict[str, Any]]:
 
 
 def _requirements(sb: Sandbox, cat: RegionCatalog, node: Category, uri: str) -> dict[str, Any]:
+    """Size chart, certifications and EU ids the category rules ask for."""
     rules = cat.rules(node.id)
     extra: dict[str, Any] = {}
     if rules.size_chart_required:
@@ -62,6 +65,7 @@ def _requirements(sb: Sandbox, cat: RegionCatalog, node: Category, uri: str) -> 
 
 
 def _skus(cat: RegionCatalog, node: Category, shop: Shop, count: int) -> list[dict[str, Any]]:
+    """SKUs with colours as sales attributes when there are several."""
     color = next(a for a in cat.attributes(node.id) if a.id == COLOR_ATTR_ID)
     currency = market(shop.region).currency
     tag = secrets.token_hex(3).upper()

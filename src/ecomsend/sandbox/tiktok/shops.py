@@ -45,6 +45,7 @@ PREREQUISITE_FALLBACK = (12052995, "seller has not finished onboarding to tts")
 
 
 def _warehouses(sb: Sandbox, region: str) -> list[Warehouse]:
+    """Two sales warehouses and one return warehouse for a new shop."""
     return [Warehouse(sb.store.new_id("warehouse"), f"{region} Main Warehouse", "SALES_WAREHOUSE",
                       True, region),
             Warehouse(sb.store.new_id("warehouse"), f"{region} Second Warehouse",
@@ -143,6 +144,7 @@ def prerequisite_error(shop: Shop) -> ApiError | None:
 
 
 def _event_type(body: dict[str, Any]) -> str:
+    """A known Event API event_type from the body."""
     event_type = body.get("event_type")
     if event_type not in EVENT_TYPES.values():
         raise ApiError(EVENT_INVALID_PARAM, f"Invalid event_type {event_type!r}.")

@@ -121,6 +121,7 @@ def check_brand(cat: RegionCatalog, body: dict[str, Any]) -> None:
 
 
 def _given_attributes(body: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """product_attributes of a body by attribute id."""
     out: dict[str, list[dict[str, Any]]] = {}
     for attr in body.get("product_attributes") or []:
         if isinstance(attr, dict) and attr.get("id"):
@@ -155,6 +156,7 @@ def check_product_attributes(cat: RegionCatalog, node: Category, body: dict[str,
 
 
 def _is_positive_number(raw: Any) -> bool:
+    """Whether a value reads as a positive number."""
     try:
         return Decimal(str(raw)) > 0
     except InvalidOperation:

@@ -26,6 +26,7 @@ WHOLE_CURRENCIES = frozenset({"JPY"})
 
 
 def _decimal(raw: Any) -> Decimal | None:
+    """A finite Decimal from a JSON value, else None."""
     if not isinstance(raw, (str, int, float)) or isinstance(raw, bool):
         return None
     try:
@@ -64,6 +65,7 @@ def check_package(m: Market, rules: Rules, body: dict[str, Any]) -> None:
 
 
 def _check_dimensions(m: Market, weight_unit: str, dims: Any) -> None:
+    """Whole positive dimensions, allowed unit, same unit system as the weight."""
     if not isinstance(dims, dict):
         raise fail("size", "product package size is invalid: package_dimensions.")
     for key in ("length", "width", "height"):
@@ -101,6 +103,7 @@ def check_skus(sb: Sandbox, shop: Shop, m: Market, cat: RegionCatalog, node: Cat
 
 
 def _check_seller_sku(i: int, sku: dict[str, Any]) -> None:
+    """seller_sku: no spaces, at most 50 characters."""
     seller_sku = sku.get("seller_sku")
     if seller_sku in (None, ""):
         return
@@ -114,6 +117,7 @@ def _check_seller_sku(i: int, sku: dict[str, Any]) -> None:
 
 
 def _attr_key(attr: dict[str, Any]) -> str:
+    """A sales attribute's identity: its id, or its custom name."""
     return str(attr.get("id") or f"name:{attr.get('name', '')}")
 
 
@@ -167,6 +171,7 @@ def check_price(shop: Shop, m: Market, i: int, sku: dict[str, Any]) -> None:
 
 
 def _check_inventory(sb: Sandbox, shop: Shop, i: int, sku: dict[str, Any]) -> None:
+    """Every SKU needs at least one valid warehouse entry."""
     inventory = sku.get("inventory")
     if not isinstance(inventory, list) or not inventory:
         raise fail("no_warehouse", f"SKU must contain a valid warehouse: skus[{i}].inventory.")
@@ -198,6 +203,7 @@ def check_inventory_entry(sb: Sandbox, shop: Shop, inv: Any, where: str) -> None
 
 
 def _check_identifier(i: int, sku: dict[str, Any]) -> None:
+    """GTIN identifier codes have 8, 12, 13 or 14 digits."""
     ident = sku.get("identifier_code")
     if not isinstance(ident, dict) or not ident.get("code"):
         return

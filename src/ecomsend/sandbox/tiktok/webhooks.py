@@ -102,16 +102,19 @@ class WebhookDispatcher:
         return delivery
 
     def _start(self, coro: Any) -> None:
+        """Run a delivery coroutine in the background."""
         task = asyncio.get_running_loop().create_task(coro)
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
 
     async def _client_get(self) -> httpx.AsyncClient:
+        """The shared HTTP client (created on the server loop)."""
         if self._client is None:
             self._client = httpx.AsyncClient(timeout=self.timeout_s)
         return self._client
 
     async def _attempt(self, delivery: Delivery) -> bool:
+        """POST once; True on 2xx."""
         assert delivery.url is not None
         headers = {"Content-Type": "application/json",
                    "Authorization": webhook_signature(self.app_key, self.app_secret,
@@ -128,6 +131,7 @@ class WebhookDispatcher:
             return False
 
     async def _deliver(self, delivery: Delivery, delay: float) -> None:
+        """First attempt (after an optional reorder delay), then bounded retries."""
         if delay:
             await asyncio.sleep(delay)
         for backoff in (*self.retry_delays_s, None):
