@@ -185,3 +185,26 @@ def test_merchant_fulfil_and_cancel_via_control(seeded: ShopClient) -> None:
     assert cancelled["order"]["cancelled_at"]
     orders = seeded.control("GET", "/orders")["orders"]
     assert {o["id"] for o in orders} >= {placed["id"], other["id"]}
+
+
+def test_order_update_and_tags(seeded: ShopClient) -> None:
+    variant, _, _ = _stocked_variant(seeded)
+    order = seeded.gql(ORDER_CREATE, _order_input(variant, "55"))["data"]["orderCreate"]["order"]
+    updated = seeded.gql("""mutation($input: OrderInput!) { orderUpdate(input: $input) {
+        order { note tags } userErrors { field message } } }""",
+                         {"input": {"id": order["id"], "note": "synced", "tags": ["a", "b"]}})
+    assert updated["data"]["orderUpdate"]["order"] == {"note": "synced", "tags": ["a", "b"]}
+    added = seeded.gql("""mutation($id: ID!) { tagsAdd(id: $id, tags: ["c, d"]) {
+        node { ... on Order { tags } } userErrors { message } } }""", {"id": order["id"]})
+    assert added["data"]["tagsAdd"]["node"]["tags"] == ["a", "b", "c", "d"]
+    found = seeded.gql('{ orders(first: 5, query: "tag:d") { nodes { id } } }')
+    assert found["data"]["orders"]["nodes"] == [{"id": order["id"]}]
+
+
+def test_scopes_are_enforced(shop_factory: Any) -> None:
+    limited = shop_factory(scopes="read_products")
+    assert "errors" not in limited.gql("{ products(first: 1) { nodes { id } } }")
+    denied = limited.gql("{ orders(first: 1) { nodes { id } } }")
+    assert denied["errors"][0]["extensions"]["code"] == "ACCESS_DENIED"
+    assert denied["errors"][0]["message"] == "Access denied for orders field."
+    assert denied["errors"][0]["path"] == ["orders"]

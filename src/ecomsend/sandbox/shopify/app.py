@@ -26,9 +26,14 @@ from ecomsend.sandbox.shopify.faults import FaultMiddleware
 from ecomsend.sandbox.shopify.resolvers.base import Ctx
 from ecomsend.sandbox.shopify.resolvers.bulk import file_url
 from ecomsend.sandbox.shopify.schema import API_VERSION, get_schema
-from ecomsend.sandbox.shopify.store import Sandbox, Shop
+from ecomsend.sandbox.shopify.store import Sandbox, Shop, Token
 from ecomsend.sandbox.shopify.util import now
-from ecomsend.sandbox.shopify.webhooks import DEFAULT_BACKOFF_S, DEFAULT_MAX_ATTEMPTS, Dispatcher
+from ecomsend.sandbox.shopify.webhooks import (
+    DEFAULT_BACKOFF_S,
+    DEFAULT_CONCURRENCY,
+    DEFAULT_MAX_ATTEMPTS,
+    Dispatcher,
+)
 
 #: Shop domains the sandbox accepts (reference §3.2, the suggested validation regex).
 SHOP_RE = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]\.myshopify\.com$")
@@ -42,15 +47,16 @@ def _not_found() -> JSONResponse:
     return JSONResponse({"errors": "Not Found"}, status_code=404)
 
 
-def _authenticate(sandbox: Sandbox, shop: Shop, request: Request) -> bool:
+def _authenticate(sandbox: Sandbox, shop: Shop, request: Request) -> Token | None:
+    """The request's valid access token for `shop`, or None (→ 401)."""
     value = request.headers.get("x-shopify-access-token", "")
     token = sandbox.tokens.get(value)
     if token is None or token.shop != shop.domain or not shop.installed:
-        return False
+        return None
     if token.expires_at is not None and token.expires_at < now():
-        return False
+        return None
     token.used = True
-    return True
+    return token
 
 
 def _add_shopify_routes(app: FastAPI, sandbox: Sandbox) -> None:
@@ -59,7 +65,8 @@ def _add_shopify_routes(app: FastAPI, sandbox: Sandbox) -> None:
         store = sandbox.shop(shop)
         if store is None or version != API_VERSION:
             return _not_found()
-        if not _authenticate(sandbox, store, request):
+        token = _authenticate(sandbox, store, request)
+        if token is None:
             return JSONResponse({"errors": INVALID_TOKEN}, status_code=401)
         try:
             body = json.loads(await request.body())
@@ -69,7 +76,7 @@ def _add_shopify_routes(app: FastAPI, sandbox: Sandbox) -> None:
             return JSONResponse({"errors": "Invalid request body"}, status_code=400)
         base = str(request.base_url).rstrip("/")
         sandbox.base_url = sandbox.base_url or base
-        result = run_graphql(sandbox, store, body, base)
+        result = run_graphql(sandbox, store, body, base, token)
         return JSONResponse(result, headers={"X-Request-Id": str(uuid.uuid4()),
                                              "X-Shopify-API-Version": API_VERSION})
 
@@ -127,12 +134,14 @@ def _add_bulk_route(app: FastAPI, sandbox: Sandbox) -> None:
 
 def create_app(api_key: str, api_secret: str, **options: Any) -> Any:
     """The sandbox ASGI app. Options: bulk_delay_s, webhook_max_attempts, webhook_backoff_s,
-    access_token_ttl_s, first_id. The schema is built here (once per process)."""
+    webhook_concurrency, access_token_ttl_s, first_id. The schema is built here (once per
+    process). The returned app has `.sandbox` (the state) for in-process inspection."""
     get_schema()
     sandbox = Sandbox(api_key, api_secret, **options)
     sandbox.dispatcher = Dispatcher(
         sandbox, max_attempts=int(options.get("webhook_max_attempts", DEFAULT_MAX_ATTEMPTS)),
-        backoff_s=float(options.get("webhook_backoff_s", DEFAULT_BACKOFF_S)))
+        backoff_s=float(options.get("webhook_backoff_s", DEFAULT_BACKOFF_S)),
+        concurrency=int(options.get("webhook_concurrency", DEFAULT_CONCURRENCY)))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

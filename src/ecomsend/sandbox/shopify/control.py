@@ -226,7 +226,8 @@ async def add_app_subscriptions(request: Request, body: dict[str, Any] = Body(..
     if unknown or not body.get("uri"):
         raise HTTPException(422, f"unknown topics {unknown} or empty uri")
     for topic in topics:
-        sandbox.app_subscriptions.append((topic, str(body["uri"])))
+        if (topic, str(body["uri"])) not in sandbox.app_subscriptions:
+            sandbox.app_subscriptions.append((topic, str(body["uri"])))
     return {"topics": topics, "uri": body["uri"]}
 
 

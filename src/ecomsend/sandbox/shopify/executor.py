@@ -21,7 +21,7 @@ from ecomsend.sandbox.shopify.cost import MAX_QUERY_COST, CostCalculator, CostEr
 from ecomsend.sandbox.shopify.resolvers import all as _all_resolvers  # noqa: F401
 from ecomsend.sandbox.shopify.resolvers.base import Ctx, resolve_field, resolve_type
 from ecomsend.sandbox.shopify.schema import get_schema, validate_document
-from ecomsend.sandbox.shopify.store import Sandbox, Shop
+from ecomsend.sandbox.shopify.store import Sandbox, Shop, Token
 from ecomsend.sandbox.shopify.util import now
 
 RATE_LIMIT_DOCS = "https://shopify.dev/api/usage/rate-limits"
@@ -77,8 +77,8 @@ def _prepare(document: DocumentNode, body: dict[str, Any]
     return op, coerced
 
 
-def run_graphql(sandbox: Sandbox, shop: Shop, body: dict[str, Any], base_url: str = ""
-                ) -> dict[str, Any]:
+def run_graphql(sandbox: Sandbox, shop: Shop, body: dict[str, Any], base_url: str = "",
+                token: Token | None = None) -> dict[str, Any]:
     """Execute one request body ({query, variables, operationName}) for `shop`."""
     shop.stats["graphql_requests"] += 1
     query = body.get("query")
@@ -112,7 +112,7 @@ def run_graphql(sandbox: Sandbox, shop: Shop, body: dict[str, Any], base_url: st
         record["throttled"] = True
         return _error_response(shop, [{"message": "Throttled", "extensions": {
             "code": "THROTTLED", "documentation": RATE_LIMIT_DOCS}}], requested)
-    ctx = Ctx(sandbox=sandbox, shop=shop, variables=variables, base_url=base_url)
+    ctx = Ctx(sandbox=sandbox, shop=shop, variables=variables, base_url=base_url, token=token)
     return _execute(ctx, document, op, body, calc, requested, record)
 
 

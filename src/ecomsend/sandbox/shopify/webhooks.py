@@ -33,6 +33,9 @@ DEFAULT_BACKOFF_S = 0.5
 DELETE_AFTER_FAILURES = 8
 #: Delivery log rows kept per shop.
 LOG_SIZE = 20_000
+#: HTTP deliveries in flight at once (Shopify paces deliveries; a burst of 10,000 events
+#: should not open 10,000 connections to the app). create_app option `webhook_concurrency`.
+DEFAULT_CONCURRENCY = 20
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -59,10 +62,13 @@ class Dispatcher:
     """Queues deliveries as asyncio tasks on the server's loop and logs every attempt."""
 
     def __init__(self, sandbox: Sandbox, max_attempts: int = DEFAULT_MAX_ATTEMPTS,
-                 backoff_s: float = DEFAULT_BACKOFF_S) -> None:
+                 backoff_s: float = DEFAULT_BACKOFF_S,
+                 concurrency: int = DEFAULT_CONCURRENCY) -> None:
         self.sandbox = sandbox
         self.max_attempts = max_attempts
         self.backoff_s = backoff_s
+        self.concurrency = concurrency
+        self._slots: asyncio.Semaphore | None = None
         self.log: dict[str, deque[dict[str, Any]]] = {}
         self.pending = 0
         self._tasks: set[asyncio.Task[None]] = set()
@@ -130,10 +136,15 @@ class Dispatcher:
 
     async def _attempt(self, shop: Shop, d: Delivery, attempt: int, duplicate: bool) -> bool:
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=DELIVERY_TIMEOUT)
+            limits = httpx.Limits(max_connections=self.concurrency)
+            self._client = httpx.AsyncClient(timeout=DELIVERY_TIMEOUT, limits=limits)
+            self._slots = asyncio.Semaphore(self.concurrency)
+        assert self._slots is not None
         status, error = 0, None
         try:
-            response = await self._client.post(d.uri, content=d.body, headers=self.headers(d))
+            async with self._slots:
+                response = await self._client.post(d.uri, content=d.body,
+                                                   headers=self.headers(d))
             status = response.status_code
         except httpx.HTTPError as exc:
             error = f"{type(exc).__name__}: {exc}"

@@ -4,6 +4,7 @@ from ecomsend.sandbox.shopify.resolvers import (  # noqa: F401  (registration si
     bulk,
     fulfillments,
     inventory,
+    order_edits,
     orders,
     product_mutations,
     products,

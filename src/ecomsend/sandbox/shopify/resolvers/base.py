@@ -16,7 +16,8 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLResolveInfo
 
-from ecomsend.sandbox.shopify.store import Sandbox, Shop
+from ecomsend.sandbox.shopify.scopes import check_access
+from ecomsend.sandbox.shopify.store import Sandbox, Shop, Token
 
 FieldFn = Callable[[Any, "Ctx", dict[str, Any]], Any]
 #: GraphQL type name -> field name -> resolver.
@@ -37,6 +38,7 @@ class Ctx:
     variables: Any = None  # graphql-core VariableValues of the request
     base_url: str = ""  # scheme://host:port of the request, for absolute bulk URLs
     bulk: bool = False  # bulk export: connections return everything, without cursors
+    token: Token | None = None  # the access token of the request (scopes, online/offline)
 
 
 class SandboxError(GraphQLError):
@@ -87,6 +89,8 @@ def resolve_field(source: Any, info: GraphQLResolveInfo[Any], **args: Any) -> An
     fn = TYPES.get(type_name, {}).get(info.field_name)
     if fn is not None:
         ctx: Ctx = info.context
+        if type_name in ("QueryRoot", "Mutation"):
+            check_access(info.field_name, ctx.token)
         ctx.info = info
         return fn(source, ctx, args)
     if isinstance(source, dict) and info.field_name in source:
