@@ -1,14 +1,130 @@
-"""The demo run (placeholder until the sandboxes and clients land)."""
+"""`ecomsend demo`: the whole flow on local sandboxes, on the embedded default (SQLite +
+LocalQueue): seed a Shopify store, install and connect through the real OAuth flows, import the
+catalog by bulk operation, and report. Rich progress in a terminal; `--headless` for scripts."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import func, select
+
+from ecomsend.config import get_settings
+from ecomsend.db.migrate import upgrade
+from ecomsend.db.models import ShopifyProduct, SyncState
+from ecomsend.db.session import Database
+from ecomsend.demo.stack import LocalStack, Merchant
+from ecomsend.logging import configure_logging
+
+DEMO_SHOP = "ecomsend-demo.myshopify.com"
+#: The demo's own database file under var/, recreated on every run so runs are repeatable.
+DEMO_DB_NAME = "demo.db"
+IMPORT_TIMEOUT_S = 600.0
 
 
 def run_demo(*, headless: bool, products: int, report: Path | None) -> int:
-    """Run the demo; returns the process exit code."""
-    from ecomsend.config import get_settings
-    from ecomsend.db.migrate import upgrade
+    """Run the demo; returns the process exit code (0 when every step succeeded)."""
+    console = Console(quiet=headless)
+    settings = get_settings()
+    configure_logging(settings.model_copy(update={"log_level": "WARNING"}))
+    var_dir = settings.var_dir
+    var_dir.mkdir(parents=True, exist_ok=True)
+    db_file = var_dir / DEMO_DB_NAME
+    for stale in var_dir.glob(DEMO_DB_NAME + "*"):
+        stale.unlink()
+    stack = LocalStack(var_dir, database_url=f"sqlite+aiosqlite:///{db_file.as_posix()}")
+    upgrade(stack.settings)
+    began = time.perf_counter()
+    with stack:
+        result = asyncio.run(_flow(stack, console, products))
+    result["seconds"] = round(time.perf_counter() - began, 2)
+    _print_summary(console, result)
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(json.dumps(result, indent=2))
+    if headless:
+        print(json.dumps(result))
+    return 0 if result["products"]["total"] == result["catalog"]["seeded_products"] else 1
 
-    upgrade(get_settings())
-    return 0
+
+async def _flow(stack: LocalStack, console: Console, products: int) -> dict[str, Any]:
+    merchant = Merchant(stack)
+    db = Database(stack.settings)
+    try:
+        console.print(f"[bold]Shopify sandbox[/] {stack.shopify_url}   [bold]TikTok sandbox[/] "
+                      f"{stack.tiktok_url}   [bold]app[/] {stack.app_url}")
+        seeded = await merchant.create_store(DEMO_SHOP, products)
+        console.print(f"Seeded {DEMO_SHOP}: {seeded['products']} products, "
+                      f"{seeded['variants']} variants")
+        await merchant.install(DEMO_SHOP)
+        console.print("Installed through Shopify OAuth (authorization code grant)")
+        tiktok = await merchant.create_tiktok_shop("US")
+        session = await merchant.connect_tiktok(tiktok["shop_id"])
+        console.print(f"Connected TikTok Shop {tiktok['shop_id']} "
+                      f"({session['connections'][0]['region']})")
+        await _wait_with_progress(console, "Importing catalog (bulk operation)",
+                                  seeded["products"], lambda: _count(db, ShopifyProduct))
+        return await _report(db, merchant, stack, seeded)
+    finally:
+        await merchant.close()
+        await db.dispose()
+
+
+async def _count(db: Database, model: Any) -> int:
+    async with db.sessionmaker() as session:
+        return int((await session.execute(select(func.count()).select_from(model))).scalar_one())
+
+
+async def _wait_with_progress(console: Console, label: str, total: int,
+                              measure: Callable[[], Awaitable[int]]) -> None:
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task(label, total=total)
+        async with asyncio.timeout(IMPORT_TIMEOUT_S):
+            while (done := await measure()) < total:
+                progress.update(task, completed=done)
+                await asyncio.sleep(0.2)
+        progress.update(task, completed=total)
+
+
+async def _report(db: Database, merchant: Merchant, stack: LocalStack,
+                  seeded: dict[str, Any]) -> dict[str, Any]:
+    async with db.sessionmaker() as session:
+        by_status = dict((await session.execute(
+            select(SyncState.status, func.count()).where(SyncState.kind == "product")
+            .group_by(SyncState.status))).all())
+    total = await _count(db, ShopifyProduct)
+    shop_stats = (await merchant.browser.get(
+        f"{stack.shopify_url}/_sandbox/shops/{DEMO_SHOP}")).json()["stats"]
+    tiktok_requests = (await merchant.browser.get(f"{stack.tiktok_url}/_sandbox/requests")
+                       ).json()["total"]
+    synced = int(by_status.get("synced", 0))
+    failed = int(by_status.get("failed", 0))
+    review_failed = int(by_status.get("review_failed", 0))
+    return {
+        "products": {"total": total, "synced": synced, "failed": failed,
+                     "review_failed": review_failed,
+                     "not_synced": total - synced - failed - review_failed},
+        "catalog": {"seeded_products": seeded["products"], "seeded_variants": seeded["variants"]},
+        "api_calls": {"shopify": shop_stats["graphql_requests"], "tiktok": tiktok_requests},
+    }
+
+
+def _print_summary(console: Console, result: dict[str, Any]) -> None:
+    table = Table(title="EcomSend Feed demo")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for key, value in result["products"].items():
+        table.add_row(f"products {key}", str(value))
+    for key, value in result["api_calls"].items():
+        table.add_row(f"{key} API calls", str(value))
+    table.add_row("seconds", str(result["seconds"]))
+    console.print(table)

@@ -1,0 +1,126 @@
+"""A complete local stack on real localhost ports: the Shopify sandbox, the TikTok sandbox and
+the app (embedded default), wired to each other. Used by `ecomsend demo`, the benchmarks and the
+end-to-end tests. This module may import both the app and the sandboxes; nothing else does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from ecomsend.config import Settings
+from ecomsend.sandbox.shopify.app import create_app as create_shopify_sandbox
+from ecomsend.sandbox.tiktok.app import create_app as create_tiktok_sandbox
+from ecomsend.serving import BackgroundServer, free_port
+from ecomsend.web.app import create_app as create_web_app
+
+#: The app's credentials on both sandboxes (made up; the sandboxes accept whatever they're given).
+SHOPIFY_KEY, SHOPIFY_SECRET = "demo-shopify-key", "demo-shopify-secret"
+TIKTOK_KEY, TIKTOK_SECRET, TIKTOK_SERVICE_ID = "demo-tiktok-key", "demo-tiktok-secret", "7000001"
+
+
+@dataclass
+class LocalStack:
+    """Three servers; `start()` then use `.app_url`, `.shopify_url`, `.tiktok_url`, `.settings`."""
+
+    var_dir: Path
+    database_url: str | None = None
+    settings_overrides: dict[str, Any] = field(default_factory=dict)
+    shopify_options: dict[str, Any] = field(default_factory=dict)
+    tiktok_options: dict[str, Any] = field(default_factory=dict)
+    run_worker: bool = True
+
+    def __post_init__(self) -> None:
+        ports = [free_port() for _ in range(3)]
+        self.app_url, self.shopify_url, self.tiktok_url = (f"http://127.0.0.1:{p}"
+                                                           for p in ports)
+        values: dict[str, Any] = {
+            "var_dir": self.var_dir, "public_base_url": self.app_url,
+            "shopify_api_key": SHOPIFY_KEY, "shopify_api_secret": SHOPIFY_SECRET,
+            "shopify_shop_url_template": f"{self.shopify_url}/store/{{shop}}",
+            "tiktok_app_key": TIKTOK_KEY, "tiktok_app_secret": TIKTOK_SECRET,
+            "tiktok_service_id": TIKTOK_SERVICE_ID, "tiktok_api_base_url": self.tiktok_url,
+            "tiktok_auth_base_url": self.tiktok_url,
+            "tiktok_authorize_url": f"{self.tiktok_url}/oauth/authorize",
+        }
+        if self.database_url:
+            values["database_url"] = self.database_url
+        values.update(self.settings_overrides)
+        self.settings = Settings(_env_file=None, **values)
+        tiktok_options = {"redirect_uri": f"{self.app_url}/auth/tiktok/callback",
+                          "service_id": TIKTOK_SERVICE_ID, "webhook_url":
+                          f"{self.app_url}/webhooks/tiktok", **self.tiktok_options}
+        self._servers = [
+            BackgroundServer(create_shopify_sandbox(SHOPIFY_KEY, SHOPIFY_SECRET,
+                                                    **self.shopify_options), port=ports[1]),
+            BackgroundServer(create_tiktok_sandbox(TIKTOK_KEY, TIKTOK_SECRET, **tiktok_options),
+                             port=ports[2]),
+            BackgroundServer(create_web_app(self.settings, run_worker=self.run_worker),
+                             port=ports[0]),
+        ]
+
+    def start(self) -> LocalStack:
+        for server in self._servers:
+            server.start()
+        return self
+
+    def stop(self) -> None:
+        for server in reversed(self._servers):
+            server.stop()
+
+    def __enter__(self) -> LocalStack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class Merchant:
+    """What a merchant does in a browser, over real HTTP with a cookie jar: install from Shopify,
+    connect TikTok Shop. Follows the real redirects between the three servers."""
+
+    def __init__(self, stack: LocalStack) -> None:
+        self.stack = stack
+        self.browser = httpx.AsyncClient(follow_redirects=True, timeout=30)
+
+    async def close(self) -> None:
+        await self.browser.aclose()
+
+    async def create_store(self, domain: str, products: int, seed: int = 7) -> dict[str, Any]:
+        """A Shopify store with a seeded catalog (sandbox control API)."""
+        control = f"{self.stack.shopify_url}/_sandbox/shops"
+        (await self.browser.post(control, json={"domain": domain})).raise_for_status()
+        seeded = await self.browser.post(f"{control}/{domain}/seed",
+                                         json={"products": products, "seed": seed})
+        seeded.raise_for_status()
+        result: dict[str, Any] = seeded.json()
+        return result
+
+    async def install(self, domain: str) -> dict[str, Any]:
+        """Install the app through the OAuth code grant; returns `/api/session`."""
+        response = await self.browser.get(f"{self.stack.app_url}/auth/shopify/install",
+                                          params={"shop": domain})
+        response.raise_for_status()
+        session: dict[str, Any] = response.json()
+        return session
+
+    async def create_tiktok_shop(self, region: str = "US", **options: Any) -> dict[str, Any]:
+        response = await self.browser.post(f"{self.stack.tiktok_url}/_sandbox/shops",
+                                           json={"region": region, **options})
+        response.raise_for_status()
+        shop: dict[str, Any] = response.json()
+        return shop
+
+    async def connect_tiktok(self, tiktok_shop_id: str) -> dict[str, Any]:
+        """Authorize the app on TikTok Shop's consent page for that shop; returns the session."""
+        start = await self.browser.get(f"{self.stack.app_url}/auth/tiktok/connect",
+                                       follow_redirects=False)
+        if start.status_code != 302:
+            raise RuntimeError(f"connect did not redirect: {start.status_code} {start.text}")
+        consent = httpx.URL(start.headers["location"]).copy_add_param("shop_id", tiktok_shop_id)
+        response = await self.browser.get(consent)
+        response.raise_for_status()
+        session: dict[str, Any] = response.json()
+        return session
