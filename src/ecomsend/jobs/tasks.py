@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from ecomsend.jobs.registry import TaskRegistry
 from ecomsend.sync.engine import register_sync_tasks
+from ecomsend.sync.handlers import build_sync_handlers
 from ecomsend.sync.install import SETUP_TASK, setup_shop
 
 
 def build_registry() -> TaskRegistry:
     """The registry `ecomsend worker` and `ecomsend serve` run: sync jobs and periodic jobs."""
     registry = TaskRegistry()
-    register_sync_tasks(registry, handlers={})
+    register_sync_tasks(registry, handlers=build_sync_handlers())
     registry.add(SETUP_TASK, setup_shop)
     return registry

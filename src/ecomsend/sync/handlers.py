@@ -1,11 +1,21 @@
-"""Every webhook handler the app has, by (platform, topic): what `web.app` installs."""
+"""The wiring of every use-case into the app: webhook handlers by (platform, topic) and sync
+handlers by (kind, direction). `web.app` and `jobs.tasks` read these; each use-case package
+adds its own entries here (one line each)."""
 
 from __future__ import annotations
 
+from ecomsend.sync.engine import HandlerMap, SyncHandler
 from ecomsend.sync.inbox import WebhookHandlers
 from ecomsend.sync.shop_lifecycle import LIFECYCLE_HANDLERS
 
 
 def build_webhook_handlers() -> WebhookHandlers:
-    """All handlers; use-case modules (products, inventory, orders, fulfillments) add theirs."""
-    return dict(LIFECYCLE_HANDLERS)
+    """Every webhook handler, by (platform, topic)."""
+    handlers = dict(LIFECYCLE_HANDLERS)
+    return handlers
+
+
+def build_sync_handlers() -> HandlerMap:
+    """Every `sync_entity` handler, by (kind, direction)."""
+    handlers: dict[tuple[str, str], SyncHandler] = {}
+    return handlers
