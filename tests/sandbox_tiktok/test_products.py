@@ -20,6 +20,7 @@ async def test_create_audit_activate_with_signed_webhooks(
         us: tuple[Api, dict[str, Any]], control: Control, hooks: Inbox) -> None:
     api, view = us
     body = await sample(control, view["shop_id"], skus=2)
+    body["skus"][0]["list_price"] = {"amount": "29.99", "currency": "USD"}
     created = await api.ok("POST", P, body)
     pid = created["product_id"]
     assert [s["seller_sku"] for s in created["skus"]] == [s["seller_sku"] for s in body["skus"]]
@@ -30,6 +31,7 @@ async def test_create_audit_activate_with_signed_webhooks(
     assert product["status"] == "ACTIVATE" and product["audit"]["status"] == "APPROVED"
     assert product["skus"][0]["price"]["sale_price"] == body["skus"][0]["price"]["amount"]
     assert "amount" not in product["skus"][0]["price"]
+    assert product["skus"][0]["list_price"] == {"amount": "29.99", "currency": "USD"}
     status_hooks = delivered(hooks, view["shop_id"], 5)
     assert [b["data"]["status"] for _, _, b in status_hooks] == ["PRODUCT_FIRST_PASS_REVIEW"]
     headers, raw, hook = status_hooks[0]

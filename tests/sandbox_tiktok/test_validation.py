@@ -80,6 +80,15 @@ CASES: list[tuple[str, Callable[[Body], None], int, str]] = [
     ("duplicate sales attribute", _set("skus.0.sales_attributes", [
         {"id": "100000", "value_name": "a"}, {"id": "100000", "value_name": "b"}]), 12052560,
      "duplicate"),
+    ("custom attribute name too long", _set("skus.0.sales_attributes", [
+        {"name": "N" * 21, "value_name": "v"}]), 12052242, "20"),
+    ("custom value name too long", _set("skus.0.sales_attributes", [
+        {"id": "100000", "value_name": "v" * 51}]), 12052249, "50"),
+    ("sku images on two attributes", _set("skus.0.sales_attributes", [
+        {"id": "100000", "value_name": "Red", "sku_img": {"uri": "u"}},
+        {"name": "Fit", "value_name": "Slim", "sku_img": {"uri": "u"}}]), 12052528, "sku_img"),
+    ("list price below zero", _set("skus.0.list_price", {"amount": "-1", "currency": "USD"}),
+     12052375, "list_price"),
     ("bad GTIN", _set("skus.0.identifier_code", {"code": "123", "type": "GTIN"}), 12052591,
      "identifier_code"),
 ]
@@ -182,3 +191,10 @@ async def test_mx_title_limit_and_jp_whole_yen(http: httpx.AsyncClient,
     body = await control("GET", f"/shops/{jp_view['shop_id']}/sample_product")
     sku0(body)["price"]["amount"] = "1980.50"
     assert (await jp.err("POST", P, body))[0] == 12052073
+
+
+async def test_list_price_only_in_the_us(http: httpx.AsyncClient, control: Control) -> None:
+    api, view = await connect(http, control, "FR")
+    body = await control("GET", f"/shops/{view['shop_id']}/sample_product")
+    sku0(body)["list_price"] = {"amount": "30", "currency": "EUR"}
+    assert (await api.err("POST", P, body))[0] == 12052376

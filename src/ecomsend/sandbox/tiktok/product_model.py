@@ -41,7 +41,9 @@ def sku_store_shape(sb: Sandbox, raw: dict[str, Any], sku_id: str) -> dict[str, 
             "price": {"amount": str(price["amount"]), "currency": price.get("currency")},
             "inventory": [{"warehouse_id": str(i["warehouse_id"]), "quantity": i["quantity"]}
                           for i in raw["inventory"]],
-            "identifier_code": raw.get("identifier_code"), "committed": {}}
+            "identifier_code": raw.get("identifier_code"),
+            "list_price": raw.get("list_price"),
+            "external_list_prices": raw.get("external_list_prices") or [], "committed": {}}
 
 
 def content_signature(body: dict[str, Any], skus: list[dict[str, Any]]) -> str:
@@ -87,6 +89,8 @@ def wire_sku(shop: Shop, sku: dict[str, Any]) -> dict[str, Any]:
             "price": _wire_price(shop, sku),
             "inventory": copy.deepcopy(sku["inventory"]),
             "identifier_code": sku.get("identifier_code") or {},
+            **({"list_price": sku["list_price"]} if sku.get("list_price") else {}),
+            "external_list_prices": copy.deepcopy(sku.get("external_list_prices") or []),
             "status_info": {"status": "NORMAL"}}
 
 

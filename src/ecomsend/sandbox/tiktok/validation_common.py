@@ -21,10 +21,14 @@ C = {  # Create Product error codes used below (Create Product doc error list).
     "price_missing": 12052571, "price_invalid": 12052073, "price_range": 12052570,
     "currency": 12052084, "no_warehouse": 12019022, "warehouse_missing": 12052097,
     "warehouse_foreign": 12052530, "warehouse_not_delivery": 12052532, "quantity": 12052055,
-    "identifier": 12052591,
+    "identifier": 12052591, "attr_name_long": 12052242, "value_name_long": 12052249,
+    "sku_img_many": 12052528, "list_price_region": 12052376, "list_price_invalid": 12052375,
 }
 #: At most 3 sales attribute types per product (reference §4.2).
 MAX_SALES_ATTRIBUTES = 3
+#: Custom sales attribute names ≤ 20 characters, value names ≤ 50 (reference §4.2).
+CUSTOM_NAME_MAX = 20
+CUSTOM_VALUE_MAX = 50
 #: GTIN lengths accepted for identifier_code (GTIN-8/12/13/14).
 GTIN_LENGTHS = (8, 12, 13, 14)
 

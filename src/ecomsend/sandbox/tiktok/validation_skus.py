@@ -16,7 +16,13 @@ from ecomsend.sandbox.tiktok.markets import (
 )
 from ecomsend.sandbox.tiktok.refdata import Category, RegionCatalog, Rules
 from ecomsend.sandbox.tiktok.state import Shop
-from ecomsend.sandbox.tiktok.validation_common import GTIN_LENGTHS, MAX_SALES_ATTRIBUTES, fail
+from ecomsend.sandbox.tiktok.validation_common import (
+    CUSTOM_NAME_MAX,
+    CUSTOM_VALUE_MAX,
+    GTIN_LENGTHS,
+    MAX_SALES_ATTRIBUTES,
+    fail,
+)
 
 #: Decimal places allowed in a package weight per unit (reference §4.2: GRAM integer,
 #: KILOGRAM ≤ 3 decimals, POUND ≤ 2 decimals).
@@ -98,6 +104,7 @@ def check_skus(sb: Sandbox, shop: Shop, m: Market, cat: RegionCatalog, node: Cat
     for i, sku in enumerate(skus):
         _check_seller_sku(i, sku)
         check_price(shop, m, i, sku)
+        _check_list_price(m, i, sku)
         _check_inventory(sb, shop, i, sku)
         _check_identifier(i, sku)
 
@@ -133,15 +140,47 @@ def _check_sales_attributes(cat: RegionCatalog, node: Category,
             raise fail("sales_attr_dup", f"The SKU contains duplicate sales attribute: "
                        f"skus[{i}].sales_attributes.")
         for a in attrs:
-            if a.get("id") and str(a["id"]) not in sales:
-                raise fail("sales_attr_id", f"The sale attribute id not exist: skus[{i}]."
-                           f"sales_attributes id {a['id']} in category {node.id}.")
+            _check_sales_attribute(i, a, sales, node)
         key_sets.append(frozenset(keys))
+    with_img = {_attr_key(a) for s in skus for a in s.get("sales_attributes") or []
+                if isinstance(a, dict) and a.get("sku_img")}
+    if len(with_img) > 1:
+        raise fail("sku_img_many", "You can add images to only 1 product variation (the primary "
+                   "sales attribute): sku_img is set on several attributes.")
     if len(set().union(*key_sets)) > MAX_SALES_ATTRIBUTES:
         raise fail("sales_attr_max", "The attribute max num cannot exceed 3.")
     if len(set(key_sets)) > 1 or (len(skus) > 1 and not key_sets[0]):
         raise fail("sales_attr_all", "SKU property must contain all properties: every SKU must "
                    "carry the same sales attribute types (and several SKUs need them).")
+
+
+def _check_sales_attribute(i: int, a: dict[str, Any], sales: dict[str, Any],
+                           node: Category) -> None:
+    """A built-in id must belong to the category; custom names/values have length limits."""
+    if a.get("id") and str(a["id"]) not in sales:
+        raise fail("sales_attr_id", f"The sale attribute id not exist: skus[{i}]."
+                   f"sales_attributes id {a['id']} in category {node.id}.")
+    if not a.get("id") and len(str(a.get("name", ""))) > CUSTOM_NAME_MAX:
+        raise fail("attr_name_long", f"The attribute name characters cannot exceed "
+                   f"{CUSTOM_NAME_MAX}: skus[{i}].sales_attributes name {a.get('name')!r}.")
+    if len(str(a.get("value_name", ""))) > CUSTOM_VALUE_MAX:
+        raise fail("value_name_long", f"The sales attribute value name characters cannot exceed "
+                   f"{CUSTOM_VALUE_MAX}: skus[{i}].sales_attributes value_name.")
+
+
+def _check_list_price(m: Market, i: int, sku: dict[str, Any]) -> None:
+    """list_price / external_list_prices (compare-at) exist only in the US (reference §4.2)."""
+    if not sku.get("list_price") and not sku.get("external_list_prices"):
+        return
+    if m.region != "US":
+        raise fail("list_price_region", f"list price not support in {m.region}: "
+                   f"skus[{i}].list_price.")
+    list_price = sku.get("list_price") or {}
+    if list_price:
+        value = _decimal(list_price.get("amount"))
+        if value is None or value <= 0 or list_price.get("currency") != m.currency:
+            raise fail("list_price_invalid", f"product list price is invalid: "
+                       f"skus[{i}].list_price {list_price!r}.")
 
 
 def check_price(shop: Shop, m: Market, i: int, sku: dict[str, Any]) -> None:
