@@ -24,6 +24,11 @@ from ecomsend.serving import BackgroundServer
 API_KEY = "test-key"
 API_SECRET = "test-secret-long-enough-for-hs256-keys"
 VERSION = "2026-07"
+BULK_RUN = """mutation BulkExportProducts($query: String!) {
+  bulkOperationRunQuery(query: $query, groupObjects: false) {
+    bulkOperation { id status createdAt } userErrors { field message code } } }"""
+BULK_STATUS = """query BulkOperationStatus($id: ID!) { bulkOperation(id: $id) { id status errorCode
+  objectCount rootObjectCount fileSize url partialDataUrl createdAt completedAt query } }"""
 
 
 @pytest.fixture(scope="session")
@@ -124,6 +129,21 @@ class ShopClient:
 
     def flush(self) -> None:
         self.http.post("/_sandbox/webhooks/flush", params={"timeout": 10})
+
+    def run_bulk(self, query: str) -> dict[str, Any]:
+        """Start a bulk query and poll it to COMPLETED; the final BulkOperation."""
+        body = self.gql(BULK_RUN, {"query": query})["data"]["bulkOperationRunQuery"]
+        assert body["userErrors"] == [], body
+        assert body["bulkOperation"]["status"] == "CREATED"
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            op = self.gql(BULK_STATUS, {"id": body["bulkOperation"]["id"]})
+            op = op["data"]["bulkOperation"]
+            if op["status"] == "COMPLETED":
+                return op  # type: ignore[no-any-return]
+            assert op["status"] in ("CREATED", "RUNNING"), op
+            time.sleep(0.02)
+        raise AssertionError("bulk operation did not complete")
 
 
 @pytest.fixture

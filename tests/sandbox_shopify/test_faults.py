@@ -64,3 +64,12 @@ def test_latency(shop: ShopClient) -> None:
     assert time.monotonic() - started >= 0.2
     bad = shop.http.put(f"/_sandbox/shops/{shop.domain}/faults", json={"nonsense": 1})
     assert bad.status_code == 422
+
+
+def test_bulk_file_faults(seeded: ShopClient) -> None:
+    op = seeded.run_bulk("{ products { nodes { id } } }")
+    seeded.control("PUT", "/faults", json={"error_rate": 1.0, "routes": ["bulk_file"]})
+    assert seeded.gql_raw(QUERY).status_code == 200  # only the file route is faulted
+    with httpx.Client(timeout=10) as client:
+        assert client.get(op["url"]).status_code >= 500
+    seeded.control("DELETE", "/faults")

@@ -50,6 +50,7 @@ def test_validation_error_is_shopify_shaped(shop: ShopClient) -> None:
     assert err["extensions"] == {"code": "undefinedField", "typeName": "Shop",
                                  "fieldName": "defaultEmail"}
     assert err["locations"] == [{"line": 1, "column": 15}]
+    assert err["path"] == ["query", "shop", "defaultEmail"]
     assert "data" not in body and "cost" in body["extensions"]
 
 

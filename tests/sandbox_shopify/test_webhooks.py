@@ -140,3 +140,18 @@ def test_out_of_order_delivery(seeded: ShopClient, receiver: Receiver) -> None:
     seeded.control("POST", "/inventory/set", json={**target, "available": 2})
     hooks = receiver.wait_for(name, 2)
     assert [json.loads(h["body"])["available"] for h in hooks] == [2, 1]
+
+
+def test_api_subscription_deleted_after_8_consecutive_failures(seeded: ShopClient,
+                                                               receiver: Receiver) -> None:
+    name = f"x-{uuid.uuid4().hex[:6]}"
+    receiver.fail[name] = 100
+    _subscribe(seeded, "PRODUCTS_UPDATE", receiver.endpoint(name))
+    product = _first_product(seeded)
+    for i in range(3):  # 3 deliveries x 3 attempts (session sandbox) = 9 failures
+        seeded.control("PATCH", f"/products/{product['id']}", json={"title": f"t{i}"})
+    seeded.flush()
+    # Deliveries run concurrently: an attempt already in flight at the 8th failure may land.
+    assert 8 <= len(receiver.deliveries(name)) <= 9
+    listed = seeded.gql("{ webhookSubscriptions(first: 5) { nodes { id } } }")
+    assert listed["data"]["webhookSubscriptions"]["nodes"] == []

@@ -12,7 +12,19 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError, GraphQLSchema, build_schema, parse, validate
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLError,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    build_schema,
+    parse,
+    validate,
+)
 
 from ecomsend.contracts import SHOPIFY_ADMIN_SDL
 
@@ -73,7 +85,51 @@ def _validate_uncached(text: str) -> tuple[DocumentNode | None, list[dict[str, A
                                   for loc in err.locations]
         return None, [error]
     errors = validate(get_schema(), document)
-    return document, [shopify_validation_error(e) for e in errors]
+    out = []
+    for err in errors:
+        shaped = shopify_validation_error(err)
+        if err.locations:
+            path = error_path(document, err.locations[0].line, err.locations[0].column)
+            if path:
+                shaped["path"] = path
+        out.append(shaped)
+    return document, out
+
+
+def error_path(document: DocumentNode, line: int, column: int) -> list[str] | None:
+    """Shopify's validation-error path: ["query", "orders", "edges", "node", "field"]."""
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            head = definition.operation.value
+            if definition.name:
+                head = f"{head} {definition.name.value}"
+        elif isinstance(definition, FragmentDefinitionNode):
+            head = f"fragment {definition.name.value}"
+        else:
+            continue
+        found = _find(definition.selection_set, line, column, [head])
+        if found:
+            return found
+    return None
+
+
+def _find(sel: SelectionSetNode | None, line: int, column: int,
+          prefix: list[str]) -> list[str] | None:
+    for node in sel.selections if sel else ():
+        if isinstance(node, FieldNode):
+            here = [*prefix, node.name.value]
+            loc = node.loc
+            if loc is not None and (loc.start_token.line, loc.start_token.column) == (line,
+                                                                                         column):
+                return here
+            found = _find(node.selection_set, line, column, here)
+        elif isinstance(node, InlineFragmentNode):
+            found = _find(node.selection_set, line, column, prefix)
+        else:
+            continue
+        if found:
+            return found
+    return None
 
 
 def shopify_validation_error(err: GraphQLError) -> dict[str, Any]:

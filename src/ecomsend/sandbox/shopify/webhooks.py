@@ -123,6 +123,8 @@ class Dispatcher:
             await asyncio.sleep(faults.webhook_reorder_delay_s)
         duplicate = faults.roll(faults.webhook_duplicate_rate)
         for attempt in range(1, self.max_attempts + 1):
+            if not self._subscription_alive(shop, d):
+                return  # deleted after too many failures: no more attempts
             ok = await self._attempt(shop, d, attempt, False)
             if ok and duplicate:
                 await self._attempt(shop, d, attempt, True)
