@@ -86,10 +86,11 @@ def _validate_uncached(text: str) -> tuple[DocumentNode | None, list[dict[str, A
         return None, [error]
     errors = validate(get_schema(), document)
     out = []
-    for err in errors:
-        shaped = shopify_validation_error(err)
-        if err.locations:
-            path = error_path(document, err.locations[0].line, err.locations[0].column)
+    for invalid in errors:
+        shaped = shopify_validation_error(invalid)
+        if invalid.locations:
+            first = invalid.locations[0]
+            path = error_path(document, first.line, first.column)
             if path:
                 shaped["path"] = path
         out.append(shaped)
