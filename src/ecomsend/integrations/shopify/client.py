@@ -49,6 +49,9 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 MAX_PAGE = 250
 #: Products per ProductsPage request: keeps requestedQueryCost under 1000 (reference §5).
 PRODUCTS_PAGE_SIZE = 10
+#: Locations per page: Shopify reserves 2 + first points up front and refunds the unused part
+#: only on its side (reference §5), so a modest page keeps our local bucket honest.
+LOCATIONS_PAGE_SIZE = 50
 
 
 def shop_base_url(template: str, shop: str) -> str:
@@ -126,7 +129,8 @@ class ShopifyClient(OrderOperations):
         found: list[Location] = []
         after: str | None = None
         while True:
-            data = await self._gql.execute("Locations", {"first": MAX_PAGE, "after": after})
+            data = await self._gql.execute("Locations",
+                                           {"first": LOCATIONS_PAGE_SIZE, "after": after})
             conn = data["locations"]
             found.extend(parsing.parse_location(n) for n in parsing.nodes(conn))
             after = conn["pageInfo"]["endCursor"]

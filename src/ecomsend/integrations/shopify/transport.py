@@ -143,15 +143,16 @@ class GraphQLTransport:
     async def _attempt(self, name: str, document: str, body: dict[str, Any]) -> dict[str, Any]:
         """One limited, observed request; raises the typed error of a failed answer."""
         book = self._book
-        cost = book.costs.get(name) or estimate_cost(document, body["variables"])
         if not book.calibrated.is_set():
             async with book.calibrating:
                 if not book.calibrated.is_set():
-                    return await self._send(name, cost, body)
-        return await self._send(name, cost, body)
+                    return await self._send(name, document, body)
+        return await self._send(name, document, body)
 
-    async def _send(self, name: str, cost: float, body: dict[str, Any]) -> dict[str, Any]:
+    async def _send(self, name: str, document: str, body: dict[str, Any]) -> dict[str, Any]:
         book = self._book
+        # Read the cost only now: a caller that waited for calibration uses what it learned.
+        cost = book.costs.get(name) or estimate_cost(document, body["variables"])
         await self._limiter.acquire(self.limiter_key, book.spec, cost)
         book.inflight += cost
         try:
