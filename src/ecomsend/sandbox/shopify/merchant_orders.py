@@ -69,6 +69,8 @@ def _claim(sandbox: Sandbox, shop: Shop, order: Order, assignments: dict[int, in
 def create_order(sandbox: Sandbox, shop: Shop, order: Order, behaviour: str = "BYPASS",
                  fire: bool = True) -> Order:
     """Store a new order with one fulfillment order per shipping location; orders/create."""
+    for li in order.line_items:
+        li.order_id = order.id
     assignments = {li.id: pick_location(shop, shop.variants.get(li.variant_id or 0),
                                         li.quantity) for li in order.line_items}
     event = new_event_id()

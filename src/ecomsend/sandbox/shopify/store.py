@@ -134,6 +134,7 @@ class LineItem:
     variant_title: str | None = None
     requires_shipping: bool = True
     vendor: str | None = None
+    order_id: int = 0  # set when the order is stored
 
 
 @dataclass(slots=True)

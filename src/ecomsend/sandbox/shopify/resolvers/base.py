@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -142,9 +143,28 @@ def _key_list(key: Any) -> list[Any]:
     return list(key) if isinstance(key, tuple | list) else [key]
 
 
+def _bounds(seq: Sequence[Any], args: dict[str, Any], sort_key: Callable[[Any], list[Any]],
+            reverse: bool) -> tuple[int, int]:
+    """[lo, hi) of the ascending `seq` left by the after/before cursors (binary search)."""
+    lo, hi = 0, len(seq)
+    if args.get("after"):
+        mark = decode_cursor(args["after"])
+        if reverse:
+            hi = bisect.bisect_left(seq, mark, key=sort_key)
+        else:
+            lo = bisect.bisect_right(seq, mark, key=sort_key)
+    if args.get("before"):
+        mark = decode_cursor(args["before"])
+        if reverse:
+            lo = max(lo, bisect.bisect_right(seq, mark, key=sort_key))
+        else:
+            hi = min(hi, bisect.bisect_left(seq, mark, key=sort_key))
+    return lo, max(lo, hi)
+
+
 def paginate(items: Sequence[Any], args: dict[str, Any],
              key: Callable[[Any], Any] = lambda o: o.id) -> Conn:
-    """Slice `items` (already sorted ascending by `key`) by first/last/after/before/reverse."""
+    """Slice `items` (sorted ascending by `key`) by first/last/after/before/reverse."""
     first, last = args.get("first"), args.get("last")
     if args.get("_bulk"):
         return Conn([Edge("", item) for item in items], {"hasNextPage": False,
@@ -154,26 +174,22 @@ def paginate(items: Sequence[Any], args: dict[str, Any],
         if value is not None and (value < 0 or value > MAX_PAGE_SIZE):
             raise SandboxError(f"The '{name}' argument must be between 0 and {MAX_PAGE_SIZE}",
                                extensions={"code": "BAD_REQUEST"})
-    seq = list(reversed(items)) if args.get("reverse") else list(items)
-    sign = -1 if args.get("reverse") else 1
+    reverse = bool(args.get("reverse"))
 
-    def after(item: Any, mark: list[Any]) -> bool:
-        k = _key_list(key(item))
-        return (k > mark) if sign > 0 else (k < mark)
+    def sort_key(item: Any) -> list[Any]:
+        return _key_list(key(item))
 
-    if args.get("after"):
-        mark = decode_cursor(args["after"])
-        seq = [item for item in seq if after(item, mark)]
-    if args.get("before"):
-        mark = decode_cursor(args["before"])
-        seq = [item for item in seq if not after(item, mark) and _key_list(key(item)) != mark]
+    lo, hi = _bounds(items, args, sort_key, reverse)
+    window = list(items[lo:hi])
+    if reverse:
+        window.reverse()
     has_next = has_prev = False
-    if first is not None and len(seq) > first:
-        seq, has_next = seq[:first], True
-    if last is not None and len(seq) > last:
-        seq, has_prev = seq[-last:], True
+    if first is not None and len(window) > first:
+        window, has_next = window[:first], True
+    if last is not None and len(window) > last:
+        window, has_prev = window[-last:], True
     has_prev = has_prev or bool(args.get("after"))
-    edges = [Edge(encode_cursor(_key_list(key(item))), item) for item in seq]
+    edges = [Edge(encode_cursor(sort_key(item)), item) for item in window]
     return Conn(edges, {"hasNextPage": has_next, "hasPreviousPage": has_prev,
                         "startCursor": edges[0].cursor if edges else None,
                         "endCursor": edges[-1].cursor if edges else None})

@@ -90,7 +90,7 @@ register("InventoryLevel", {
 
 
 def _item_levels(item: InventoryItem, ctx: Ctx, args: dict[str, Any]) -> Any:
-    return paginate([LevelRef(item, loc) for loc in item.levels], args,
+    return paginate([LevelRef(item, loc) for loc in sorted(item.levels)], args,
                     key=lambda r: r.location_id)
 
 

@@ -84,7 +84,7 @@ register("Product", {
     "media": lambda p, c, a: paginate([MediaImg(i) for i in p.images], a,
                                       key=lambda m: m.image.id),
     "images": lambda p, c, a: paginate([image_dict(i) for i in p.images], a,
-                                       key=lambda d: d["id"]),
+                                       key=lambda d: int(d["id"].rsplit("/", 1)[1])),
     "featuredImage": lambda p, c, a: image_dict(p.images[0]) if p.images else None,
     "featuredMedia": lambda p, c, a: MediaImg(p.images[0]) if p.images else None,
     "mediaCount": lambda p, c, a: {"count": len(p.images), "precision": "EXACT"},
