@@ -76,3 +76,11 @@ def test_bucket_is_configurable_per_shop(shop: ShopClient) -> None:
     assert bucket["capacity"] == 4000 and bucket["restore_rate"] == 200
     status = shop.gql("{ shop { name } }")["extensions"]["cost"]["throttleStatus"]
     assert status["maximumAvailable"] == 4000 and status["restoreRate"] == 200
+
+
+def test_fragments_on_other_types_cost_the_maximum(schema: Any) -> None:
+    query = """{ node(id: "gid://shopify/Product/1") { id
+        ... on Product { variants(first: 10) { nodes { id } } }
+        ... on Order { lineItems(first: 5) { nodes { id } } } } }"""
+    # node 1 + max(variants 2 + 10, lineItems 2 + 5)
+    assert _requested(schema, query) == 1 + 12

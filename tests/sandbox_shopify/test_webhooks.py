@@ -155,3 +155,12 @@ def test_api_subscription_deleted_after_8_consecutive_failures(seeded: ShopClien
     assert 8 <= len(receiver.deliveries(name)) <= 9
     listed = seeded.gql("{ webhookSubscriptions(first: 5) { nodes { id } } }")
     assert listed["data"]["webhookSubscriptions"]["nodes"] == []
+
+
+def test_uninstall_via_graphql_subscription(shop: ShopClient, receiver: Receiver) -> None:
+    name = f"u-{uuid.uuid4().hex[:6]}"
+    _subscribe(shop, "APP_UNINSTALLED", receiver.endpoint(name))
+    shop.control("POST", "/uninstall")
+    hook = receiver.wait_for(name, 1)[0]
+    assert hook["headers"]["x-shopify-topic"] == "app/uninstalled"
+    assert shop.control("GET", "/webhooks")["subscriptions"] == []

@@ -98,11 +98,13 @@ async def make_session_token(request: Request, domain: str,
 
 @router.post("/shops/{domain}/uninstall")
 async def uninstall(request: Request, domain: str) -> dict[str, Any]:
-    """Revoke the app's tokens and fire app/uninstalled."""
+    """Fire app/uninstalled, then revoke the app's tokens and its API subscriptions."""
     sandbox = sandbox_of(request)
     shop = shop_of(request, domain)
     emit(sandbox, shop, "app/uninstalled", payloads.shop_json(shop))
     shop.installed = False
+    for sub_id in [s.id for s in shop.subscriptions.values() if s.source == "api"]:
+        del shop.subscriptions[sub_id]
     for value in [v for v, t in sandbox.tokens.items() if t.shop == shop.domain]:
         del sandbox.tokens[value]
     return {"domain": shop.domain, "installed": False}

@@ -127,7 +127,11 @@ class CostCalculator:
 
     def _selections(self, sel: SelectionSetNode | None, parent: Any, data: Any,
                     actual: bool) -> float:
-        total = 0.0
+        """Sum over the selected fields. Requested cost of fragments on other types: the
+        maximum over those types, not the sum (docs: interfaces and unions cost the maximum
+        of their possible selections)."""
+        common = 0.0
+        by_type: dict[str, float] = {}
         for node, field_parent in self._fields(sel, parent):
             name = node.name.value
             if name.startswith("__") or not hasattr(field_parent, "fields"):
@@ -141,8 +145,12 @@ class CostCalculator:
                 value = data.get(key) if isinstance(data, dict) else None
                 if value is None:
                     continue
-            total += self._field(node, fdef, value, actual)
-        return total
+            cost = self._field(node, fdef, value, actual)
+            if actual or field_parent is parent:
+                common += cost
+            else:
+                by_type[field_parent.name] = by_type.get(field_parent.name, 0.0) + cost
+        return common + max(by_type.values(), default=0.0)
 
     def _field(self, node: FieldNode, fdef: GraphQLField, value: Any, actual: bool) -> float:
         named = get_named_type(fdef.type)

@@ -69,6 +69,7 @@ class Dispatcher:
         self.backoff_s = backoff_s
         self.concurrency = concurrency
         self._slots: asyncio.Semaphore | None = None
+        self._given_up: set[int] = set()  # subscriptions deleted after too many failures
         self.log: dict[str, deque[dict[str, Any]]] = {}
         self.pending = 0
         self._tasks: set[asyncio.Task[None]] = set()
@@ -134,7 +135,9 @@ class Dispatcher:
                 await asyncio.sleep(self.backoff_s * 2 ** (attempt - 1))
 
     def _subscription_alive(self, shop: Shop, d: Delivery) -> bool:
-        return d.subscription_id is None or d.subscription_id in shop.subscriptions
+        """False once the subscription was deleted for failing; retries then stop. (A
+        subscription removed otherwise, e.g. at uninstall, still gets its pending events.)"""
+        return d.subscription_id not in self._given_up
 
     async def _attempt(self, shop: Shop, d: Delivery, attempt: int, duplicate: bool) -> bool:
         if self._client is None:
@@ -162,6 +165,7 @@ class Dispatcher:
         sub.failures = 0 if ok else sub.failures + 1
         if sub.source == "api" and sub.failures >= DELETE_AFTER_FAILURES:
             shop.subscriptions.pop(sub.id, None)
+            self._given_up.add(sub.id)
 
     def _record(self, d: Delivery, attempt: int, status: int | None, error: str | None,
                 duplicate: bool) -> None:
