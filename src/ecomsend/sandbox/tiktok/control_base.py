@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from ecomsend.sandbox.tiktok.core import Sandbox
 from ecomsend.sandbox.tiktok.errors import ApiError
@@ -54,3 +55,17 @@ def get_shop(sb: Sandbox, request: Request) -> Shop:
     return shop
 
 
+
+Handler = Callable[[Sandbox, Request], Awaitable[Any]]
+
+
+def bind_routes(sb: Sandbox, table: Sequence[tuple[str, str, Handler]]) -> list[Route]:
+    """Starlette routes for a `(method, path, handler(sb, request))` table."""
+
+    def bind(fn: Handler) -> Endpoint:
+        async def call(request: Request) -> Any:
+            return await fn(sb, request)
+
+        return endpoint(call)
+
+    return [Route(path, bind(fn), methods=[method]) for method, path, fn in table]
