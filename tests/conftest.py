@@ -38,7 +38,7 @@ def make_settings(database_url: str, var_dir: Path, **overrides: object) -> Sett
         "database_url": database_url,
         "var_dir": var_dir,
         "token_encryption_key": TEST_TOKEN_KEY,
-        "session_secret": "test-session-secret",
+        "session_secret": "test-session-secret-0123456789abcdef",
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

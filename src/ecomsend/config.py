@@ -14,6 +14,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+#: HS256 wants a key at least as long as its hash (RFC 7518 §3.2).
+MIN_SESSION_SECRET_BYTES = 32
 #: Where the embedded default keeps its SQLite file and generated key, relative to the CWD.
 DEFAULT_VAR_DIR = Path("var")
 
@@ -112,7 +114,11 @@ class Settings(BaseSettings):
     def session_key(self) -> bytes:
         """Key that signs standalone-mode session cookies (generated like the token key)."""
         if self.session_secret is not None:
-            return self.session_secret.get_secret_value().encode()
+            secret = self.session_secret.get_secret_value().encode()
+            if len(secret) < MIN_SESSION_SECRET_BYTES:
+                raise ConfigError(f"ECOMSEND_SESSION_SECRET must be at least "
+                                  f"{MIN_SESSION_SECRET_BYTES} bytes (it signs HS256 sessions).")
+            return secret
         if self.is_scale_out:
             raise ConfigError("ECOMSEND_SESSION_SECRET is required in scale-out mode.")
         return _read_or_create_secret(self.var_dir / "session.key",

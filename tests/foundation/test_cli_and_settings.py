@@ -69,3 +69,10 @@ def test_embedded_key_is_generated_once_and_kept(tmp_path: Path) -> None:
     assert settings.encryption_key() == first
     assert oct((tmp_path / "token.key").stat().st_mode)[-3:] == "600"
     assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path.as_posix()}/ecomsend.db"
+
+
+def test_a_short_session_secret_is_refused(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, var_dir=tmp_path,  # type: ignore[call-arg]
+                        session_secret="too-short")
+    with pytest.raises(ConfigError, match="at least 32 bytes"):
+        settings.session_key()
