@@ -101,3 +101,31 @@ def test_product_create_update_delete(shop: ShopClient) -> None:
     assert deleted["data"]["productDelete"]["deletedProductId"] == product["id"]
     gone = shop.gql("query($id: ID!) { product(id: $id) { id } }", {"id": product["id"]})
     assert gone["data"]["product"] is None
+
+
+def test_collections_and_category(seeded: ShopClient) -> None:
+    colls = seeded.gql("{ collections(first: 20) { nodes { id handle title "
+                       "productsCount { count } } } }")["data"]["collections"]["nodes"]
+    assert len(colls) == 8
+    member = next(c for c in colls if c["productsCount"]["count"] > 0)
+    products = seeded.gql("query($id: ID!) { collection(id: $id) { products(first: 5) "
+                          "{ nodes { id category { fullName } collections(first: 10) "
+                          "{ nodes { id } } } } } }", {"id": member["id"]})
+    first = products["data"]["collection"]["products"]["nodes"][0]
+    assert {"id": member["id"]} in first["collections"]["nodes"]
+    categorised = seeded.gql("{ products(first: 12) { nodes { category { fullName name } } } }")
+    names = [p["category"] for p in categorised["data"]["products"]["nodes"] if p["category"]]
+    assert names and all(" > " in c["fullName"] for c in names)
+    op = seeded.run_bulk("{ collections { edges { node { id title products { edges { node "
+                         "{ id } } } } } } }")
+    assert int(op["rootObjectCount"]) == 8
+    created = seeded.control("POST", "/collections", json={"title": "Drop 1"})["collection"]
+    handle = f"in-drop-{uuid.uuid4().hex[:6]}"
+    body = _input(handle, ["S"])
+    body["collections"] = [created["admin_graphql_api_id"]]
+    body["category"] = "gid://shopify/TaxonomyCategory/aa-1-13-8"
+    product = seeded.gql(PRODUCT_SET, {"input": body})["data"]["productSet"]["product"]
+    listed = seeded.gql("query($id: ID!) { product(id: $id) { category { fullName } "
+                        "collections(first: 5) { nodes { title } } } }", {"id": product["id"]})
+    assert listed["data"]["product"]["collections"]["nodes"] == [{"title": "Drop 1"}]
+    assert listed["data"]["product"]["category"]["fullName"].endswith("T-Shirts")

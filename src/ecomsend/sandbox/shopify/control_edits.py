@@ -10,9 +10,9 @@ from fastapi import APIRouter, Body, HTTPException, Request
 
 from ecomsend.sandbox.shopify import merchant, merchant_orders, payloads
 from ecomsend.sandbox.shopify.control import sandbox_of, shop_of
-from ecomsend.sandbox.shopify.store import InventoryItem, Order, Shop
+from ecomsend.sandbox.shopify.store import Collection, InventoryItem, Order, Shop
 from ecomsend.sandbox.shopify.topics import is_known
-from ecomsend.sandbox.shopify.util import loose_id
+from ecomsend.sandbox.shopify.util import loose_id, now
 
 router = APIRouter(prefix="/_sandbox/shops/{domain}", tags=["sandbox merchant edits"])
 
@@ -208,3 +208,44 @@ async def trigger(request: Request, domain: str, body: dict[str, Any] = Body(...
     merchant.emit(sandbox_of(request), shop, topic, payload)
     return {"topic": topic, "subscribers": len(sandbox_of(request).dispatcher.targets(shop,
                                                                                      topic))}
+
+
+def _product_ids(shop: Shop, raw: list[Any] | None) -> list[int]:
+    ids = []
+    for value in raw or []:
+        pid = loose_id(value, "Product")
+        if pid not in shop.products:
+            raise HTTPException(422, f"unknown product {value}")
+        ids.append(pid)
+    return ids
+
+
+@router.post("/collections", status_code=201)
+async def create_collection(request: Request, domain: str, body: dict[str, Any] = Body(...)
+                            ) -> dict[str, Any]:
+    """A manual collection; collections/create."""
+    sandbox, shop = sandbox_of(request), shop_of(request, domain)
+    if not body.get("title"):
+        raise HTTPException(422, "title is required")
+    coll = Collection(id=sandbox.next_id(), title=body["title"],
+                      handle=body.get("handle") or merchant.slugify(body["title"]),
+                      product_ids=_product_ids(shop, body.get("product_ids")),
+                      body_html=body.get("body_html", ""))
+    shop.collections[coll.id] = coll
+    merchant.emit(sandbox, shop, "collections/create", payloads.collection_json(coll))
+    return {"collection": payloads.collection_json(coll)}
+
+
+@router.patch("/collections/{collection_id:path}")
+async def edit_collection(request: Request, domain: str, collection_id: str,
+                          body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+    """Rename or replace the product list; collections/update."""
+    sandbox, shop = sandbox_of(request), shop_of(request, domain)
+    coll = _get(shop.collections, collection_id, "Collection")
+    if body.get("title"):
+        coll.title = body["title"]
+    if body.get("product_ids") is not None:
+        coll.product_ids = _product_ids(shop, body["product_ids"])
+    coll.updated_at = now()
+    merchant.emit(sandbox, shop, "collections/update", payloads.collection_json(coll))
+    return {"collection": payloads.collection_json(coll)}

@@ -16,6 +16,7 @@ from typing import Any
 from ecomsend.sandbox.shopify import merchant, merchant_orders
 from ecomsend.sandbox.shopify.merchant import slugify
 from ecomsend.sandbox.shopify.store import (
+    Collection,
     Image,
     InventoryItem,
     Level,
@@ -26,6 +27,7 @@ from ecomsend.sandbox.shopify.store import (
     Shop,
     Variant,
 )
+from ecomsend.sandbox.shopify.taxonomy import BY_PRODUCT_TYPE
 from ecomsend.sandbox.shopify.util import now
 
 #: Share of variants without SKU, with a duplicated SKU; of levels at 0 and below 0.
@@ -44,6 +46,10 @@ VENDORS = ["Acme", "Northwind", "Globex", "Initech", "Umbrella", "Stark Goods", 
            "Hooli", "Soylent", "Vandelay", "Tyrell", "Cyberdyne"]
 TYPES = ["Apparel", "Accessories", "Home", "Footwear", "Stationery", "Outdoor"]
 TAGS = ["new", "sale", "summer", "winter", "bestseller", "eco", "gift", "clearance"]
+COLLECTIONS = ["Summer Edit", "Bestsellers", "New Arrivals", "Gifts Under $50", "Eco Line",
+               "Clearance", "Home Comforts", "Back to School"]
+#: Share of seeded products without a taxonomy category.
+UNCATEGORISED_RATE = 0.1
 OPTION_VALUES = {
     "Size": ["XS", "S", "M", "L", "XL", "XXL", "3XL", "4XL"],
     "Color": ["Black", "White", "Navy", "Red", "Forest Green", "Heather Grey", "Sand", "Rosé",
@@ -123,6 +129,16 @@ class _Seeder:
         self.last_sku: str | None = None
         self.levels = 0
         self.base = now()
+        self.collections = self._collections()
+
+    def _collections(self) -> list[Collection]:
+        """The shop's collections, created on the first seed."""
+        if not self.shop.collections:
+            for title in COLLECTIONS:
+                coll = Collection(id=self.sandbox.next_id(), title=title,
+                                  handle=_slug(title), body_html=f"<p>{title}</p>")
+                self.shop.collections[coll.id] = coll
+        return list(self.shop.collections.values())
 
     def product(self, index: int, fixed: int | None) -> Product:
         rng, sandbox = self.rng, self.sandbox
@@ -137,6 +153,11 @@ class _Seeder:
             body_html=f"<p><strong>{title}</strong> by our studio.</p><ul><li>Care: machine "
                       f"wash cold</li><li>Ref #{index}</li></ul>",
             created_at=updated - rng.uniform(0, UPDATED_SPREAD_S), updated_at=updated)
+        if rng.random() >= UNCATEGORISED_RATE:
+            product.category = BY_PRODUCT_TYPE.get(product.product_type)
+        for coll in self.collections:
+            if rng.random() < 0.15:
+                coll.product_ids.append(pid)
         options, combos = _options(rng, _variant_count(rng, fixed))
         for opt in options:
             opt.id = sandbox.next_id()

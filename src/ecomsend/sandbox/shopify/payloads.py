@@ -17,6 +17,7 @@ from ecomsend.sandbox.shopify.store import (
     Shop,
     Variant,
 )
+from ecomsend.sandbox.shopify.taxonomy import category_rest
 from ecomsend.sandbox.shopify.util import gid, iso_rest, level_gid
 
 #: products/* bodies carry full variants only for the first 100 (examples: products.create).
@@ -59,7 +60,7 @@ def product_json(p: Product) -> dict[str, Any]:
         "images": [{"id": i.id, "product_id": p.id, "position": i.position, "src": i.src,
                     "alt": i.alt, "width": i.width, "height": i.height,
                     "admin_graphql_api_id": gid("ProductImage", i.id)} for i in p.images],
-        "image": None, "media": [], "category": None,
+        "image": None, "media": [], "category": category_rest(p.category),
     }
 
 
@@ -172,3 +173,12 @@ def shop_json(shop: Shop) -> dict[str, Any]:
             "plan_display_name": "Basic", "primary_location_id": primary,
             "enabled_presentment_currencies": [shop.currency], "weight_unit": "kg",
             "multi_location_enabled": True, "created_at": None, "updated_at": None}
+
+
+def collection_json(c: Any) -> dict[str, Any]:
+    """The collections/create|update body (custom collection, REST shape)."""
+    return {"id": c.id, "admin_graphql_api_id": gid("Collection", c.id), "handle": c.handle,
+            "title": c.title, "body_html": c.body_html, "updated_at": iso_rest(c.updated_at),
+            "published_at": iso_rest(c.updated_at), "sort_order": "manual",
+            "template_suffix": None, "published_scope": "web",
+            "products_count": len(c.product_ids)}

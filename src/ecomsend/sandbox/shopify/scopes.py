@@ -21,6 +21,8 @@ ROOT_SCOPES: dict[str, tuple[str, ...]] = {
     "productByHandle": ("read_products",), "productByIdentifier": ("read_products",),
     "productVariants": ("read_products",), "productVariant": ("read_products",),
     "productsCount": ("read_products",), "productVariantsCount": ("read_products",),
+    "collections": ("read_products",), "collection": ("read_products",),
+    "collectionByHandle": ("read_products",),
     "inventoryItem": ("read_inventory", "read_products"),
     "inventoryItems": ("read_inventory", "read_products"),
     "inventoryLevel": ("read_inventory",), "locations": ("read_locations",),

@@ -118,7 +118,20 @@ class Product:
     options: list[Option] = field(default_factory=list)
     variants: list[Variant] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)
+    category: str | None = None  # standard-taxonomy id, e.g. "aa-1-13-8"
     created_at: float = field(default_factory=now)
+    updated_at: float = field(default_factory=now)
+
+
+@dataclass(slots=True)
+class Collection:
+    """A manual collection: an ordered list of product ids."""
+
+    id: int
+    title: str
+    handle: str
+    product_ids: list[int] = field(default_factory=list)
+    body_html: str = ""
     updated_at: float = field(default_factory=now)
 
 
@@ -269,6 +282,7 @@ class Shop:
     variants: dict[int, Variant] = field(default_factory=dict)
     items: dict[int, InventoryItem] = field(default_factory=dict)
     handles: dict[str, int] = field(default_factory=dict)
+    collections: dict[int, Collection] = field(default_factory=dict)
     orders: dict[int, Order] = field(default_factory=dict)
     fulfillment_orders: dict[int, FulfillmentOrder] = field(default_factory=dict)
     fulfillments: dict[int, Fulfillment] = field(default_factory=dict)

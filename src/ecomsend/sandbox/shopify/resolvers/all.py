@@ -2,6 +2,7 @@
 
 from ecomsend.sandbox.shopify.resolvers import (  # noqa: F401  (registration side effects)
     bulk,
+    collections,
     fulfillments,
     inventory,
     order_edits,

@@ -13,6 +13,7 @@ from ecomsend.sandbox.shopify.resolvers.base import Ctx, SandboxError, register,
 from ecomsend.sandbox.shopify.resolvers.product_set import apply_variants, check_set_input
 from ecomsend.sandbox.shopify.resolvers.shop import lookup
 from ecomsend.sandbox.shopify.store import Image, Option, Product
+from ecomsend.sandbox.shopify.taxonomy import category_id
 from ecomsend.sandbox.shopify.util import gid, now, parse_gid
 
 #: ProductInput/ProductSetInput scalar fields → Product attributes.
@@ -30,10 +31,30 @@ def _apply_scalars(ctx: Ctx, product: Product, inp: dict[str, Any]) -> None:
         ctx.shop.handles.pop(product.handle, None)
         product.handle = inp["handle"]
         ctx.shop.handles[product.handle] = product.id
+    if "category" in inp:
+        product.category = category_id(inp["category"])
+    _apply_collections(ctx, product, inp)
     if inp.get("files") is not None:
         product.images = [Image(id=ctx.sandbox.next_id(), src=f["originalSource"],
                                 alt=f.get("alt"), position=i + 1)
                           for i, f in enumerate(inp["files"]) if f.get("originalSource")]
+
+
+def _apply_collections(ctx: Ctx, product: Product, inp: dict[str, Any]) -> None:
+    """`collections` (productSet: the full list) or collectionsToJoin/Leave."""
+    wanted = inp.get("collections")
+    join = inp.get("collectionsToJoin") or []
+    leave = {parse_gid(c, "Collection") for c in inp.get("collectionsToLeave") or []}
+    for coll in ctx.shop.collections.values():
+        member = product.id in coll.product_ids
+        if wanted is not None:
+            keep = gid("Collection", coll.id) in wanted
+        else:
+            keep = (member or gid("Collection", coll.id) in join) and coll.id not in leave
+        if keep and not member:
+            coll.product_ids.append(product.id)
+        elif member and not keep:
+            coll.product_ids.remove(product.id)
 
 
 def _find_for_set(ctx: Ctx, args: dict[str, Any]) -> tuple[Product | None, list[Any]]:

@@ -35,6 +35,11 @@ def check_set_input(ctx: Ctx, product: Product | None, args: dict[str, Any]
     if handle and ctx.shop.handles.get(handle) not in (None, product.id if product else None):
         errors.append(user_error(["input", "handle"], f"Handle '{handle}' already in use. "
                                  "Please provide a new handle.", "HANDLE_NOT_UNIQUE"))
+    unknown = [c for c in inp.get("collections") or []
+               if parse_gid(c, "Collection") not in ctx.shop.collections]
+    if unknown:
+        errors.append(user_error(["input", "collections"], f"Collections not found: "
+                                 f"{', '.join(unknown)}", "NOT_FOUND"))
     options = inp.get("productOptions") or []
     if len(options) > MAX_OPTIONS:
         errors.append(user_error(["input", "productOptions"], "Can only specify a maximum of 3 "

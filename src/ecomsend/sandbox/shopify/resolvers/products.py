@@ -16,6 +16,7 @@ from ecomsend.sandbox.shopify import search
 from ecomsend.sandbox.shopify.resolvers.base import Ctx, attr, const, paginate, register
 from ecomsend.sandbox.shopify.resolvers.shop import lookup
 from ecomsend.sandbox.shopify.store import Image, Option, Product, Variant
+from ecomsend.sandbox.shopify.taxonomy import category_gql
 from ecomsend.sandbox.shopify.util import gid, iso
 
 _TAG_RE = re.compile(r"<[^>]+>")
@@ -93,7 +94,8 @@ register("Product", {
     "hasOnlyDefaultVariant": lambda p, c, a: len(p.variants) == 1 and not p.options,
     "hasOutOfStockVariants": lambda p, c, a: any(v.inventory_quantity <= 0 for v in p.variants),
     "onlineStoreUrl": const(None), "onlineStorePreviewUrl": const(None),
-    "seo": lambda p, c, a: {"title": None, "description": None}, "category": const(None),
+    "seo": lambda p, c, a: {"title": None, "description": None},
+    "category": lambda p, c, a: category_gql(p.category),
     "templateSuffix": const(None), "isGiftCard": const(False),
     "requiresSellingPlan": const(False),
 }, Product)
@@ -131,6 +133,7 @@ PRODUCT_SEARCH = {
     "created_at": lambda p: p.created_at, "handle": lambda p: p.handle, "tag": lambda p: p.tags,
     "vendor": lambda p: p.vendor, "product_type": lambda p: p.product_type,
     "title": lambda p: p.title, "id": lambda p: p.id,
+    "category_id": lambda p: p.category,
     "inventory_total": lambda p: sum(v.inventory_quantity for v in p.variants),
 }
 PRODUCT_SORT = {

@@ -13,7 +13,7 @@ from ecomsend.sandbox.shopify.util import GID_RE, gid, iso
 GID_TABLES = {"Product": "products", "ProductVariant": "variants", "InventoryItem": "items",
               "Location": "locations", "Order": "orders", "Fulfillment": "fulfillments",
               "FulfillmentOrder": "fulfillment_orders", "WebhookSubscription": "subscriptions",
-              "BulkOperation": "bulk_ops"}
+              "BulkOperation": "bulk_ops", "Collection": "collections"}
 
 
 def lookup(shop: Shop, value: Any, type_name: str | None = None) -> Any:
