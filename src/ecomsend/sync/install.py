@@ -73,9 +73,7 @@ async def setup_shop(ctx: TaskContext, shop_id: int) -> None:
         async with ctx.db.unit_of_work() as session:
             await session.execute(update(Shop).where(Shop.id == shop_id).values(
                 name=info.name, currency=info.currency_code))
-        # Collections come later: the sandbox does not serve root `collections` yet.
-        catalog = export_catalog(client, with_collections=False)
-        progress = await import_catalog(ctx.db, shop_id, catalog)
+        progress = await import_catalog(ctx.db, shop_id, export_catalog(client))
     async with ctx.db.unit_of_work() as session:
         session.add(ActivityLog(
             shop_id=shop_id, kind="catalog_import", status="synced",
