@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ecomsend.jobs.registry import TaskRegistry
+from ecomsend.sync.activity import PRUNE_EVERY_S, PRUNE_TASK, prune_activity_log
 from ecomsend.sync.engine import register_sync_tasks
 from ecomsend.sync.handlers import build_sync_handlers
 from ecomsend.sync.install import SETUP_TASK, setup_shop
@@ -13,4 +14,6 @@ def build_registry() -> TaskRegistry:
     registry = TaskRegistry()
     register_sync_tasks(registry, handlers=build_sync_handlers())
     registry.add(SETUP_TASK, setup_shop)
+    registry.add(PRUNE_TASK, prune_activity_log)
+    registry.every(PRUNE_TASK, PRUNE_EVERY_S)
     return registry

@@ -1,0 +1,34 @@
+"""Activity-log retention (DESIGN.md §3): successes are pruned after N days, failures are kept
+until the merchant has dealt with them. A periodic job registered in `jobs.tasks`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import structlog
+from sqlalchemy import delete
+
+from ecomsend.db.models import ActivityLog
+from ecomsend.db.types import utcnow
+
+if TYPE_CHECKING:
+    from ecomsend.jobs.registry import TaskContext
+
+log = structlog.get_logger(__name__)
+
+PRUNE_TASK = "prune_activity_log"
+#: Successful rows older than this are deleted; failed ones never are (they carry the reasons).
+SUCCESS_RETENTION = timedelta(days=14)
+PRUNE_EVERY_S = 3600.0
+#: Statuses of rows that record something that went well (or was deliberately ignored).
+PRUNABLE_STATUSES = ("synced", "received", "ignored")
+
+
+async def prune_activity_log(ctx: TaskContext, retention_days: float | None = None) -> None:
+    """Delete successful activity rows older than the retention window."""
+    keep = SUCCESS_RETENTION if retention_days is None else timedelta(days=retention_days)
+    async with ctx.db.unit_of_work() as session:
+        result = await session.execute(delete(ActivityLog).where(
+            ActivityLog.status.in_(PRUNABLE_STATUSES), ActivityLog.created_at < utcnow() - keep))
+    log.info("activity.pruned", rows=result.rowcount)  # type: ignore[attr-defined]
