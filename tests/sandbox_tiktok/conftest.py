@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,12 +28,18 @@ class Inbox:
 
     received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
     fail_next: int = 0
+    fail_status: int = 500
+    slow_next: int = 0
+    slow_s: float = 0.5
 
     async def endpoint(self, request: Request) -> Response:
         body = await request.body()
+        if self.slow_next > 0:
+            self.slow_next -= 1
+            await asyncio.sleep(self.slow_s)
         if self.fail_next > 0:
             self.fail_next -= 1
-            return Response(status_code=500)
+            return Response(status_code=self.fail_status)
         self.received.append((dict(request.headers), body))
         return Response(status_code=200)
 
@@ -93,7 +100,7 @@ async def us(http: httpx.AsyncClient, control: Control) -> tuple[Api, dict[str, 
 async def hooks(control: Control, inbox: Inbox, inbox_url: str) -> Inbox:
     """Point the app-level webhook URL at the session inbox."""
     await control("PUT", "/webhook", {"url": inbox_url})
-    inbox.fail_next = 0
+    inbox.fail_next, inbox.fail_status, inbox.slow_next = 0, 500, 0
     return inbox
 
 

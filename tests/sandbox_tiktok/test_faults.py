@@ -8,8 +8,11 @@ from typing import Any
 import httpx
 import pytest
 
+from ecomsend.sandbox.tiktok import create_app
+from ecomsend.serving import BackgroundServer
+
 from .conftest import Inbox, connect, delivered
-from .helpers import Api, Control
+from .helpers import APP_KEY, APP_SECRET, Api, Control
 
 WH = "/logistics/202309/warehouses"
 
@@ -155,3 +158,33 @@ async def test_reset_wipes_state_but_never_reuses_ids(http: httpx.AsyncClient,
     after = await control("POST", "/shops", {"region": "US"})
     assert after["shop_id"] != before["shop_id"]
     assert after["warehouses"][0]["id"] != before["warehouses"][0]["id"]
+
+
+async def test_webhook_401_is_final(shop: Any, control: Control, hooks: Inbox) -> None:
+    api, view = shop
+    sid = view["shop_id"]
+    sku = await _listed_sku(api, control, sid)
+    hooks.fail_next, hooks.fail_status = 1, 401
+    order = await _order(control, sid, sku)
+    await control("POST", "/webhooks/drain", {"timeout_s": 5})
+    log = (await control("GET", "/webhooks", shop_id=sid, type="1"))["deliveries"]
+    mine = next(d for d in log if d["body"]["data"]["order_id"] == order["id"])
+    assert mine["state"] == "rejected" and len(mine["attempts"]) == 1
+
+
+async def test_slow_receiver_times_out_and_is_retried(inbox: Inbox, inbox_url: str) -> None:
+    app = create_app(APP_KEY, APP_SECRET, webhook_url=inbox_url, webhook_timeout_s=0.2,
+                     webhook_retry_delays_s=(0.05,), audit_delay_s=0.05)
+    with BackgroundServer(app) as url:
+        async with httpx.AsyncClient(base_url=url, timeout=10) as http:
+            control = Control(http)
+            api, view = await connect(http, control, "US")
+            body = await control("GET", f"/shops/{view['shop_id']}/sample_product")
+            inbox.slow_next, inbox.slow_s = 1, 0.6
+            await api.ok("POST", "/product/202309/products", body)
+            await control("POST", "/webhooks/drain", {"timeout_s": 5})
+            log = (await control("GET", "/webhooks", type="16"))["deliveries"]
+    inbox.slow_next = 0
+    assert log[0]["state"] == "delivered"
+    assert log[0]["attempts"][0]["error"].startswith("ReadTimeout")
+    assert log[0]["attempts"][1]["status"] == 200

@@ -25,6 +25,9 @@ EVENT_TYPES = {
     12: "RETURN_STATUS_CHANGE", 15: "PRODUCT_INFORMATION_CHANGE", 16: "PRODUCT_CREATION",
     37: "PRODUCT_AUDIT_STATUS_CHANGE",
 }
+#: A receiver answering 401 rejected the signature: TikTok expects "200 (or 401 for an auth
+#: failure)" and retries anything else (reference §5.2), so 401 ends the delivery.
+AUTH_FAILURE_STATUS = 401
 #: Max deliveries remembered for the control API (oldest dropped first).
 MAX_DELIVERIES = 20_000
 
@@ -113,8 +116,8 @@ class WebhookDispatcher:
             self._client = httpx.AsyncClient(timeout=self.timeout_s)
         return self._client
 
-    async def _attempt(self, delivery: Delivery) -> bool:
-        """POST once; True on 2xx."""
+    async def _attempt(self, delivery: Delivery) -> bool | None:
+        """POST once; True on 2xx, None on 401 (final), False to retry."""
         assert delivery.url is not None
         headers = {"Content-Type": "application/json",
                    "Authorization": webhook_signature(self.app_key, self.app_secret,
@@ -125,6 +128,8 @@ class WebhookDispatcher:
             client = await self._client_get()
             resp = await client.post(delivery.url, content=delivery.raw, headers=headers)
             record["status"] = resp.status_code
+            if resp.status_code == AUTH_FAILURE_STATUS:
+                return None
             return 200 <= resp.status_code < 300
         except httpx.HTTPError as exc:
             record["error"] = f"{type(exc).__name__}: {exc}"
@@ -135,7 +140,11 @@ class WebhookDispatcher:
         if delay:
             await asyncio.sleep(delay)
         for backoff in (*self.retry_delays_s, None):
-            if await self._attempt(delivery):
+            outcome = await self._attempt(delivery)
+            if outcome is None:
+                delivery.state = "rejected"
+                return
+            if outcome:
                 delivery.state = "delivered"
                 return
             if backoff is None:
