@@ -62,7 +62,7 @@ class Sandbox:
         self.app_key = app_key
         self.app_secret = app_secret
         self.options = options
-        self.store = Store()
+        self.store = Store(options.seed)
         self.store.webhook_url = options.webhook_url
         self.limiter = RateLimiter()
         self.webhooks = WebhookDispatcher(app_key, app_secret, self.store,

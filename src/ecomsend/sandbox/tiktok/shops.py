@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
+import string
 from typing import Any
 
 from ecomsend.sandbox.tiktok.core import Sandbox
@@ -20,6 +20,9 @@ from ecomsend.sandbox.tiktok.state import (
 from ecomsend.sandbox.tiktok.webhooks import EVENT_TYPES
 
 SELLER_TYPES = ("LOCAL", "CROSS_BORDER")
+#: Cipher body: 28 url-safe characters, like `ROW_xkMbgAAAeVAQra0eZWebFQq5aIKt` in the docs.
+CIPHER_LENGTH = 28
+_CIPHER_ALPHABET = string.ascii_letters + string.digits + "-_"
 #: Event API: address at most 255 characters (reference §5.1).
 WEBHOOK_ADDRESS_MAX = 255
 #: Event API invalid-parameter code [INF: the Event API lists no error codes].
@@ -89,8 +92,10 @@ def create_shop(sb: Sandbox, body: dict[str, Any]) -> Shop:
         raise ValueError(f"seller_type must be one of {SELLER_TYPES}")
     shop_id = sb.store.new_id("shop")
     prefix = "ROW" if region != "US" else "TTP"
-    shop = Shop(id=shop_id, cipher=f"{prefix}_{secrets.token_urlsafe(21)}",
-                code=f"{region}LC{secrets.token_hex(4).upper()}",
+    rng = sb.store.rng
+    cipher = "".join(rng.choice(_CIPHER_ALPHABET) for _ in range(CIPHER_LENGTH))
+    shop = Shop(id=shop_id, cipher=f"{prefix}_{cipher}",
+                code=f"{region}LC{rng.randrange(16**8):08X}",
                 name=body.get("name") or f"Sandbox {region} shop {len(sb.store.shops) + 1}",
                 region=region, seller_type=seller_type, warehouses=_warehouses(sb, region),
                 settings=ShopSettings())

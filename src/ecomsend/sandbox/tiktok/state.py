@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -226,7 +227,9 @@ class Image:
 class Store:
     """All sandbox state; one per app instance."""
 
-    def __init__(self) -> None:
+    def __init__(self, seed: int = 0) -> None:
+        #: Seeded source of shop ciphers and codes (reproducible runs); tokens stay random.
+        self.rng = random.Random(seed)
         self.reset()
 
     def reset(self) -> None:
