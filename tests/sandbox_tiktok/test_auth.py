@@ -107,3 +107,14 @@ async def test_deauthorize_revokes_and_notifies(http: httpx.AsyncClient, control
     types = [d["type"] for d in (await control("GET", "/webhooks",
                                                shop_id=view["shop_id"]))["deliveries"]]
     assert types == [6, 7]
+
+
+async def test_consent_service_id_check(http: httpx.AsyncClient, control: Control) -> None:
+    await control("PUT", "/consent", {"service_id": "svc-1"})
+    try:
+        bad = await http.get("/open/authorize", params={"service_id": "other", "state": "s"})
+        assert bad.status_code == 400
+        good = await http.get("/open/authorize", params={"service_id": "svc-1", "state": "s"})
+        assert good.status_code == 302
+    finally:
+        await control("PUT", "/consent", {"service_id": None})

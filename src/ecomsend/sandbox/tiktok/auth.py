@@ -14,6 +14,7 @@ from starlette.routing import Route
 from ecomsend.sandbox.tiktok import errors as E
 from ecomsend.sandbox.tiktok.core import Sandbox
 from ecomsend.sandbox.tiktok.errors import ApiError
+from ecomsend.sandbox.tiktok.shops import create_shop
 from ecomsend.sandbox.tiktok.state import Token, now
 
 #: grant_type values: TikTok's literal `authorized_code` (not OAuth's authorization_code).
@@ -131,8 +132,6 @@ def token_routes(sb: Sandbox) -> list[Route]:
 
 def authorize(sb: Sandbox, query: dict[str, str]) -> Response:
     """Consent: redirect to `{redirect_uri}?code=…&state=…` (reference §1.1)."""
-    from ecomsend.sandbox.tiktok.shops import create_shop
-
     expected = sb.options.service_id
     if expected is not None and query.get("service_id") != expected \
             and query.get("app_key") != sb.app_key:

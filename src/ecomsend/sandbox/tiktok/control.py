@@ -139,6 +139,16 @@ async def set_webhook(sb: Sandbox, request: Request) -> Any:
     return {"url": url}
 
 
+async def set_consent(sb: Sandbox, request: Request) -> Any:
+    """PUT /_sandbox/consent: the consent page's redirect_uri and expected service_id."""
+    body = await body_of(request)
+    for key in ("redirect_uri", "service_id"):
+        if key in body:
+            value = body[key]
+            setattr(sb.options, key, None if value is None else str(value))
+    return {"redirect_uri": sb.options.redirect_uri, "service_id": sb.options.service_id}
+
+
 async def list_webhooks(sb: Sandbox, request: Request) -> Any:
     """GET /_sandbox/webhooks: deliveries and their attempts."""
     q = request.query_params
@@ -263,6 +273,7 @@ CONTROL_TABLE = [
     ("DELETE", "/_sandbox/faults", delete_global_faults),
     ("POST", "/_sandbox/tokens/expire", expire_tokens),
     ("PUT", "/_sandbox/webhook", set_webhook),
+    ("PUT", "/_sandbox/consent", set_consent),
     ("GET", "/_sandbox/webhooks", list_webhooks),
     ("POST", "/_sandbox/webhooks/drain", drain),
     ("POST", "/_sandbox/shops", create),

@@ -11,8 +11,6 @@ from ecomsend.sandbox.tiktok.ratelimit import RateLimiter
 from ecomsend.sandbox.tiktok.state import Store
 from ecomsend.sandbox.tiktok.webhooks import WebhookDispatcher
 
-#: Default consent-page service id (Partner Center gives one per app; any 19-digit string).
-DEFAULT_SERVICE_ID = "7000000000000000001"
 #: Default access-token life: 7 days (reference §1.2 "default access-token life is 7 days").
 ACCESS_TOKEN_TTL_S = 7 * 24 * 3600
 #: Refresh-token life: lifetimes vary in the wild; one year is a safe middle (reference §1.2).
@@ -30,7 +28,7 @@ class Options:
     """create_app keyword options (documented in CONTROL.md)."""
 
     redirect_uri: str | None = None
-    service_id: str | None = DEFAULT_SERVICE_ID
+    service_id: str | None = None
     audit_delay_s: float = AUDIT_DELAY_S
     audit_result: str = "ACTIVATE"
     webhook_url: str | None = None
