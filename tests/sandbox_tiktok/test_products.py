@@ -58,7 +58,7 @@ async def test_audit_failure_with_reasons(http: httpx.AsyncClient, control: Cont
 
 
 async def test_edit_partial_edit_and_reaudit(us: tuple[Api, dict[str, Any]],
-                                             control: Control) -> None:
+                                             control: Control, hooks: Inbox) -> None:
     api, view = us
     body = await sample(control, view["shop_id"], skus=2)
     created = await api.ok("POST", P, body)
@@ -76,6 +76,9 @@ async def test_edit_partial_edit_and_reaudit(us: tuple[Api, dict[str, Any]],
     assert product["skus"][0]["price"]["sale_price"] == body["skus"][0]["price"]["amount"]
     await api.ok("POST", f"{P}/{pid}/partial_edit", {"description": "<p>New words</p>"})
     assert (await api.ok("GET", f"{P}/{pid}"))["description"] == "<p>New words</p>"
+    await control("POST", "/webhooks/drain", {"timeout_s": 5})
+    changes = [b["data"]["changed_fields"] for _, _, b in delivered(hooks, view["shop_id"], 15)]
+    assert ["title"] in changes and ["description"] in changes
     code, _ = await api.err("PUT", f"{P}/99999", edited)
     assert code == 12052260
 

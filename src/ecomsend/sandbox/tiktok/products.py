@@ -130,6 +130,7 @@ def apply_edit(ctx: Ctx, product: Product, body: dict[str, Any]) -> dict[str, An
     _merge_live_fields(product, body)
     validate_product(ctx.sb, ctx.shop, body)
     before = content_signature(product.body, product.skus)
+    old_body = product.body
     old_skus = {s["id"]: s for s in product.skus}
     product.body = _body_without_skus(body)
     product.skus = []
@@ -140,6 +141,12 @@ def apply_edit(ctx: Ctx, product: Product, body: dict[str, Any]) -> dict[str, An
         product.skus.append(sku)
     product.update_time = now()
     changed = content_signature(product.body, product.skus) != before
+    fields = sorted(k for k in {*old_body, *product.body} if old_body.get(k) != product.body.get(k))
+    if changed:
+        # PRODUCT_INFORMATION_CHANGE (type 15): product_id, changed_fields, update_time.
+        ctx.sb.webhooks.emit(ctx.shop, 15, {"product_id": product.id,
+                                            "changed_fields": fields or ["skus"],
+                                            "update_time": product.update_time})
     if body.get("save_mode") == "AS_DRAFT":
         product.status = "DRAFT"
     elif changed or product.status in ("DRAFT", "FAILED"):
