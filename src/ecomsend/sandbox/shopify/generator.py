@@ -130,6 +130,7 @@ class _Seeder:
         self.levels = 0
         self.base = now()
         self.collections = self._collections()
+        self.extra = random.Random()
 
     def _collections(self) -> list[Collection]:
         """The shop's collections, created on the first seed."""
@@ -153,10 +154,12 @@ class _Seeder:
             body_html=f"<p><strong>{title}</strong> by our studio.</p><ul><li>Care: machine "
                       f"wash cold</li><li>Ref #{index}</li></ul>",
             created_at=updated - rng.uniform(0, UPDATED_SPREAD_S), updated_at=updated)
-        if rng.random() >= UNCATEGORISED_RATE:
+        # Categories and collections draw from their own stream, so adding them did not
+        # change the catalogs earlier versions generated for the same seed.
+        if self.extra.random() >= UNCATEGORISED_RATE:
             product.category = BY_PRODUCT_TYPE.get(product.product_type)
         for coll in self.collections:
-            if rng.random() < 0.15:
+            if self.extra.random() < 0.15:
                 coll.product_ids.append(pid)
         options, combos = _options(rng, _variant_count(rng, fixed))
         for opt in options:
@@ -225,6 +228,7 @@ def seed_shop(sandbox: Sandbox, shop: Shop, products: int = 0, seed: int = 0,
         sandbox.add_location(shop)
     rng = random.Random(seed)
     seeder = _Seeder(sandbox, shop, rng, list(shop.locations)[:max(1, locations)])
+    seeder.extra.seed(f"extra-{seed}")
     variants_before = len(shop.variants)
     gc_was_enabled = gc.isenabled()
     gc.disable()  # millions of new objects and no cycles: the collector would only slow us
