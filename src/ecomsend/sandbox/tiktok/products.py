@@ -93,7 +93,9 @@ async def create_product(ctx: Ctx) -> dict[str, Any]:
     shop.created_products += 1
     if key:
         shop.idempotency[str(key)] = product.id
-    ctx.sb.webhooks.emit(shop, 16, {"product_id": product.id, "product_type": ["NORMAL"],
+    # PRODUCT_CREATION (type 16): the doc's example sends product_id as a JSON number and
+    # `product_types` (COMBINED_PRODUCT / GPR_PRODUCT only; empty for a plain product).
+    ctx.sb.webhooks.emit(shop, 16, {"product_id": int(product.id), "product_types": [],
                                     "update_time": product.create_time})
     if not draft:
         start_audit(ctx.sb, shop, product)
