@@ -7,6 +7,7 @@ from ecomsend.sync.activity import PRUNE_EVERY_S, PRUNE_TASK, prune_activity_log
 from ecomsend.sync.engine import register_sync_tasks
 from ecomsend.sync.handlers import build_sync_handlers
 from ecomsend.sync.install import SETUP_TASK, setup_shop
+from ecomsend.sync.listing.wiring import register_listing_tasks
 
 
 def build_registry() -> TaskRegistry:
@@ -16,4 +17,5 @@ def build_registry() -> TaskRegistry:
     registry.add(SETUP_TASK, setup_shop)
     registry.add(PRUNE_TASK, prune_activity_log)
     registry.every(PRUNE_TASK, PRUNE_EVERY_S)
+    register_listing_tasks(registry)
     return registry

@@ -1,0 +1,84 @@
+"""Per-process TTL caches of TikTok reference data a push needs: category attributes and
+rules, warehouses, the category tree. Keyed by connection (the calls need its shop context)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from ecomsend.integrations.tiktok.client import TikTokClient
+from ecomsend.integrations.tiktok.context import ShopContext
+from ecomsend.integrations.tiktok.models.catalog import Attribute, Category, CategoryRules
+from ecomsend.integrations.tiktok.models.logistics import Warehouse
+
+T = TypeVar("T")
+#: Reference data changes rarely; an hour keeps calls per product near zero.
+TTL_S = 3600.0
+
+
+@dataclass
+class TtlCache:
+    """A tiny async memo with expiry (per process; a miss just calls TikTok again)."""
+
+    ttl_s: float = TTL_S
+    _items: dict[tuple[Any, ...], tuple[float, Any]] = field(default_factory=dict)
+
+    async def get(self, key: tuple[Any, ...], load: Callable[[], Awaitable[T]]) -> T:
+        hit = self._items.get(key)
+        now = time.monotonic()
+        if hit is not None and hit[0] > now:
+            value: T = hit[1]
+            return value
+        value = await load()
+        self._items[key] = (now + self.ttl_s, value)
+        return value
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
+CACHE = TtlCache()
+
+
+async def category_attributes(client: TikTokClient, shop: ShopContext, conn_id: int,
+                              category_id: str, version: str | None) -> list[Attribute]:
+    async def load() -> list[Attribute]:
+        got = await client.categories.get_category_attributes(shop, category_id,
+                                                              category_version=version)
+        return list(got.attributes)
+
+    return await CACHE.get(("attrs", conn_id, category_id, version), load)
+
+
+async def category_rules(client: TikTokClient, shop: ShopContext, conn_id: int,
+                         category_id: str, version: str | None) -> CategoryRules:
+    async def load() -> CategoryRules:
+        return await client.categories.get_category_rules(shop, category_id,
+                                                          category_version=version)
+
+    return await CACHE.get(("rules", conn_id, category_id, version), load)
+
+
+async def warehouses(client: TikTokClient, shop: ShopContext, conn_id: int) -> list[Warehouse]:
+    async def load() -> list[Warehouse]:
+        return list((await client.logistics.get_warehouses(shop)).warehouses)
+
+    return await CACHE.get(("warehouses", conn_id), load)
+
+
+async def default_sales_warehouse(client: TikTokClient, shop: ShopContext,
+                                  conn_id: int) -> str | None:
+    """The shop's default SALES_WAREHOUSE (else its first enabled one)."""
+    sales = [w for w in await warehouses(client, shop, conn_id) if w.is_sales
+             and (w.effect_status in (None, "ENABLED"))]
+    chosen = next((w for w in sales if w.is_default), sales[0] if sales else None)
+    return None if chosen is None else str(chosen.id)
+
+
+async def categories(client: TikTokClient, shop: ShopContext, conn_id: int) -> list[Category]:
+    async def load() -> list[Category]:
+        return list((await client.categories.get_categories(shop)).categories)
+
+    return await CACHE.get(("categories", conn_id), load)

@@ -1,0 +1,75 @@
+"""Which connections a product change concerns, and which push kind it needs.
+
+A connection is concerned when the product is already linked there (`product_link`) or when
+one of its *active* category templates claims it (selection rules, default template last).
+Linked: `changes.classify_change` picks the cheapest kind — price-only → `price`,
+inventory-only → `inventory`, both → both, anything else (or a status change) → `product`;
+nothing TikTok sees → no bump at all (no job, no call). Not linked yet: `product` (create).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ecomsend.sync import state
+from ecomsend.sync.listing.ids import INVENTORY, PRICE, PRODUCT, TO_TIKTOK
+from ecomsend.sync.listing.loading import Connection, connections, linked_connection_ids
+from ecomsend.sync.listing.mirror import Change
+from ecomsend.sync.products.changes import classify_change, push_kind
+from ecomsend.sync.products.selection import select_template
+from ecomsend.sync.products.types import ProductSnapshot
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from ecomsend.jobs.port import JobQueue
+
+
+def listable(product: ProductSnapshot) -> bool:
+    """Only active Shopify products are listed on TikTok."""
+    return product.status.upper() == "ACTIVE"
+
+
+def claimed(product: ProductSnapshot, conn: Connection) -> bool:
+    """An active template of the connection takes this active product."""
+    return listable(product) and select_template(product, conn.templates) is not None
+
+
+def kinds_for_linked(change: Change, conn: Connection) -> list[str]:
+    """Push kinds for a product already on TikTok in this connection."""
+    if change.old is None:
+        return [PRODUCT]
+    changes = classify_change(change.old, change.new, conn.comparison_prefs(),
+                              region=conn.region)
+    kind = push_kind(changes)
+    if "status" in changes or kind == "full":
+        return [PRODUCT]
+    return {"none": [], "price": [PRICE], "inventory": [INVENTORY],
+            "price_and_inventory": [PRICE, INVENTORY]}[kind]
+
+
+def kinds_for_unlinked(change: Change, conn: Connection) -> list[str]:
+    """`product` (create) when an active template claims the product and something relevant
+    changed: it is new, it just became claimed, or TikTok-visible content changed."""
+    if not claimed(change.new, conn):
+        return []
+    if change.old is None or not claimed(change.old, conn):
+        return [PRODUCT]
+    changes = classify_change(change.old, change.new, conn.comparison_prefs(),
+                              region=conn.region)
+    return [PRODUCT] if changes else []
+
+
+async def bump(session: AsyncSession, queue: JobQueue, change: Change) -> list[str]:
+    """mark_changed every (connection, kind) the change needs; returns "tts:kind" notes."""
+    conns = await connections(session, change.shop_id)
+    linked = await linked_connection_ids(session, change.product_id, [c.id for c in conns])
+    notes = []
+    for conn in conns:
+        kinds = (kinds_for_linked(change, conn) if conn.id in linked
+                 else kinds_for_unlinked(change, conn))
+        for kind in kinds:
+            await state.mark_changed(session, queue, state.EntityKey(
+                change.shop_id, conn.id, kind, change.product_id, TO_TIKTOK))
+            notes.append(f"{conn.tiktok_shop.region}:{kind}")
+    return notes

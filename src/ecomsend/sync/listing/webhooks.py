@@ -1,0 +1,153 @@
+"""Webhook handlers of the listing pipeline, run inside the inbox's transaction (no network).
+
+Shopify products/create|update|delete, inventory_levels/update, inventory_items/update: update
+the mirror (newer only), then bump sync_state where TikTok needs it (`targets.bump`).
+TikTok 5 (PRODUCT_STATUS_CHANGE) and 37 (PRODUCT_AUDIT_STATUS_CHANGE): an approval marks the
+product synced again; a failure defers an `audit` job that reads TikTok's reasons (Get
+Product) and marks the product `review_failed`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select, update
+
+from ecomsend.db.models import ProductLink, Shop, SyncState, TikTokShop
+from ecomsend.db.types import utcnow
+from ecomsend.integrations.shopify.webhook_models import (
+    InventoryItemPayload,
+    InventoryLevelPayload,
+    ProductDeletePayload,
+    ProductPayload,
+)
+from ecomsend.integrations.tiktok.models.webhooks import (
+    ProductAuditStatusChange,
+    ProductStatusChange,
+)
+from ecomsend.sync import state
+from ecomsend.sync.inbox import InboundWebhook, Platform, WebhookHandler
+from ecomsend.sync.listing import mirror, targets
+from ecomsend.sync.listing.ids import AUDIT, FROM_TIKTOK, PRODUCT, TO_TIKTOK
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from ecomsend.jobs.port import JobQueue
+
+#: TikTok webhook type ids (reference §5.3).
+TIKTOK_PRODUCT_STATUS_CHANGE = "5"
+TIKTOK_PRODUCT_AUDIT_STATUS_CHANGE = "37"
+_FAILED_STATUSES = frozenset({"PRODUCT_AUDIT_FAILURE", "FAILED"})
+_APPROVED_STATUSES = frozenset({"PRODUCT_FIRST_PASS_REVIEW", "APPROVED", "PRE_APPROVED"})
+
+
+async def _shop(session: AsyncSession, domain: str) -> tuple[int, str] | None:
+    row = (await session.execute(select(Shop.id, Shop.currency).where(
+        Shop.domain == domain, Shop.uninstalled_at.is_(None)))).first()
+    return None if row is None else (int(row[0]), row[1] or "USD")
+
+
+async def _bump_all(session: AsyncSession, queue: JobQueue,
+                    changes: list[mirror.Change]) -> str:
+    notes = []
+    for change in changes:
+        notes.extend(await targets.bump(session, queue, change))
+    return "pushes: " + (", ".join(notes) if notes else "none")
+
+
+async def products_upsert(session: AsyncSession, queue: JobQueue,
+                          webhook: InboundWebhook) -> str:
+    """products/create and products/update."""
+    shop = await _shop(session, webhook.shop_key)
+    if shop is None:
+        return "unknown shop"
+    payload: ProductPayload = webhook.payload
+    change = await mirror.apply_product(session, shop[0], payload, shop[1])
+    if change is None:
+        return "older than the mirror; ignored"
+    return await _bump_all(session, queue, [change])
+
+
+async def products_delete(session: AsyncSession, queue: JobQueue,
+                          webhook: InboundWebhook) -> str:
+    shop = await _shop(session, webhook.shop_key)
+    if shop is None:
+        return "unknown shop"
+    payload: ProductDeletePayload = webhook.payload
+    change = await mirror.delete_product(session, shop[0], payload.id, shop[1])
+    return "not mirrored" if change is None else await _bump_all(session, queue, [change])
+
+
+async def inventory_level_update(session: AsyncSession, queue: JobQueue,
+                                 webhook: InboundWebhook) -> str:
+    shop = await _shop(session, webhook.shop_key)
+    if shop is None:
+        return "unknown shop"
+    payload: InventoryLevelPayload = webhook.payload
+    changes = await mirror.apply_inventory_level(session, shop[0], payload, shop[1])
+    return await _bump_all(session, queue, changes)
+
+
+async def inventory_item_update(session: AsyncSession, queue: JobQueue,
+                                webhook: InboundWebhook) -> str:
+    shop = await _shop(session, webhook.shop_key)
+    if shop is None:
+        return "unknown shop"
+    payload: InventoryItemPayload = webhook.payload
+    changes = await mirror.apply_inventory_item(session, shop[0], payload, shop[1])
+    return await _bump_all(session, queue, changes)
+
+
+def _audit_outcome(webhook: InboundWebhook) -> tuple[str, str] | None:
+    """(tiktok product id, "failed" | "approved") of a type 5 / 37 event, else None."""
+    event = webhook.payload
+    if isinstance(event, ProductStatusChange):
+        status = event.data.status
+    elif isinstance(event, ProductAuditStatusChange):
+        status = (event.data.audit.status if event.data.audit else None) or ""
+    else:
+        return None
+    if status in _FAILED_STATUSES:
+        return str(event.data.product_id), "failed"
+    if status in _APPROVED_STATUSES:
+        return str(event.data.product_id), "approved"
+    return None
+
+
+async def tiktok_product_audit(session: AsyncSession, queue: JobQueue,
+                               webhook: InboundWebhook) -> str:
+    """Types 5 and 37: record the audit outcome of a listing we know."""
+    outcome = _audit_outcome(webhook)
+    if outcome is None:
+        return "no audit outcome"
+    product_id, result = outcome
+    row = (await session.execute(
+        select(TikTokShop.id, TikTokShop.shop_id, ProductLink.shopify_product_id)
+        .join(ProductLink, ProductLink.tiktok_shop_id == TikTokShop.id)
+        .where(TikTokShop.tiktok_shop_id == webhook.shop_key,
+               ProductLink.tiktok_product_id == product_id).limit(1))).first()
+    if row is None:
+        return "unknown listing"
+    tts_id, shop_id, shopify_product_id = int(row[0]), int(row[1]), str(row[2])
+    if result == "approved":
+        await session.execute(update(SyncState).where(
+            SyncState.tiktok_shop_id == tts_id, SyncState.kind == PRODUCT,
+            SyncState.entity_id == shopify_product_id, SyncState.direction == TO_TIKTOK,
+            SyncState.status == state.REVIEW_FAILED).values(
+            status=state.SYNCED, last_error=None, updated_at=utcnow()))
+        return "audit approved"
+    await state.mark_changed(session, queue, state.EntityKey(
+        shop_id, tts_id, AUDIT, product_id, FROM_TIKTOK))
+    return "audit failed: reading reasons"
+
+
+LISTING_WEBHOOK_HANDLERS: dict[tuple[Platform, str], WebhookHandler] = {
+    (Platform.SHOPIFY, "products/create"): products_upsert,
+    (Platform.SHOPIFY, "products/update"): products_upsert,
+    (Platform.SHOPIFY, "products/delete"): products_delete,
+    (Platform.SHOPIFY, "inventory_levels/update"): inventory_level_update,
+    (Platform.SHOPIFY, "inventory_items/update"): inventory_item_update,
+    (Platform.TIKTOK, TIKTOK_PRODUCT_STATUS_CHANGE): tiktok_product_audit,
+    (Platform.TIKTOK, TIKTOK_PRODUCT_AUDIT_STATUS_CHANGE): tiktok_product_audit,
+}

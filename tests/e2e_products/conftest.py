@@ -1,0 +1,7 @@
+"""Fixtures of the product-sync end-to-end tests (see `world.py`)."""
+
+from __future__ import annotations
+
+from .world import manual, world
+
+__all__ = ["manual", "world"]
