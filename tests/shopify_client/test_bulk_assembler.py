@@ -109,6 +109,26 @@ def test_collections_are_joined_and_unknown_counts_flush_at_end() -> None:
     assert by_id["gid://shopify/Product/0"].collections == ()
 
 
+def test_inline_levels_by_alias() -> None:
+    lines = catalog_lines(5, levels=0)
+    for obj in lines:
+        item = obj.get("inventoryItem")
+        if item:
+            item["level0"] = {"quantities": [{"name": "available", "quantity": 1}]}
+            item["level1"] = None  # not stocked there
+            item["level2"] = {"quantities": [{"name": "available", "quantity": 2,
+                                              "updatedAt": "2026-11-27T10:00:00Z"}]}
+    aliases = {"level0": "gid://shopify/Location/A", "level1": "gid://shopify/Location/B",
+               "level2": "gid://shopify/Location/C"}
+    products, _, peak = assemble(lines, level_aliases=aliases)
+    check(products, 5)
+    assert peak <= 1
+    levels = products[0].variants[0].inventory_levels
+    assert [(lv.location_id, lv.available) for lv in levels] == [
+        ("gid://shopify/Location/A", 1), ("gid://shopify/Location/C", 2)]
+    assert levels[1].updated_at is not None
+
+
 def test_orphans_without_parent_are_counted_not_emitted() -> None:
     lines = catalog_lines(2)
     lines.append({"id": "gid://shopify/ProductVariant/x", "price": "1",

@@ -12,6 +12,7 @@ from graphql import FieldNode, GraphQLSchema, OperationDefinitionNode, parse, va
 from graphql.execution.values import get_variable_values
 
 from ecomsend.integrations.shopify import ShopifyClient
+from ecomsend.integrations.shopify.bulk import render_catalog_query
 from ecomsend.integrations.shopify.models import InventoryQuantity, TrackingInfo
 from ecomsend.integrations.shopify.queries import load_query, query_names
 from ecomsend.ratelimit import InProcessRateLimiter
@@ -91,6 +92,21 @@ def test_bulk_queries_respect_bulk_limits(name: str) -> None:
     assert 1 <= len(depths) <= 5 and max(depths) <= 2
     assert all(s.name.value not in ("node", "nodes") for s in op.selection_set.selections
                if isinstance(s, FieldNode))
+
+
+def test_rendered_catalog_query_is_valid(admin_schema: GraphQLSchema) -> None:
+    """The per-shop rendering of BulkCatalogProducts (one inline level per location)."""
+    locations = [f"gid://shopify/Location/{i}" for i in (11, 12, 13)]
+    query, aliases = render_catalog_query(locations)
+    assert validate(admin_schema, parse(query)) == []
+    assert aliases == {"level0": locations[0], "level1": locations[1], "level2": locations[2]}
+    assert query.count("inventoryLevel(locationId:") == 3 and '"gid://shopify/Location/13"' in query
+    empty, none = render_catalog_query([])
+    assert validate(admin_schema, parse(empty)) == [] and none == {}
+    assert "inventoryLevel(" not in empty
+    evil = 'gid://shopify/Location/1") { id } x: shop("'
+    tricky, _ = render_catalog_query([evil])  # stays one string literal, nothing injected
+    assert validate(admin_schema, parse(tricky)) == [] and json.dumps(evil) in tricky
 
 
 async def _exercise(client: ShopifyClient) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from ecomsend.db.models import InventoryLevel as LevelRow
 from ecomsend.db.models import Shop, ShopifyProduct, ShopifyVariant
 from ecomsend.db.session import Database
-from ecomsend.integrations.shopify import UserErrors, export_catalog, start_catalog_export
+from ecomsend.integrations.shopify import UserErrors, bulk, export_catalog, start_catalog_export
 from ecomsend.integrations.shopify.models import InventoryQuantity, Product
 from ecomsend.sync.catalog_import import import_shop_catalog
 
@@ -44,14 +44,18 @@ async def test_shop_info_locations_and_paged_products(sandbox_shop: SandboxShop)
     assert len(drafts) < len(products)
 
 
-@pytest.mark.xfail(reason="sandbox gap: Product.collections unsupported (real 2026-07 field)",
-                   strict=False)
 async def test_product_by_id_with_collections(sandbox_shop: SandboxShop) -> None:
-    listed = (await _all_products(sandbox_shop))[0]
+    listed = await _all_products(sandbox_shop)
     async with sandbox_shop.client() as client:
-        product = await client.product(listed.id)
-        assert product is not None and product.id == listed.id
-        assert [v.id for v in product.variants] == [v.id for v in listed.variants]
+        exported = {p.id: p async for p in export_catalog(client)}
+        for summary in listed[:10]:
+            product = await client.product(summary.id)
+            assert product is not None and product.id == summary.id
+            assert [v.id for v in product.variants][:25] == [v.id for v in summary.variants]
+            assert len(product.variants) == product.variants_count
+            assert {c.id for c in product.collections} == \
+                {c.id for c in exported[product.id].collections}
+        assert any(p.collections for p in exported.values())
         assert await client.product("gid://shopify/Product/999999999") is None
 
 
@@ -91,15 +95,23 @@ async def test_variants_inventory_and_set_quantities(sandbox_shop: SandboxShop) 
         assert "IDEMPOTENCY_KEY_PARAMETER_MISMATCH" in mismatch.value.codes
 
 
-async def test_bulk_export_matches_the_shop(sandbox_shop: SandboxShop) -> None:
+@pytest.mark.parametrize("inline_levels", [True, False])
+async def test_bulk_export_matches_the_shop(sandbox_shop: SandboxShop, inline_levels: bool,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    if not inline_levels:  # as for a shop with many locations: levels by their own bulk query
+        monkeypatch.setattr(bulk, "MAX_INLINE_LOCATIONS", 1)
     shop = await sandbox_shop.get("")
     listed = {p.id: p for p in await _all_products(sandbox_shop)}
     async with sandbox_shop.client() as client:
-        export = await start_catalog_export(client, with_collections=False)
+        export = await start_catalog_export(client)
         products = [p async for p in export.products()]
         levels = [lv async for lv in export.inventory_levels()]
+        assert (export.levels_op is None) == inline_levels
+        assert bool(levels) != inline_levels
+        levels += [lv for p in products for v in p.variants for lv in v.inventory_levels]
         assert export.stats is not None and export.stats.orphans == 0
         only_products = [p.id async for p in export_catalog(client, with_collections=False)]
+    assert any(p.collections for p in products)
     assert len(products) == shop["counts"]["products"] == len(only_products)
     assert sum(len(p.variants) for p in products) == shop["counts"]["variants"]
     assert {p.id for p in products} == set(listed)
@@ -123,7 +135,7 @@ async def _import_and_check(db: Database, shop: SandboxShop) -> None:
         shop_id = row.id
     counts = (await shop.get(""))["counts"]
     async with shop.client() as client:
-        result = await import_shop_catalog(db, shop_id, client, with_collections=False)
+        result = await import_shop_catalog(db, shop_id, client)
     assert (result.products, result.variants) == (counts["products"], counts["variants"])
     async with db.sessionmaker() as s:
         assert await s.scalar(select(func.count()).select_from(ShopifyProduct)) == \
@@ -132,6 +144,8 @@ async def _import_and_check(db: Database, shop: SandboxShop) -> None:
             counts["variants"]
         assert await s.scalar(select(func.count()).select_from(LevelRow)) == \
             result.inventory_levels > 0
+        collections = (await s.execute(select(ShopifyProduct.collections))).scalars().all()
+        assert any(c for c in collections)
 
 
 async def test_catalog_import_from_sandbox_sqlite(sandbox_shop: SandboxShop,

@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import and_, delete, select, update
@@ -40,6 +41,8 @@ DEFAULT_BATCH_LEVELS = 5000
 QUEUE_DEPTH = 2
 #: Separator for content hashing; does not occur in the stringified values we join.
 _SEP = "\x1f"
+#: Bounded caches for values that repeat across rows (timestamps, option combinations).
+CACHE_SIZE = 8192
 #: SQLAlchemy's SQLite DATETIME storage format: rows we write must compare and read back
 #: exactly like rows the ORM writes.
 _SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
@@ -80,10 +83,20 @@ class Codec:
     def dt(self, value: datetime | None) -> Any:
         if value is None or not self.sqlite:
             return value
-        return value.astimezone(UTC).strftime(_SQLITE_DATETIME)
+        return _sqlite_datetime(value)
 
     def num(self, value: Decimal | None) -> Any:
         return float(value) if self.sqlite and value is not None else value
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _sqlite_datetime(value: datetime) -> str:
+    return value.astimezone(UTC).strftime(_SQLITE_DATETIME)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _options_json(selected: tuple[tuple[str, str], ...]) -> str:
+    return json.dumps([{"name": n, "value": v} for n, v in selected])
 
 
 def content_hash(values: Iterable[Any]) -> str:
@@ -110,7 +123,7 @@ def product_values(shop_id: int, product: Product, now: Any, codec: Codec) -> Ro
 def variant_values(shop_id: int, product_db_id: int, variant: Variant, image_url: str | None,
                    now: Any, codec: Codec) -> Row:
     """The `shopify_variant` row of a variant, in VARIANT_COLUMNS order (pure)."""
-    options = json.dumps([{"name": n, "value": v} for n, v in variant.selected_options])
+    options = _options_json(variant.selected_options)
     digest = content_hash((variant.title, variant.sku, variant.barcode, variant.price,
                            variant.compare_at_price, variant.inventory_item_id, variant.weight,
                            variant.weight_unit, variant.position, options, image_url))

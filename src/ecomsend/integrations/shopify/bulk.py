@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +42,11 @@ POLL_TIMEOUT_S = 6 * 3600.0
 DOWNLOAD_ATTEMPTS = 6
 #: Read timeout for the file download: generous, the server may pause while generating.
 DOWNLOAD_TIMEOUT = httpx.Timeout(120.0, connect=10.0)
+#: Up to this many locations, levels ride inline on variant lines (one alias per location);
+#: beyond it the per-variant line grows too much and BulkInventoryLevels is used instead.
+MAX_INLINE_LOCATIONS = 20
+#: The `level0` template field of BulkCatalogProducts.graphql (one line in the file).
+_LEVEL_TEMPLATE = re.compile(r'level0: inventoryLevel\(locationId: "[^"]*"\)(?P<body>[^\n]*)\n')
 #: errorCode values that retrying will not fix (reference §6).
 _PERMANENT_BULK_ERRORS = frozenset({"ACCESS_DENIED"})
 
@@ -108,6 +114,22 @@ def _raise_download_status(status: int) -> None:
     raise Permanent(f"bulk file download: HTTP {status} (URLs expire after 7 days)")
 
 
+def render_catalog_query(location_ids: Sequence[str]) -> tuple[str, dict[str, str]]:
+    """BulkCatalogProducts with its `level0` template repeated per location (pure).
+
+    Returns the query and alias → location GID. Bulk queries take no variables, so location
+    ids are written into the text as JSON string literals (quoted and escaped).
+    """
+    template = load_query("BulkCatalogProducts")
+    match = _LEVEL_TEMPLATE.search(template)
+    if match is None:
+        raise RuntimeError("BulkCatalogProducts.graphql lost its level0 template")
+    aliases = {f"level{i}": loc for i, loc in enumerate(location_ids)}
+    fields = "".join(f"level{i}: inventoryLevel(locationId: {json.dumps(loc)}){match['body']}\n"
+                     for i, loc in enumerate(location_ids))
+    return template[:match.start()] + fields + template[match.end():], aliases
+
+
 def parse_level_line(obj: dict[str, Any]) -> InventoryLevel | None:
     """One BulkInventoryLevels line (location = its `__parentId`); None for location lines."""
     parent = obj.get("__parentId")
@@ -147,17 +169,20 @@ class CatalogExport:
     products_op: str
     levels_op: str | None
     collections_op: str | None
+    #: alias → location GID of levels carried inline on variant lines (none: see levels_op).
+    level_aliases: dict[str, str]
     stats: AssemblyStats | None = None
 
     async def products(self) -> AsyncIterator[Product]:
         """Every product with variants, images and collections, each yielded as soon as all
-        its lines have arrived (variants' `inventory_levels` stay empty: see levels)."""
+        its lines have arrived; variants carry their `inventory_levels` when the shop has few
+        enough locations (otherwise they come from inventory_levels())."""
         members: dict[str, list[CollectionRef]] = {}
         if self.collections_op:
             done = await wait_for_bulk(self.client, self.collections_op)
             members = await _collection_memberships(self.client, done)
         op = await wait_for_bulk(self.client, self.products_op)
-        assembler = CatalogAssembler(members)
+        assembler = CatalogAssembler(members, self.level_aliases)
         if op.url:  # null when the shop has no data (reference §6)
             async for obj in iter_jsonl(self.client.http, op.url):
                 for product in assembler.feed(obj):
@@ -183,13 +208,17 @@ async def start_catalog_export(
 ) -> CatalogExport:
     """Start the bulk queries of a catalog export at once; the caller then reads them.
     Called by the catalog import and reconciliation."""
-    products = await client.run_bulk_query(load_query("BulkCatalogProducts"))
-    levels = await client.run_bulk_query(load_query("BulkInventoryLevels")) if with_levels \
-        else None
+    locations = [loc.id for loc in await client.locations()] if with_levels else []
+    inline = len(locations) <= MAX_INLINE_LOCATIONS
+    query, aliases = render_catalog_query(locations if inline else [])
+    products = await client.run_bulk_query(query)
+    levels = None
+    if with_levels and not inline:
+        levels = await client.run_bulk_query(load_query("BulkInventoryLevels"))
     collections = await client.run_bulk_query(load_query("BulkCatalogCollections")) \
         if with_collections else None
     return CatalogExport(client, products.id, levels.id if levels else None,
-                         collections.id if collections else None)
+                         collections.id if collections else None, aliases)
 
 
 async def export_catalog(

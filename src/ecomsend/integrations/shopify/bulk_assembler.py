@@ -37,7 +37,7 @@ def gid_type(gid: str) -> str:
 
 def _count(obj: Mapping[str, Any], key: str) -> int | None:
     value = obj.get(key)
-    return value.get("count") if isinstance(value, Mapping) else None
+    return value.get("count") if isinstance(value, dict) else None
 
 
 @dataclass(slots=True)
@@ -72,8 +72,11 @@ class AssemblyStats:
 class CatalogAssembler:
     """Collects JSONL objects of `BulkCatalogProducts` into `Product`s."""
 
-    def __init__(self, collections: Mapping[str, Sequence[CollectionRef]] | None = None) -> None:
+    def __init__(self, collections: Mapping[str, Sequence[CollectionRef]] | None = None,
+                 level_aliases: Mapping[str, str] | None = None) -> None:
         self._collections = collections or {}
+        #: alias → location GID of `inventoryLevel(locationId:)` fields inline on the item.
+        self._level_aliases = tuple((level_aliases or {}).items())
         self._products: dict[str, _ProductAcc] = {}
         self._variant_owner: dict[str, str] = {}
         self._item_owner: dict[str, str] = {}
@@ -181,9 +184,15 @@ class CatalogAssembler:
         variants = []
         for vid, vacc in acc.variants.items():
             self._variant_owner.pop(vid, None)
-            item_id = (vacc.data.get("inventoryItem") or {}).get("id") or ""
+            item = vacc.data.get("inventoryItem") or {}
+            item_id = item.get("id") or ""
             self._item_owner.pop(item_id, None)
             levels = [parse_level(lv, item_id) for lv in vacc.levels]
+            for alias, location in self._level_aliases:
+                inline = item.get(alias)
+                if inline:  # null where the item is not stocked at that location
+                    levels.append(parse_level({"quantities": inline.get("quantities"),
+                                               "location": {"id": location}}, item_id))
             variants.append(parse_variant(vacc.data, pid, levels))
         variants.sort(key=lambda v: v.position)
         images = [i for i in (parse_image(m) for m in acc.media) if i is not None]
