@@ -8,6 +8,7 @@ from ecomsend.sync.engine import register_sync_tasks
 from ecomsend.sync.handlers import build_sync_handlers
 from ecomsend.sync.install import SETUP_TASK, setup_shop
 from ecomsend.sync.listing.wiring import register_listing_tasks
+from ecomsend.sync.orders.wiring import register_order_tasks
 
 
 def build_registry() -> TaskRegistry:
@@ -18,4 +19,5 @@ def build_registry() -> TaskRegistry:
     registry.add(PRUNE_TASK, prune_activity_log)
     registry.every(PRUNE_TASK, PRUNE_EVERY_S)
     register_listing_tasks(registry)
+    register_order_tasks(registry)
     return registry

@@ -7,6 +7,7 @@ from __future__ import annotations
 from ecomsend.sync.engine import HandlerMap, SyncHandler
 from ecomsend.sync.inbox import WebhookHandlers
 from ecomsend.sync.listing.wiring import LISTING_SYNC_HANDLERS, LISTING_WEBHOOK_HANDLERS
+from ecomsend.sync.orders.wiring import ORDER_SYNC_HANDLERS, ORDER_WEBHOOK_HANDLERS
 from ecomsend.sync.shop_lifecycle import LIFECYCLE_HANDLERS
 
 
@@ -14,6 +15,7 @@ def build_webhook_handlers() -> WebhookHandlers:
     """Every webhook handler, by (platform, topic)."""
     handlers = dict(LIFECYCLE_HANDLERS)
     handlers.update(LISTING_WEBHOOK_HANDLERS)
+    handlers.update(ORDER_WEBHOOK_HANDLERS)
     return handlers
 
 
@@ -21,4 +23,5 @@ def build_sync_handlers() -> HandlerMap:
     """Every `sync_entity` handler, by (kind, direction)."""
     handlers: dict[tuple[str, str], SyncHandler] = {}
     handlers.update(LISTING_SYNC_HANDLERS)
+    handlers.update(ORDER_SYNC_HANDLERS)
     return handlers

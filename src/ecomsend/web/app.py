@@ -17,7 +17,7 @@ from ecomsend.jobs.runtime import build_queue
 from ecomsend.jobs.tasks import build_registry
 from ecomsend.services import Services
 from ecomsend.sync.handlers import build_webhook_handlers
-from ecomsend.web import api_session, auth, webhooks
+from ecomsend.web import api_order_settings, api_orders, api_session, auth, webhooks
 from ecomsend.web.deps import DbDep
 
 #: Jobs the in-process worker of the embedded default runs at once.
@@ -54,6 +54,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     app.include_router(webhooks.router)
     app.include_router(auth.router)
     app.include_router(api_session.router)
+    app.include_router(api_orders.router)
+    app.include_router(api_order_settings.router)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz(db: DbDep) -> dict[str, str]:

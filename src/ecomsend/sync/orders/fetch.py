@@ -1,0 +1,177 @@
+"""Getting TikTok orders in: order webhooks (types 1, 3, 4, 11), polling on `update_time` as
+the safety net, and the backfill window on connect (the first poll of a connection looks back
+`backfill_days`). Webhook handlers only defer a fetch (no network inside the inbox
+transaction); the fetch re-reads the orders from TikTok — never trusting the webhook's status,
+so duplicated and out-of-order deliveries converge on TikTok's current state."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from sqlalchemy import select
+
+from ecomsend.db.models import SyncState, TikTokShop
+from ecomsend.db.types import utcnow
+from ecomsend.db.upsert import dialect_insert
+from ecomsend.integrations.tiktok import errors as tiktok_errors
+from ecomsend.integrations.tiktok.models.orders import Order, OrderSearchFilter
+from ecomsend.integrations.tiktok.models.webhooks import (
+    CancellationStatusChange,
+    OrderStatusChange,
+    PackageUpdate,
+    RecipientAddressUpdate,
+)
+from ecomsend.jobs.registry import RetryJob
+from ecomsend.services import tiktok_context
+from ecomsend.sync.inbox import InboundWebhook, Platform, WebhookHandler
+from ecomsend.sync.orders import settings as settings_mod
+from ecomsend.sync.orders.mirror import record_orders
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from ecomsend.jobs.port import JobQueue
+    from ecomsend.jobs.registry import TaskContext
+
+log = structlog.get_logger(__name__)
+
+FETCH_TASK = "tiktok_orders_fetch"
+POLL_TASK = "tiktok_orders_poll"
+POLL_EVERY_S = 60.0
+#: Each poll looks back this far past its cursor (clock skew, late index updates).
+POLL_OVERLAP_S = 120
+DETAIL_BATCH = 50
+RECORD_BATCH = 100
+CURSOR_KIND, CURSOR_ENTITY, CURSOR_DIRECTION = "order_poll", "cursor", "from_tiktok"
+
+
+def webhook_order_ids(payload: Any) -> list[str]:
+    """The order ids a TikTok order/package/cancellation webhook is about."""
+    if isinstance(payload, OrderStatusChange | RecipientAddressUpdate
+                  | CancellationStatusChange):
+        return [payload.data.order_id]
+    if isinstance(payload, PackageUpdate):
+        return list(dict.fromkeys(o for p in payload.data.package_list for o in p.order_id_list))
+    return []
+
+
+async def connections(session: AsyncSession, tiktok_shop_id: str) -> list[TikTokShop]:
+    rows = await session.execute(select(TikTokShop).where(
+        TikTokShop.tiktok_shop_id == tiktok_shop_id, TikTokShop.disconnected_at.is_(None)))
+    return list(rows.scalars())
+
+
+async def defer_fetch(session: AsyncSession, queue: JobQueue, tts_pk: int,
+                      order_ids: Sequence[str]) -> None:
+    for order_id in order_ids:
+        await queue.defer(session, FETCH_TASK, {"tiktok_shop_pk": tts_pk, "order_ids": [order_id]},
+                          queueing_lock=f"{FETCH_TASK}:{tts_pk}:{order_id}")
+
+
+async def on_order_webhook(session: AsyncSession, queue: JobQueue,
+                           webhook: InboundWebhook) -> str:
+    """Types 1/3/4/11: defer a fetch of each order (coalesced per order)."""
+    order_ids = webhook_order_ids(webhook.payload)
+    if not order_ids:
+        return "no order id"
+    shops = await connections(session, webhook.shop_key)
+    for tts in shops:
+        await defer_fetch(session, queue, tts.id, order_ids)
+    return f"fetch deferred for {len(order_ids)} order(s) in {len(shops)} connection(s)"
+
+
+WEBHOOK_HANDLERS: dict[tuple[Platform, str], WebhookHandler] = {
+    (Platform.TIKTOK, topic): on_order_webhook for topic in ("1", "3", "4", "11")}
+
+
+def _retry(exc: tiktok_errors.TikTokError) -> RetryJob:
+    after = exc.retry_after if isinstance(exc, tiktok_errors.RateLimited) else 2.0
+    return RetryJob(after, f"TikTok: {exc}")
+
+
+async def fetch_orders(ctx: TaskContext, tiktok_shop_pk: int, order_ids: list[str]) -> None:
+    """Job: re-read these orders from TikTok and record them."""
+    services = ctx.need_services()
+    async with ctx.db.sessionmaker() as session:
+        tts = await session.get(TikTokShop, tiktok_shop_pk)
+    if tts is None or tts.disconnected_at is not None:
+        return
+    shop = tiktok_context(tts)
+    found: list[Order] = []
+    try:
+        for i in range(0, len(order_ids), DETAIL_BATCH):
+            chunk = order_ids[i:i + DETAIL_BATCH]
+            found += (await services.tiktok.orders.get_order_detail(shop, chunk)).orders
+    except (tiktok_errors.RateLimited, tiktok_errors.Transient) as exc:
+        raise _retry(exc) from exc
+    async with ctx.db.unit_of_work() as session:
+        await record_orders(session, ctx.queue, tts, found)
+
+
+async def _cursor(session: AsyncSession, tts_pk: int) -> datetime | None:
+    return (await session.execute(select(SyncState.last_synced_at).where(
+        SyncState.tiktok_shop_id == tts_pk, SyncState.kind == CURSOR_KIND,
+        SyncState.entity_id == CURSOR_ENTITY))).scalar_one_or_none()
+
+
+async def _save_cursor(session: AsyncSession, tts: TikTokShop, at: datetime) -> None:
+    stmt = dialect_insert(session, SyncState).values(
+        shop_id=tts.shop_id, tiktok_shop_id=tts.id, kind=CURSOR_KIND, entity_id=CURSOR_ENTITY,
+        direction=CURSOR_DIRECTION, status="synced", last_synced_at=at, created_at=utcnow(),
+        updated_at=utcnow(), desired_version=0, synced_version=0, attempts=0)
+    await session.execute(stmt.on_conflict_do_update(
+        index_elements=["tiktok_shop_id", "kind", "entity_id", "direction"],
+        set_={"last_synced_at": at, "updated_at": utcnow()}))
+
+
+async def poll_shop(ctx: TaskContext, tts: TikTokShop) -> int:
+    """Search orders updated since the cursor (or the backfill window) and record them."""
+    services = ctx.need_services()
+    now = int(time.time())
+    async with ctx.db.sessionmaker() as session:
+        cursor = await _cursor(session, tts.id)
+        prefs = await settings_mod.load(session, tts.id)
+    start = (int(cursor.timestamp()) - POLL_OVERLAP_S if cursor
+             else now - prefs.order.backfill_days * 86400)
+    filters = OrderSearchFilter(update_time_ge=start, update_time_lt=now + 1)
+    batch: list[Order] = []
+    changed = 0
+    async for order in services.tiktok.orders.iter_orders(tiktok_context(tts), filters):
+        batch.append(order)
+        if len(batch) >= RECORD_BATCH:
+            changed += await _record(ctx, tts, batch)
+            batch = []
+    changed += await _record(ctx, tts, batch)
+    async with ctx.db.unit_of_work() as session:
+        await _save_cursor(session, tts, datetime.fromtimestamp(now, UTC))
+    return changed
+
+
+async def _record(ctx: TaskContext, tts: TikTokShop, orders: list[Order]) -> int:
+    if not orders:
+        return 0
+    async with ctx.db.unit_of_work() as session:
+        return await record_orders(session, ctx.queue, tts, orders)
+
+
+async def poll_orders(ctx: TaskContext, tiktok_shop_pk: int | None = None) -> None:
+    """Job (periodic, or on demand for one connection): poll every connected TikTok shop."""
+    async with ctx.db.sessionmaker() as session:
+        stmt = select(TikTokShop).where(TikTokShop.disconnected_at.is_(None))
+        if tiktok_shop_pk is not None:
+            stmt = stmt.where(TikTokShop.id == tiktok_shop_pk)
+        shops = list((await session.execute(stmt)).scalars())
+    for tts in shops:
+        try:
+            changed = await poll_shop(ctx, tts)
+        except (tiktok_errors.RateLimited, tiktok_errors.Transient) as exc:
+            raise _retry(exc) from exc
+        except tiktok_errors.Permanent as exc:
+            log.warning("orders.poll_failed", tiktok_shop=tts.id, error=str(exc))
+            continue
+        if changed:
+            log.info("orders.polled", tiktok_shop=tts.id, changed=changed)

@@ -1,0 +1,108 @@
+"""The Settings page's order and fulfillment sections (per TikTok connection), and the carrier
+mapping with its defaults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+from sqlalchemy import select, update
+
+from ecomsend.db.models import ShopSettings, TikTokOrder
+from ecomsend.db.types import utcnow
+from ecomsend.services import tiktok_context
+from ecomsend.sync.fulfillments.carriers import default_rules, shopify_companies
+from ecomsend.sync.orders import overview
+from ecomsend.sync.orders import settings as settings_mod
+from ecomsend.sync.orders.settings import CarrierRule, FulfillmentSettings, OrderSettings
+from ecomsend.web.api_orders import ConnectionQuery, connection
+from ecomsend.web.deps import DbDep, QueueDep, ServicesDep
+from ecomsend.web.session import CurrentShopDep
+
+router = APIRouter(prefix="/api/settings", tags=["settings"])
+
+
+class OrderSettingsOut(OrderSettings):
+    queued: int = 0
+
+
+class CarrierOptions(BaseModel):
+    rules: list[CarrierRule]
+    default_rules: list[CarrierRule]
+    tiktok_providers: list[str]
+    shopify_companies: list[str]
+
+
+async def _save(db: Any, tts_pk: int, column: str, value: dict[str, Any]) -> None:
+    async with db.unit_of_work() as session:
+        await session.execute(update(ShopSettings).where(ShopSettings.tiktok_shop_id == tts_pk)
+                              .values({column: value, "updated_at": utcnow()}))
+
+
+@router.get("/orders", response_model=OrderSettings)
+async def get_order_settings(db: DbDep, current: CurrentShopDep,
+                             connection_id: ConnectionQuery = None) -> OrderSettings:
+    """Order settings: auto sync, backfill window, tags, order number format, cancellation."""
+    async with db.sessionmaker() as session:
+        tts = await connection(session, current.id, connection_id)
+        return (await settings_mod.load(session, tts.id)).order
+
+
+@router.put("/orders", response_model=OrderSettingsOut)
+async def put_order_settings(body: OrderSettings, db: DbDep, queue: QueueDep,
+                             current: CurrentShopDep,
+                             connection_id: ConnectionQuery = None) -> OrderSettingsOut:
+    """Save the order settings; turning auto sync on queues every Not-synced order."""
+    async with db.unit_of_work() as session:
+        tts = await connection(session, current.id, connection_id)
+        before = (await settings_mod.load(session, tts.id)).order
+        await session.execute(update(ShopSettings).where(ShopSettings.tiktok_shop_id == tts.id)
+                              .values(order=body.model_dump(mode="json"), updated_at=utcnow()))
+        queued = 0
+        if body.auto_sync and not before.auto_sync:
+            queued = await overview.sync_all_not_synced(session, queue, tts)
+    return OrderSettingsOut(**body.model_dump(), queued=queued)
+
+
+@router.get("/fulfillment", response_model=FulfillmentSettings)
+async def get_fulfillment_settings(db: DbDep, current: CurrentShopDep,
+                                   connection_id: ConnectionQuery = None) -> FulfillmentSettings:
+    """Fulfillment settings: auto sync and the carrier mapping rules."""
+    async with db.sessionmaker() as session:
+        tts = await connection(session, current.id, connection_id)
+        return (await settings_mod.load(session, tts.id)).fulfillment
+
+
+@router.put("/fulfillment", response_model=FulfillmentSettings)
+async def put_fulfillment_settings(body: FulfillmentSettings, db: DbDep,
+                                   current: CurrentShopDep,
+                                   connection_id: ConnectionQuery = None) -> FulfillmentSettings:
+    """Save the fulfillment settings (rules replace the defaults for their carriers)."""
+    async with db.sessionmaker() as session:
+        tts = await connection(session, current.id, connection_id)
+    await _save(db, tts.id, "fulfillment", body.model_dump(mode="json"))
+    return body
+
+
+@router.get("/fulfillment/carriers", response_model=CarrierOptions)
+async def carrier_options(db: DbDep, services: ServicesDep, current: CurrentShopDep,
+                          connection_id: ConnectionQuery = None) -> CarrierOptions:
+    """The merchant's rules, the default rules, TikTok's providers (for the latest order's
+    delivery option) and Shopify's tracking companies for the region."""
+    async with db.sessionmaker() as session:
+        tts = await connection(session, current.id, connection_id)
+        prefs = await settings_mod.load(session, tts.id)
+        payload = (await session.execute(select(TikTokOrder.payload).where(
+            TikTokOrder.tiktok_shop_id == tts.id).order_by(TikTokOrder.id.desc()).limit(1))
+        ).scalar_one_or_none()
+    option = (payload or {}).get("delivery_option_id")
+    providers = []
+    if option:
+        found = await services.tiktok.logistics.get_shipping_providers(tiktok_context(tts),
+                                                                       str(option))
+        providers = list(found.shipping_providers)
+    return CarrierOptions(rules=prefs.fulfillment.carrier_rules,
+                          default_rules=default_rules(providers, tts.region),
+                          tiktok_providers=[p.name or p.id for p in providers],
+                          shopify_companies=list(shopify_companies(tts.region)))
