@@ -44,6 +44,7 @@ INVALID_TOKEN = (
 
 
 def _not_found() -> JSONResponse:
+    """Shopify's 404 body for an unknown shop or API version."""
     return JSONResponse({"errors": "Not Found"}, status_code=404)
 
 
@@ -60,8 +61,11 @@ def _authenticate(sandbox: Sandbox, shop: Shop, request: Request) -> Token | Non
 
 
 def _add_shopify_routes(app: FastAPI, sandbox: Sandbox) -> None:
+    """Mount the per-shop Shopify routes (GraphQL, OAuth) on `app`; called by create_app."""
+
     @app.post("/store/{shop}/admin/api/{version}/graphql.json", include_in_schema=False)
     async def graphql(shop: str, version: str, request: Request) -> Response:
+        """POST /store/{shop}/admin/api/{version}/graphql.json: authenticate, then run_graphql."""
         store = sandbox.shop(shop)
         if store is None or version != API_VERSION:
             return _not_found()
@@ -82,6 +86,7 @@ def _add_shopify_routes(app: FastAPI, sandbox: Sandbox) -> None:
 
     @app.get("/store/{shop}/admin/oauth/authorize", include_in_schema=False)
     async def authorize(shop: str, request: Request) -> Response:
+        """GET /store/{shop}/admin/oauth/authorize: the merchant approves at once; 302 back."""
         shop = shop.lower()
         if not SHOP_RE.match(shop):
             return _not_found()
@@ -95,6 +100,7 @@ def _add_shopify_routes(app: FastAPI, sandbox: Sandbox) -> None:
 
     @app.post("/store/{shop}/admin/oauth/access_token", include_in_schema=False)
     async def access_token(shop: str, request: Request) -> Response:
+        """POST /store/{shop}/admin/oauth/access_token: the three grants (oauth.access_token)."""
         shop = shop.lower()
         if not SHOP_RE.match(shop):
             return _not_found()
@@ -110,8 +116,11 @@ def _add_shopify_routes(app: FastAPI, sandbox: Sandbox) -> None:
 
 
 def _add_bulk_route(app: FastAPI, sandbox: Sandbox) -> None:
+    """Mount the bulk result-file route; called by create_app."""
+
     @app.get("/_sandbox/bulk/{name}", include_in_schema=False)
     async def bulk_file(name: str, token: str = "") -> Response:
+        """GET a bulk result (signed URL from BulkOperation.url), streamed JSONL."""
         stem = name.removesuffix(".jsonl")
         domain = sandbox.bulk_index.get(int(stem)) if stem.isdigit() else None
         shop = sandbox.shop(domain) if domain else None
@@ -123,6 +132,7 @@ def _add_bulk_route(app: FastAPI, sandbox: Sandbox) -> None:
         conn = op.plan.fn(None, ctx, op.plan.args)  # snapshot the roots on the loop thread
 
         async def stream() -> AsyncIterator[bytes]:
+            """Yield the JSONL chunks, letting the loop breathe; record fileSize at the end."""
             sizes: list[int] = []
             for chunk in jsonl_chunks(ctx, op.plan, sizes, conn):
                 yield chunk
@@ -145,6 +155,7 @@ def create_app(api_key: str, api_secret: str, **options: Any) -> Any:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        """Close the webhook dispatcher when the server stops."""
         yield
         await sandbox.dispatcher.close()
 

@@ -41,6 +41,7 @@ class BulkQueryError(Exception):
 
 @dataclass
 class FieldPlan:
+    """One compiled field of a bulk query: how to resolve it and what it contains."""
     key: str
     fn: FieldFn
     args: dict[str, Any]
@@ -50,6 +51,7 @@ class FieldPlan:
 
 
 def _is_connection(named: Any) -> bool:
+    """Relay connection types (edges + pageInfo)."""
     return isinstance(named, GraphQLObjectType) and named.name.endswith("Connection") \
         and "edges" in named.fields
 
@@ -70,11 +72,13 @@ class Compiler:
     """Compiles a selection set into FieldPlans and enforces the bulk limits."""
 
     def __init__(self) -> None:
+        """Set up state."""
         self.schema = get_schema()
         self.connections = 0
 
     def selection(self, sel: SelectionSetNode | None, parent: Any, depth: int
                   ) -> list[tuple[str | None, FieldPlan]]:
+        """Compile a selection set (fields and inline fragments) on `parent`."""
         out: list[tuple[str | None, FieldPlan]] = []
         for node in sel.selections if sel else ():
             if isinstance(node, InlineFragmentNode):
@@ -90,6 +94,7 @@ class Compiler:
         return out
 
     def field(self, node: FieldNode, parent: Any, depth: int) -> FieldPlan:
+        """Compile one field; connections count against the bulk limits."""
         name = node.name.value
         key = node.alias.value if node.alias else name
         if name == "__typename":
@@ -143,6 +148,7 @@ def compile_query(text: str) -> FieldPlan:
 
 
 def _applies(cond: str | None, value: Any) -> bool:
+    """Whether a fragment's type condition matches the runtime object."""
     if cond is None:
         return True
     concrete = PY_TYPES.get(type(value)) or (value.get("__typename") if isinstance(value, dict)
@@ -158,6 +164,7 @@ class Projector:
     """Turns objects into JSONL dicts following a plan (one per export)."""
 
     def __init__(self, ctx: Ctx) -> None:
+        """Set up state."""
         self.ctx = ctx
         self.ctx.bulk = True
 
@@ -184,6 +191,7 @@ class Projector:
 
     def _fields(self, obj: Any, sub: list[tuple[str | None, FieldPlan]], type_name: str,
                 pending: list[tuple[Any, str, FieldPlan]]) -> dict[str, Any]:
+        """The inline part of one object's row; nested connections go to `pending`."""
         row: dict[str, Any] = {}
         for cond, fp in sub:
             if not _applies(cond, obj):
@@ -207,6 +215,7 @@ class Projector:
         return roots, roots + sum(self._count_children(e.node, plan.sub) for e in conn.edges)
 
     def _count_children(self, obj: Any, sub: list[tuple[str | None, FieldPlan]]) -> int:
+        """Objects under `obj` that become lines (nested connection items)."""
         total = 0
         for cond, fp in sub:
             if not _applies(cond, obj):
@@ -223,6 +232,7 @@ class Projector:
 
 
 def _has_connection(fp: FieldPlan) -> bool:
+    """Whether an inline object (at any depth) contains a nested connection."""
     return any(s.kind == "connection" or _has_connection(s) for _, s in fp.sub)
 
 

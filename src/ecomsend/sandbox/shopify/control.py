@@ -21,10 +21,12 @@ router = APIRouter(prefix="/_sandbox", tags=["sandbox control"])
 
 
 def sandbox_of(request: Request) -> Sandbox:
+    """The Sandbox behind a control request."""
     return request.app.state.sandbox  # type: ignore[no-any-return]
 
 
 def shop_of(request: Request, domain: str) -> Shop:
+    """The shop named in the path, or 404."""
     shop = sandbox_of(request).shop(domain)
     if shop is None:
         raise HTTPException(404, f"unknown shop {domain}")
@@ -32,6 +34,7 @@ def shop_of(request: Request, domain: str) -> Shop:
 
 
 def bucket_json(shop: Shop) -> dict[str, Any]:
+    """A shop's bucket as the control API reports it."""
     status = shop.bucket.status()
     return {"capacity": status["maximumAvailable"], "restore_rate": status["restoreRate"],
             "currently_available": status["currentlyAvailable"]}
@@ -58,6 +61,7 @@ async def create_shop(request: Request, body: dict[str, Any] = Body(...)) -> dic
 
 @router.get("/shops/{domain}")
 async def get_shop(request: Request, domain: str) -> dict[str, Any]:
+    """GET /_sandbox/shops/{domain}: summary, counts, bucket and request stats."""
     shop = shop_of(request, domain)
     return {"domain": shop.domain, "name": shop.name, "currency": shop.currency,
             "installed": shop.installed,
@@ -71,6 +75,7 @@ async def get_shop(request: Request, domain: str) -> dict[str, Any]:
 
 @router.delete("/shops/{domain}")
 async def delete_shop(request: Request, domain: str) -> dict[str, Any]:
+    """DELETE /_sandbox/shops/{domain}: forget the shop and its tokens."""
     sandbox = sandbox_of(request)
     shop = shop_of(request, domain)
     del sandbox.shops[shop.domain]
@@ -82,6 +87,7 @@ async def delete_shop(request: Request, domain: str) -> dict[str, Any]:
 @router.put("/shops/{domain}/bucket")
 async def set_bucket(request: Request, domain: str, body: dict[str, Any] = Body(...)
                ) -> dict[str, Any]:
+    """PUT /_sandbox/shops/{domain}/bucket: change the plan's bucket (starts full)."""
     shop = shop_of(request, domain)
     shop.bucket.configure(body.get("capacity", 2000), body.get("restore_rate", 100))
     return bucket_json(shop)
@@ -90,6 +96,7 @@ async def set_bucket(request: Request, domain: str, body: dict[str, Any] = Body(
 @router.post("/shops/{domain}/session-token")
 async def make_session_token(request: Request, domain: str,
                        body: dict[str, Any] = Body(default={})) -> dict[str, Any]:
+    """POST /_sandbox/shops/{domain}/session-token: an App Bridge ID token."""
     shop = shop_of(request, domain)
     return {"id_token": oauth.session_token(sandbox_of(request), shop.domain,
                                             str(body.get("sub", "42")),
@@ -121,12 +128,14 @@ async def seed(request: Request, domain: str, body: dict[str, Any] = Body(...)) 
 
 @router.get("/shops/{domain}/faults")
 async def get_faults(request: Request, domain: str) -> dict[str, Any]:
+    """GET the shop's fault configuration."""
     return shop_of(request, domain).faults.to_json()
 
 
 @router.put("/shops/{domain}/faults")
 async def put_faults(request: Request, domain: str, body: dict[str, Any] = Body(...)
                ) -> dict[str, Any]:
+    """PUT a new fault configuration (replaces the old one, RNG reseeded)."""
     shop = shop_of(request, domain)
     try:
         shop.faults = FaultConfig.from_json(body)
@@ -137,6 +146,7 @@ async def put_faults(request: Request, domain: str, body: dict[str, Any] = Body(
 
 @router.delete("/shops/{domain}/faults")
 async def clear_faults(request: Request, domain: str) -> dict[str, Any]:
+    """DELETE: no faults."""
     shop = shop_of(request, domain)
     shop.faults = FaultConfig()
     return shop.faults.to_json()
@@ -145,6 +155,7 @@ async def clear_faults(request: Request, domain: str) -> dict[str, Any]:
 @router.get("/shops/{domain}/products")
 async def list_products(request: Request, domain: str, limit: int = 50, offset: int = 0
                   ) -> dict[str, Any]:
+    """GET products in REST shape (offset/limit)."""
     shop = shop_of(request, domain)
     products = list(shop.products.values())[offset: offset + limit]
     return {"products": [payloads.product_json(p) for p in products],
@@ -153,6 +164,7 @@ async def list_products(request: Request, domain: str, limit: int = 50, offset: 
 
 @router.get("/shops/{domain}/products/{product_id:path}")
 async def get_product(request: Request, domain: str, product_id: str) -> dict[str, Any]:
+    """GET one product in REST shape."""
     shop = shop_of(request, domain)
     product = shop.products.get(loose_id(product_id, "Product") or 0)
     if product is None:
@@ -163,6 +175,7 @@ async def get_product(request: Request, domain: str, product_id: str) -> dict[st
 @router.get("/shops/{domain}/inventory")
 async def inventory(request: Request, domain: str, inventory_item_id: str | None = None,
               location_id: str | None = None, sku: str | None = None) -> dict[str, Any]:
+    """GET inventory levels, filtered by item, location or SKU."""
     shop = shop_of(request, domain)
     item_id = loose_id(inventory_item_id, "InventoryItem") if inventory_item_id else None
     loc_id = loose_id(location_id, "Location") if location_id else None
@@ -182,12 +195,14 @@ async def inventory(request: Request, domain: str, inventory_item_id: str | None
 
 @router.get("/shops/{domain}/orders")
 async def list_orders(request: Request, domain: str) -> dict[str, Any]:
+    """GET all orders in REST shape."""
     shop = shop_of(request, domain)
     return {"orders": [payloads.order_json(shop, o) for o in shop.orders.values()]}
 
 
 @router.get("/shops/{domain}/orders/{order_id:path}")
 async def get_order(request: Request, domain: str, order_id: str) -> dict[str, Any]:
+    """GET one order in REST shape."""
     shop = shop_of(request, domain)
     order = shop.orders.get(loose_id(order_id, "Order") or 0)
     if order is None:
@@ -197,6 +212,7 @@ async def get_order(request: Request, domain: str, order_id: str) -> dict[str, A
 
 @router.get("/shops/{domain}/webhooks")
 async def list_subscriptions(request: Request, domain: str) -> dict[str, Any]:
+    """GET the shop's webhook subscriptions (API and TOML-style)."""
     shop = shop_of(request, domain)
     subs = [{"id": s.id, "topic": s.topic, "uri": s.uri, "source": s.source,
              "created_at": iso_rest(s.created_at)} for s in shop.subscriptions.values()]
@@ -235,6 +251,7 @@ async def add_app_subscriptions(request: Request, body: dict[str, Any] = Body(..
 
 @router.get("/shops/{domain}/webhooks/deliveries")
 async def deliveries(request: Request, domain: str, topic: str | None = None) -> dict[str, Any]:
+    """GET the webhook delivery log (one row per HTTP attempt)."""
     shop = shop_of(request, domain)
     rows = sandbox_of(request).dispatcher.log.get(shop.domain, [])
     return {"deliveries": [r for r in rows if topic is None or r["topic"] == topic]}
@@ -242,9 +259,11 @@ async def deliveries(request: Request, domain: str, topic: str | None = None) ->
 
 @router.post("/webhooks/flush")
 async def flush(request: Request, timeout: float = 10.0) -> dict[str, Any]:  # noqa: ASYNC109
+    """POST: wait until no webhook delivery is pending (tests call it before asserting)."""
     return {"pending": await sandbox_of(request).dispatcher.flush(timeout)}
 
 
 @router.get("/shops/{domain}/requests")
 async def requests_log(request: Request, domain: str) -> dict[str, Any]:
+    """GET the last GraphQL requests with their costs."""
     return {"requests": list(shop_of(request, domain).requests)}

@@ -18,6 +18,7 @@ router = APIRouter(prefix="/_sandbox/shops/{domain}", tags=["sandbox merchant ed
 
 
 def _get(table: dict[int, Any], value: Any, type_name: str) -> Any:
+    """The object with a loose id (int or GID) from `table`, or 404."""
     obj = table.get(loose_id(value, type_name) or 0)
     if obj is None:
         raise HTTPException(404, f"unknown {type_name} {value}")
@@ -25,6 +26,7 @@ def _get(table: dict[int, Any], value: Any, type_name: str) -> Any:
 
 
 def _inventory(shop: Shop, raw: dict[str, Any] | None) -> dict[int, int]:
+    """{location id or GID: qty} -> {location id: qty}, checking the locations."""
     out = {}
     for loc, qty in (raw or {}).items():
         loc_id = loose_id(loc, "Location")
@@ -37,6 +39,7 @@ def _inventory(shop: Shop, raw: dict[str, Any] | None) -> dict[int, int]:
 @router.post("/products", status_code=201)
 async def create_product(request: Request, domain: str, body: dict[str, Any] = Body(...)
                          ) -> dict[str, Any]:
+    """POST products: the merchant creates a product."""
     shop = shop_of(request, domain)
     if not body.get("title"):
         raise HTTPException(422, "title is required")
@@ -49,6 +52,7 @@ async def create_product(request: Request, domain: str, body: dict[str, Any] = B
 @router.patch("/products/{product_id:path}")
 async def edit_product(request: Request, domain: str, product_id: str,
                        body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+    """PATCH a product's fields (archive with status)."""
     shop = shop_of(request, domain)
     product = _get(shop.products, product_id, "Product")
     merchant.update_product(sandbox_of(request), shop, product, body)
@@ -57,6 +61,7 @@ async def edit_product(request: Request, domain: str, product_id: str,
 
 @router.delete("/products/{product_id:path}")
 async def delete_product(request: Request, domain: str, product_id: str) -> dict[str, Any]:
+    """DELETE a product."""
     shop = shop_of(request, domain)
     product = _get(shop.products, product_id, "Product")
     merchant.delete_product(sandbox_of(request), shop, product)
@@ -66,6 +71,7 @@ async def delete_product(request: Request, domain: str, product_id: str) -> dict
 @router.post("/products/{product_id:path}/variants", status_code=201)
 async def add_variant(request: Request, domain: str, product_id: str,
                       body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+    """POST a variant to a product: products/update + inventory_items/create."""
     sandbox, shop = sandbox_of(request), shop_of(request, domain)
     product = _get(shop.products, product_id, "Product")
     options = body.get("options") or ([f"Variant {len(product.variants) + 1}"]
@@ -86,6 +92,7 @@ async def add_variant(request: Request, domain: str, product_id: str,
 @router.patch("/variants/{variant_id:path}")
 async def edit_variant(request: Request, domain: str, variant_id: str,
                        body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+    """PATCH a variant (price, SKU, barcode, policy)."""
     shop = shop_of(request, domain)
     variant = _get(shop.variants, variant_id, "ProductVariant")
     merchant.update_variant(sandbox_of(request), shop, variant, body)
@@ -94,6 +101,7 @@ async def edit_variant(request: Request, domain: str, variant_id: str,
 
 @router.delete("/variants/{variant_id:path}")
 async def delete_variant(request: Request, domain: str, variant_id: str) -> dict[str, Any]:
+    """DELETE a variant."""
     shop = shop_of(request, domain)
     variant = _get(shop.variants, variant_id, "ProductVariant")
     merchant.remove_variant(sandbox_of(request), shop, variant)
@@ -101,6 +109,7 @@ async def delete_variant(request: Request, domain: str, variant_id: str) -> dict
 
 
 def _level_target(shop: Shop, body: dict[str, Any]) -> tuple[InventoryItem, int]:
+    """The inventory item and location named in a body."""
     item = _get(shop.items, body.get("inventory_item_id"), "InventoryItem")
     loc = loose_id(body.get("location_id"), "Location")
     if loc not in shop.locations:
@@ -112,6 +121,7 @@ def _level_target(shop: Shop, body: dict[str, Any]) -> tuple[InventoryItem, int]
 @router.post("/inventory/set")
 async def set_inventory(request: Request, domain: str, body: dict[str, Any] = Body(...)
                         ) -> dict[str, Any]:
+    """POST inventory/set: absolute `available` at a location."""
     shop = shop_of(request, domain)
     item, loc = _level_target(shop, body)
     merchant.set_available(sandbox_of(request), shop, item, loc, int(body["available"]))
@@ -121,6 +131,7 @@ async def set_inventory(request: Request, domain: str, body: dict[str, Any] = Bo
 @router.post("/inventory/adjust")
 async def adjust_inventory(request: Request, domain: str, body: dict[str, Any] = Body(...)
                            ) -> dict[str, Any]:
+    """POST inventory/adjust: add `delta` to `available` at a location."""
     shop = shop_of(request, domain)
     item, loc = _level_target(shop, body)
     current = item.levels[loc].available if loc in item.levels else 0
@@ -150,6 +161,7 @@ async def place_order(request: Request, domain: str, body: dict[str, Any] = Body
 @router.post("/orders/{order_id:path}/fulfill")
 async def fulfill_order(request: Request, domain: str, order_id: str,
                         body: dict[str, Any] = Body(default={})) -> dict[str, Any]:
+    """POST orders/{id}/fulfill: the merchant ships with tracking."""
     shop = shop_of(request, domain)
     order = _get(shop.orders, order_id, "Order")
     f = merchant_orders.fulfill_all(sandbox_of(request), shop, order,
@@ -162,6 +174,7 @@ async def fulfill_order(request: Request, domain: str, order_id: str,
 @router.post("/fulfillments/{fulfillment_id:path}/tracking")
 async def update_tracking(request: Request, domain: str, fulfillment_id: str,
                           body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+    """POST fulfillments/{id}/tracking: replace the tracking."""
     shop = shop_of(request, domain)
     f = _get(shop.fulfillments, fulfillment_id, "Fulfillment")
     merchant_orders.update_tracking(sandbox_of(request), shop, f,
@@ -172,6 +185,7 @@ async def update_tracking(request: Request, domain: str, fulfillment_id: str,
 @router.post("/orders/{order_id:path}/cancel")
 async def cancel_order(request: Request, domain: str, order_id: str,
                        body: dict[str, Any] = Body(default={})) -> dict[str, Any]:
+    """POST orders/{id}/cancel (restock by default)."""
     shop = shop_of(request, domain)
     order = _get(shop.orders, order_id, "Order")
     if order.cancelled_at is not None:
@@ -200,6 +214,7 @@ def _default_payload(shop: Shop, topic: str) -> dict[str, Any]:
 @router.post("/webhooks/trigger")
 async def trigger(request: Request, domain: str, body: dict[str, Any] = Body(...)
                   ) -> dict[str, Any]:
+    """POST webhooks/trigger: fire any topic (compliance topics get example bodies)."""
     shop = shop_of(request, domain)
     topic = str(body.get("topic", ""))
     if not is_known(topic):
@@ -211,6 +226,7 @@ async def trigger(request: Request, domain: str, body: dict[str, Any] = Body(...
 
 
 def _product_ids(shop: Shop, raw: list[Any] | None) -> list[int]:
+    """Product ids from loose ids, checking they exist."""
     ids = []
     for value in raw or []:
         pid = loose_id(value, "Product")

@@ -50,12 +50,14 @@ class LeakyBucket:
     """Shopify's cost bucket: `capacity` points, refilled at `restore_rate` points per second."""
 
     def __init__(self, capacity: float, restore_rate: float) -> None:
+        """Set up state."""
         self.capacity = float(capacity)
         self.restore_rate = float(restore_rate)
         self.available = float(capacity)
         self._updated = now()
 
     def _refill(self) -> None:
+        """Add what leaked back since the last call."""
         t = now()
         self.available = min(self.capacity,
                              self.available + (t - self._updated) * self.restore_rate)
@@ -93,6 +95,7 @@ class CostCalculator:
 
     def __init__(self, schema: GraphQLSchema, fragments: dict[str, FragmentDefinitionNode],
                  variables: VariableValues | None) -> None:
+        """Set up state."""
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
@@ -153,6 +156,7 @@ class CostCalculator:
         return common + max(by_type.values(), default=0.0)
 
     def _field(self, node: FieldNode, fdef: GraphQLField, value: Any, actual: bool) -> float:
+        """Cost of one field: scalars 0, objects 1 + children, lists x first, connections."""
         named = get_named_type(fdef.type)
         if not isinstance(named, ObjectLike):
             return 0.0
@@ -170,6 +174,7 @@ class CostCalculator:
 
     def _connection(self, node: FieldNode, conn: GraphQLObjectType, args: dict[str, Any],
                     value: Any, actual: bool) -> float:
+        """2 + first x node cost (requested) or 2 + the nodes returned (actual)."""
         first = args.get("first") if args.get("first") is not None else args.get("last")
         if first is None and not actual:
             raise CostError("you must provide one of first or last")
@@ -190,6 +195,7 @@ class CostCalculator:
 
     def _nodes(self, sub: FieldNode, node_type: Any, value: Any, key: str, first: int | None,
                actual: bool, edge_node: FieldNode | None) -> float:
+        """Cost of a connection's nodes, from `first` or from the data."""
         if not actual:
             return (first or 0) * (1 + self._selections(sub.selection_set, node_type, None, False))
         items = value.get(key) or [] if isinstance(value, dict) else []

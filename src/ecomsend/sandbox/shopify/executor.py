@@ -28,17 +28,20 @@ RATE_LIMIT_DOCS = "https://shopify.dev/api/usage/rate-limits"
 
 
 def _cost_ext(shop: Shop, requested: int | None, actual: int | None) -> dict[str, Any]:
+    """extensions.cost with the bucket's current throttleStatus."""
     return {"cost": {"requestedQueryCost": requested, "actualQueryCost": actual,
                      "throttleStatus": shop.bucket.status()}}
 
 
 def _error_response(shop: Shop, errors: list[dict[str, Any]], requested: int | None = None
                     ) -> dict[str, Any]:
+    """A top-level-errors response (HTTP 200) with extensions.cost."""
     return {"errors": errors, "extensions": _cost_ext(shop, requested, None)}
 
 
 def _pick_operation(document: DocumentNode, name: str | None
                     ) -> OperationDefinitionNode | str:
+    """The operation to run (by operationName), or an error message."""
     ops = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if name:
         for op in ops:
@@ -52,6 +55,7 @@ def _pick_operation(document: DocumentNode, name: str | None
 
 def _max_cost_error(cost: int) -> dict[str, Any]:
     # Reference §5: a single query may not cost more than 1000 points.
+    """The MAX_COST_EXCEEDED error Shopify returns for a query over 1000."""
     return {"message": f"Query cost is {cost}, which exceeds the single query max cost limit "
                        f"({MAX_QUERY_COST}).\n\nSee {RATE_LIMIT_DOCS} for more information on "
                        "how the cost of a query is calculated.\n\nTo query larger amounts of "
@@ -119,6 +123,7 @@ def run_graphql(sandbox: Sandbox, shop: Shop, body: dict[str, Any], base_url: st
 def _execute(ctx: Ctx, document: DocumentNode, op: OperationDefinitionNode,
              body: dict[str, Any], calc: CostCalculator, requested: int,
              record: dict[str, Any]) -> dict[str, Any]:
+    """Run the operation with the sandbox resolvers, then refund unused points."""
     shop = ctx.shop
     result = execute(get_schema(), document, context_value=ctx,
                      variable_values=body.get("variables") or {},

@@ -55,6 +55,7 @@ class FaultConfig:
         return config
 
     def to_json(self) -> dict[str, Any]:
+        """The configuration as the control API returns it."""
         data = asdict(self)
         data.pop("rng", None)
         return data
@@ -79,10 +80,12 @@ class FaultMiddleware:
     """ASGI middleware that applies a shop's FaultConfig before the request executes."""
 
     def __init__(self, app: Any, sandbox: Any) -> None:
+        """Wrap `app`; faults are looked up on `sandbox`'s shops."""
         self.app = app
         self.sandbox = sandbox
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Apply the shop's faults to Shopify routes, then pass the request on."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -129,6 +132,7 @@ class FaultMiddleware:
 
 async def _respond(send: Any, status: int, body: dict[str, Any],
                    headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    """Send a complete JSON response from the middleware."""
     raw = json.dumps(body).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"),

@@ -59,6 +59,7 @@ OPTION_VALUES = {
 
 
 def _variant_count(rng: random.Random, fixed: int | None) -> int:
+    """Variants for one product: mostly few, sometimes up to 100 (or fixed)."""
     if fixed:
         return fixed
     roll = rng.random()
@@ -93,6 +94,7 @@ def _options(rng: random.Random, n: int) -> tuple[list[Option], list[tuple[str, 
 
 
 def _status(rng: random.Random) -> str:
+    """ACTIVE mostly; draft, archived and unlisted at the STATUS_MIX shares."""
     roll = rng.random()
     for status, share in STATUS_MIX:
         if roll < share:
@@ -102,6 +104,7 @@ def _status(rng: random.Random) -> str:
 
 
 def _stock(rng: random.Random, locations: list[int], t: float) -> dict[int, Level]:
+    """Levels at the first location and about half of the others (some 0 or negative)."""
     rand = rng.random
     levels = {}
     for i, loc in enumerate(locations):
@@ -117,6 +120,7 @@ def _stock(rng: random.Random, locations: list[int], t: float) -> dict[int, Leve
 
 @cache
 def _slug(text: str) -> str:
+    """slugify, memoised (titles repeat a lot)."""
     return slugify(text)
 
 
@@ -125,6 +129,7 @@ class _Seeder:
 
     def __init__(self, sandbox: Sandbox, shop: Shop, rng: random.Random,
                  locations: list[int]) -> None:
+        """Set up state."""
         self.sandbox, self.shop, self.rng, self.locations = sandbox, shop, rng, locations
         self.last_sku: str | None = None
         self.levels = 0
@@ -142,6 +147,7 @@ class _Seeder:
         return list(self.shop.collections.values())
 
     def product(self, index: int, fixed: int | None) -> Product:
+        """Generate one product with its options, images, variants and collections."""
         rng, sandbox = self.rng, self.sandbox
         title = f"{rng.choice(ADJECTIVES)} {rng.choice(NOUNS)}{rng.choice(FLAIR)}"
         pid = sandbox.next_id()
@@ -178,6 +184,7 @@ class _Seeder:
 
     def variant(self, product: Product, prefix: str, position: int,
                 values: list[str]) -> Variant:
+        """Generate one variant and its inventory item and levels."""
         rng, sandbox, t = self.rng, self.sandbox, product.updated_at
         rand = rng.random
         roll = rand()
@@ -207,6 +214,7 @@ class _Seeder:
 
 
 def _seed_orders(sandbox: Sandbox, shop: Shop, rng: random.Random, count: int) -> int:
+    """Place `count` web orders on random active variants (no webhooks)."""
     active = [v for p in shop.products.values() if p.status == "ACTIVE" for v in p.variants]
     for _ in range(count if active else 0):
         lines = [merchant_orders.line_from_variant(sandbox, shop, rng.choice(active),

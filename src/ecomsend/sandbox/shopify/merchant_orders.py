@@ -95,6 +95,7 @@ def create_order(sandbox: Sandbox, shop: Shop, order: Order, behaviour: str = "B
 
 
 def _item_id(shop: Shop, li: LineItem) -> int | None:
+    """The inventory item of a line item's variant, if any."""
     variant = shop.variants.get(li.variant_id or 0)
     return variant.item.id if variant else None
 

@@ -44,6 +44,7 @@ class OAuthError(Exception):
     """A 400 from /admin/oauth/access_token: `{"error": code, "error_description": …}`."""
 
     def __init__(self, code: str, description: str) -> None:
+        """Keep the OAuth error code and description."""
         super().__init__(description)
         self.code = code
         self.description = description
@@ -51,6 +52,7 @@ class OAuthError(Exception):
 
 @dataclass
 class RefreshRecord:
+    """A refresh token: its shop, scope, expiry and the token it was rotated into."""
     shop: str
     scope: str
     expires_at: float
@@ -125,6 +127,7 @@ def session_token(sandbox: Sandbox, shop: str, sub: str = "42", exp_in: int = 60
 
 
 def _check_client(sandbox: Sandbox, body: dict[str, Any]) -> None:
+    """client_id and client_secret must be the app's."""
     if body.get("client_id") != sandbox.api_key or not hmac.compare_digest(
             str(body.get("client_secret", "")), sandbox.api_secret):
         raise OAuthError("invalid_client", "Client authentication failed: wrong client_id or "
@@ -132,6 +135,7 @@ def _check_client(sandbox: Sandbox, body: dict[str, Any]) -> None:
 
 
 def _code_grant(sandbox: Sandbox, shop: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Authorization code grant: single-use code, same shop, 10 minutes."""
     entry = sandbox.codes.pop(str(body.get("code", "")), None)
     if entry is None or entry[0] != shop or now() - entry[3] > CODE_TTL_S:
         raise OAuthError("invalid_request", "The authorization code was not found or was "
@@ -142,6 +146,7 @@ def _code_grant(sandbox: Sandbox, shop: str, body: dict[str, Any]) -> dict[str, 
 
 
 def _verify_id_token(sandbox: Sandbox, shop: str, subject: str) -> dict[str, Any]:
+    """Validate an App Bridge session token (HS256, aud, exp/nbf, dest)."""
     try:
         claims: dict[str, Any] = jwt.decode(
             subject, sandbox.api_secret, algorithms=["HS256"], audience=sandbox.api_key,
@@ -154,6 +159,7 @@ def _verify_id_token(sandbox: Sandbox, shop: str, subject: str) -> dict[str, Any
 
 
 def _exchange_grant(sandbox: Sandbox, shop: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Token exchange: ID token -> online/offline token, or migrate an old offline token."""
     subject_type = body.get("subject_token_type")
     requested = body.get("requested_token_type") or OFFLINE_TYPE
     expiring = str(body.get("expiring", "0")) == "1"
@@ -174,6 +180,7 @@ def _exchange_grant(sandbox: Sandbox, shop: str, body: dict[str, Any]) -> dict[s
 
 
 def _refresh_grant(sandbox: Sandbox, shop: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Refresh grant with rotation."""
     value = str(body.get("refresh_token", ""))
     record: RefreshRecord | None = sandbox.refresh_tokens.get(value)
     if record is None or record.shop != shop or record.expires_at < now():

@@ -25,11 +25,13 @@ WEBHOOK_FULL_VARIANTS = 100
 
 
 def money_set(amount: str, currency: str) -> dict[str, Any]:
+    """REST price_set: shop and presentment money."""
     one = {"amount": amount, "currency_code": currency}
     return {"shop_money": one, "presentment_money": dict(one)}
 
 
 def variant_json(v: Variant) -> dict[str, Any]:
+    """A REST variant (inside products/* bodies)."""
     opts = [*v.options, None, None, None]
     return {
         "admin_graphql_api_id": gid("ProductVariant", v.id), "id": v.id,
@@ -65,6 +67,7 @@ def product_json(p: Product) -> dict[str, Any]:
 
 
 def inventory_item_json(item: InventoryItem) -> dict[str, Any]:
+    """The inventory_items/* body."""
     return {
         "id": item.id, "admin_graphql_api_id": gid("InventoryItem", item.id), "sku": item.sku,
         "cost": item.cost, "tracked": item.tracked, "requires_shipping": item.requires_shipping,
@@ -84,6 +87,7 @@ def inventory_level_json(item: InventoryItem, location_id: int) -> dict[str, Any
 
 
 def fulfillment_json(shop: Shop, f: Fulfillment) -> dict[str, Any]:
+    """The fulfillments/* body (also inside orders)."""
     order = shop.orders[f.order_id]
     lines = {li.id: li for li in order.line_items}
     first = f.tracking[0] if f.tracking else None
@@ -104,6 +108,7 @@ def fulfillment_json(shop: Shop, f: Fulfillment) -> dict[str, Any]:
 
 
 def _address(address: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A GraphQL MailingAddressInput dict as a REST address."""
     if not address:
         return None
     keys = {"firstName": "first_name", "lastName": "last_name", "address1": "address1",
@@ -115,6 +120,7 @@ def _address(address: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def _line_json(li: Any, currency: str) -> dict[str, Any]:
+    """A REST line item."""
     return {"id": li.id, "admin_graphql_api_id": gid("LineItem", li.id),
             "variant_id": li.variant_id, "product_id": li.product_id, "title": li.title,
             "name": li.title, "quantity": li.quantity, "sku": li.sku,

@@ -74,6 +74,7 @@ def validate_document(text: str) -> tuple[DocumentNode | None, list[dict[str, An
 
 
 def _validate_uncached(text: str) -> tuple[DocumentNode | None, list[dict[str, Any]]]:
+    """Parse and validate once; Shopify-shaped errors with paths."""
     try:
         document = parse(text)
     except GraphQLError as err:
@@ -116,6 +117,7 @@ def error_path(document: DocumentNode, line: int, column: int) -> list[str] | No
 
 def _find(sel: SelectionSetNode | None, line: int, column: int,
           prefix: list[str]) -> list[str] | None:
+    """The path of the field starting at (line, column), depth first."""
     for node in sel.selections if sel else ():
         if isinstance(node, FieldNode):
             here = [*prefix, node.name.value]

@@ -43,6 +43,7 @@ OFFLINE_ONLY = frozenset({"orderCreate"})
 
 
 def _granted(scopes: set[str], wanted: str) -> bool:
+    """A scope is granted directly or by its write_ counterpart."""
     return wanted in scopes or (wanted.startswith("read_")
                                 and "write_" + wanted[len("read_"):] in scopes)
 

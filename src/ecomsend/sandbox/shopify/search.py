@@ -28,6 +28,7 @@ Getter = Callable[[Any], Any]
 
 @dataclass(frozen=True)
 class Term:
+    """One search term: field (None for a bare word), operator, value, negation."""
     field: str | None
     op: str
     value: str
@@ -60,6 +61,7 @@ def parse(query: str | None) -> list[list[Term]]:
 
 
 def _number(value: Any) -> float | None:
+    """A number from a value or the tail of a GID."""
     text = str(value).rsplit("/", 1)[-1]
     try:
         return float(text)
@@ -68,6 +70,7 @@ def _number(value: Any) -> float | None:
 
 
 def _compare(actual: Any, op: str, wanted: Any) -> bool:
+    """Apply a comparison operator (None never compares)."""
     if op == "=":
         return bool(actual == wanted)
     if actual is None or wanted is None:
@@ -77,6 +80,7 @@ def _compare(actual: Any, op: str, wanted: Any) -> bool:
 
 
 def _text_match(actual: Any, value: str) -> bool:
+    """Case-insensitive equality against any value; `x*` is a prefix; `a,b` is any."""
     if actual is None:
         return False
     values = actual if isinstance(actual, list | tuple | set) else [actual]
@@ -90,6 +94,7 @@ def _text_match(actual: Any, value: str) -> bool:
 
 
 def _term_matches(term: Term, obj: Any, fields: dict[str, Getter]) -> bool:
+    """Whether one object satisfies one term."""
     if term.field is None:
         title = fields.get("title")
         return title is None or term.value.lower() in str(title(obj) or "").lower()
@@ -118,6 +123,7 @@ def matcher(query: str | None, fields: dict[str, Getter]) -> Callable[[Any], boo
         return lambda obj: True
 
     def match(obj: Any) -> bool:
+        """Any OR-group whose terms all hold."""
         return any(all(_term_matches(t, obj, fields) != t.negate for t in group)
                    for group in groups)
 

@@ -30,6 +30,7 @@ REQUEST_LOG_SIZE = 1000
 
 @dataclass(slots=True)
 class Location:
+    """A shop location (warehouse or store)."""
     id: int
     name: str
     active: bool = True
@@ -50,6 +51,7 @@ class Level:
 
 @dataclass(slots=True)
 class InventoryItem:
+    """The stock-keeping part of a variant, with levels per location."""
     id: int
     variant_id: int
     sku: str | None
@@ -64,6 +66,7 @@ class InventoryItem:
 
 @dataclass(slots=True)
 class Variant:
+    """A product variant."""
     id: int
     product_id: int
     sku: str | None
@@ -80,15 +83,18 @@ class Variant:
 
     @property
     def title(self) -> str:
+        """Option values joined by ' / ', or Default Title."""
         return " / ".join(self.options) if self.options else "Default Title"
 
     @property
     def inventory_quantity(self) -> int:
+        """Available stock summed over locations."""
         return sum(level.available for level in self.item.levels.values())
 
 
 @dataclass(slots=True)
 class Image:
+    """A product image."""
     id: int
     src: str
     alt: str | None
@@ -99,6 +105,7 @@ class Image:
 
 @dataclass(slots=True)
 class Option:
+    """A product option (Size, Color, …) and its values."""
     id: int
     name: str
     values: list[str]
@@ -107,6 +114,7 @@ class Option:
 
 @dataclass(slots=True)
 class Product:
+    """A product with its options, variants and images."""
     id: int
     title: str
     handle: str
@@ -137,6 +145,7 @@ class Collection:
 
 @dataclass(slots=True)
 class LineItem:
+    """An order line."""
     id: int
     title: str
     quantity: int
@@ -152,6 +161,7 @@ class LineItem:
 
 @dataclass(slots=True)
 class FOLineItem:
+    """A fulfillment-order line: total and remaining quantity."""
     id: int
     line_item_id: int
     total: int
@@ -161,6 +171,7 @@ class FOLineItem:
 
 @dataclass(slots=True)
 class FulfillmentOrder:
+    """The part of an order one location ships."""
     id: int
     order_id: int
     location_id: int
@@ -172,6 +183,7 @@ class FulfillmentOrder:
 
 @dataclass(slots=True)
 class Tracking:
+    """One tracking number with its carrier and URL."""
     number: str | None
     company: str | None
     url: str | None
@@ -179,6 +191,7 @@ class Tracking:
 
 @dataclass(slots=True)
 class Fulfillment:
+    """A shipment of some line items, with tracking."""
     id: int
     order_id: int
     location_id: int
@@ -192,6 +205,7 @@ class Fulfillment:
 
 @dataclass(slots=True)
 class Order:
+    """An order (web, API or TikTok-imported)."""
     id: int
     number: int
     currency: str
@@ -219,16 +233,19 @@ class Order:
 
     @property
     def name(self) -> str:
+        """The order name, e.g. #1001."""
         return f"#{self.number}"
 
     @property
     def total(self) -> float:
+        """Line items plus shipping."""
         items = sum(float(li.price) * li.quantity for li in self.line_items)
         return items + sum(float(s.get("price", 0)) for s in self.shipping_lines)
 
 
 @dataclass(slots=True)
 class Subscription:
+    """A webhook subscription (API-created or TOML-style)."""
     id: int
     topic: str  # REST form, e.g. products/update
     uri: str
@@ -241,6 +258,7 @@ class Subscription:
 
 @dataclass(slots=True)
 class BulkOp:
+    """A bulk query operation and its compiled plan."""
     id: int
     query: str
     status: str = "CREATED"
@@ -308,6 +326,7 @@ class Sandbox:
     """All shops plus the app's credentials and issued tokens; one per `create_app`."""
 
     def __init__(self, api_key: str, api_secret: str, **options: Any) -> None:
+        """Empty state for one app (api key and secret); `options` from create_app."""
         self.api_key = api_key
         self.api_secret = api_secret
         self.options = options
@@ -331,6 +350,7 @@ class Sandbox:
         return self.bulk_index.get(int(stem)) if stem.isdigit() else None
 
     def shop(self, domain: str) -> Shop | None:
+        """The shop with this domain, or None."""
         return self.shops.get(domain.lower())
 
     def add_shop(self, domain: str, name: str | None = None, currency: str = "USD") -> Shop:

@@ -33,6 +33,7 @@ def enum_to_rest() -> dict[str, str]:
 
 @cache
 def rest_to_enum() -> dict[str, str]:
+    """products/update -> PRODUCTS_UPDATE."""
     return {rest: name for name, rest in enum_to_rest().items()}
 
 

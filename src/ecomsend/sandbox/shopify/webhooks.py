@@ -64,6 +64,7 @@ class Dispatcher:
     def __init__(self, sandbox: Sandbox, max_attempts: int = DEFAULT_MAX_ATTEMPTS,
                  backoff_s: float = DEFAULT_BACKOFF_S,
                  concurrency: int = DEFAULT_CONCURRENCY) -> None:
+        """Empty queue and log; the HTTP client is created on first delivery."""
         self.sandbox = sandbox
         self.max_attempts = max_attempts
         self.backoff_s = backoff_s
@@ -94,17 +95,20 @@ class Dispatcher:
             self._spawn(self._deliver(shop, delivery))
 
     def _spawn(self, coro: Any) -> None:
+        """Run a delivery as a background task, counting it as pending."""
         self.pending += 1
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
 
         def done(t: asyncio.Task[None]) -> None:
+            """Forget the finished task."""
             self._tasks.discard(t)
             self.pending -= 1
 
         task.add_done_callback(done)
 
     def headers(self, d: Delivery) -> dict[str, str]:
+        """Every X-Shopify-* header of a delivery, HMAC included."""
         headers = {"Content-Type": "application/json", "User-Agent": "Shopify-Captain-Hook",
                    "X-Shopify-Topic": d.topic,
                    "X-Shopify-Hmac-Sha256": sign(self.sandbox.api_secret, d.body),
@@ -116,6 +120,7 @@ class Dispatcher:
         return headers
 
     async def _deliver(self, shop: Shop, d: Delivery) -> None:
+        """Deliver with faults (drop, delay, duplicate) and retries with backoff."""
         faults = shop.faults
         if faults.roll(faults.webhook_drop_rate):
             self._record(d, 0, None, "dropped", False)
@@ -140,6 +145,7 @@ class Dispatcher:
         return d.subscription_id not in self._given_up
 
     async def _attempt(self, shop: Shop, d: Delivery, attempt: int, duplicate: bool) -> bool:
+        """One HTTP POST; logs the outcome and counts failures."""
         if self._client is None:
             limits = httpx.Limits(max_connections=self.concurrency)
             self._client = httpx.AsyncClient(timeout=DELIVERY_TIMEOUT, limits=limits)
@@ -159,6 +165,7 @@ class Dispatcher:
         return ok
 
     def _count_failure(self, shop: Shop, d: Delivery, ok: bool) -> None:
+        """Track consecutive failures; delete an API subscription after 8."""
         sub = shop.subscriptions.get(d.subscription_id or 0)
         if sub is None:
             return
@@ -169,6 +176,7 @@ class Dispatcher:
 
     def _record(self, d: Delivery, attempt: int, status: int | None, error: str | None,
                 duplicate: bool) -> None:
+        """Append one attempt to the shop's delivery log."""
         log = self.log.setdefault(d.shop, deque(maxlen=LOG_SIZE))
         log.append({"webhook_id": d.webhook_id, "event_id": d.event_id, "topic": d.topic,
                     "uri": d.uri, "attempt": attempt, "status_code": status, "error": error,

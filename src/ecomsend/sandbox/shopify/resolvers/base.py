@@ -64,6 +64,7 @@ def const(value: Any) -> FieldFn:
 
 
 def unsupported(type_name: str, field_name: str) -> SandboxError:
+    """The error for a field the sandbox does not implement."""
     return SandboxError(
         f"Field '{field_name}' on type '{type_name}' is not supported by the sandbox",
         extensions={"code": "NOT_SUPPORTED_BY_SANDBOX", "typeName": type_name,
@@ -77,6 +78,7 @@ def field_function(type_name: str, field_name: str) -> FieldFn:
         return fn
 
     def from_dict(source: Any, ctx: Ctx, args: dict[str, Any]) -> Any:
+        """Dict-backed objects: the key of the same name, else unsupported."""
         if isinstance(source, dict) and field_name in source:
             return source[field_name]
         raise unsupported(type_name, field_name)
@@ -111,6 +113,7 @@ def resolve_type(value: Any, info: GraphQLResolveInfo[Any], abstract: Any) -> st
 
 @dataclass
 class Edge:
+    """A connection edge."""
     cursor: str
     node: Any
 
@@ -124,14 +127,17 @@ class Conn:
 
     @property
     def nodes(self) -> list[Any]:
+        """The connection's nodes (the `nodes` field)."""
         return [edge.node for edge in self.edges]
 
 
 def encode_cursor(key: Any) -> str:
+    """An opaque cursor for a sort key."""
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
 
 
 def decode_cursor(cursor: str) -> Any:
+    """The sort key in a cursor (BAD_REQUEST when malformed)."""
     try:
         return json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (binascii.Error, ValueError) as exc:
@@ -140,6 +146,7 @@ def decode_cursor(cursor: str) -> Any:
 
 
 def _key_list(key: Any) -> list[Any]:
+    """A sort key as a list (comparable with decoded cursors)."""
     return list(key) if isinstance(key, tuple | list) else [key]
 
 
@@ -177,6 +184,7 @@ def paginate(items: Sequence[Any], args: dict[str, Any],
     reverse = bool(args.get("reverse"))
 
     def sort_key(item: Any) -> list[Any]:
+        """The item's sort key as a list."""
         return _key_list(key(item))
 
     lo, hi = _bounds(items, args, sort_key, reverse)
@@ -205,4 +213,5 @@ def user_error(field_path: list[str] | None, message: str, code: str | None = No
 
 
 def not_found(what: str) -> SandboxError:
+    """A RESOURCE_NOT_FOUND error."""
     return SandboxError(f"Invalid id: {what}", extensions={"code": "RESOURCE_NOT_FOUND"})

@@ -64,6 +64,7 @@ def finish_body(op: BulkOp) -> dict[str, Any]:
 
 
 async def _lifecycle(sandbox: Sandbox, shop: Shop, op: BulkOp, delay: float) -> None:
+    """CREATED -> RUNNING -> COMPLETED (counts computed), then bulk_operations/finish."""
     await asyncio.sleep(delay)
     if op.status != "CREATED":
         return
@@ -88,6 +89,7 @@ def _dry_run(ctx: Ctx, plan: Any) -> None:
 
 
 def _run_query(root: Any, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
+    """bulkOperationRunQuery: validate and dry-run the query, then start the lifecycle."""
     running = [o for o in ctx.shop.bulk_ops.values() if o.status in ("CREATED", "RUNNING")]
     if len(running) >= MAX_RUNNING:
         return {"bulkOperation": None, "userErrors": [user_error(
@@ -114,6 +116,7 @@ def _run_query(root: Any, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _cancel(root: Any, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
+    """bulkOperationCancel."""
     op = ctx.shop.bulk_ops.get(parse_gid(args["id"], "BulkOperation") or 0)
     if op is None:
         return {"bulkOperation": None, "userErrors": [user_error(["id"], "Bulk operation does "
@@ -127,6 +130,7 @@ def _cancel(root: Any, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _list(root: Any, ctx: Ctx, args: dict[str, Any]) -> Any:
+    """bulkOperations(query:): status, type, id, created_at."""
     match = search.matcher(args.get("query"), {
         "status": lambda o: o.status, "type": const_fn("query"), "id": lambda o: o.id,
         "created_at": lambda o: o.created_at})
@@ -134,10 +138,12 @@ def _list(root: Any, ctx: Ctx, args: dict[str, Any]) -> Any:
 
 
 def const_fn(value: Any) -> Any:
+    """A getter that always returns `value` (search field helper)."""
     return lambda o: value
 
 
 def _current(root: Any, ctx: Ctx, args: dict[str, Any]) -> BulkOp | None:
+    """currentBulkOperation: the latest query operation."""
     if args.get("type") == "MUTATION":
         return None
     return next(reversed(ctx.shop.bulk_ops.values()), None)

@@ -17,6 +17,7 @@ from ecomsend.sandbox.shopify.util import gid, iso, parse_gid
 
 
 def _products(c: Collection, ctx: Ctx, args: dict[str, Any]) -> Any:
+    """Collection.products (existing products, by id)."""
     items = [ctx.shop.products[pid] for pid in c.product_ids if pid in ctx.shop.products]
     return paginate(sorted(items, key=lambda p: p.id), args)
 
@@ -36,10 +37,12 @@ register("Collection", {
 
 
 def product_collections(p: Product, ctx: Ctx, args: dict[str, Any]) -> Any:
+    """Product.collections: the collections holding the product."""
     return paginate([c for c in ctx.shop.collections.values() if p.id in c.product_ids], args)
 
 
 def _collections(root: Any, ctx: Ctx, args: dict[str, Any]) -> Any:
+    """QueryRoot.collections(query:): title, handle, id, updated_at."""
     match = search.matcher(args.get("query"), {
         "title": lambda c: c.title, "handle": lambda c: c.handle, "id": lambda c: c.id,
         "updated_at": lambda c: c.updated_at})

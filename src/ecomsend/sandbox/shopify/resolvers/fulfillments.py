@@ -51,16 +51,19 @@ class FLine:
 
 
 def _order_line(shop: Shop, order_id: int, line_item_id: int) -> LineItem:
+    """The order line item with this id."""
     return next(li for li in shop.orders[order_id].line_items if li.id == line_item_id)
 
 
 def _fo_lines(fo: FulfillmentOrder, ctx: Ctx, args: dict[str, Any]) -> Any:
+    """FulfillmentOrder.lineItems."""
     lines = [FOLine(li, _order_line(ctx.shop, fo.order_id, li.line_item_id))
              for li in fo.line_items]
     return paginate(lines, args, key=lambda x: x.fo_li.id)
 
 
 def _assigned(fo: FulfillmentOrder, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
+    """FulfillmentOrder.assignedLocation."""
     loc = ctx.shop.locations[fo.location_id]
     return {"location": loc, "name": loc.name, "countryCode": loc.country_code,
             "address1": "1 Warehouse Way", "address2": None, "city": "New York",
@@ -68,6 +71,7 @@ def _assigned(fo: FulfillmentOrder, ctx: Ctx, args: dict[str, Any]) -> dict[str,
 
 
 def _actions(fo: FulfillmentOrder, ctx: Ctx, args: dict[str, Any]) -> list[dict[str, Any]]:
+    """FulfillmentOrder.supportedActions (none once closed or cancelled)."""
     if fo.status in ("CLOSED", "CANCELLED"):
         return []
     return [{"action": a, "externalUrl": None}
@@ -112,6 +116,7 @@ register("FulfillmentLineItem", {
 
 
 def _f_lines(f: Fulfillment, ctx: Ctx, args: dict[str, Any]) -> Any:
+    """Fulfillment.fulfillmentLineItems."""
     lines = [FLine(f.id * 1000 + i, _order_line(ctx.shop, f.order_id, lid), qty)
              for i, (lid, qty) in enumerate(f.line_items)]
     return paginate(lines, args)
@@ -134,6 +139,7 @@ register("Fulfillment", {
 
 
 def _check_tracking(path: list[str], tracking: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """FulfillmentTrackingInput rules (reference §10): number/numbers, url needs a number."""
     if not tracking:
         return []
     errors = []
@@ -148,6 +154,7 @@ def _check_tracking(path: list[str], tracking: dict[str, Any] | None) -> list[di
 
 
 def _picks(ctx: Ctx, groups: list[dict[str, Any]]) -> tuple[list[Any], list[dict[str, Any]]]:
+    """Resolve lineItemsByFulfillmentOrder to (FO, [(FO line, qty)]) or userErrors."""
     picks: list[Any] = []
     errors: list[dict[str, Any]] = []
     for i, group in enumerate(groups):
@@ -180,6 +187,7 @@ def _picks(ctx: Ctx, groups: list[dict[str, Any]]) -> tuple[list[Any], list[dict
 
 
 def _fulfillment_create(root: Any, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
+    """fulfillmentCreate: one order, one location, remaining quantities only."""
     inp = args["fulfillment"]
     picks, errors = _picks(ctx, inp["lineItemsByFulfillmentOrder"])
     errors += _check_tracking(["fulfillment", "trackingInfo"], inp.get("trackingInfo"))
@@ -197,6 +205,7 @@ def _fulfillment_create(root: Any, ctx: Ctx, args: dict[str, Any]) -> dict[str, 
 
 
 def _tracking_update(root: Any, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
+    """fulfillmentTrackingInfoUpdate."""
     f = ctx.shop.fulfillments.get(parse_gid(args["fulfillmentId"], "Fulfillment") or 0)
     if f is None:
         return {"fulfillment": None, "userErrors": [user_error(

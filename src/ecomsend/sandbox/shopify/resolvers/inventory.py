@@ -46,6 +46,7 @@ class LevelRef:
 
 
 def level_from_gid(shop: Shop, value: str) -> LevelRef | None:
+    """The level an InventoryLevel GID names (loc?inventory_item_id=item)."""
     m = GID_RE.match(value)
     if m is None or not m.group("query"):
         return None
@@ -56,6 +57,7 @@ def level_from_gid(shop: Shop, value: str) -> LevelRef | None:
 
 
 def quantity_of(item: InventoryItem, location_id: int, name: str) -> int:
+    """One named quantity of a level."""
     level = item.levels[location_id]
     if name == "available":
         return level.available
@@ -67,6 +69,7 @@ def quantity_of(item: InventoryItem, location_id: int, name: str) -> int:
 
 
 def _quantities(ref: LevelRef, ctx: Ctx, args: dict[str, Any]) -> list[dict[str, Any]]:
+    """InventoryLevel.quantities(names:); unknown names are an error."""
     out = []
     for name in args["names"]:
         if name not in QUANTITY_NAMES:
@@ -90,11 +93,13 @@ register("InventoryLevel", {
 
 
 def _item_levels(item: InventoryItem, ctx: Ctx, args: dict[str, Any]) -> Any:
+    """InventoryItem.inventoryLevels."""
     return paginate([LevelRef(item, loc) for loc in sorted(item.levels)], args,
                     key=lambda r: r.location_id)
 
 
 def _item_level(item: InventoryItem, ctx: Ctx, args: dict[str, Any]) -> LevelRef | None:
+    """InventoryItem.inventoryLevel(locationId:)."""
     loc = parse_gid(args["locationId"], "Location")
     return LevelRef(item, loc) if loc in item.levels else None
 
@@ -122,6 +127,7 @@ register("InventoryItem", {
 
 
 def _check_common(args: dict[str, Any], names: tuple[str, ...]) -> list[dict[str, Any]]:
+    """userErrors for the quantity name and the reason."""
     inp = args["input"]
     errors = []
     if inp["name"] not in names:
@@ -135,6 +141,7 @@ def _check_common(args: dict[str, Any], names: tuple[str, ...]) -> list[dict[str
 
 def _check_line(shop: Shop, path: list[str], line: dict[str, Any]
                 ) -> tuple[InventoryItem | None, int | None, list[dict[str, Any]]]:
+    """The item and location of one input line, or userErrors."""
     item = shop.items.get(parse_gid(line["inventoryItemId"], "InventoryItem") or 0)
     loc = parse_gid(line["locationId"], "Location")
     if item is None:
@@ -153,6 +160,7 @@ def _check_line(shop: Shop, path: list[str], line: dict[str, Any]
 
 
 def _group(ctx: Ctx, inp: dict[str, Any], changes: list[dict[str, Any]]) -> dict[str, Any]:
+    """A successful payload with a new InventoryAdjustmentGroup."""
     return {"inventoryAdjustmentGroup": {
         "id": gid("InventoryAdjustmentGroup", ctx.sandbox.next_id()), "reason": inp["reason"],
         "referenceDocumentUri": inp.get("referenceDocumentUri"), "createdAt": iso(now()),
@@ -161,11 +169,13 @@ def _group(ctx: Ctx, inp: dict[str, Any], changes: list[dict[str, Any]]) -> dict
 
 def _change(name: str, delta: int, after: int, item: InventoryItem, loc: int, ctx: Ctx,
             ledger: str | None = None) -> dict[str, Any]:
+    """One InventoryChange of the group."""
     return {"name": name, "delta": delta, "quantityAfterChange": after, "item": item,
             "location": ctx.shop.locations[loc], "ledgerDocumentUri": ledger}
 
 
 def _apply_set(ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
+    """inventorySetQuantities: validate every line (all or nothing), then set."""
     inp = args["input"]
     errors = _check_common(args, ("available", "on_hand"))
     plan: list[tuple[InventoryItem, int, int]] = []
@@ -216,6 +226,7 @@ def _commit(ctx: Ctx, inp: dict[str, Any],
 
 
 def _apply_adjust(ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
+    """inventoryAdjustQuantities: validate every line, then apply the deltas."""
     inp = args["input"]
     errors = _check_common(args, ("available", "on_hand"))
     plan: list[tuple[InventoryItem, int, int, str | None]] = []
@@ -238,6 +249,7 @@ def _apply_adjust(ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _items(root: Any, ctx: Ctx, args: dict[str, Any]) -> Any:
+    """QueryRoot.inventoryItems(query:): sku, id, created_at, updated_at."""
     from ecomsend.sandbox.shopify import search
     match = search.matcher(args.get("query"), {
         "sku": lambda i: i.sku, "id": lambda i: i.id, "updated_at": lambda i: i.updated_at,

@@ -18,11 +18,13 @@ def _split(tags: list[str]) -> list[str]:
 
 
 def _touched_order(ctx: Ctx, order: Order) -> None:
+    """Bump updated_at and fire orders/updated."""
     order.updated_at = now()
     merchant.emit(ctx.sandbox, ctx.shop, "orders/updated", payloads.order_json(ctx.shop, order))
 
 
 def _order_update(root: Any, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
+    """orderUpdate: tags, note, email, custom attributes, shipping address."""
     inp = args["input"]
     order = lookup(ctx.shop, inp["id"], "Order")
     if order is None:
@@ -41,6 +43,7 @@ def _order_update(root: Any, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _tags(ctx: Ctx, args: dict[str, Any], add: bool) -> dict[str, Any]:
+    """tagsAdd / tagsRemove on an order or a product."""
     node = lookup(ctx.shop, args["id"])
     if not isinstance(node, Order | Product):
         return {"node": None, "userErrors": [user_error(

@@ -14,6 +14,7 @@ from ecomsend.sandbox.shopify.util import money, now, parse_gid, parse_time
 
 
 def _line(ctx: Ctx, i: int, li: dict[str, Any]) -> LineItem | dict[str, Any]:
+    """One OrderCreateLineItemInput as a LineItem, or a userError."""
     path = ["order", "lineItems", str(i)]
     if li["quantity"] <= 0:
         return user_error([*path, "quantity"], "Quantity must be greater than 0", "INVALID")
@@ -37,6 +38,7 @@ def _line(ctx: Ctx, i: int, li: dict[str, Any]) -> LineItem | dict[str, Any]:
 
 
 def _financial_status(inp: dict[str, Any], total: float) -> str:
+    """financialStatus, else derived from successful SALE/CAPTURE transactions."""
     if inp.get("financialStatus"):
         return str(inp["financialStatus"])
     paid = sum(float(t["amountSet"]["shopMoney"]["amount"]) for t in inp.get("transactions") or []
@@ -48,6 +50,7 @@ def _financial_status(inp: dict[str, Any], total: float) -> str:
 
 
 def _customer(ctx: Ctx, inp: dict[str, Any]) -> dict[str, Any] | None:
+    """The customer (toUpsert or toAssociate) as stored on the order."""
     cust = inp.get("customer") or {}
     data = cust.get("toUpsert") or cust.get("toAssociate")
     if not data:

@@ -33,22 +33,26 @@ from ecomsend.sandbox.shopify.util import gid, iso, parse_gid
 
 
 def money_bag(amount: float | str, currency: str) -> dict[str, Any]:
+    """A MoneyBag (shopMoney and presentmentMoney)."""
     one = {"amount": f"{float(amount):.2f}", "currencyCode": currency}
     return {"shopMoney": one, "presentmentMoney": dict(one)}
 
 
 def fulfilled_qty(shop: Shop, order: Order, li: LineItem) -> int:
+    """How much of a line item has been fulfilled."""
     return sum(q for f_id in order.fulfillment_ids for lid, q in shop.fulfillments[f_id].line_items
                if lid == li.id)
 
 
 def display_fulfillment(shop: Shop, order: Order) -> str:
+    """Order.displayFulfillmentStatus."""
     status = fulfillment_status(shop, order)
     return {"fulfilled": "FULFILLED", "partial": "PARTIALLY_FULFILLED"}.get(status or "",
                                                                           "UNFULFILLED")
 
 
 def _line_order(shop: Shop, li: LineItem) -> Order:
+    """The order a line item belongs to."""
     return shop.orders[li.order_id]
 
 
@@ -73,6 +77,7 @@ register("LineItem", {
 
 
 def _customer(o: Order, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any] | None:
+    """Order.customer (a minimal Customer)."""
     if not o.customer:
         return None
     c = o.customer
@@ -83,6 +88,7 @@ def _customer(o: Order, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any] | None
 
 
 def _mailing(o: Order, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any] | None:
+    """Order.shippingAddress as a MailingAddress."""
     if not o.shipping_address:
         return None
     keys = ("firstName", "lastName", "address1", "address2", "city", "provinceCode",
@@ -139,6 +145,7 @@ ORDER_SORT = {"ID": lambda o: (o.id,), "CREATED_AT": lambda o: (o.created_at, o.
 
 
 def _orders(root: Any, ctx: Ctx, args: dict[str, Any]) -> Any:
+    """QueryRoot.orders(query:, sortKey:)."""
     fields = dict(ORDER_SEARCH)
     fields["fulfillment_status"] = lambda o: {"fulfilled": "shipped", "partial": "partial"}.get(
         fulfillment_status(ctx.shop, o) or "", "unshipped")
@@ -149,6 +156,7 @@ def _orders(root: Any, ctx: Ctx, args: dict[str, Any]) -> Any:
 
 
 def _order_create(root: Any, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
+    """orderCreate with options.inventoryBehaviour."""
     built = build_order(ctx, args["order"])
     if isinstance(built, list):
         return {"order": None, "userErrors": built}
@@ -163,6 +171,7 @@ def _order_create(root: Any, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _order_cancel(root: Any, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
+    """orderCancel (restock gives claimed stock back)."""
     order = ctx.shop.orders.get(parse_gid(args["orderId"], "Order") or 0)
     if order is None:
         errs = [user_error(["orderId"], "Order not found", "NOT_FOUND")]

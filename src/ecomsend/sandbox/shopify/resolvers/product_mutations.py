@@ -22,6 +22,7 @@ SCALARS = {"title": "title", "descriptionHtml": "body_html", "vendor": "vendor",
 
 
 def _apply_scalars(ctx: Ctx, product: Product, inp: dict[str, Any]) -> None:
+    """Apply ProductInput/ProductSetInput scalars, tags, category, collections, files."""
     for gql, attr_name in SCALARS.items():
         if inp.get(gql) is not None:
             setattr(product, attr_name, inp[gql])
@@ -58,6 +59,7 @@ def _apply_collections(ctx: Ctx, product: Product, inp: dict[str, Any]) -> None:
 
 
 def _find_for_set(ctx: Ctx, args: dict[str, Any]) -> tuple[Product | None, list[Any]]:
+    """The product productSet targets (identifier or input.id), or userErrors."""
     ident = args.get("identifier") or {}
     inp = args["input"]
     if ident.get("customId"):
@@ -78,6 +80,7 @@ def _find_for_set(ctx: Ctx, args: dict[str, Any]) -> tuple[Product | None, list[
 
 
 def _product_set(root: Any, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
+    """productSet: create or update with list replacement of variants."""
     inp = args["input"]
     product, errors = _find_for_set(ctx, args)
     if not errors:
@@ -108,6 +111,7 @@ def _product_set(root: Any, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _product_create(root: Any, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
+    """productCreate: one product with one variant (first option values)."""
     inp = args.get("product") or args.get("input") or {}
     field = "product" if args.get("product") is not None else "input"
     if not inp.get("title"):
@@ -133,6 +137,7 @@ def _product_create(root: Any, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]
 
 
 def _product_update(root: Any, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
+    """productUpdate: scalar fields only."""
     inp = args.get("product") or args.get("input") or {}
     field = "product" if args.get("product") is not None else "input"
     ident = (args.get("identifier") or {}).get("id") or inp.get("id")
@@ -152,6 +157,7 @@ def _product_update(root: Any, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]
 
 
 def _product_delete(root: Any, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
+    """productDelete (synchronous)."""
     pid = parse_gid(args["input"].get("id"), "Product")
     product = ctx.shop.products.get(pid or 0)
     if product is None:

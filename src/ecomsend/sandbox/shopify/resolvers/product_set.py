@@ -19,6 +19,7 @@ MAX_VARIANTS = 2048
 
 
 def _option_names(product: Product | None, inp: dict[str, Any]) -> list[str] | None:
+    """The option names the variants must use (input's, else the product's)."""
     if inp.get("productOptions") is not None:
         return [o.get("name") or "" for o in inp["productOptions"]]
     return [o.name for o in product.options] if product else None
@@ -61,6 +62,7 @@ def check_set_input(ctx: Ctx, product: Product | None, args: dict[str, Any]
 
 def _check_variants(inp: dict[str, Any], names: list[str],
                     variants: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every variant names a value for every option, values exist, no duplicates."""
     errors: list[dict[str, Any]] = []
     values_by_name = {o.get("name"): {v["name"] for v in o.get("values") or []}
                       for o in inp.get("productOptions") or []}
@@ -87,6 +89,7 @@ def _check_variants(inp: dict[str, Any], names: list[str],
 
 
 def _update_variant(variant: Variant, v: dict[str, Any], values: list[str]) -> None:
+    """Apply a ProductVariantSetInput to an existing or new variant."""
     variant.options = values
     for key, attr_name in (("sku", "sku"), ("barcode", "barcode")):
         if key in v:
@@ -148,6 +151,7 @@ def apply_variants(ctx: Ctx, product: Product, variants: list[dict[str, Any]],
 
 def _create_variant(ctx: Ctx, product: Product, v: dict[str, Any], values: list[str],
                     event: str) -> Variant:
+    """A new variant for productSet (stocked per inventoryQuantities)."""
     inventory = {}
     for q in v.get("inventoryQuantities") or []:
         loc = parse_gid(q["locationId"], "Location")

@@ -31,11 +31,13 @@ class MediaImg:
 
 @dataclass
 class OptionValue:
+    """A ProductOptionValue: an option and the index of its value."""
     option: Option
     index: int
 
 
 def image_dict(img: Image) -> dict[str, Any]:
+    """An Image object (dict-backed) for a product image."""
     return {"id": gid("ProductImage", img.id), "url": img.src, "src": img.src,
             "originalSrc": img.src, "transformedSrc": img.src, "altText": img.alt,
             "width": img.width, "height": img.height}
@@ -64,10 +66,12 @@ register("ProductOptionValue", {
 
 
 def _variants_conn(p: Product, ctx: Ctx, args: dict[str, Any]) -> Any:
+    """Product.variants, by position."""
     return paginate(p.variants, args, key=lambda v: (v.position, v.id))
 
 
 def _description(p: Product, ctx: Ctx, args: dict[str, Any]) -> str:
+    """Product.description: the HTML without tags."""
     return html.unescape(_TAG_RE.sub(" ", p.body_html)).strip()
 
 
@@ -102,6 +106,7 @@ register("Product", {
 
 
 def _selected_options(v: Variant, ctx: Ctx, args: dict[str, Any]) -> list[dict[str, Any]]:
+    """ProductVariant.selectedOptions (Title/Default Title without options)."""
     product = ctx.shop.products.get(v.product_id)
     names = [o.name for o in product.options] if product else []
     if not v.options:
@@ -153,6 +158,7 @@ VARIANT_SEARCH = {
 
 
 def _products(root: Any, ctx: Ctx, args: dict[str, Any]) -> Any:
+    """QueryRoot.products(query:, sortKey:)."""
     match = search.matcher(args.get("query"), PRODUCT_SEARCH)
     key = PRODUCT_SORT.get(args.get("sortKey") or "ID", PRODUCT_SORT["ID"])
     items = [p for p in ctx.shop.products.values() if match(p)]
@@ -162,12 +168,14 @@ def _products(root: Any, ctx: Ctx, args: dict[str, Any]) -> Any:
 
 
 def _variants(root: Any, ctx: Ctx, args: dict[str, Any]) -> Any:
+    """QueryRoot.productVariants(query:)."""
     match = search.matcher(args.get("query"), VARIANT_SEARCH)
     items = [v for v in ctx.shop.variants.values() if match(v)]
     return paginate(items, args, key=lambda v: (v.id,))
 
 
 def _by_identifier(root: Any, ctx: Ctx, args: dict[str, Any]) -> Product | None:
+    """QueryRoot.productByIdentifier (id or handle)."""
     ident = args["identifier"]
     if ident.get("id"):
         return lookup(ctx.shop, ident["id"], "Product")  # type: ignore[no-any-return]

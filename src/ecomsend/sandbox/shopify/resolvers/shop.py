@@ -31,6 +31,7 @@ def lookup(shop: Shop, value: Any, type_name: str | None = None) -> Any:
 
 
 def _address(loc: Location, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
+    """Location.address (a fixed sandbox address)."""
     return {"countryCode": loc.country_code, "provinceCode": loc.province_code, "zip": loc.zip,
             "address1": "1 Warehouse Way", "address2": None, "city": "New York",
             "country": "United States", "province": "New York", "phone": None,
@@ -39,12 +40,14 @@ def _address(loc: Location, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _location_levels(loc: Location, ctx: Ctx, args: dict[str, Any]) -> Any:
+    """Location.inventoryLevels: every item stocked there."""
     from ecomsend.sandbox.shopify.resolvers.inventory import LevelRef
     refs = [LevelRef(item, loc.id) for item in ctx.shop.items.values() if loc.id in item.levels]
     return paginate(refs, args, key=lambda r: r.item.id)
 
 
 def _location_level(loc: Location, ctx: Ctx, args: dict[str, Any]) -> Any:
+    """Location.inventoryLevel(inventoryItemId:)."""
     from ecomsend.sandbox.shopify.resolvers.inventory import LevelRef
     item = lookup(ctx.shop, args["inventoryItemId"], "InventoryItem")
     return LevelRef(item, loc.id) if item is not None and loc.id in item.levels else None
@@ -65,6 +68,7 @@ register("Location", {
 
 
 def _shop_plan(shop: Shop, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
+    """Shop.plan: a Standard (Basic) plan."""
     return {"partnerDevelopment": False, "shopifyPlus": False, "publicDisplayName": "Basic",
             "displayName": "Basic"}
 
@@ -88,6 +92,7 @@ register("Shop", {
 
 
 def _locations(root: Any, ctx: Ctx, args: dict[str, Any]) -> Any:
+    """QueryRoot.locations (active ones unless includeInactive)."""
     match = search.matcher(args.get("query"), {"name": lambda o: o.name,
                                                "title": lambda o: o.name,
                                                "id": lambda o: o.id})

@@ -36,6 +36,7 @@ register("WebhookSubscription", {
 
 
 def _create(root: Any, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
+    """webhookSubscriptionCreate: HTTP(S) JSON only; one per topic and URI."""
     sub_in = args["webhookSubscription"]
     uri = sub_in.get("uri") or sub_in.get("callbackUrl")
     if not uri:
@@ -62,6 +63,7 @@ def _create(root: Any, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _delete(root: Any, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
+    """webhookSubscriptionDelete (API-created subscriptions only)."""
     sid = parse_gid(args["id"], "WebhookSubscription")
     sub = ctx.shop.subscriptions.get(sid or 0)
     if sub is None or sub.source != "api":
@@ -72,6 +74,7 @@ def _delete(root: Any, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _list(root: Any, ctx: Ctx, args: dict[str, Any]) -> Any:
+    """QueryRoot.webhookSubscriptions(topics:, uri:)."""
     topics = {enum_to_rest()[t] for t in args.get("topics") or []}
     uri = args.get("uri") or args.get("callbackUrl")
     subs = [s for s in ctx.shop.subscriptions.values() if s.source == "api"
