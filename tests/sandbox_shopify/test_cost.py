@@ -84,3 +84,10 @@ def test_fragments_on_other_types_cost_the_maximum(schema: Any) -> None:
         ... on Order { lineItems(first: 5) { nodes { id } } } } }"""
     # node 1 + max(variants 2 + 10, lineItems 2 + 5)
     assert _requested(schema, query) == 1 + 12
+
+
+def test_nodes_by_ids_is_sized_by_the_ids(schema: Any) -> None:
+    query = """{ nodes(ids: ["gid://shopify/ProductVariant/1", "gid://shopify/ProductVariant/2",
+        "gid://shopify/ProductVariant/3"]) {
+        id ... on ProductVariant { inventoryItem { id } } } }"""
+    assert _requested(schema, query) == 3 * (1 + 1)

@@ -168,7 +168,8 @@ class CostCalculator:
             if actual:
                 return sum(1 + self._selections(node.selection_set, named, item, True)
                            for item in value if item is not None)
-            mult = args.get("first") or len(args.get("names") or []) or 1
+            # Sized by `first`, or by the ids/names asked for (nodes(ids:), quantities(names:)).
+            mult = args.get("first") or len(args.get("ids") or args.get("names") or []) or 1
             return mult * (1 + self._selections(node.selection_set, named, None, False))
         return 1 + self._selections(node.selection_set, named, value, actual)
 

@@ -197,6 +197,9 @@ def set_available(sandbox: Sandbox, shop: Shop, item: InventoryItem, location_id
     t = now()
     if level is None:
         level = item.levels[location_id] = Level(available=available, updated_at=t)
+        if fire:  # stocking an item at a new location connects a level first
+            emit(sandbox, shop, "inventory_levels/connect",
+                 payloads.inventory_level_json(item, location_id), event_id)
     else:
         level.available, level.updated_at = available, t
     variant = shop.variants.get(item.variant_id)

@@ -90,7 +90,10 @@ def create_order(sandbox: Sandbox, shop: Shop, order: Order, behaviour: str = "B
     shop.orders[order.id] = order
     shop.next_order_number = max(shop.next_order_number, order.number + 1)
     if fire:
-        emit(sandbox, shop, "orders/create", payloads.order_json(shop, order), event)
+        body = payloads.order_json(shop, order)
+        emit(sandbox, shop, "orders/create", body, event)
+        if order.financial_status == "PAID":
+            emit(sandbox, shop, "orders/paid", body, event)  # a paid order is also "paid"
     return order
 
 

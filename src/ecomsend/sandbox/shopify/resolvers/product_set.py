@@ -133,7 +133,11 @@ def apply_variants(ctx: Ctx, product: Product, variants: list[dict[str, Any]],
             or by_combo.get(tuple(values))
         if existing is None or existing in keep:
             existing = _create_variant(ctx, product, v, values, event)
+        old_sku = existing.sku
         _update_variant(existing, v, values)
+        if existing.sku != old_sku and existing.id in by_id:
+            merchant.emit(ctx.sandbox, ctx.shop, "inventory_items/update",
+                          payloads.inventory_item_json(existing.item), event)
         keep.append(existing)
     for old in product.variants:
         if old not in keep:
