@@ -19,6 +19,7 @@ from ecomsend.services import Services
 from ecomsend.sync.handlers import build_webhook_handlers
 from ecomsend.web import api_order_settings, api_orders, api_session, auth, webhooks
 from ecomsend.web.deps import DbDep
+from ecomsend.web.product_pages import PRODUCT_PAGE_ROUTERS
 
 #: Jobs the in-process worker of the embedded default runs at once.
 EMBEDDED_WORKER_CONCURRENCY = 8
@@ -54,6 +55,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     app.include_router(webhooks.router)
     app.include_router(auth.router)
     app.include_router(api_session.router)
+    for router in PRODUCT_PAGE_ROUTERS:
+        app.include_router(router)
     app.include_router(api_orders.router)
     app.include_router(api_order_settings.router)
 

@@ -1,0 +1,100 @@
+"""Shared pieces of the connection-scoped JSON API (products, templates, links, settings).
+
+Every page works on one TikTok connection: `/api/connections/{connection_id}/…`, where the id is
+our `tiktok_shop.id`. `ConnectionDep` loads it *for the signed-in shop only*: another shop's
+connection is a 404, never a 403 (tenant isolation: nothing says it exists).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Iterable
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, HTTPException, Path
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from ecomsend.db.models import Shop, TikTokShop
+from ecomsend.integrations.tiktok.errors import AuthInvalid, RateLimited, TikTokError
+from ecomsend.sync.errors import FieldError, SyncError, SyncPermanent, SyncRateLimited
+from ecomsend.web.deps import DbDep
+from ecomsend.web.session import CurrentShopDep
+
+T = TypeVar("T")
+
+
+class FieldErrorOut(BaseModel):
+    """One problem a merchant can act on: which field, what is wrong, how to fix it."""
+
+    field: str
+    message: str
+    fix: str | None = None
+
+
+def field_errors_out(errors: Iterable[FieldError | dict[str, Any]]) -> list[FieldErrorOut]:
+    out = []
+    for e in errors:
+        if isinstance(e, FieldError):
+            out.append(FieldErrorOut(field=e.field, message=e.message, fix=e.fix))
+        elif isinstance(e, dict):
+            out.append(FieldErrorOut(field=str(e.get("field") or ""),
+                                     message=str(e.get("message") or ""), fix=e.get("fix")))
+    return out
+
+
+def unprocessable(errors: Iterable[FieldError]) -> HTTPException:
+    """A 422 in FastAPI's own validation shape (`detail[].loc/msg/type`) plus the fix."""
+    detail = [{"loc": ["body", *e.field.split(".")], "msg": e.message, "type": "value_error",
+               "fix": e.fix} for e in errors]
+    return HTTPException(422, detail=detail)
+
+
+async def get_connection(db: DbDep, current: CurrentShopDep,
+                         connection_id: Annotated[int, Path(ge=1)]) -> TikTokShop:
+    """The signed-in shop's TikTok connection, or 404 (also for another shop's connection)."""
+    async with db.sessionmaker() as session:
+        row = (await session.execute(select(TikTokShop).where(
+            TikTokShop.id == connection_id, TikTokShop.shop_id == current.id))).scalar_one_or_none()
+    if row is None:
+        raise HTTPException(404, "No such TikTok connection for this shop.")
+    return row
+
+
+ConnectionDep = Annotated[TikTokShop, Depends(get_connection)]
+
+
+async def shop_currency(db: DbDep, shop_id: int) -> str:
+    """The Shopify store currency (USD until the setup job has read it)."""
+    async with db.sessionmaker() as session:
+        value = (await session.execute(select(Shop.currency).where(Shop.id == shop_id))
+                 ).scalar_one_or_none()
+    return value or "USD"
+
+
+async def tiktok_call(call: Awaitable[T]) -> T:
+    """Await a TikTok client call; platform trouble becomes a 502/503/409 with plain words."""
+    try:
+        return await call
+    except AuthInvalid as exc:
+        raise HTTPException(409, "TikTok Shop no longer accepts this connection; reconnect it "
+                                 f"from the app ({exc.message}).") from exc
+    except RateLimited as exc:
+        raise HTTPException(503, "TikTok Shop is busy; try again in a few seconds.",
+                            headers={"Retry-After": str(int(exc.retry_after) + 1)}) from exc
+    except TikTokError as exc:
+        raise HTTPException(502, f"TikTok Shop answered with an error: {exc.message}") from exc
+    except PermissionError as exc:
+        raise HTTPException(409, f"{exc}; reconnect it from the app.") from exc
+
+
+async def sync_call(call: Awaitable[T]) -> T:
+    """Await a sync use-case that calls TikTok; its `SyncError`s become 502/503/409."""
+    try:
+        return await call
+    except SyncRateLimited as exc:
+        raise HTTPException(503, "TikTok Shop is busy; try again in a few seconds.",
+                            headers={"Retry-After": str(int(exc.retry_after_s) + 1)}) from exc
+    except SyncPermanent as exc:
+        raise HTTPException(409, str(exc)) from exc
+    except SyncError as exc:
+        raise HTTPException(502, f"TikTok Shop could not be reached: {exc}") from exc

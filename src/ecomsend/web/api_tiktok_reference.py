@@ -1,0 +1,239 @@
+"""TikTok reference data for the forms: category tree, attributes, rules, brands, warehouses.
+
+`ReferenceData` caches each answer per process (held on `app.state`) for `REFERENCE_TTL_S`, keyed
+by TikTok shop and arguments, so opening a product form twice costs TikTok nothing; concurrent
+misses for one key share one call. The products, templates and settings pages use it too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel
+
+from ecomsend.db.models import TikTokShop
+from ecomsend.integrations.tiktok.categories import category_version_for
+from ecomsend.integrations.tiktok.models.catalog import (
+    Attribute,
+    Brands,
+    Category,
+    CategoryRules,
+    Prerequisites,
+)
+from ecomsend.integrations.tiktok.models.logistics import Warehouse
+from ecomsend.services import Services, tiktok_context
+from ecomsend.sync.products.recommend import category_paths
+from ecomsend.web.api_common import ConnectionDep, tiktok_call
+from ecomsend.web.deps import ServicesDep
+
+T = TypeVar("T")
+#: Reference data changes rarely (TikTok publishes category updates a few times a year).
+REFERENCE_TTL_S = 600.0
+#: Warehouses and prerequisites change when the seller edits Seller Center: shorter.
+SHOP_FACTS_TTL_S = 60.0
+
+
+class TTLCache:
+    """A small per-process async cache with expiry; one in-flight call per key."""
+
+    def __init__(self) -> None:
+        self._values: dict[tuple[Any, ...], tuple[float, Any]] = {}
+        self._locks: dict[tuple[Any, ...], asyncio.Lock] = {}
+
+    async def get(self, key: tuple[Any, ...], ttl_s: float,
+                  load: Callable[[], Awaitable[T]]) -> T:
+        hit = self._values.get(key)
+        if hit is not None and hit[0] > time.monotonic():
+            value: T = hit[1]
+            return value
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            hit = self._values.get(key)
+            if hit is not None and hit[0] > time.monotonic():
+                cached: T = hit[1]
+                return cached
+            fresh = await load()
+            self._values[key] = (time.monotonic() + ttl_s, fresh)
+            return fresh
+
+    def clear(self) -> None:
+        self._values.clear()
+
+
+class ReferenceData:
+    """Cached TikTok reference calls for one connection row (`tiktok_shop`)."""
+
+    def __init__(self, services: Services, cache: TTLCache) -> None:
+        self.services = services
+        self.cache = cache
+
+    async def _cached(self, shop: TikTokShop, what: tuple[Any, ...], ttl_s: float,
+                      load: Callable[[], Awaitable[T]]) -> T:
+        return await tiktok_call(self.cache.get((shop.tiktok_shop_id, *what), ttl_s, load))
+
+    async def categories(self, shop: TikTokShop) -> list[Category]:
+        async def load() -> list[Category]:
+            found = await self.services.tiktok.categories.get_categories(tiktok_context(shop))
+            return list(found.categories)
+        return await self._cached(shop, ("categories",), REFERENCE_TTL_S, load)
+
+    async def attributes(self, shop: TikTokShop, category_id: str) -> list[Attribute]:
+        async def load() -> list[Attribute]:
+            found = await self.services.tiktok.categories.get_category_attributes(
+                tiktok_context(shop), category_id)
+            return list(found.attributes)
+        return await self._cached(shop, ("attributes", category_id), REFERENCE_TTL_S, load)
+
+    async def rules(self, shop: TikTokShop, category_id: str) -> CategoryRules:
+        async def load() -> CategoryRules:
+            return await self.services.tiktok.categories.get_category_rules(
+                tiktok_context(shop), category_id)
+        return await self._cached(shop, ("rules", category_id), REFERENCE_TTL_S, load)
+
+    async def brands(self, shop: TikTokShop, *, category_id: str | None, name: str | None,
+                     page_token: str | None) -> Brands:
+        async def load() -> Brands:
+            return await self.services.tiktok.categories.get_brands(
+                tiktok_context(shop), category_id=category_id, brand_name=name,
+                page_token=page_token)
+        return await self._cached(shop, ("brands", category_id, name, page_token),
+                                  REFERENCE_TTL_S, load)
+
+    async def warehouses(self, shop: TikTokShop) -> list[Warehouse]:
+        async def load() -> list[Warehouse]:
+            found = await self.services.tiktok.logistics.get_warehouses(tiktok_context(shop))
+            return list(found.warehouses)
+        return await self._cached(shop, ("warehouses",), SHOP_FACTS_TTL_S, load)
+
+    async def prerequisites(self, shop: TikTokShop) -> Prerequisites:
+        """Not cached: the merchant re-checks right after fixing Seller Center."""
+        async def load() -> Prerequisites:
+            return await self.services.tiktok.categories.get_listing_prerequisites(
+                tiktok_context(shop))
+        return await tiktok_call(load())
+
+
+def get_reference(request: Request, services: ServicesDep) -> ReferenceData:
+    """The process's reference cache (created on first use, kept on `app.state`)."""
+    cache = getattr(request.app.state, "tiktok_reference_cache", None)
+    if cache is None:
+        cache = request.app.state.tiktok_reference_cache = TTLCache()
+    return ReferenceData(services, cache)
+
+
+ReferenceDep = Annotated[ReferenceData, Depends(get_reference)]
+router = APIRouter(prefix="/api/connections/{connection_id}/tiktok", tags=["tiktok reference"])
+
+
+class CategoryOut(BaseModel):
+    id: str
+    parent_id: str | None
+    name: str
+    path: list[str]
+    is_leaf: bool
+    permission_statuses: list[str]
+
+
+class CategoriesOut(BaseModel):
+    category_version: str
+    categories: list[CategoryOut]
+
+
+class ValueOut(BaseModel):
+    id: str
+    name: str | None
+
+
+class AttributeOut(BaseModel):
+    id: str
+    name: str | None
+    type: str | None
+    required: bool
+    customizable: bool
+    multiple: bool
+    value_format: str | None
+    values: list[ValueOut]
+
+
+class BrandOut(BaseModel):
+    id: str
+    name: str | None
+    authorized: bool
+    available: bool
+
+
+class BrandsOut(BaseModel):
+    brands: list[BrandOut]
+    next_page_token: str | None
+
+
+class WarehouseOut(BaseModel):
+    id: str
+    name: str | None
+    type: str | None
+    is_default: bool
+    status: str | None
+
+
+def attribute_out(attr: Attribute) -> AttributeOut:
+    return AttributeOut(id=attr.id, name=attr.name, type=attr.type, required=attr.is_required,
+                        customizable=attr.is_customizable, multiple=attr.is_multiple_selection,
+                        value_format=attr.value_data_format,
+                        values=[ValueOut(id=v.id, name=v.name) for v in attr.values])
+
+
+@router.get("/categories", response_model=CategoriesOut,
+            summary="TikTok category tree of the connection's region (leaf flags, full paths)")
+async def list_categories(connection: ConnectionDep, reference: ReferenceDep,
+                          keyword: Annotated[str | None, Query(max_length=100)] = None,
+                          leaves_only: bool = False) -> CategoriesOut:
+    """Flat tree (v2 for US, v1 elsewhere); `keyword` filters on any level of the path."""
+    cats = await reference.categories(connection)
+    paths = category_paths(cats)
+    needle = (keyword or "").casefold().strip()
+    out = [CategoryOut(id=c.id, parent_id=c.parent_id, name=c.local_name or c.id,
+                       path=list(paths[c.id]), is_leaf=c.is_leaf,
+                       permission_statuses=list(c.permission_statuses))
+           for c in cats
+           if (c.is_leaf or not leaves_only)
+           and (not needle or needle in " > ".join(paths[c.id]).casefold())]
+    return CategoriesOut(category_version=category_version_for(connection.region), categories=out)
+
+
+@router.get("/categories/{category_id}/attributes", response_model=list[AttributeOut],
+            summary="Product and sales attributes of a leaf category (required, allowed values)")
+async def category_attributes(connection: ConnectionDep, reference: ReferenceDep,
+                              category_id: str) -> list[AttributeOut]:
+    return [attribute_out(a) for a in await reference.attributes(connection, category_id)]
+
+
+@router.get("/categories/{category_id}/rules", response_model=CategoryRules,
+            summary="What a listing in the category must carry (certifications, size chart…)")
+async def category_rules(connection: ConnectionDep, reference: ReferenceDep,
+                         category_id: str) -> CategoryRules:
+    return await reference.rules(connection, category_id)
+
+
+@router.get("/brands", response_model=BrandsOut, summary="Brands the seller may use (paged)")
+async def list_brands(connection: ConnectionDep, reference: ReferenceDep,
+                      category_id: str | None = None,
+                      name: Annotated[str | None, Query(max_length=100)] = None,
+                      page_token: str | None = None) -> BrandsOut:
+    page = await reference.brands(connection, category_id=category_id, name=name,
+                                  page_token=page_token)
+    return BrandsOut(brands=[BrandOut(id=b.id, name=b.name, authorized=b.is_authorized,
+                                      available=b.brand_status != "UNAVAILABLE")
+                             for b in page.brands],
+                     next_page_token=page.next_page_token or None)
+
+
+@router.get("/warehouses", response_model=list[WarehouseOut],
+            summary="The TikTok shop's warehouses (sales and return)")
+async def list_warehouses(connection: ConnectionDep,
+                          reference: ReferenceDep) -> list[WarehouseOut]:
+    return [WarehouseOut(id=w.id, name=w.name, type=w.type, is_default=w.is_default,
+                         status=w.effect_status) for w in await reference.warehouses(connection)]
