@@ -52,6 +52,7 @@ def sandbox_command(port: int) -> list[str]:
 
 
 async def wait_until_up(base: str) -> None:
+    """Poll the sandbox until it answers HTTP."""
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     async with httpx.AsyncClient() as http:
         while True:
@@ -107,6 +108,7 @@ async def fetch(base: str, token: str, workdir: Path) -> dict[str, float]:
 
 
 def main() -> None:
+    """Start the sandbox, seed, measure, print the JSON line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--variants", type=int, default=3, help="variants per product")

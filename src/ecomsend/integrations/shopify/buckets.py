@@ -38,6 +38,7 @@ class BucketBook:
         self._shops: dict[str, ShopBucket] = {}
 
     def for_shop(self, shop: str) -> ShopBucket:
+        """The shop's bucket facts, created on first use."""
         bucket = self._shops.get(shop)
         if bucket is None:
             bucket = self._shops[shop] = ShopBucket()

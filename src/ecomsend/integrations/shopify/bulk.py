@@ -33,9 +33,10 @@ from ecomsend.integrations.shopify.queries import load_query
 
 #: First poll delay; the sandbox finishes in ~50 ms, Shopify takes seconds to minutes.
 POLL_START_S = 0.05
-#: Polls back off by this factor up to POLL_MAX_S, so a long export costs few requests.
+#: Polls back off by this factor up to POLL_MAX_S: a poll costs 1 point, so even a 10-minute
+#: export polled every second stays far below the restore rate, and little time is wasted.
 POLL_GROWTH = 1.5
-POLL_MAX_S = 5.0
+POLL_MAX_S = 1.0
 #: Give up waiting on an operation after this long (Shopify allows 10 days; a sync job won't).
 POLL_TIMEOUT_S = 6 * 3600.0
 #: Attempts to download a bulk file (resuming after the lines already read).

@@ -67,6 +67,8 @@ class AssemblyStats:
     inventory_levels: int = 0
     orphans: int = 0
     flushed_incomplete: int = 0
+    #: Most products held at once (incomplete): the assembler's memory high-water mark.
+    peak_pending: int = 0
 
 
 class CatalogAssembler:
@@ -122,6 +124,7 @@ class CatalogAssembler:
         acc.unknown = variants is None or media is None
         acc.missing = (variants or 0) + (media or 0)
         self._products[pid] = acc
+        self.stats.peak_pending = max(self.stats.peak_pending, len(self._products))
         for child in self._orphans.pop(pid, ()):
             self._attach_product_child(pid, acc, child)
         return self._emit_if_complete(pid)

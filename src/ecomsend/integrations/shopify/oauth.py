@@ -151,6 +151,7 @@ class AccessToken:
         return self.associated_user is not None
 
     def expires_within(self, seconds: float, now: datetime | None = None) -> bool:
+        """True if the access token expires within `seconds` (never for legacy tokens)."""
         if self.expires_at is None:
             return False
         return self.expires_at - (now or datetime.now(UTC)) <= timedelta(seconds=seconds)
@@ -247,11 +248,13 @@ class ExpiringToken:
         self._lock = asyncio.Lock()
 
     async def get(self) -> str:
+        """The current token, refreshed first when it is about to expire."""
         if self.current.refresh_token and self.current.expires_within(REFRESH_MARGIN_S):
             await self._refresh(self.current.access_token)
         return self.current.access_token
 
     async def refresh(self, rejected: str) -> bool:
+        """After a 401: refresh unless another caller already replaced `rejected`."""
         if not self.current.refresh_token:
             return False
         await self._refresh(rejected)

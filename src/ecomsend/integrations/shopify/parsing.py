@@ -173,6 +173,7 @@ def parse_product(
 
 
 def parse_inventory_item(data: Json) -> InventoryItem:
+    """An InventoryItem with its levels (first page; the client pages the rest)."""
     levels = tuple(parse_level(n, data["id"]) for n in nodes(data.get("inventoryLevels")))
     return InventoryItem(id=data["id"], sku=data.get("sku"), tracked=bool(data.get("tracked")),
                          levels=levels)
@@ -192,6 +193,7 @@ def parse_adjustment_group(data: Json | None) -> InventoryAdjustmentGroup:
 
 
 def parse_bulk_operation(data: Json) -> BulkOperation:
+    """A BulkOperation node (reference §6 fields)."""
     size = data.get("fileSize")
     return BulkOperation(
         id=data["id"], status=data["status"], error_code=data.get("errorCode"),
@@ -210,6 +212,7 @@ def _int_or_none(value: Any) -> int | None:
 
 
 def parse_fulfillment(data: Json) -> Fulfillment:
+    """A Fulfillment with tracking and fulfilled line items (reference §10)."""
     tracking = tuple(TrackingInfo(t.get("company"), t.get("number"), t.get("url"))
                      for t in data.get("trackingInfo") or ())
     lines = tuple(
@@ -225,6 +228,7 @@ def parse_fulfillment(data: Json) -> Fulfillment:
 
 
 def parse_fulfillment_order(data: Json) -> FulfillmentOrder:
+    """A FulfillmentOrder with what remains to fulfil per line (reference §10)."""
     location = ((data.get("assignedLocation") or {}).get("location") or {}).get("id")
     lines = tuple(
         FulfillmentOrderLineItem(n["id"], int(n.get("remainingQuantity") or 0),
@@ -237,6 +241,7 @@ def parse_fulfillment_order(data: Json) -> FulfillmentOrder:
 
 
 def parse_order(data: Json) -> Order:
+    """An Order; line items, fulfillment orders and fulfillments when selected."""
     attrs = {str(a["key"]): str(a.get("value") or "") for a in data.get("customAttributes") or ()}
     lines = tuple(OrderLineItem(n["id"], n.get("sku"), int(n.get("quantity") or 0),
                                 (n.get("variant") or {}).get("id"))
@@ -256,6 +261,7 @@ def parse_order(data: Json) -> Order:
 
 
 def parse_webhook_subscription(data: Json) -> WebhookSubscription:
+    """A WebhookSubscription node (reference §4.2)."""
     return WebhookSubscription(
         id=data["id"], topic=data["topic"], uri=data.get("uri"), format=data.get("format"),
         include_fields=tuple(data.get("includeFields") or ()), filter=data.get("filter"),
