@@ -15,6 +15,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ecomsend.db.models import ProductLink, ShopifyProduct, ShopifyVariant, SyncState, TikTokShop
+from ecomsend.db.types import utcnow
 from ecomsend.sync import state
 from ecomsend.sync.links.overrides import effective_template, overrides_from_settings
 from ecomsend.sync.listing import commands
@@ -69,10 +70,19 @@ class ProductRow(BaseModel):
     title: str
     vendor: str | None
     product_type: str | None
+    #: ACTIVE, DRAFT or ARCHIVED in Shopify (only active products are listed on TikTok).
+    shopify_status: str
     image_url: str | None
     variants: int
     status: StatusOut
     tiktok_product_id: str | None
+
+
+class PauseOut(BaseModel):
+    """TikTok's new-shop upload limit paused auto listing; it resumes by itself."""
+
+    until: datetime
+    reason: str | None
 
 
 class ProductPage(BaseModel):
@@ -80,6 +90,7 @@ class ProductPage(BaseModel):
     total: int
     page: int
     page_size: int
+    listing_paused: PauseOut | None = None
 
 
 class FiltersOut(BaseModel):
@@ -178,7 +189,8 @@ def _row(p: ShopifyProduct, st: SyncState | None, variants: int,
     image = next((str(i.get("url")) for i in p.images or [] if isinstance(i, dict)
                   and i.get("url")), None)
     return ProductRow(id=p.id, shopify_id=p.shopify_id, title=p.title, vendor=p.vendor,
-                      product_type=p.product_type, image_url=image, variants=variants,
+                      product_type=p.product_type, shopify_status=p.status,
+                      image_url=image, variants=variants,
                       status=status_out(st), tiktok_product_id=tiktok_id)
 
 
@@ -201,7 +213,11 @@ async def list_products(
         counts = await _variant_counts(session, [p.id for p, _ in rows])
         links = await _tiktok_ids(session, connection, [p.shopify_id for p, _ in rows])
     items = [_row(p, st, counts.get(p.id, 0), links.get(p.shopify_id)) for p, st in rows]
-    return ProductPage(items=items, total=int(total), page=page, page_size=page_size)
+    until = connection.listing_paused_until
+    paused = (PauseOut(until=until, reason=connection.listing_paused_reason)
+              if until is not None and until > utcnow() else None)
+    return ProductPage(items=items, total=int(total), page=page, page_size=page_size,
+                       listing_paused=paused)
 
 
 @router.get("/filters", response_model=FiltersOut,

@@ -107,8 +107,11 @@ async def full_snapshot(session: AsyncSession, product: ShopifyProduct,
 
 def matching_template(snapshot: ProductSnapshot,
                       rows: Iterable[CategoryTemplate]) -> TemplateSpec | None:
-    """The active template that takes the product (the default catches the rest)."""
-    return select_template(snapshot, [template_spec(r) for r in rows], active_only=True)
+    """The template a manual sync pushes the product with, as the push pipeline chooses it:
+    the active one that takes it (the default catches the rest), else any that would."""
+    specs = [template_spec(r) for r in rows]
+    return (select_template(snapshot, specs, active_only=True)
+            or select_template(snapshot, specs, active_only=False))
 
 
 async def owned_product(session: AsyncSession, connection: TikTokShop,
