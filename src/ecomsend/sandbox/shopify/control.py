@@ -6,6 +6,7 @@ Mounted by `app.create_app`; used by tests, the demo and benchmarks.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import APIRouter, Body, HTTPException, Request
@@ -250,11 +251,15 @@ async def add_app_subscriptions(request: Request, body: dict[str, Any] = Body(..
 
 
 @router.get("/shops/{domain}/webhooks/deliveries")
-async def deliveries(request: Request, domain: str, topic: str | None = None) -> dict[str, Any]:
-    """GET the webhook delivery log (one row per HTTP attempt)."""
+async def deliveries(request: Request, domain: str, topic: str | None = None,
+                     limit: int | None = None) -> dict[str, Any]:
+    """GET the webhook delivery log (one row per HTTP attempt; the last `limit` rows)."""
     shop = shop_of(request, domain)
-    rows = sandbox_of(request).dispatcher.log.get(shop.domain, [])
-    return {"deliveries": [r for r in rows if topic is None or r["topic"] == topic]}
+    rows = [r for r in sandbox_of(request).dispatcher.log.get(shop.domain, [])
+            if topic is None or r["topic"] == topic]
+    if limit is not None:
+        rows = rows[-limit:] if limit > 0 else []
+    return {"deliveries": [{**r, "body": json.loads(r["body"])} for r in rows]}
 
 
 @router.post("/webhooks/flush")

@@ -181,7 +181,7 @@ class Dispatcher:
         log.append({"webhook_id": d.webhook_id, "event_id": d.event_id, "topic": d.topic,
                     "uri": d.uri, "attempt": attempt, "status_code": status, "error": error,
                     "triggered_at": d.triggered_at, "sent_at": iso(now()),
-                    "duplicate": duplicate, "body": json.loads(d.body)})
+                    "duplicate": duplicate, "body": d.body})  # bytes, shared by retries
 
     async def flush(self, wait_s: float) -> int:
         """Wait until no delivery is pending (or `wait_s`); the number still pending."""
