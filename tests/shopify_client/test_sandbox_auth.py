@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
 
-from ecomsend.integrations.shopify import AccessToken, AuthenticationFailed, ExpiringToken
+from ecomsend.config import Settings
+from ecomsend.integrations.shopify import (
+    AccessToken,
+    AuthenticationFailed,
+    ExpiringToken,
+    ShopifyClient,
+    TokenRejected,
+)
 from ecomsend.integrations.shopify.oauth import (
     authorization_url,
     exchange_session_token,
@@ -21,6 +29,7 @@ from ecomsend.integrations.shopify.oauth import (
 from ecomsend.integrations.shopify.session_token import verify_session_token
 from ecomsend.integrations.shopify.webhook_models import ProductPayload
 from ecomsend.integrations.shopify.webhooks import parse_payload, read_delivery
+from ecomsend.ratelimit import InProcessRateLimiter
 from ecomsend.serving import BackgroundServer
 
 from .conftest import API_KEY, API_SECRET, SandboxShop
@@ -119,3 +128,23 @@ async def test_webhook_deliveries_verify_and_parse(sandbox_shop: SandboxShop) ->
     payload = parse_payload(delivery.topic, body)
     assert isinstance(payload, ProductPayload)
     assert payload.title == "Renamed ✓" and payload.admin_graphql_api_id == product.id
+
+
+async def test_revoked_token_after_uninstall_is_typed(sandbox_shop: SandboxShop) -> None:
+    async with sandbox_shop.client() as client:
+        assert (await client.shop_info()).name
+        await sandbox_shop.post("/uninstall")
+        with pytest.raises(TokenRejected, match="401"):
+            await client.shop_info()
+
+
+async def test_client_from_settings_uses_url_template(sandbox_shop: SandboxShop,
+                                                      tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, var_dir=tmp_path,  # type: ignore[call-arg]
+                        shopify_shop_url_template=f"{sandbox_shop.base}/store/{{shop}}")
+    client = ShopifyClient.for_shop(settings, sandbox_shop.domain, sandbox_shop.token,
+                                    limiter=InProcessRateLimiter())
+    async with client:
+        assert client.transport.endpoint == \
+            f"{sandbox_shop.shop_url}/admin/api/2026-07/graphql.json"
+        assert (await client.shop_info()).myshopify_domain == sandbox_shop.domain

@@ -18,6 +18,7 @@ from ecomsend.integrations.shopify.errors import (
     Permanent,
     RateLimited,
     ShopifyError,
+    TokenRejected,
     Transient,
     UserErrors,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "ShopifyClient",
     "ShopifyError",
     "StaticToken",
+    "TokenRejected",
     "Transient",
     "UserErrors",
     "export_catalog",

@@ -71,6 +71,13 @@ class AuthenticationFailed(Permanent):
     """HTTP 401/403: the access token is invalid, revoked (app uninstalled) or lacks scopes."""
 
 
+class TokenRejected(AuthenticationFailed):
+    """HTTP 401: the access token is invalid, expired or revoked; an expiring token may be
+    refreshed once before giving up. `token` is the token that was refused."""
+
+    token: str | None = None
+
+
 class UserErrors(Permanent):
     """A mutation answered with `userErrors` (HTTP 200): business validation failed.
     Each entry keeps the userError's `field` path, `code` and `message`."""

@@ -17,12 +17,15 @@ from ecomsend.integrations.shopify.errors import (
     FieldError,
     Permanent,
     RateLimited,
+    TokenRejected,
     Transient,
     UserErrors,
 )
 
 #: Wait when a 429 carries no usable Retry-After; the official clients use 1000 ms (reference §2).
 DEFAULT_RETRY_AFTER_S = 1.0
+#: Longest raw (non-JSON) error body kept in a message: 5xx pages can be large HTML.
+MAX_ERROR_TEXT = 300
 #: GraphQL error codes that mean "try again later" rather than "your request is wrong".
 _TRANSIENT_CODES = frozenset({"INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE", "TIMEOUT"})
 
@@ -52,8 +55,10 @@ def check_http_status(
     if status == 429:
         raise RateLimited(parse_retry_after(headers.get("retry-after")), message,
                           request_id=request_id)
-    if status in (401, 403):
-        raise AuthenticationFailed(f"HTTP {status}: {message}", request_id=request_id)
+    if status == 401:
+        raise TokenRejected(f"HTTP 401: {message}", request_id=request_id)
+    if status == 403:
+        raise AuthenticationFailed(f"HTTP 403: {message}", request_id=request_id)
     if status >= 500 or status == 408:
         raise Transient(f"HTTP {status}: {message}", ambiguous=True, request_id=request_id)
     raise Permanent(f"HTTP {status}: {message}", request_id=request_id)
@@ -138,4 +143,4 @@ def _text_of(body: Any) -> str:
             return errors
         if errors:
             return "; ".join(e.describe() for e in graphql_field_errors(errors))
-    return body if isinstance(body, str) else ""
+    return body[:MAX_ERROR_TEXT] if isinstance(body, str) else ""

@@ -21,9 +21,9 @@ import httpx
 from ecomsend.integrations.shopify.buckets import BucketBook
 from ecomsend.integrations.shopify.cost import ThrottleStatus, estimate_cost, parse_throttle
 from ecomsend.integrations.shopify.errors import (
-    AuthenticationFailed,
     RateLimited,
     ShopifyError,
+    TokenRejected,
     Transient,
 )
 from ecomsend.integrations.shopify.queries import load_query
@@ -135,8 +135,8 @@ class GraphQLTransport:
                 ):
                     raise
                 await asyncio.sleep(self._retry.backoff(transient_failures, self._rng))
-            except AuthenticationFailed:
-                if refreshed or not await self._token.refresh(await self._token.get()):
+            except TokenRejected as exc:
+                if refreshed or not await self._token.refresh(exc.token or ""):
                     raise
                 refreshed = True
 
@@ -156,28 +156,34 @@ class GraphQLTransport:
         await self._limiter.acquire(self.limiter_key, book.spec, cost)
         book.inflight += cost
         try:
-            response = await self._post(body)
+            response, token = await self._post(body)
         finally:
             book.inflight -= cost
         request_id = response.headers.get("x-request-id")
         payload = _json_or_text(response)
-        check_http_status(response.status_code, response.headers, payload, request_id)
+        try:
+            check_http_status(response.status_code, response.headers, payload, request_id)
+        except TokenRejected as exc:
+            exc.token = token  # so only the token actually refused gets refreshed
+            raise
         book.calibrated.set()
         throttle = parse_throttle(payload) if isinstance(payload, dict) else None
         if throttle is not None:
             await self._observe(name, throttle)
         return graphql_data(payload, throttle, cost, request_id)
 
-    async def _post(self, body: dict[str, Any]) -> httpx.Response:
-        """The HTTP exchange; network failures become Transient (ambiguous once sent)."""
+    async def _post(self, body: dict[str, Any]) -> tuple[httpx.Response, str]:
+        """The HTTP exchange (and the token it carried); network failures become Transient,
+        ambiguous once the request may have been sent."""
+        token = await self._token.get()
         headers = {
-            "X-Shopify-Access-Token": await self._token.get(),
+            "X-Shopify-Access-Token": token,
             "Content-Type": "application/json",
             "Accept": "application/json",
             "User-Agent": USER_AGENT,
         }
         try:
-            return await self._http.post(self.endpoint, json=body, headers=headers)
+            return await self._http.post(self.endpoint, json=body, headers=headers), token
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise Transient(f"connect failed: {exc!r}") from exc
         except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
