@@ -135,7 +135,7 @@ async def order_status(env: Env, order_id: str, want: set[str], key: str = "orde
         if response.status_code != 200:
             return None
         body: dict[str, Any] = response.json()
-        return body if body[key]["status"] in want else None
+        return body if (body[key] or {}).get("status") in want else None
     return await until(probe, timeout, f"{order_id} {key} in {want}")
 
 

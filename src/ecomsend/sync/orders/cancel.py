@@ -104,7 +104,7 @@ async def links_for_shopify_order(session: AsyncSession, domain: str,
         select(TikTokShop, OrderLink).join(OrderLink, OrderLink.tiktok_shop_id == TikTokShop.id)
         .join(Shop, Shop.id == TikTokShop.shop_id)
         .where(Shop.domain == domain, OrderLink.shopify_order_id == shopify_order_id))
-    return [(tts, link) for tts, link in rows.tuples()]
+    return [(row[0], row[1]) for row in rows.all()]
 
 
 def payload_order_gid(payload: Any) -> str | None:
