@@ -133,3 +133,14 @@ def test_node_lookup_by_gid(seeded: ShopClient) -> None:
     body = seeded.gql("query($id: ID!) { node(id: $id) { id ... on Product { title } } }",
                       {"id": pid})
     assert body["data"]["node"]["id"] == pid and body["data"]["node"]["title"]
+
+
+def test_current_app_installation_and_raw_graphql_body(shop: ShopClient) -> None:
+    body = shop.gql("{ currentAppInstallation { id accessScopes { handle } app { apiKey } } }")
+    handles = {s["handle"] for s in body["data"]["currentAppInstallation"]["accessScopes"]}
+    assert {"read_products", "write_orders"} <= handles
+    raw = shop.http.post(f"/store/{shop.domain}/admin/api/2026-07/graphql.json",
+                         content="{ shop { name } }",
+                         headers={"X-Shopify-Access-Token": shop.token,
+                                  "Content-Type": "application/graphql"})
+    assert raw.json()["data"]["shop"]["name"]

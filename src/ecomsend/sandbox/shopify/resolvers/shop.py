@@ -109,3 +109,18 @@ register("QueryRoot", {
     "node": lambda r, c, a: lookup(c.shop, a["id"]),
     "nodes": lambda r, c, a: [lookup(c.shop, i) for i in a["ids"]],
 })
+
+
+def _installation(root: Any, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
+    """QueryRoot.currentAppInstallation: the app and the scopes its token was granted."""
+    scopes = [s.strip() for s in (ctx.token.scope if ctx.token else "").split(",") if s.strip()]
+    app = {"id": gid("App", 1), "apiKey": ctx.sandbox.api_key, "title": "EcomSend Feed",
+           "handle": "ecomsend-feed", "embedded": True, "developerName": "EcomSend",
+           "webhookApiVersion": "2026-07",
+           "requestedAccessScopes": [{"handle": s, "description": s} for s in scopes]}
+    return {"id": gid("AppInstallation", ctx.shop.id), "app": app, "launchUrl": None,
+            "uninstallUrl": None,
+            "accessScopes": [{"handle": s, "description": s} for s in scopes]}
+
+
+register("QueryRoot", {"currentAppInstallation": _installation})

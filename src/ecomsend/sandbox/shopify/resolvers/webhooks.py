@@ -73,6 +73,26 @@ def _delete(root: Any, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
     return {"deletedWebhookSubscriptionId": gid("WebhookSubscription", sub.id), "userErrors": []}
 
 
+def _update(root: Any, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
+    """webhookSubscriptionUpdate: a new URI, includeFields or name."""
+    sub = ctx.shop.subscriptions.get(parse_gid(args["id"], "WebhookSubscription") or 0)
+    if sub is None or sub.source != "api":
+        return {"webhookSubscription": None,
+                "userErrors": [user_error(["id"], "Webhook subscription does not exist")]}
+    changes = args["webhookSubscription"]
+    uri = changes.get("uri") or changes.get("callbackUrl")
+    if uri:
+        if not uri.startswith(("http://", "https://")):
+            raise SandboxError("Only HTTP(S) webhook URIs are supported by the sandbox",
+                               extensions={"code": "NOT_SUPPORTED_BY_SANDBOX"})
+        sub.uri = uri
+    if changes.get("includeFields") is not None:
+        sub.include_fields = list(changes["includeFields"])
+    if "name" in changes:
+        sub.name = changes["name"]
+    return {"webhookSubscription": sub, "userErrors": []}
+
+
 def _list(root: Any, ctx: Ctx, args: dict[str, Any]) -> Any:
     """QueryRoot.webhookSubscriptions(topics:, uri:)."""
     topics = {enum_to_rest()[t] for t in args.get("topics") or []}
@@ -82,7 +102,8 @@ def _list(root: Any, ctx: Ctx, args: dict[str, Any]) -> Any:
     return paginate(subs, args)
 
 
-register("Mutation", {"webhookSubscriptionCreate": _create, "webhookSubscriptionDelete": _delete})
+register("Mutation", {"webhookSubscriptionCreate": _create, "webhookSubscriptionDelete": _delete,
+                      "webhookSubscriptionUpdate": _update})
 register("QueryRoot", {
     "webhookSubscriptions": _list,
     "webhookSubscription": lambda r, c, a: c.shop.subscriptions.get(
