@@ -5,7 +5,9 @@ Runs on `bob`, whose shop fails the listing prerequisites, so no push of ours ad
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -20,12 +22,13 @@ async def _variants(db: Database, tenant: Tenant) -> list[dict[str, Any]]:
     async with db.sessionmaker() as s:
         rows = (await s.execute(
             select(ShopifyVariant.shopify_id, ShopifyVariant.sku, ShopifyVariant.barcode,
-                   ShopifyProduct.shopify_id, ShopifyProduct.title, ShopifyProduct.id)
+                   ShopifyProduct.shopify_id, ShopifyProduct.title, ShopifyProduct.id,
+                   ShopifyProduct.status)
             .join(ShopifyProduct, ShopifyProduct.id == ShopifyVariant.product_id)
             .where(ShopifyVariant.shop_id == tenant.shop_id)
             .order_by(ShopifyVariant.id))).all()
-    return [dict(zip(("id", "sku", "barcode", "product", "title", "product_db_id"), r,
-                     strict=True)) for r in rows]
+    keys = ("id", "sku", "barcode", "product", "title", "product_db_id", "status")
+    return [dict(zip(keys, r, strict=True)) for r in rows]
 
 
 async def _listing(tenant: Tenant, *, seller_sku: str, title: str | None = None,
@@ -43,6 +46,24 @@ async def _listing(tenant: Tenant, *, seller_sku: str, title: str | None = None,
     return product
 
 
+async def _until_our_price_and_stock(tenant: Tenant, variant: dict[str, Any],
+                                     listing: dict[str, Any]) -> None:
+    """The linked listing's SKU ends up with the Shopify price and available stock."""
+    detail = (await tenant.http.get(tenant.url(f"/products/{variant['product_db_id']}"))).json()
+    ours = next(v for v in detail["variant_list"] if v["shopify_id"] == variant["id"])
+    url = (f"{tenant.merchant.stack.tiktok_url}/_sandbox/shops/{tenant.tiktok_shop['shop_id']}"
+           f"/products/{listing['id']}")
+    sku_id = listing["skus"][0]["id"]
+    async with asyncio.timeout(20):
+        while True:
+            state = (await tenant.http.get(url)).json()
+            stock = sum(state["inventory"].get(sku_id, {}).values())
+            price = Decimal(state["prices"].get(sku_id, "0"))
+            if stock == ours["available"] and price == Decimal(ours["price"]):
+                return
+            await asyncio.sleep(0.2)
+
+
 def _unique(variants: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
     counts = Counter((v[key] or "").casefold() for v in variants)
     return [v for v in variants if v[key] and counts[v[key].casefold()] == 1]
@@ -51,7 +72,8 @@ def _unique(variants: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
 async def test_propose_by_sku_confirm_conflict_and_unlink(bob: Tenant, alice: Tenant,
                                                           db: Database) -> None:
     variants = await _variants(db, bob)
-    target = _unique(variants, "sku")[0]
+    # An active product: only those are listed, so only those get price and stock pushes.
+    target = next(v for v in _unique(variants, "sku") if v["status"] == "ACTIVE")
     listing = await _listing(bob, seller_sku=f"  {target['sku'].lower()} ")
     sku_id = listing["skus"][0]["id"]
     proposals = (await bob.http.get(bob.url("/links/proposals"))).json()
@@ -64,10 +86,11 @@ async def test_propose_by_sku_confirm_conflict_and_unlink(bob: Tenant, alice: Te
     [link] = linked.json()["linked"]
     assert link["origin"] == "linked" and linked.json()["queued_products"] == 1
     async with db.sessionmaker() as s:
-        state = (await s.execute(select(SyncState).where(
+        kinds = set((await s.execute(select(SyncState.kind).where(
             SyncState.tiktok_shop_id == bob.connection_id,
-            SyncState.entity_id == target["product"]))).scalar_one()
-    assert state.desired_version >= 1  # the linked listing now gets our price and stock
+            SyncState.entity_id == target["product"]))).scalars())
+    assert kinds == {"price", "inventory"}  # never a full edit of someone else's listing
+    await _until_our_price_and_stock(bob, target, listing)
     again = (await bob.http.post(bob.url("/links"), json=confirm)).json()
     assert again["linked"] == [] and len(again["conflicts"]) == 1
     after = (await bob.http.get(bob.url("/links/proposals"))).json()

@@ -4,7 +4,8 @@
 `GET …/links/proposals` proposes pairs by identical SKU (confirm them with `POST …/links`) and
 suggests pairs by barcode and by title similarity; `POST …/links` links pairs (confirmed
 proposals or a manual link); `DELETE …/links/{id}` unlinks. A new link queues the Shopify
-product, so the listing gets our price and inventory from then on.
+product's price and inventory pushes, so the listing gets our prices and stock from then on
+(its own title, description and category are left alone).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from ecomsend.sync.links.service import (
     insert_links,
     linked_ids,
     listing_skus,
-    mark_products_pending,
+    mark_linked_pending,
     shop_variants,
 )
 from ecomsend.web.api_common import ConnectionDep, tiktok_call, unprocessable
@@ -229,11 +230,10 @@ async def create_links(db: DbDep, queue: QueueDep, services: ServicesDep,
     pairs = await _resolve(db, services, connection, body.pairs)
     async with db.unit_of_work() as session:
         outcome = await insert_links(session, connection.id, pairs)
-        queued = await mark_products_pending(
-            session, queue, connection.shop_id, connection.id,
-            [p.shopify_product_id for _, p in outcome.created])
+        products = {p.shopify_product_id for _, p in outcome.created}
+        await mark_linked_pending(session, queue, connection.shop_id, connection.id, products)
     linked = await _links(db, connection, [i for i, _ in outcome.created])
-    return LinkResult(linked=linked, queued_products=len(queued), conflicts=[
+    return LinkResult(linked=linked, queued_products=len(products), conflicts=[
         PairIn(shopify_variant_id=p.shopify_variant_id, tiktok_product_id=p.tiktok_product_id,
                tiktok_sku_id=p.tiktok_sku_id) for p in outcome.conflicts])
 

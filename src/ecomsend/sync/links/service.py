@@ -4,7 +4,7 @@ Every function takes the caller's session (and never commits) or the TikTok clie
 written with `INSERT … ON CONFLICT DO NOTHING` per pair: a pair that loses a race, or whose
 variant or SKU is already linked, comes back in `conflicts` — never check-then-insert. A new
 link marks the Shopify product pending, so the linked listing receives price and inventory
-updates like a listing we created.
+updates like a listing we created (price and inventory pushes, never a full edit).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from ecomsend.db.types import utcnow
 from ecomsend.db.upsert import dialect_insert
 from ecomsend.integrations.tiktok.models.products import Product
 from ecomsend.sync.links.matching import LinkPair, ShopifyVariantRef, TikTokSkuRef
+from ecomsend.sync.listing.ids import INVENTORY, PRICE, TO_TIKTOK
 from ecomsend.sync.state import EntityKey, mark_changed
 
 if TYPE_CHECKING:
@@ -32,7 +33,8 @@ if TYPE_CHECKING:
 #: Search Products returns at most 10,000 results; the link page reads this many at most.
 MAX_LISTINGS = 2000
 PAGE_SIZE = 100
-PRODUCT_KIND, TO_TIKTOK = "product", "to_tiktok"
+#: What a new link queues: the cheap endpoints only, never a full edit of the listing.
+LINKED_KINDS = (PRICE, INVENTORY)
 LINKED = "linked"
 
 
@@ -133,9 +135,11 @@ async def delete_link(session: AsyncSession, tiktok_shop_id: int,
     return None if row is None else (str(row[0]), str(row[1]))
 
 
-async def mark_products_pending(session: AsyncSession, queue: JobQueue, shop_id: int,
-                                tiktok_shop_id: int, product_ids: Iterable[str]) -> list[int]:
-    """Queue one push per Shopify product (ids are GIDs): what a manual Sync / Retry does."""
-    return [await mark_changed(session, queue, EntityKey(shop_id, tiktok_shop_id, PRODUCT_KIND,
-                                                         pid, TO_TIKTOK))
-            for pid in sorted(set(product_ids))]
+async def mark_linked_pending(session: AsyncSession, queue: JobQueue, shop_id: int,
+                              tiktok_shop_id: int, product_ids: Iterable[str]) -> list[int]:
+    """Queue a price and an inventory push per newly linked Shopify product (GIDs): the
+    listing keeps its own content and gets our prices and stock, like a listing we created.
+    Returns the sync_state ids (price, inventory for each product, in GID order)."""
+    return [await mark_changed(session, queue, EntityKey(shop_id, tiktok_shop_id, kind, pid,
+                                                         TO_TIKTOK))
+            for pid in sorted(set(product_ids)) for kind in LINKED_KINDS]
