@@ -15,8 +15,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ecomsend.integrations.shopify.models import CollectionRef, Product
+from ecomsend.integrations.shopify.models import CollectionRef, InventoryLevel, Product
 from ecomsend.integrations.shopify.parsing import (
+    parse_datetime,
     parse_image,
     parse_level,
     parse_product,
@@ -192,10 +193,11 @@ class CatalogAssembler:
             self._item_owner.pop(item_id, None)
             levels = [parse_level(lv, item_id) for lv in vacc.levels]
             for alias, location in self._level_aliases:
-                inline = item.get(alias)
-                if inline:  # null where the item is not stocked at that location
-                    levels.append(parse_level({"quantities": inline.get("quantities"),
-                                               "location": {"id": location}}, item_id))
+                inline = item.get(alias)  # null where the item is not stocked there
+                for q in inline.get("quantities") or () if inline else ():
+                    if q.get("name") == "available":
+                        levels.append(InventoryLevel(item_id, location, q.get("quantity"),
+                                                     parse_datetime(q.get("updatedAt"))))
             variants.append(parse_variant(vacc.data, pid, levels))
         variants.sort(key=lambda v: v.position)
         images = [i for i in (parse_image(m) for m in acc.media) if i is not None]
