@@ -105,6 +105,11 @@ class World:
                 SyncState.kind == kind).group_by(SyncState.status))
             return {str(s): int(n) for s, n in rows.all()}
 
+    async def errors(self) -> list[object]:
+        async with self.db.sessionmaker() as session:
+            return list((await session.execute(select(SyncState.last_error).where(
+                SyncState.last_error.is_not(None)))).scalars())
+
     async def state(self, product_gid: str, kind: str = "product") -> SyncState | None:
         async with self.db.sessionmaker() as session:
             return (await session.execute(select(SyncState).where(
@@ -136,11 +141,18 @@ class World:
 
     async def listed(self) -> tuple[str, ProductLink, ShopifyVariant]:
         """A synced product, the link and the mirror row of its first variant."""
-        product = (await self.synced_products())[0]
-        variant = (await self.variants(product))[0]
-        link = next(lk for lk in await self.links(product)
-                    if lk.shopify_variant_id == variant.shopify_id)
-        return product, link, variant
+        for product in await self.synced_products():
+            for variant in await self.variants(product):
+                if variant.inventory_item_id:
+                    link = next(lk for lk in await self.links(product)
+                                if lk.shopify_variant_id == variant.shopify_id)
+                    return product, link, variant
+        raise AssertionError("no listed variant")
+
+    async def location(self) -> str:
+        """The Shopify shop's first location (GID)."""
+        got = (await self.http.get(f"{self.stack.shopify_url}/_sandbox/shops/{DOMAIN}")).json()
+        return str(got["locations"][0]["admin_graphql_api_id"])
 
     async def template(self, template_id: int) -> CategoryTemplate:
         async with self.db.sessionmaker() as session:
@@ -149,10 +161,11 @@ class World:
 
     # ---- TikTok sandbox ------------------------------------------------------------------
     async def tiktok_calls(self) -> dict[str, int]:
-        """Calls per API since the last `clear_tiktok_log`."""
+        """Product API calls per API since the last `clear_tiktok_log` (other pipelines, such
+        as order polling, are left out)."""
         got = (await self.http.get(f"{self.stack.tiktok_url}/_sandbox/requests",
                                    params={"limit": 1})).json()
-        return {k: int(v) for k, v in got["counts"].items()}
+        return {k: int(v) for k, v in got["counts"].items() if " /product/" in k}
 
     async def clear_tiktok_log(self) -> None:
         await self.http.delete(f"{self.stack.tiktok_url}/_sandbox/requests")

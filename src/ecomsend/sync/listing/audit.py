@@ -14,7 +14,7 @@ from ecomsend.db.models import ProductLink, SyncState
 from ecomsend.db.types import utcnow
 from ecomsend.services import tiktok_context
 from ecomsend.sync import state
-from ecomsend.sync.errors import PushResult
+from ecomsend.sync.errors import PushResult, SyncRateLimited
 from ecomsend.sync.listing import loading
 from ecomsend.sync.listing.errors import tiktok_errors
 from ecomsend.sync.listing.ids import PRODUCT, TO_TIKTOK
@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from ecomsend.jobs.registry import TaskContext
 
 _FAILED = frozenset({"FAILED"})
+PUSH_WAIT_S = 0.5
+#: How long an audit result for a listing we cannot map yet waits for its links.
+LINK_WAIT_S = 60.0
 
 
 def review_error(reasons: str) -> dict[str, object]:
@@ -31,6 +34,18 @@ def review_error(reasons: str) -> dict[str, object]:
     return {"kind": "ReviewFailed", "message": f"TikTok review failed: {text}",
             "field_errors": [{"field": "review", "message": text,
                               "fix": "Change the product as TikTok suggests, then Retry."}]}
+
+
+async def _wait_for_push(ctx: TaskContext, tts_id: int, product_gid: str) -> None:
+    """An audit result may arrive before the push that caused it has finished: wait for it,
+    so the result is not overwritten by the push's own `synced`."""
+    async with ctx.db.sessionmaker() as session:
+        status = (await session.execute(select(SyncState.status).where(
+            SyncState.tiktok_shop_id == tts_id, SyncState.kind == PRODUCT,
+            SyncState.entity_id == product_gid, SyncState.direction == TO_TIKTOK))
+        ).scalar_one_or_none()
+    if status in (state.RUNNING, state.PENDING, state.BACKOFF):
+        raise SyncRateLimited(PUSH_WAIT_S, "waiting for the product push to finish")
 
 
 async def check_audit(ctx: TaskContext, lease: state.Lease) -> PushResult:
@@ -42,8 +57,12 @@ async def check_audit(ctx: TaskContext, lease: state.Lease) -> PushResult:
         product_gid = (await session.execute(select(ProductLink.shopify_product_id).where(
             ProductLink.tiktok_shop_id == tts.id,
             ProductLink.tiktok_product_id == key.entity_id).limit(1))).scalar_one_or_none()
+        age = (utcnow() - (await loading.sync_row(session, lease.state_id)).created_at)
     if product_gid is None:
+        if age.total_seconds() < LINK_WAIT_S:  # its create may still be saving the links
+            raise SyncRateLimited(PUSH_WAIT_S, "waiting for the listing's links")
         return PushResult()
+    await _wait_for_push(ctx, tts.id, product_gid)
     async with tiktok_errors():
         product = await services.tiktok.products.get_product(tiktok_context(tts), key.entity_id)
     audit = (product.audit.status if product.audit else None) or ""

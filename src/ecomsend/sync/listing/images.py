@@ -37,8 +37,8 @@ log = structlog.get_logger(__name__)
 ImageSource = Callable[[str], Awaitable[bytes]]
 #: URL prefix → source; the longest matching prefix wins, HTTP otherwise.
 _SOURCES: dict[str, ImageSource] = {}
-#: Shopify URL → upload result, for this process (bounded).
-_UPLOADED: dict[str, UploadedImage] = {}
+#: (TikTok API host, Shopify URL) → upload result, for this process (bounded).
+_UPLOADED: dict[tuple[str, str], UploadedImage] = {}
 _UPLOADED_MAX = 50_000
 FETCH_TIMEOUT_S = 10.0
 UPLOAD_CONCURRENCY = 4
@@ -127,7 +127,8 @@ async def upload_images(services: Services, shop: ShopContext, urls: list[str],
                                                                      int]:
     """`{url: upload}` for every URL (cached or uploaded now) and how many uploads it took.
     A URL that cannot be fetched is left out (preflight then reports missing images)."""
-    result = {u: known.get(u) or _UPLOADED.get(u) for u in urls}
+    host = services.settings.tiktok_api_base_url
+    result = {u: known.get(u) or _UPLOADED.get((host, u)) for u in urls}
     missing = [u for u, got in result.items() if got is None]
     slots = asyncio.Semaphore(UPLOAD_CONCURRENCY)
 
@@ -138,7 +139,7 @@ async def upload_images(services: Services, shop: ShopContext, urls: list[str],
     for url, got in await asyncio.gather(*(one(u) for u in missing)):
         result[url] = got
         if got is not None and len(_UPLOADED) < _UPLOADED_MAX:
-            _UPLOADED[url] = got
+            _UPLOADED[(host, url)] = got
     return {u: g for u, g in result.items() if g is not None}, len(missing)
 
 

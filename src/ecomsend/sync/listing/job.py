@@ -4,16 +4,22 @@ the shop context, prefs with a resolved warehouse, TikTok SKU ids by variant."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+import httpx
 from sqlalchemy import select, update
 
-from ecomsend.db.models import ProductLink, ShopSettings, SyncState
+from ecomsend.db.models import ProductLink, Shop, ShopifyProduct, ShopSettings, SyncState
+from ecomsend.integrations.shopify.errors import ShopifyError
+from ecomsend.integrations.shopify.models import Product
 from ecomsend.services import Services, tiktok_context
-from ecomsend.sync.errors import SyncPermanent
+from ecomsend.sync.catalog_import import import_catalog
+from ecomsend.sync.errors import SyncPermanent, SyncTransient
 from ecomsend.sync.listing import loading, reference
 from ecomsend.sync.listing.errors import tiktok_errors
+from ecomsend.sync.listing.mirror import REFRESH
 from ecomsend.sync.listing.mirror import snapshot as product_snapshot
 from ecomsend.sync.products.regions import RegionRules
 from ecomsend.sync.products.types import ProductPrefs, ProductSnapshot
@@ -60,9 +66,35 @@ class PushJob:
         return dict(out)
 
 
+async def _one(product: Product) -> AsyncIterator[Product]:
+    yield product
+
+
+async def refresh_from_shopify(ctx: TaskContext, shop_id: int, product_gid: str) -> None:
+    """Re-read one product from Shopify into the mirror (after same-second webhooks whose
+    order is unknown). Network first, then one write; a vanished product is left to the
+    products/delete webhook."""
+    services = ctx.need_services()
+    async with ctx.db.sessionmaker() as session:
+        shop = (await session.execute(select(Shop).where(Shop.id == shop_id))).scalar_one()
+    try:
+        async with services.shopify(shop) as client:
+            product = await client.product(product_gid)
+    except (ShopifyError, httpx.HTTPError) as exc:
+        raise SyncTransient(f"Shopify: {exc}") from exc
+    if product is not None:
+        await import_catalog(ctx.db, shop_id, _one(product), prune=False)
+
+
 async def load_job(ctx: TaskContext, lease: Lease) -> PushJob:
     """Read the sync row, the connection (all templates), the product and its links."""
     key = lease.key
+    async with ctx.db.sessionmaker() as session:
+        flag = (await session.execute(select(ShopifyProduct.content_hash).where(
+            ShopifyProduct.shop_id == key.shop_id, ShopifyProduct.shopify_id == key.entity_id))
+        ).scalar_one_or_none()
+    if flag == REFRESH:
+        await refresh_from_shopify(ctx, key.shop_id, key.entity_id)
     async with ctx.db.sessionmaker() as session:
         row = await loading.sync_row(session, lease.state_id)
         tts = await loading.tiktok_shop(session, key.tiktok_shop_id)

@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 
 #: Status of a product deleted in Shopify, in snapshots (never a Shopify status).
 DELETED = "DELETED"
+#: `shopify_product.content_hash` marker: a payload as old as the mirror was applied (same
+#: second, order unknown), so the next push re-reads the product from Shopify first.
+REFRESH = "refresh"
 
 
 @dataclass
@@ -158,6 +161,7 @@ async def apply_product(session: AsyncSession, shop_id: int, payload: ProductPay
     incoming = parse_time(payload.updated_at)
     if is_stale(incoming, product.source_updated_at):
         return None
+    ambiguous = incoming is not None and incoming == product.source_updated_at
     before = await rows_of(session, product)
     old = snapshot(before, currency) if product.title else None
     product.title = (payload.title or product.title)[:512]
@@ -173,6 +177,7 @@ async def apply_product(session: AsyncSession, shop_id: int, payload: ProductPay
     product.source_updated_at = incoming or product.source_updated_at
     product.deleted_at = None
     product.updated_at = utcnow()
+    product.content_hash = REFRESH if ambiguous else None
     await _apply_variants(session, before, payload)
     after = await rows_of(session, product)
     return Change(shop_id, shopify_id, old, snapshot(after, currency))

@@ -122,21 +122,21 @@ async def tiktok_product_audit(session: AsyncSession, queue: JobQueue,
     if outcome is None:
         return "no audit outcome"
     product_id, result = outcome
-    row = (await session.execute(
-        select(TikTokShop.id, TikTokShop.shop_id, ProductLink.shopify_product_id)
-        .join(ProductLink, ProductLink.tiktok_shop_id == TikTokShop.id)
-        .where(TikTokShop.tiktok_shop_id == webhook.shop_key,
-               ProductLink.tiktok_product_id == product_id).limit(1))).first()
-    if row is None:
-        return "unknown listing"
-    tts_id, shop_id, shopify_product_id = int(row[0]), int(row[1]), str(row[2])
+    shop = (await session.execute(select(TikTokShop.id, TikTokShop.shop_id).where(
+        TikTokShop.tiktok_shop_id == webhook.shop_key))).first()
+    if shop is None:
+        return "unknown TikTok shop"
+    tts_id, shop_id = int(shop[0]), int(shop[1])
     if result == "approved":
+        linked = select(ProductLink.shopify_product_id).where(
+            ProductLink.tiktok_shop_id == tts_id, ProductLink.tiktok_product_id == product_id)
         await session.execute(update(SyncState).where(
             SyncState.tiktok_shop_id == tts_id, SyncState.kind == PRODUCT,
-            SyncState.entity_id == shopify_product_id, SyncState.direction == TO_TIKTOK,
-            SyncState.status == state.REVIEW_FAILED).values(
-            status=state.SYNCED, last_error=None, updated_at=utcnow()))
+            SyncState.entity_id.in_(linked.scalar_subquery()),
+            SyncState.direction == TO_TIKTOK, SyncState.status == state.REVIEW_FAILED)
+            .values(status=state.SYNCED, last_error=None, updated_at=utcnow()))
         return "audit approved"
+    # The listing may not be linked yet (its create is finishing): the job waits for it.
     await state.mark_changed(session, queue, state.EntityKey(
         shop_id, tts_id, AUDIT, product_id, FROM_TIKTOK))
     return "audit failed: reading reasons"
