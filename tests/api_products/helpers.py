@@ -59,17 +59,17 @@ async def product_ids(db: Database, tenant: Tenant) -> list[int]:
 
 
 async def seed_state(db: Database, tenant: Tenant, product_id: int, status: str,
-                     error: dict[str, Any] | None = None) -> None:
+                     error: dict[str, Any] | None = None, kind: str = "product") -> None:
     """Put the product's sync_state in `status` (as the pipeline would after a push)."""
     async with db.unit_of_work() as s:
         gid = (await s.execute(select(ShopifyProduct.shopify_id).where(
             ShopifyProduct.id == product_id))).scalar_one()
         row = (await s.execute(select(SyncState).where(
-            SyncState.tiktok_shop_id == tenant.connection_id, SyncState.kind == "product",
+            SyncState.tiktok_shop_id == tenant.connection_id, SyncState.kind == kind,
             SyncState.entity_id == gid))).scalar_one_or_none()
         if row is None:
             row = SyncState(shop_id=tenant.shop_id, tiktok_shop_id=tenant.connection_id,
-                            kind="product", entity_id=gid, direction="to_tiktok")
+                            kind=kind, entity_id=gid, direction="to_tiktok")
             s.add(row)
         row.status, row.last_error = status, error
         row.desired_version, row.synced_version = 1, 1

@@ -48,6 +48,20 @@ async def test_list_shows_failure_reasons_and_filters_by_status(alice: Tenant,
     assert pid not in {i["id"] for i in not_synced["items"]}
 
 
+async def test_a_failed_price_push_shows_on_the_badge(alice: Tenant, db: Database) -> None:
+    pid = (await product_ids(db, alice))[-3]
+    await seed_state(db, alice, pid, "synced", kind="product")
+    await seed_state(db, alice, pid, "failed", {"message": "Set an exchange rate"},
+                     kind="price")
+    rows = (await alice.http.get(alice.url("/products"), params={"status": "failed"})).json()
+    row = next(i for i in rows["items"] if i["id"] == pid)
+    assert row["status"]["error"]["message"] == "Set an exchange rate"
+    synced = (await alice.http.get(alice.url("/products"), params={"status": "synced"})).json()
+    assert pid not in {i["id"] for i in synced["items"]}
+    retried = (await alice.http.post(alice.url(f"/products/{pid}/retry"))).json()
+    assert len(retried["sync_state_ids"]) == 1
+
+
 async def test_retry_requeues_a_failed_product(alice: Tenant, db: Database) -> None:
     pid = (await product_ids(db, alice))[-2]
     refused = await alice.http.post(alice.url(f"/products/{pid}/retry"))
@@ -58,7 +72,7 @@ async def test_retry_requeues_a_failed_product(alice: Tenant, db: Database) -> N
     assert retried.json()["status"]["badge"] == "syncing"
     async with db.sessionmaker() as s:
         row = (await s.execute(select(SyncState).where(
-            SyncState.id == retried.json()["sync_state_id"]))).scalar_one()
+            SyncState.id == retried.json()["sync_state_ids"][0]))).scalar_one()
     assert row.desired_version >= 2
 
 

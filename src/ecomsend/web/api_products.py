@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ecomsend.db.models import ProductLink, ShopifyProduct, ShopifyVariant, SyncState, TikTokShop
@@ -32,15 +32,17 @@ from ecomsend.web.api_tiktok_reference import ReferenceDep
 from ecomsend.web.deps import DbDep, QueueDep
 from ecomsend.web.product_queries import (
     BADGE_LABELS,
-    BADGES,
+    BADGE_OF_RANK,
+    RANKS,
+    all_states_by_gid,
     badge_of,
     full_snapshot,
     matching_template,
     owned_product,
     product_settings,
-    product_state_join,
-    states_by_gid,
     templates_of,
+    worst,
+    worst_rank_subquery,
 )
 
 router = APIRouter(prefix="/api/connections/{connection_id}/products", tags=["products"])
@@ -144,14 +146,16 @@ def status_out(row: SyncState | None) -> StatusOut:
                      can_retry=raw in (state.FAILED, state.REVIEW_FAILED, state.BACKOFF))
 
 
-def _filters(connection: TikTokShop, status: Badge | None, product_type: str | None,
+def _rank(sub: Any) -> Any:
+    return func.coalesce(sub.c.rank, 0)
+
+
+def _filters(connection: TikTokShop, sub: Any, status: Badge | None, product_type: str | None,
              vendor: str | None, q: str | None) -> list[Any]:
     where: list[Any] = [ShopifyProduct.shop_id == connection.shop_id,
                         ShopifyProduct.deleted_at.is_(None)]
-    if status == "not_synced":
-        where.append(or_(SyncState.id.is_(None), SyncState.status == state.NOT_SYNCED))
-    elif status is not None:
-        where.append(SyncState.status.in_(BADGES[status]))
+    if status is not None:
+        where.append(_rank(sub) == RANKS[status])
     if product_type:
         where.append(ShopifyProduct.product_type == product_type)
     if vendor:
@@ -165,9 +169,10 @@ def _filters(connection: TikTokShop, status: Badge | None, product_type: str | N
     return where
 
 
-def _joined(connection: TikTokShop, *columns: Any) -> Any:
+def _joined(sub: Any, *columns: Any) -> Any:
+    """Products joined to their worst sync row's rank (none → Not synced)."""
     return select(*columns).select_from(ShopifyProduct).outerjoin(
-        SyncState, and_(product_state_join(), SyncState.tiktok_shop_id == connection.id))
+        sub, sub.c.entity_id == ShopifyProduct.shopify_id)
 
 
 async def _tiktok_ids(session: AsyncSession, connection: TikTokShop,
@@ -203,16 +208,20 @@ async def list_products(
         q: Annotated[str | None, Query(max_length=255, description="title or SKU")] = None,
         page: Annotated[int, Query(ge=1)] = 1,
         page_size: Annotated[int, Query(ge=1, le=250)] = 50) -> ProductPage:
-    where = _filters(connection, status, product_type, vendor, q)
+    sub = worst_rank_subquery(connection.id)
+    where = _filters(connection, sub, status, product_type, vendor, q)
     async with db.sessionmaker() as session:
-        total = (await session.execute(_joined(connection, func.count()).where(*where))
-                 ).scalar_one()
-        rows = (await session.execute(_joined(connection, ShopifyProduct, SyncState).where(*where)
-                                      .order_by(ShopifyProduct.title, ShopifyProduct.id)
-                                      .offset((page - 1) * page_size).limit(page_size))).all()
-        counts = await _variant_counts(session, [p.id for p, _ in rows])
-        links = await _tiktok_ids(session, connection, [p.shopify_id for p, _ in rows])
-    items = [_row(p, st, counts.get(p.id, 0), links.get(p.shopify_id)) for p, st in rows]
+        total = (await session.execute(_joined(sub, func.count()).where(*where))).scalar_one()
+        rows = list((await session.execute(
+            _joined(sub, ShopifyProduct).where(*where)
+            .order_by(ShopifyProduct.title, ShopifyProduct.id)
+            .offset((page - 1) * page_size).limit(page_size))).scalars())
+        counts = await _variant_counts(session, [p.id for p in rows])
+        gids = [p.shopify_id for p in rows]
+        links = await _tiktok_ids(session, connection, gids)
+        states = await all_states_by_gid(session, connection.id, gids)
+    items = [_row(p, worst(states.get(p.shopify_id, [])), counts.get(p.id, 0),
+                  links.get(p.shopify_id)) for p in rows]
     until = connection.listing_paused_until
     paused = (PauseOut(until=until, reason=connection.listing_paused_reason)
               if until is not None and until > utcnow() else None)
@@ -229,11 +238,12 @@ async def product_filters(db: DbDep, connection: ConnectionDep) -> FiltersOut:
             *base, ShopifyProduct.product_type.is_not(None)).distinct())).scalars().all()
         vendors = (await session.execute(select(ShopifyProduct.vendor).where(
             *base, ShopifyProduct.vendor.is_not(None)).distinct())).scalars().all()
-        raw = (await session.execute(_joined(connection, SyncState.status, func.count())
-                                     .where(*base).group_by(SyncState.status))).all()
-    statuses = dict.fromkeys(BADGES, 0)
-    for value, n in raw:
-        statuses[badge_of(value)] += int(n)
+        sub = worst_rank_subquery(connection.id)
+        raw = (await session.execute(_joined(sub, _rank(sub), func.count())
+                                     .where(*base).group_by(_rank(sub)))).all()
+    statuses = dict.fromkeys(RANKS, 0)
+    for rank, n in raw:
+        statuses[BADGE_OF_RANK[int(rank)]] += int(n)
     return FiltersOut(product_types=sorted(t for t in types if t),
                       vendors=sorted(v for v in vendors if v), statuses=statuses)
 
@@ -246,8 +256,8 @@ async def read_product(db: DbDep, connection: ConnectionDep, reference: Referenc
     async with db.sessionmaker() as session:
         product = await owned_product(session, connection, product_id)
         snapshot, variants = await full_snapshot(session, product, currency)
-        st = (await states_by_gid(session, connection.id, [product.shopify_id])).get(
-            product.shopify_id)
+        st = worst((await all_states_by_gid(session, connection.id, [product.shopify_id])).get(
+            product.shopify_id, []))
         template = matching_template(snapshot, await templates_of(session, connection.id))
         settings = await product_settings(session, connection.id)
         override = overrides_from_settings(settings).get(product.shopify_id)
@@ -298,7 +308,8 @@ async def recommended_categories(db: DbDep, connection: ConnectionDep, reference
 
 class RetryOut(BaseModel):
     product_id: int
-    sync_state_id: int
+    #: Every failed row of the product (product, price or inventory push) is retried.
+    sync_state_ids: list[int]
     status: StatusOut
 
 
@@ -308,10 +319,12 @@ async def retry_product(db: DbDep, queue: QueueDep, connection: ConnectionDep,
                         product_id: ProductId) -> RetryOut:
     async with db.unit_of_work() as session:
         product = await owned_product(session, connection, product_id)
-        current = (await states_by_gid(session, connection.id, [product.shopify_id])).get(
-            product.shopify_id)
-        if current is None or not status_out(current).can_retry:
+        rows = (await all_states_by_gid(session, connection.id, [product.shopify_id])).get(
+            product.shopify_id, [])
+        failed = [r for r in rows if status_out(r).can_retry]
+        if not failed:
             raise HTTPException(409, "Nothing to retry: the product has not failed.")
-        state_id = await commands.retry(session, queue, current.id)
-        await session.refresh(current)
-    return RetryOut(product_id=product_id, sync_state_id=state_id, status=status_out(current))
+        ids = [await commands.retry(session, queue, r.id) for r in failed]
+        for row in rows:
+            await session.refresh(row)
+    return RetryOut(product_id=product_id, sync_state_ids=ids, status=status_out(worst(rows)))

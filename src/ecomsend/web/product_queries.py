@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from fastapi import HTTPException
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ecomsend.db.models import (
@@ -50,14 +50,56 @@ def badge_of(status: str | None) -> str:
     return "not_synced"
 
 
-def product_state_join() -> Any:
-    """ON clause joining `shopify_product` to its `sync_state` row (connection filtered later)."""
-    return ((SyncState.entity_id == ShopifyProduct.shopify_id)
-            & (SyncState.kind == PRODUCT_KIND) & (SyncState.direction == TO_TIKTOK))
+#: A product's badge is its worst row over these kinds (a failed price push shows too).
+BADGE_KINDS = ("product", "price", "inventory")
+#: Worse is higher; the badge of a product is the worst of its rows.
+RANKS = {"not_synced": 0, "synced": 1, "syncing": 2, "review_failed": 3, "failed": 4}
+BADGE_OF_RANK = {rank: badge for badge, rank in RANKS.items()}
+
+
+def rank_of(status: str | None) -> int:
+    return RANKS[badge_of(status)]
+
+
+def status_rank() -> Any:
+    """SQL: the rank of `sync_state.status` (see RANKS)."""
+    whens = [(SyncState.status.in_(raw), RANKS[badge]) for badge, raw in BADGES.items()
+             if RANKS[badge]]
+    return case(*whens, else_=0)
+
+
+def worst_rank_subquery(tiktok_shop_id: int) -> Any:
+    """`(entity_id, rank)`: each product's worst row in the connection (join on shopify_id)."""
+    return (select(SyncState.entity_id.label("entity_id"),
+                   func.max(status_rank()).label("rank"))
+            .where(SyncState.tiktok_shop_id == tiktok_shop_id,
+                   SyncState.direction == TO_TIKTOK, SyncState.kind.in_(BADGE_KINDS))
+            .group_by(SyncState.entity_id).subquery())
+
+
+async def all_states_by_gid(session: AsyncSession, tiktok_shop_id: int,
+                            gids: Iterable[str]) -> dict[str, list[SyncState]]:
+    """Every badge row (product, price, inventory) of these products in the connection."""
+    ids = list(gids)
+    out: dict[str, list[SyncState]] = {}
+    if not ids:
+        return out
+    rows = (await session.execute(select(SyncState).where(
+        SyncState.tiktok_shop_id == tiktok_shop_id, SyncState.direction == TO_TIKTOK,
+        SyncState.kind.in_(BADGE_KINDS), SyncState.entity_id.in_(ids)))).scalars()
+    for row in rows:
+        out.setdefault(row.entity_id, []).append(row)
+    return out
+
+
+def worst(rows: Iterable[SyncState]) -> SyncState | None:
+    """The row the badge shows: the worst status, the product row on a tie."""
+    return max(rows, key=lambda r: (rank_of(r.status), r.kind == PRODUCT_KIND), default=None)
 
 
 async def states_by_gid(session: AsyncSession, tiktok_shop_id: int,
                         gids: Iterable[str]) -> dict[str, SyncState]:
+    """The `product` rows only (what template activation calls Not synced)."""
     ids = list(gids)
     if not ids:
         return {}
