@@ -5,6 +5,7 @@ catalog by bulk operation, and report. Rich progress in a terminal; `--headless`
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections.abc import Awaitable, Callable
@@ -18,10 +19,18 @@ from sqlalchemy import func, select
 
 from ecomsend.config import get_settings
 from ecomsend.db.migrate import upgrade
-from ecomsend.db.models import ShopifyProduct, SyncState
+from ecomsend.db.models import ShopifyProduct, SyncState, TikTokShop
 from ecomsend.db.session import Database
 from ecomsend.demo.stack import LocalStack, Merchant
+from ecomsend.jobs.local_queue import LocalQueue
+from ecomsend.jobs.tasks import build_registry
 from ecomsend.logging import configure_logging
+from ecomsend.sync.listing.bootstrap import (
+    activate_default_template,
+    listing_failures,
+    listing_progress,
+)
+from ecomsend.sync.listing.images import placeholder_source, register_image_source
 
 DEMO_SHOP = "ecomsend-demo.myshopify.com"
 #: The demo's own database file under var/, recreated on every run so runs are repeatable.
@@ -71,10 +80,35 @@ async def _flow(stack: LocalStack, console: Console, products: int) -> dict[str,
                       f"({session['connections'][0]['region']})")
         await _wait_with_progress(console, "Importing catalog (bulk operation)",
                                   seeded["products"], lambda: _count(db, ShopifyProduct))
+        await _list_catalog(console, db, merchant, tiktok["shop_id"])
         return await _report(db, merchant, stack, seeded)
     finally:
         await merchant.close()
         await db.dispose()
+
+
+async def _list_catalog(console: Console, db: Database, merchant: Merchant,
+                        tiktok_shop_id: str) -> None:
+    """A default template from the TikTok sandbox's sample product (a leaf category with its
+    required attributes), activated: every active product is pushed; wait until each is
+    synced, failed or review_failed."""
+    # The Shopify sandbox seeds cdn.shopify.com image URLs that nothing serves offline.
+    register_image_source("https://cdn.shopify.com/", placeholder_source)
+    sample = (await merchant.browser.get(
+        f"{merchant.stack.tiktok_url}/_sandbox/shops/{tiktok_shop_id}/sample_product")).json()
+    async with db.sessionmaker() as session:
+        tts_id = int((await session.execute(select(TikTokShop.id).where(
+            TikTokShop.tiktok_shop_id == tiktok_shop_id))).scalar_one())
+    _, marked = await activate_default_template(db, LocalQueue(db, build_registry()), tts_id,
+                                                sample)
+    console.print(f"Default template activated: {marked} active products to list")
+
+    async def settled() -> int:
+        counts = await listing_progress(db)
+        return sum(counts.get(s, 0) for s in ("synced", "failed", "review_failed"))
+
+    with contextlib.suppress(TimeoutError):
+        await _wait_with_progress(console, "Listing on TikTok Shop", marked, settled)
 
 
 async def _count(db: Database, model: Any) -> int:
@@ -115,6 +149,7 @@ async def _report(db: Database, merchant: Merchant, stack: LocalStack,
                      "not_synced": total - synced - failed - review_failed},
         "catalog": {"seeded_products": seeded["products"], "seeded_variants": seeded["variants"]},
         "api_calls": {"shopify": shop_stats["graphql_requests"], "tiktok": tiktok_requests},
+        "failures": await listing_failures(db),
     }
 
 

@@ -6,9 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ecomsend.db.models import CategoryTemplate
+from sqlalchemy import func, select
+
+from ecomsend.db.models import CategoryTemplate, ShopifyProduct, SyncState, TikTokShop
+from ecomsend.sync.listing.commands import activate_template
+from ecomsend.sync.listing.ids import PRODUCT, TO_TIKTOK
+
+if TYPE_CHECKING:
+    from ecomsend.db.session import Database
+    from ecomsend.jobs.port import JobQueue
 
 #: Category needs a template row cannot express yet (no size chart, certificates, EU ids).
 UNSUPPORTED_NEEDS = ("size_chart", "certifications", "manufacturer_ids",
@@ -36,3 +44,41 @@ def default_template(tiktok_shop_id: int, region: str, body: Mapping[str, Any], 
         package_weight_unit=str(weight.get("unit") or "KILOGRAM"),
         package_dimensions=dict(dims), selection_rules=[], match_mode="all", priority=0,
         active=False, is_default=True)
+
+
+async def activate_default_template(db: Database, queue: JobQueue, tiktok_shop_id: int,
+                                    body: Mapping[str, Any]) -> tuple[int, int]:
+    """Create the connection's default template from `body` and activate it (one unit of
+    work); returns (template id, products marked for listing)."""
+    async with db.unit_of_work() as session:
+        region = (await session.execute(select(TikTokShop.region).where(
+            TikTokShop.id == tiktok_shop_id))).scalar_one()
+        row = default_template(tiktok_shop_id, region, body)
+        session.add(row)
+        await session.flush()
+        marked = await activate_template(session, queue, row.id)
+        return row.id, marked
+
+
+async def listing_progress(db: Database) -> dict[str, int]:
+    """Product sync rows by status (what the demo's progress bar and report read)."""
+    async with db.sessionmaker() as session:
+        rows = await session.execute(select(SyncState.status, func.count()).where(
+            SyncState.kind == PRODUCT, SyncState.direction == TO_TIKTOK)
+            .group_by(SyncState.status))
+        return {str(status): int(n) for status, n in rows.all()}
+
+
+async def listing_failures(db: Database) -> list[dict[str, str]]:
+    """Every product that failed (or failed TikTok's review) with its reason in plain words."""
+    async with db.sessionmaker() as session:
+        rows = await session.execute(
+            select(ShopifyProduct.title, SyncState.entity_id, SyncState.status,
+                   SyncState.last_error)
+            .join(ShopifyProduct, ShopifyProduct.shopify_id == SyncState.entity_id)
+            .where(SyncState.kind == PRODUCT, SyncState.direction == TO_TIKTOK,
+                   SyncState.status.in_(["failed", "review_failed"]))
+            .order_by(SyncState.id))
+        return [{"product": f"{title} ({entity})", "status": str(status),
+                 "reason": str((error or {}).get("message") or "unknown")}
+                for title, entity, status, error in rows.all()]
