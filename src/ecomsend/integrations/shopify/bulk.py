@@ -205,16 +205,18 @@ class CatalogExport:
 
 
 async def start_catalog_export(
-    client: ShopifyClient, *, with_levels: bool = True, with_collections: bool = True
+    client: ShopifyClient, *, with_levels: bool = True, with_collections: bool = True,
+    separate_levels: bool = True,
 ) -> CatalogExport:
     """Start the bulk queries of a catalog export at once; the caller then reads them.
-    Called by the catalog import and reconciliation."""
+    Levels ride inline for shops with few locations; otherwise (if `separate_levels`) a
+    BulkInventoryLevels query is started too. Called by the catalog import and reconciliation."""
     locations = [loc.id for loc in await client.locations()] if with_levels else []
     inline = len(locations) <= MAX_INLINE_LOCATIONS
     query, aliases = render_catalog_query(locations if inline else [])
     products = await client.run_bulk_query(query)
     levels = None
-    if with_levels and not inline:
+    if with_levels and not inline and separate_levels:
         levels = await client.run_bulk_query(load_query("BulkInventoryLevels"))
     collections = await client.run_bulk_query(load_query("BulkCatalogCollections")) \
         if with_collections else None
@@ -223,10 +225,13 @@ async def start_catalog_export(
 
 
 async def export_catalog(
-    client: ShopifyClient, *, with_collections: bool = True
+    client: ShopifyClient, *, with_collections: bool = True, with_levels: bool = True
 ) -> AsyncIterator[Product]:
-    """Every product of the shop (variants, images, collections) by bulk operation."""
-    export = await start_catalog_export(client, with_levels=False,
-                                        with_collections=with_collections)
+    """Every product of the shop (variants with their levels when the shop has at most
+    MAX_INLINE_LOCATIONS locations, images, collections) by bulk operation. For every level of
+    a shop with more locations, use start_catalog_export(...).inventory_levels()."""
+    export = await start_catalog_export(client, with_levels=with_levels,
+                                        with_collections=with_collections,
+                                        separate_levels=False)
     async for product in export.products():
         yield product
