@@ -2,8 +2,9 @@
 
 Starts the Shopify sandbox as a subprocess (so this process's RSS is the app's alone), seeds
 `--products` products × `--variants` variants, then runs the app's real initial fetch
-(`import_shop_catalog`: bulk queries, streamed JSONL, batched upserts) into a fresh SQLite
-database. Prints ONE JSON object as its last line:
+(`import_shop_catalog`: locations, the product bulk query with inline levels and the
+collection-membership bulk query, streamed JSONL, batched upserts) into a fresh SQLite database.
+Prints ONE JSON object as its last line:
 {"products": N, "variants": N, "seconds": s, "variants_per_s": x, "peak_rss_mb": m}
 Targets (issue 3): ≥ 20,000 variants/s, ≤ 300 MB peak RSS.
 """
@@ -99,8 +100,7 @@ async def fetch(base: str, token: str, workdir: Path) -> dict[str, float]:
 
     started = time.perf_counter()
     async with client:
-        result = await import_shop_catalog(db, shop_id, client, with_collections=False,
-                                           on_progress=progress)
+        result = await import_shop_catalog(db, shop_id, client, on_progress=progress)
     seconds = time.perf_counter() - started
     await db.dispose()
     return {"products": result.products, "variants": result.variants,
