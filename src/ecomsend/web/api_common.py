@@ -23,6 +23,25 @@ from ecomsend.web.session import CurrentShopDep
 T = TypeVar("T")
 
 
+class ErrorBody(BaseModel):
+    detail: str
+
+
+#: Documented on every product-page route (FastAPI documents 422 by itself).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "No valid session (cookie or App Bridge token)."},
+    404: {"model": ErrorBody, "description": "Not found for the signed-in shop (another "
+                                             "shop's objects are never visible)."},
+}
+#: Also on routes that call TikTok Shop.
+TIKTOK_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **ERROR_RESPONSES,
+    409: {"model": ErrorBody, "description": "The TikTok connection must be reconnected."},
+    502: {"model": ErrorBody, "description": "TikTok Shop answered with an error."},
+    503: {"model": ErrorBody, "description": "TikTok Shop is rate limiting; retry shortly."},
+}
+
+
 class FieldErrorOut(BaseModel):
     """One problem a merchant can act on: which field, what is wrong, how to fix it."""
 

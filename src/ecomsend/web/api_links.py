@@ -31,10 +31,11 @@ from ecomsend.sync.links.service import (
     mark_linked_pending,
     shop_variants,
 )
-from ecomsend.web.api_common import ConnectionDep, tiktok_call, unprocessable
+from ecomsend.web.api_common import TIKTOK_RESPONSES, ConnectionDep, tiktok_call, unprocessable
 from ecomsend.web.deps import DbDep, QueueDep, ServicesDep
 
-router = APIRouter(prefix="/api/connections/{connection_id}/links", tags=["link products"])
+router = APIRouter(prefix="/api/connections/{connection_id}/links", tags=["link products"],
+                   responses=TIKTOK_RESPONSES)
 #: Get Product calls spent looking for barcodes (Search Products does not return them).
 BARCODE_LOOKUPS = 50
 

@@ -23,7 +23,7 @@ from ecomsend.sync.products.types import (
     PriceRule,
     ProductPrefs,
 )
-from ecomsend.web.api_common import ConnectionDep, shop_currency, unprocessable
+from ecomsend.web.api_common import TIKTOK_RESPONSES, ConnectionDep, shop_currency, unprocessable
 from ecomsend.web.api_tiktok_reference import ReferenceDep
 from ecomsend.web.deps import DbDep
 from ecomsend.web.product_queries import (
@@ -32,7 +32,8 @@ from ecomsend.web.product_queries import (
     save_product_settings,
 )
 
-router = APIRouter(prefix="/api/connections/{connection_id}/settings", tags=["settings"])
+router = APIRouter(prefix="/api/connections/{connection_id}/settings", tags=["settings"],
+                   responses=TIKTOK_RESPONSES)
 
 
 class PriceRuleIO(BaseModel):

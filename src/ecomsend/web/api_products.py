@@ -22,6 +22,7 @@ from ecomsend.sync.listing import commands
 from ecomsend.sync.products.converters import prefs_from_settings
 from ecomsend.sync.products.recommend import recommend_categories
 from ecomsend.web.api_common import (
+    TIKTOK_RESPONSES,
     ConnectionDep,
     FieldErrorOut,
     field_errors_out,
@@ -45,7 +46,8 @@ from ecomsend.web.product_queries import (
     worst_rank_subquery,
 )
 
-router = APIRouter(prefix="/api/connections/{connection_id}/products", tags=["products"])
+router = APIRouter(prefix="/api/connections/{connection_id}/products", tags=["products"],
+                   responses=TIKTOK_RESPONSES)
 ProductId = Annotated[int, Path(ge=1)]
 Badge = Literal["not_synced", "syncing", "synced", "failed", "review_failed"]
 

@@ -32,6 +32,7 @@ from ecomsend.sync.products.preflight_attributes import is_required
 from ecomsend.sync.products.regions import region_rules
 from ecomsend.sync.products.types import ProductPrefs, ProductSnapshot, TemplateSpec
 from ecomsend.web.api_common import (
+    TIKTOK_RESPONSES,
     ConnectionDep,
     FieldErrorOut,
     field_errors_out,
@@ -50,7 +51,8 @@ from ecomsend.web.product_queries import (
     templates_of,
 )
 
-router = APIRouter(prefix="/api/connections/{connection_id}/products", tags=["products"])
+router = APIRouter(prefix="/api/connections/{connection_id}/products", tags=["products"],
+                   responses=TIKTOK_RESPONSES)
 MAX_BATCH = 500
 
 

@@ -12,10 +12,11 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from ecomsend.sync.listing.commands import shop_readiness
-from ecomsend.web.api_common import ConnectionDep, sync_call
+from ecomsend.web.api_common import TIKTOK_RESPONSES, ConnectionDep, sync_call
 from ecomsend.web.deps import ServicesDep
 
-router = APIRouter(prefix="/api/connections/{connection_id}", tags=["readiness"])
+router = APIRouter(prefix="/api/connections/{connection_id}", tags=["readiness"],
+                   responses=TIKTOK_RESPONSES)
 
 #: check_item → what the merchant sees as its name.
 LABELS: dict[str, str] = {

@@ -27,7 +27,13 @@ from ecomsend.sync.products.preflight_attributes import check_attributes
 from ecomsend.sync.products.regions import region_rules
 from ecomsend.sync.products.selection import preview
 from ecomsend.sync.products.types import ProductSnapshot, TemplateSpec
-from ecomsend.web.api_common import ConnectionDep, FieldErrorOut, field_errors_out, unprocessable
+from ecomsend.web.api_common import (
+    TIKTOK_RESPONSES,
+    ConnectionDep,
+    FieldErrorOut,
+    field_errors_out,
+    unprocessable,
+)
 from ecomsend.web.api_tiktok_reference import ReferenceData, ReferenceDep
 from ecomsend.web.deps import DbDep, QueueDep
 from ecomsend.web.product_queries import (
@@ -37,7 +43,7 @@ from ecomsend.web.product_queries import (
 )
 
 router = APIRouter(prefix="/api/connections/{connection_id}/templates",
-                   tags=["category templates"])
+                   tags=["category templates"], responses=TIKTOK_RESPONSES)
 TemplateId = Annotated[int, Path(ge=1)]
 PREVIEW_LIMIT = 200
 

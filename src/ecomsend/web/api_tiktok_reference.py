@@ -27,7 +27,7 @@ from ecomsend.integrations.tiktok.models.catalog import (
 from ecomsend.integrations.tiktok.models.logistics import Warehouse
 from ecomsend.services import Services, tiktok_context
 from ecomsend.sync.products.recommend import category_paths
-from ecomsend.web.api_common import ConnectionDep, tiktok_call
+from ecomsend.web.api_common import TIKTOK_RESPONSES, ConnectionDep, tiktok_call
 from ecomsend.web.deps import ServicesDep
 
 T = TypeVar("T")
@@ -126,7 +126,8 @@ def get_reference(request: Request, services: ServicesDep) -> ReferenceData:
 
 
 ReferenceDep = Annotated[ReferenceData, Depends(get_reference)]
-router = APIRouter(prefix="/api/connections/{connection_id}/tiktok", tags=["tiktok reference"])
+router = APIRouter(prefix="/api/connections/{connection_id}/tiktok", tags=["tiktok reference"],
+                   responses=TIKTOK_RESPONSES)
 
 
 class CategoryOut(BaseModel):
