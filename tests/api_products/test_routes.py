@@ -3,12 +3,15 @@ another shop's connection (tenant isolation)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 from fastapi.routing import APIRoute
 
+from ecomsend.demo.stack import SHOPIFY_KEY, SHOPIFY_SECRET
 from ecomsend.web.product_pages import PRODUCT_PAGE_ROUTERS
 
 from .conftest import Tenant
@@ -77,3 +80,21 @@ async def test_404_on_another_shops_connection(alice: Tenant, bob: Tenant, metho
                                         json=BODIES.get((method, path)))
     assert response.status_code == 404, response.text
     assert "connection" in response.json()["detail"]
+
+
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")  # demo secret
+async def test_app_bridge_bearer_token_is_a_session(anonymous: httpx.AsyncClient, alice: Tenant,
+                                                    bob: Tenant) -> None:
+    """Embedded in Shopify admin: an App Bridge session token (HS256, aud = API key) signs in;
+    it acts for its own shop only."""
+    now = int(time.time())
+    token = jwt.encode({"iss": f"https://{alice.domain}/admin", "dest": f"https://{alice.domain}",
+                        "aud": SHOPIFY_KEY, "sub": "1", "exp": now + 60, "nbf": now - 5,
+                        "iat": now, "jti": "t1", "sid": "s1"}, SHOPIFY_SECRET, algorithm="HS256")
+    headers = {"Authorization": f"Bearer {token}"}
+    mine = await anonymous.get(_path("/api/connections/{connection_id}/products",
+                                     alice.connection_id), headers=headers)
+    assert mine.status_code == 200 and mine.json()["total"] > 0
+    theirs = await anonymous.get(_path("/api/connections/{connection_id}/products",
+                                       bob.connection_id), headers=headers)
+    assert theirs.status_code == 404
