@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from decimal import Decimal
 
-from ecomsend.db.models import Shop, TikTokShop
+from ecomsend.db.models import Shop, ShopSettings, TikTokShop
 from ecomsend.db.session import Database
 from ecomsend.sync.links.matching import (
     LinkPair,
@@ -18,7 +18,7 @@ from ecomsend.sync.links.matching import (
     suggest_by_title,
 )
 from ecomsend.sync.links.overrides import effective_template, with_override
-from ecomsend.sync.links.service import delete_link, insert_links
+from ecomsend.sync.links.service import delete_link, insert_links, override_for
 from ecomsend.sync.products.types import AttributeValueSpec, TemplateAttribute, TemplateSpec
 
 V = ShopifyVariantRef
@@ -105,3 +105,21 @@ async def test_concurrent_links_never_duplicate(any_db: Database) -> None:
         assert await delete_link(s, tts_id, link_id) == ("p3", "tp")
         assert await delete_link(s, tts_id, link_id) is None
         assert await delete_link(s, tts_id + 1, link_id) is None
+
+
+async def test_the_pipeline_reads_a_products_override(sqlite_db: Database) -> None:
+    async with sqlite_db.unit_of_work() as s:
+        shop = Shop(domain="override.myshopify.com", scopes="")
+        s.add(shop)
+        await s.flush()
+        tts = TikTokShop(shop_id=shop.id, tiktok_shop_id="78", cipher="c", region="US")
+        s.add(tts)
+        await s.flush()
+        s.add(ShopSettings(tiktok_shop_id=tts.id, product=with_override(
+            {}, "gid://shopify/Product/9", {"category_id": "300", "package_weight": "1"})))
+    async with sqlite_db.sessionmaker() as s:
+        found = await override_for(s, tts.id, "gid://shopify/Product/9")
+        assert found == {"category_id": "300", "package_weight": "1"}
+        assert await override_for(s, tts.id, "gid://shopify/Product/10") is None
+        spec = effective_template(None, found, "US")
+    assert spec is not None and spec.category_id == "300"

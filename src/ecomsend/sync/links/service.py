@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select
 
-from ecomsend.db.models import ProductLink, ShopifyProduct, ShopifyVariant
+from ecomsend.db.models import ProductLink, ShopifyProduct, ShopifyVariant, ShopSettings
 from ecomsend.db.types import utcnow
 from ecomsend.db.upsert import dialect_insert
 from ecomsend.integrations.tiktok.models.products import Product
 from ecomsend.sync.links.matching import LinkPair, ShopifyVariantRef, TikTokSkuRef
+from ecomsend.sync.links.overrides import overrides_from_settings
 from ecomsend.sync.listing.ids import INVENTORY, PRICE, TO_TIKTOK
 from ecomsend.sync.state import EntityKey, mark_changed
 
@@ -96,6 +97,15 @@ async def linked_ids(session: AsyncSession, tiktok_shop_id: int) -> tuple[set[st
         select(ProductLink.shopify_variant_id, ProductLink.tiktok_sku_id)
         .where(ProductLink.tiktok_shop_id == tiktok_shop_id))).all()
     return {r[0] for r in rows}, {r[1] for r in rows}
+
+
+async def override_for(session: AsyncSession, tiktok_shop_id: int,
+                       product_gid: str) -> dict[str, Any] | None:
+    """The manual-sync override saved for a product (see `overrides`), for the push pipeline:
+    `effective_template(choose_template(job), await override_for(...), region)`."""
+    raw = (await session.execute(select(ShopSettings.product).where(
+        ShopSettings.tiktok_shop_id == tiktok_shop_id))).scalar_one_or_none()
+    return overrides_from_settings(raw or {}).get(product_gid)
 
 
 @dataclass
