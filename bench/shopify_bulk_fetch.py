@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -99,12 +100,14 @@ async def fetch(base: str, token: str, workdir: Path) -> dict[str, float]:
             log(f"  {p}")
 
     started = time.perf_counter()
+    cpu_started = time.process_time()
     async with client:
         result = await import_shop_catalog(db, shop_id, client, on_progress=progress)
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     await db.dispose()
     return {"products": result.products, "variants": result.variants,
-            "inventory_levels": result.inventory_levels, "seconds": seconds}
+            "inventory_levels": result.inventory_levels, "seconds": seconds, "app_cpu_s": cpu}
 
 
 def main() -> None:
@@ -126,7 +129,11 @@ def main() -> None:
         sandbox.wait(timeout=30)
         shutil.rmtree(workdir, ignore_errors=True)
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    log(f"inventory levels: {result['inventory_levels']}")
+    sandbox_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # Diagnostics on stderr: on a shared machine wall time says little without the CPU spent.
+    log(f"inventory levels: {result['inventory_levels']}; app CPU {result['app_cpu_s']:.1f}s; "
+        f"sandbox CPU (incl. seeding) {sandbox_cpu.ru_utime + sandbox_cpu.ru_stime:.1f}s; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(json.dumps({
         "products": int(result["products"]), "variants": int(result["variants"]),
         "seconds": round(result["seconds"], 2),
