@@ -120,3 +120,20 @@ async def test_twenty_percent_faults_still_succeed(sandbox_shop: SandboxShop) ->
     assert any(lv["available"] in (50, 49) for lv in stock["inventory_levels"]
                if lv["location_id"] in (loc_num, level.location_id))
 
+
+
+async def test_throttled_answers_are_waited_out(sandbox_shop: SandboxShop) -> None:
+    """Callers that do NOT share a limiter (e.g. two processes without the Postgres adapter)
+    overrun the bucket; Shopify answers THROTTLED (HTTP 200) and every call still succeeds."""
+    await sandbox_shop.post("/bucket", SMALL_BUCKET, "PUT")
+    async with httpx.AsyncClient() as http:
+        clients = [sandbox_shop.client(http=http) for _ in range(4)]  # private limiters
+
+        async def pages(client: ShopifyClient) -> int:
+            for _ in range(4):
+                assert (await client.products_page("status:active", first=1)).items
+            return 4
+
+        assert sum(await asyncio.gather(*(pages(c) for c in clients))) == 16
+    stats = (await sandbox_shop.get(""))["stats"]
+    assert stats["throttled"] > 0, stats
