@@ -18,7 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 
 from ecomsend.sandbox.shopify import oauth
-from ecomsend.sandbox.shopify.bulk import jsonl_chunks
+from ecomsend.sandbox.shopify.bulk_project import jsonl_chunks
 from ecomsend.sandbox.shopify.control import router as control_router
 from ecomsend.sandbox.shopify.control_edits import router as edits_router
 from ecomsend.sandbox.shopify.executor import run_graphql

@@ -1,15 +1,11 @@
-"""Bulk query operations: validation, the JSONL projection and the operation lifecycle (§6).
+"""Bulk query compilation (reference §6): validate a bulk query and turn it into a plan.
 
-A bulk query is compiled once into a plan over the same resolvers the executor uses, then
-projected lazily: each root object becomes one JSONL line with nested objects inline, and each
-item of a nested connection becomes its own line with `__parentId`. Called by
-`resolvers.bulk` (run/cancel), `app` (the file route) and the lifecycle task.
+A bulk query is compiled once into FieldPlans over the same resolvers the executor uses;
+`bulk_project` then projects it lazily into JSONL. Called by `resolvers.bulk`.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,14 +21,12 @@ from graphql import (
 )
 from graphql.execution.values import get_argument_values
 
-from ecomsend.sandbox.shopify.resolvers.base import PY_TYPES, Ctx, FieldFn, field_function
+from ecomsend.sandbox.shopify.resolvers.base import PY_TYPES, FieldFn, field_function
 from ecomsend.sandbox.shopify.schema import get_schema, validate_document
 
 #: Limits of a bulk query (reference §6): at most 5 connections, 2 levels of nesting.
 MAX_CONNECTIONS = 5
 MAX_NESTING = 2
-#: Lines per chunk of the streamed JSONL file.
-CHUNK_LINES = 2000
 
 
 class BulkQueryError(Exception):
@@ -145,112 +139,3 @@ def compile_query(text: str) -> FieldPlan:
         raise BulkQueryError(f"Bulk queries cannot contain more than {MAX_CONNECTIONS} "
                              "connections")
     return plan
-
-
-def _applies(cond: str | None, value: Any) -> bool:
-    """Whether a fragment's type condition matches the runtime object."""
-    if cond is None:
-        return True
-    concrete = PY_TYPES.get(type(value)) or (value.get("__typename") if isinstance(value, dict)
-                                            else None)
-    if concrete == cond:
-        return True
-    schema = get_schema()
-    abstract, obj = schema.get_type(cond), schema.get_type(concrete or "")
-    return bool(abstract and obj and schema.is_sub_type(abstract, obj))  # type: ignore[arg-type]
-
-
-class Projector:
-    """Turns objects into JSONL dicts following a plan (one per export)."""
-
-    def __init__(self, ctx: Ctx) -> None:
-        """Set up state."""
-        self.ctx = ctx
-        self.ctx.bulk = True
-
-    def lines(self, plan: FieldPlan, conn: Any = None) -> Iterator[dict[str, Any]]:
-        """Every JSONL row; `conn` is the already-resolved root connection, if any."""
-        conn = conn if conn is not None else plan.fn(None, self.ctx, plan.args)
-        for edge in conn.edges:
-            yield from self._object(edge.node, plan.sub, plan.type_name, None)
-
-    def _object(self, obj: Any, sub: list[tuple[str | None, FieldPlan]], type_name: str,
-                parent_id: str | None) -> Iterator[dict[str, Any]]:
-        """The object's row, then its nested connections' rows (with __parentId)."""
-        pending: list[tuple[Any, str, FieldPlan]] = []
-        row = self._fields(obj, sub, type_name, pending)
-        if parent_id is not None:
-            row["__parentId"] = parent_id
-        yield row
-        for owner, owner_type, fp in pending:
-            # __parentId is the object that owns the connection (reference §6).
-            owner_id = field_function(owner_type, "id")(owner, self.ctx, {})
-            conn = fp.fn(owner, self.ctx, fp.args)
-            for edge in conn.edges:
-                yield from self._object(edge.node, fp.sub, fp.type_name, owner_id)
-
-    def _fields(self, obj: Any, sub: list[tuple[str | None, FieldPlan]], type_name: str,
-                pending: list[tuple[Any, str, FieldPlan]]) -> dict[str, Any]:
-        """The inline part of one object's row; nested connections go to `pending`."""
-        row: dict[str, Any] = {}
-        for cond, fp in sub:
-            if not _applies(cond, obj):
-                continue
-            if fp.kind == "connection":
-                pending.append((obj, type_name, fp))
-                continue
-            value = fp.fn(obj, self.ctx, fp.args)
-            if value is None or fp.kind == "scalar":
-                row[fp.key] = value
-            elif fp.kind == "list":
-                row[fp.key] = [self._fields(v, fp.sub, fp.type_name, pending) for v in value]
-            else:
-                row[fp.key] = self._fields(value, fp.sub, fp.type_name, pending)
-        return row
-
-    def count(self, plan: FieldPlan) -> tuple[int, int]:
-        """(root objects, all objects) without serialising anything."""
-        conn = plan.fn(None, self.ctx, plan.args)
-        roots = len(conn.edges)
-        return roots, roots + sum(self._count_children(e.node, plan.sub) for e in conn.edges)
-
-    def _count_children(self, obj: Any, sub: list[tuple[str | None, FieldPlan]]) -> int:
-        """Objects under `obj` that become lines (nested connection items)."""
-        total = 0
-        for cond, fp in sub:
-            if not _applies(cond, obj):
-                continue
-            if fp.kind == "connection":
-                conn = fp.fn(obj, self.ctx, fp.args)
-                total += len(conn.edges) + sum(self._count_children(e.node, fp.sub)
-                                               for e in conn.edges)
-            elif fp.kind in ("object", "list") and _has_connection(fp):
-                value = fp.fn(obj, self.ctx, fp.args)
-                for v in (value if fp.kind == "list" else [value]) if value else []:
-                    total += self._count_children(v, fp.sub)
-        return total
-
-
-def _has_connection(fp: FieldPlan) -> bool:
-    """Whether an inline object (at any depth) contains a nested connection."""
-    return any(s.kind == "connection" or _has_connection(s) for _, s in fp.sub)
-
-
-def jsonl_chunks(ctx: Ctx, plan: FieldPlan, sizes: list[int], conn: Any = None
-                 ) -> Iterator[bytes]:
-    """The result file in chunks; appends the total byte size to `sizes` when done."""
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    buffer: list[str] = []
-    total = 0
-    for row in Projector(ctx).lines(plan, conn):
-        buffer.append(dumps(row))
-        if len(buffer) >= CHUNK_LINES:
-            chunk = ("\n".join(buffer) + "\n").encode()
-            total += len(chunk)
-            buffer.clear()
-            yield chunk
-    if buffer:
-        chunk = ("\n".join(buffer) + "\n").encode()
-        total += len(chunk)
-        yield chunk
-    sizes.append(total)

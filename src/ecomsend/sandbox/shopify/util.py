@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import time
 from datetime import UTC, datetime
+from functools import lru_cache
 
 #: Shopify GIDs look like gid://shopify/<Type>/<int> (reference §12.5); InventoryLevel adds a query.
 GID_RE = re.compile(r"^gid://shopify/(?P<type>[A-Za-z]+)/(?P<id>\d+)(?:\?(?P<query>.*))?$")
@@ -27,6 +28,12 @@ def parse_gid(value: object, type_name: str | None = None) -> int | None:
     """The integer id in a GID (of `type_name` if given), or None when it is not one."""
     if not isinstance(value, str):
         return None
+    return _parse_gid(value, type_name)
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse_gid(value: str, type_name: str | None) -> int | None:
+    """Cached: bulk exports parse the same argument GIDs for every object."""
     match = GID_RE.match(value)
     if match is None or (type_name is not None and match.group("type") != type_name):
         return None
@@ -51,6 +58,12 @@ def iso(ts: float | None) -> str | None:
     """ISO-8601 UTC with a Z, the DateTime format of Admin GraphQL."""
     if ts is None:
         return None
+    return _iso(ts)
+
+
+@lru_cache(maxsize=1 << 18)
+def _iso(ts: float) -> str:
+    """Cached: a seeded catalog shares timestamps between products, variants and levels."""
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

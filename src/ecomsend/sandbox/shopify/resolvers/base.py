@@ -53,9 +53,23 @@ def register(type_name: str, fields: dict[str, FieldFn], py_type: type | None = 
         PY_TYPES[py_type] = type_name
 
 
+class AttrResolver:
+    """A resolver that returns `obj.<name>`; bulk inlines it as a plain attribute access."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        """Remember the attribute name."""
+        self.name = name
+
+    def __call__(self, obj: Any, ctx: Ctx, args: dict[str, Any]) -> Any:
+        """Resolve the field."""
+        return getattr(obj, self.name)
+
+
 def attr(name: str) -> FieldFn:
     """A resolver that returns `obj.<name>`."""
-    return lambda obj, ctx, args: getattr(obj, name)
+    return AttrResolver(name)
 
 
 def const(value: Any) -> FieldFn:
@@ -71,19 +85,26 @@ def unsupported(type_name: str, field_name: str) -> SandboxError:
                     "fieldName": field_name})
 
 
+class DictResolver:
+    """Dict-backed objects: the key of the same name, else unsupported (bulk inlines it)."""
+
+    __slots__ = ("name", "type_name")
+
+    def __init__(self, type_name: str, name: str) -> None:
+        """Remember the type and key."""
+        self.type_name, self.name = type_name, name
+
+    def __call__(self, source: Any, ctx: Ctx, args: dict[str, Any]) -> Any:
+        """Resolve the field."""
+        if isinstance(source, dict) and self.name in source:
+            return source[self.name]
+        raise unsupported(self.type_name, self.name)
+
+
 def field_function(type_name: str, field_name: str) -> FieldFn:
     """The resolver bulk uses for one field: the registry, else a dict lookup, else an error."""
     fn = TYPES.get(type_name, {}).get(field_name)
-    if fn is not None:
-        return fn
-
-    def from_dict(source: Any, ctx: Ctx, args: dict[str, Any]) -> Any:
-        """Dict-backed objects: the key of the same name, else unsupported."""
-        if isinstance(source, dict) and field_name in source:
-            return source[field_name]
-        raise unsupported(type_name, field_name)
-
-    return from_dict
+    return fn if fn is not None else DictResolver(type_name, field_name)
 
 
 def resolve_field(source: Any, info: GraphQLResolveInfo[Any], **args: Any) -> Any:
@@ -131,6 +152,13 @@ class Conn:
         return [edge.node for edge in self.edges]
 
 
+@dataclass
+class BulkConn:
+    """A connection in a bulk export: every item, no edges or cursors (bulk_project)."""
+
+    items: list[Any]
+
+
 def encode_cursor(key: Any) -> str:
     """An opaque cursor for a sort key."""
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
@@ -170,13 +198,11 @@ def _bounds(seq: Sequence[Any], args: dict[str, Any], sort_key: Callable[[Any], 
 
 
 def paginate(items: Sequence[Any], args: dict[str, Any],
-             key: Callable[[Any], Any] = lambda o: o.id) -> Conn:
+             key: Callable[[Any], Any] = lambda o: o.id) -> Conn | BulkConn:
     """Slice `items` (sorted ascending by `key`) by first/last/after/before/reverse."""
     first, last = args.get("first"), args.get("last")
     if args.get("_bulk"):
-        return Conn([Edge("", item) for item in items], {"hasNextPage": False,
-                                                         "hasPreviousPage": False,
-                                                         "startCursor": None, "endCursor": None})
+        return BulkConn(items if isinstance(items, list) else list(items))
     for name, value in (("first", first), ("last", last)):
         if value is not None and (value < 0 or value > MAX_PAGE_SIZE):
             raise SandboxError(f"The '{name}' argument must be between 0 and {MAX_PAGE_SIZE}",

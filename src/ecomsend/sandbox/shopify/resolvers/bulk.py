@@ -12,7 +12,8 @@ import secrets
 from typing import Any
 
 from ecomsend.sandbox.shopify import search
-from ecomsend.sandbox.shopify.bulk import BulkQueryError, Projector, compile_query
+from ecomsend.sandbox.shopify.bulk import BulkQueryError, compile_query
+from ecomsend.sandbox.shopify.bulk_project import Projector
 from ecomsend.sandbox.shopify.merchant import emit
 from ecomsend.sandbox.shopify.resolvers.base import (
     Ctx,
