@@ -21,6 +21,7 @@ from ecomsend.config import get_settings
 from ecomsend.db.migrate import upgrade
 from ecomsend.db.models import ShopifyProduct, SyncState, TikTokShop
 from ecomsend.db.session import Database
+from ecomsend.demo.orders import run_order_demo
 from ecomsend.demo.stack import LocalStack, Merchant
 from ecomsend.jobs.local_queue import LocalQueue
 from ecomsend.jobs.tasks import build_registry
@@ -81,7 +82,8 @@ async def _flow(stack: LocalStack, console: Console, products: int) -> dict[str,
         await _wait_with_progress(console, "Importing catalog (bulk operation)",
                                   seeded["products"], lambda: _count(db, ShopifyProduct))
         await _list_catalog(console, db, merchant, tiktok["shop_id"])
-        return await _report(db, merchant, stack, seeded)
+        orders = await run_order_demo(console, db, merchant, tiktok["shop_id"], DEMO_SHOP)
+        return {**await _report(db, merchant, stack, seeded), **orders}
     finally:
         await merchant.close()
         await db.dispose()
@@ -159,6 +161,9 @@ def _print_summary(console: Console, result: dict[str, Any]) -> None:
     table.add_column("count", justify="right")
     for key, value in result["products"].items():
         table.add_row(f"products {key}", str(value))
+    for section in ("orders", "fulfillments"):
+        for key, value in result.get(section, {}).items():
+            table.add_row(f"{section} {key}", str(value))
     for key, value in result["api_calls"].items():
         table.add_row(f"{key} API calls", str(value))
     table.add_row("seconds", str(result["seconds"]))

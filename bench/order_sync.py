@@ -1,0 +1,197 @@
+"""Order sync throughput: N TikTok orders → Shopify through the whole app (webhooks, fetch jobs,
+sync jobs, exactly-once lookup + orderCreate), on the local stack (both sandboxes + the app on
+real ports, SQLite + LocalQueue: the embedded default).
+
+Shopify's cost-based rate limit is the ceiling: `shopify_cost_limited_max_per_s` is how many
+orders per second the bucket allows during the run at the measured cost per order
+((bucket available at start + restore rate × seconds) / cost per order / seconds), and `ratio`
+is the achieved rate over that ceiling. `p95_webhook_to_shopify_ms` runs from TikTok's first
+webhook delivery attempt for an order to the committed order link. `duplicates` counts Shopify
+orders beyond one per TikTok order.
+
+Prints ONE JSON object as its last line:
+{"orders": N, "seconds": s, "orders_per_s": x, "shopify_cost_limited_max_per_s": y,
+ "ratio": x/y, "p95_webhook_to_shopify_ms": z, "duplicates": 0, ...}
+Targets (issue 5): ratio ≥ 0.8, duplicates 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet
+from sqlalchemy import func, select
+
+from ecomsend.db.migrate import upgrade
+from ecomsend.db.models import OrderLink, ProductLink, TikTokShop
+from ecomsend.db.session import Database
+from ecomsend.demo.stack import LocalStack, Merchant
+
+DOMAIN = "bench-orders.myshopify.com"
+PRODUCTS = 5
+PLACE_CONCURRENCY = 16
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+async def setup(stack: LocalStack, db: Database, merchant: Merchant) -> tuple[str, list[str]]:
+    """Store + TikTok shop connected through OAuth; TikTok SKUs linked to Shopify variants."""
+    http, control = merchant.browser, f"{stack.shopify_url}/_sandbox/shops"
+    made = await http.post(control, json={"domain": DOMAIN, "locations": 1})
+    [location] = made.json()["location_ids"]
+    for i in range(PRODUCTS):
+        (await http.post(f"{control}/{DOMAIN}/products", json={
+            "title": f"Bench product {i}", "variants": [
+                {"sku": f"BENCH-{i}", "price": "20.00", "inventory": {location: 10**6}}]})
+         ).raise_for_status()
+    await merchant.install(DOMAIN)
+    tts = await merchant.create_tiktok_shop("US")
+    await merchant.connect_tiktok(tts["shop_id"])
+    tiktok = f"{stack.tiktok_url}/_sandbox/shops/{tts['shop_id']}"
+    variants = [v for p in (await http.get(f"{control}/{DOMAIN}/products")).json()["products"]
+                for v in p["variants"]]
+    async with db.sessionmaker() as session:
+        tts_pk = (await session.execute(select(TikTokShop.id).where(
+            TikTokShop.tiktok_shop_id == tts["shop_id"]))).scalar_one()
+    skus = []
+    for i, variant in enumerate(variants):
+        sample = (await http.get(f"{tiktok}/sample_product", params={"skus": 1})).json()
+        for sku in sample["skus"]:
+            sku["seller_sku"] = f"BENCH-TT-{i}"
+            for inv in sku.get("inventory", []):
+                inv["quantity"] = 10**6
+        product = (await http.post(f"{tiktok}/products", json=sample)).json()
+        sku_id = product["skus"][0]["id"]
+        skus.append(sku_id)
+        async with db.unit_of_work() as session:
+            session.add(ProductLink(tiktok_shop_id=tts_pk, shopify_product_id=variant[
+                "product_id"], shopify_variant_id=variant["admin_graphql_api_id"],
+                tiktok_product_id=product["id"], tiktok_sku_id=sku_id, origin="linked"))
+    settings = (await http.get(f"{stack.app_url}/api/settings/orders")).json()
+    (await http.put(f"{stack.app_url}/api/settings/orders",
+                    json={**settings, "auto_sync": True})).raise_for_status()
+    return tts["shop_id"], skus
+
+
+async def place_orders(merchant: Merchant, tiktok: str, skus: list[str], n: int) -> list[str]:
+    sem = asyncio.Semaphore(PLACE_CONCURRENCY)
+
+    async def one(i: int) -> str:
+        lines = [{"sku_id": skus[i % len(skus)], "quantity": 1 + i % 3}]
+        if i % 4 == 0:
+            lines.append({"sku_id": skus[(i + 1) % len(skus)], "quantity": 1})
+        async with sem:
+            response = await merchant.browser.post(f"{tiktok}/orders", json={
+                "line_items": lines, "shipping_fee": "4.99", "tax": "1.20"})
+        response.raise_for_status()
+        return str(response.json()["id"])
+    return list(await asyncio.gather(*(one(i) for i in range(n))))
+
+
+async def wait_synced(db: Database, n: int, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    last = -1
+    while True:
+        async with db.sessionmaker() as session:
+            done = int((await session.execute(select(func.count()).select_from(OrderLink))
+                        ).scalar_one())
+        if done >= n:
+            return
+        if done != last:
+            log(f"  synced {done}/{n}")
+            last = done
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"only {done}/{n} orders synced")
+        await asyncio.sleep(1.0)
+
+
+async def latencies(db: Database, merchant: Merchant, stack: LocalStack,
+                    shop_id: str) -> list[float]:
+    hooks = (await merchant.browser.get(f"{stack.tiktok_url}/_sandbox/webhooks",
+                                        params={"shop_id": shop_id, "type": 1})).json()
+    first: dict[str, float] = {}
+    for d in hooks["deliveries"]:
+        oid = str(d["body"]["data"]["order_id"])
+        if d["attempts"]:
+            first[oid] = min(first.get(oid, float("inf")), d["attempts"][0]["at"])
+    async with db.sessionmaker() as session:
+        links = (await session.execute(select(OrderLink.tiktok_order_id, OrderLink.created_at))
+                 ).all()
+    return [(created.timestamp() - first[oid]) * 1000 for oid, created in links if oid in first]
+
+
+async def shopify_costs(merchant: Merchant, stack: LocalStack) -> dict[str, Any]:
+    info = (await merchant.browser.get(f"{stack.shopify_url}/_sandbox/shops/{DOMAIN}")).json()
+    return {"bucket": info["bucket"], "stats": info["stats"]}
+
+
+def make_stack() -> LocalStack:
+    var = Path(tempfile.mkdtemp(prefix="bench-orders-"))
+    stack = LocalStack(var, database_url=f"sqlite+aiosqlite:///{var / 'app.db'}",
+                       settings_overrides={"token_encryption_key": Fernet.generate_key().decode(),
+                                           "session_secret": "bench-orders-" + "x" * 32,
+                                           "log_level": "WARNING"})
+    upgrade(stack.settings)  # Alembic runs its own event loop: before ours starts
+    return stack
+
+
+async def run(stack: LocalStack, n: int, timeout_s: float) -> dict[str, Any]:
+    if True:
+        db, merchant = Database(stack.settings), Merchant(stack)
+        try:
+            shop_id, skus = await setup(stack, db, merchant)
+            before = await shopify_costs(merchant, stack)
+            log(f"placing {n} TikTok orders…")
+            began = time.perf_counter()
+            order_ids = await place_orders(merchant, f"{stack.tiktok_url}/_sandbox/shops/"
+                                           f"{shop_id}", skus, n)
+            await wait_synced(db, n, timeout_s)
+            seconds = time.perf_counter() - began
+            after = await shopify_costs(merchant, stack)
+            lat = await latencies(db, merchant, stack, shop_id)
+            orders = (await merchant.browser.get(
+                f"{stack.shopify_url}/_sandbox/shops/{DOMAIN}/orders")).json()["orders"]
+        finally:
+            await merchant.close()
+            await db.dispose()
+    per_source = Counter(o.get("source_identifier") for o in orders)
+    duplicates = sum(c - 1 for oid, c in per_source.items() if oid in set(order_ids))
+    cost = (after["stats"]["cost_spent"] - before["stats"]["cost_spent"]) / n
+    bucket = before["bucket"]
+    ceiling = (bucket["currently_available"] + bucket["restore_rate"] * seconds) / cost / seconds
+    rate = n / seconds
+    p95 = statistics.quantiles(lat, n=20)[18] if len(lat) >= 20 else max(lat, default=0.0)
+    return {"orders": n, "seconds": round(seconds, 2), "orders_per_s": round(rate, 2),
+            "shopify_cost_limited_max_per_s": round(ceiling, 2),
+            "ratio": round(rate / ceiling, 3), "p95_webhook_to_shopify_ms": round(p95, 1),
+            "duplicates": duplicates, "missing": sum(1 for o in order_ids if o not in per_source),
+            "shopify_cost_per_order": round(cost, 2),
+            "shopify_restore_rate": bucket["restore_rate"],
+            "shopify_requests": after["stats"]["graphql_requests"]
+            - before["stats"]["graphql_requests"],
+            "shopify_throttled": after["stats"]["throttled"] - before["stats"]["throttled"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--orders", type=int, default=1000)
+    parser.add_argument("--timeout", type=float, default=1200.0)
+    args = parser.parse_args()
+    with make_stack() as stack:
+        result = asyncio.run(run(stack, args.orders, args.timeout))
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
