@@ -41,6 +41,9 @@ POLL_MAX_S = 1.0
 POLL_TIMEOUT_S = 6 * 3600.0
 #: Attempts to download a bulk file (resuming after the lines already read).
 DOWNLOAD_ATTEMPTS = 6
+#: Backoff between download attempts: exponential from the base, capped, with jitter.
+DOWNLOAD_BACKOFF_BASE_S = 0.2
+DOWNLOAD_BACKOFF_MAX_S = 5.0
 #: Read timeout for the file download: generous, the server may pause while generating.
 DOWNLOAD_TIMEOUT = httpx.Timeout(120.0, connect=10.0)
 #: Up to this many locations, levels ride inline on variant lines (one alias per location);
@@ -106,7 +109,8 @@ async def iter_jsonl(
         except (httpx.TransportError, Transient):
             if attempt == DOWNLOAD_ATTEMPTS:
                 raise Transient(f"bulk file download failed {attempt} times") from None
-        await asyncio.sleep(min(5.0, 0.2 * 2 ** attempt) * rng.uniform(0.5, 1.0))
+        delay = min(DOWNLOAD_BACKOFF_MAX_S, DOWNLOAD_BACKOFF_BASE_S * 2**attempt)
+        await asyncio.sleep(delay * rng.uniform(0.5, 1.0))
 
 
 def _raise_download_status(status: int) -> None:

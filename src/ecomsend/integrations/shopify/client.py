@@ -52,6 +52,8 @@ PRODUCTS_PAGE_SIZE = 10
 #: Locations per page: Shopify reserves 2 + first points up front and refunds the unused part
 #: only on its side (reference §5), so a modest page keeps our local bucket honest.
 LOCATIONS_PAGE_SIZE = 50
+#: Webhook subscriptions per page: an app has a few dozen at most.
+WEBHOOKS_PAGE_SIZE = 50
 
 
 def shop_base_url(template: str, shop: str) -> str:
@@ -254,7 +256,7 @@ class ShopifyClient(OrderOperations):
         after: str | None = None
         while True:
             data = await self._gql.execute("WebhookSubscriptions",
-                                           {"first": MAX_PAGE // 5, "after": after})
+                                           {"first": WEBHOOKS_PAGE_SIZE, "after": after})
             conn = data["webhookSubscriptions"]
             found.extend(parsing.parse_webhook_subscription(n) for n in parsing.nodes(conn))
             after = conn["pageInfo"]["endCursor"]

@@ -35,6 +35,8 @@ from ecomsend.integrations.shopify.errors import (
 SHOP_DOMAIN_RE = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
 #: Replay window for signed query strings; the JS library uses 90 s (reference §3.2).
 CALLBACK_MAX_AGE_S = 90
+#: Longest part of a refused token response kept in the error message.
+MAX_ERROR_TEXT = 300
 #: Refresh an expiring token this long before it expires, so no request carries a dead one.
 REFRESH_MARGIN_S = 60
 #: Token-exchange grant and token-type URNs (reference §3.3); identifiers, not secrets.
@@ -184,10 +186,11 @@ async def _token_request(
         raise Transient(f"token request failed: {exc!r}", ambiguous=True) from exc
     if response.status_code >= 500 or response.status_code == 429:
         raise Transient(f"token endpoint HTTP {response.status_code}")
+    text = response.text[:MAX_ERROR_TEXT]
     if response.status_code in (400, 401, 403):
-        raise AuthenticationFailed(f"token endpoint refused: {response.text[:300]}")
+        raise AuthenticationFailed(f"token endpoint refused: {text}")
     if response.status_code != 200:
-        raise Permanent(f"token endpoint HTTP {response.status_code}: {response.text[:300]}")
+        raise Permanent(f"token endpoint HTTP {response.status_code}: {text}")
     return parse_token_response(response.json())
 
 
