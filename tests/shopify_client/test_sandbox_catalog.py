@@ -157,3 +157,35 @@ async def test_catalog_import_from_sandbox_sqlite(sandbox_shop: SandboxShop,
 async def test_catalog_import_from_sandbox_postgres(sandbox_shop: SandboxShop,
                                                     pg_db: Database) -> None:
     await _import_and_check(pg_db, sandbox_shop)
+
+
+async def test_reimport_after_merchant_edits(sandbox_shop: SandboxShop,
+                                             sqlite_db: Database) -> None:
+    """Re-running the import is idempotent and follows the shop: a price edit is updated,
+    a deleted product is marked deleted and its variants and stock rows go away."""
+    async with sqlite_db.unit_of_work() as session:
+        row = Shop(domain=sandbox_shop.domain, scopes="")
+        session.add(row)
+        await session.flush()
+        shop_id = row.id
+    async with sandbox_shop.client() as client:
+        first = await import_shop_catalog(sqlite_db, shop_id, client)
+        products = (await client.products_page("status:active", first=2)).items
+        gone, edited = products[0], products[1].variants[0]
+        await sandbox_shop.post(f"/products/{gone.id}", None, "DELETE")
+        await sandbox_shop.post(f"/variants/{edited.id}", {"price": "1234.50"}, "PATCH")
+        second = await import_shop_catalog(sqlite_db, shop_id, client)
+    assert second.products == first.products - 1
+    assert second.variants == first.variants - len(gone.variants)
+    async with sqlite_db.sessionmaker() as s:
+        deleted = (await s.execute(select(ShopifyProduct.deleted_at).where(
+            ShopifyProduct.shopify_id == gone.id))).scalar_one()
+        assert deleted is not None
+        assert await s.scalar(select(func.count()).select_from(ShopifyVariant).where(
+            ShopifyVariant.shopify_id.in_([v.id for v in gone.variants]))) == 0
+        price = (await s.execute(select(ShopifyVariant.price).where(
+            ShopifyVariant.shopify_id == edited.id))).scalar_one()
+        assert str(price) in ("1234.50", "1234.5000")
+        items = [v.inventory_item_id for v in gone.variants]
+        assert await s.scalar(select(func.count()).select_from(LevelRow).where(
+            LevelRow.inventory_item_id.in_(items))) == 0
