@@ -92,3 +92,23 @@ def test_url_requires_the_token(seeded: ShopClient) -> None:
     assert {"id": op["id"], "status": "COMPLETED", "type": "QUERY"} in listed
     current = seeded.gql("{ currentBulkOperation { id } }")["data"]["currentBulkOperation"]
     assert current == {"id": op["id"]}
+
+
+def test_bulk_typed_fragments_and_inline_levels(seeded: ShopClient) -> None:
+    loc = seeded.location_ids[0]
+    query = ("{ products { edges { node { id category { fullName } media { edges { node { "
+             "... on MediaImage { id image { url } } ... on Media { alt } } } } "
+             "variants { edges { node { id inventoryItem { id level0: inventoryLevel(locationId: "
+             f'"{loc}") {{ quantities(names: ["available"]) {{ name quantity }} }} }} }} }} }} '
+             "} } } }")
+    op = run_bulk(seeded, query)
+    with httpx.Client(timeout=30) as client:
+        lines = [json.loads(x) for x in client.get(op["url"]).text.splitlines()]
+    media = [r for r in lines if r.get("id", "").startswith("gid://shopify/MediaImage/")]
+    assert media and all(m["image"]["url"].startswith("https://") and "alt" in m
+                         for m in media)
+    variants = [r for r in lines if r["id"].startswith("gid://shopify/ProductVariant/")]
+    stocked = [v for v in variants if v["inventoryItem"]["level0"] is not None]
+    assert stocked and stocked[0]["inventoryItem"]["level0"]["quantities"][0]["name"] == \
+        "available"
+    assert len(lines) == int(op["objectCount"])

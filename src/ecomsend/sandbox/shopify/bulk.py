@@ -11,6 +11,7 @@ from typing import Any
 
 from graphql import (
     FieldNode,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -62,6 +63,27 @@ def _node_selection(sel: SelectionSetNode | None) -> SelectionSetNode | None:
     return None
 
 
+class ByRuntimeType:
+    """A field selected on an interface (`media { nodes { alt } }`): resolved with the
+    runtime object's own type, like graphql-core does."""
+
+    def __init__(self, name: str) -> None:
+        """Remember the field name; resolvers are looked up per concrete type."""
+        self.name = name
+        self._by_type: dict[type, FieldFn] = {}
+
+    def __call__(self, obj: Any, ctx: Any, args: dict[str, Any]) -> Any:
+        """Resolve with the concrete type's resolver."""
+        fn = self._by_type.get(type(obj))
+        if fn is None:
+            type_name = PY_TYPES.get(type(obj)) or (obj.get("__typename", "")
+                                                    if isinstance(obj, dict) else "")
+            fn = field_function(type_name, self.name)
+            if not isinstance(obj, dict):
+                self._by_type[type(obj)] = fn
+        return fn(obj, ctx, args)
+
+
 class Compiler:
     """Compiles a selection set into FieldPlans and enforces the bulk limits."""
 
@@ -99,7 +121,8 @@ class Compiler:
             args.pop(page_arg, None)  # pagination arguments are ignored (reference §6)
         args["_bulk"] = True
         named = get_named_type(fdef.type)
-        fn = field_function(parent.name, name)
+        fn = (ByRuntimeType(name) if isinstance(parent, GraphQLInterfaceType)
+              else field_function(parent.name, name))
         if _is_connection(named):
             self.connections += 1
             if depth > MAX_NESTING:
