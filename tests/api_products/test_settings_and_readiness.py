@@ -85,3 +85,17 @@ async def test_reference_data_is_cached(alice: Tenant) -> None:
     assert all("handbags" in " ".join(c["path"]).lower() for c in tree["categories"])
     brands = (await alice.http.get(alice.url("/tiktok/brands"))).json()
     assert brands["brands"] and {"authorized", "available"} <= brands["brands"][0].keys()
+
+
+async def test_tiktok_outage_is_a_502_in_plain_words(alice: Tenant) -> None:
+    faults = (f"{alice.merchant.stack.tiktok_url}/_sandbox/shops/"
+              f"{alice.tiktok_shop['shop_id']}/faults")
+    await alice.http.put(faults, json={"error_rate": 1.0, "error_status": 503,
+                                       "paths": ["/product/202309/brands"]})
+    try:
+        response = await alice.http.get(alice.url("/tiktok/brands"),
+                                        params={"name": "outage-test"})
+    finally:
+        await alice.http.delete(faults)
+    assert response.status_code == 502, response.text
+    assert response.json()["detail"].startswith("TikTok Shop answered with an error")
