@@ -144,3 +144,12 @@ def test_current_app_installation_and_raw_graphql_body(shop: ShopClient) -> None
                          headers={"X-Shopify-Access-Token": shop.token,
                                   "Content-Type": "application/graphql"})
     assert raw.json()["data"]["shop"]["name"]
+
+
+def test_unknown_search_fields_are_ignored_with_a_warning(seeded: ShopClient) -> None:
+    body = seeded.gql('{ orders(first: 1, query: "sourceIdentifier:123") { nodes { id } } '
+                      'productsCount(query: "status:active") { count } }')
+    warning = body["extensions"]["search"][0]
+    assert warning["path"] == ["orders"] and warning["query"] == "sourceIdentifier:123"
+    assert warning["warnings"][0]["field"] == "sourceIdentifier"
+    assert len(body["extensions"]["search"]) == 1  # status is a known field

@@ -143,4 +143,6 @@ def _execute(ctx: Ctx, document: DocumentNode, op: OperationDefinitionNode,
     if result.errors:
         out["errors"] = [e.formatted for e in result.errors]
     out["extensions"] = _cost_ext(shop, requested, actual)
+    if ctx.search_warnings:
+        out["extensions"]["search"] = ctx.search_warnings
     return out

@@ -16,7 +16,7 @@ from typing import Any
 from ecomsend.sandbox.shopify.util import parse_time
 
 _TOKEN = re.compile(
-    r"""(?P<neg>-)?(?:(?P<field>[a-z_]+):)?(?P<op><=|>=|<|>|=)?"""
+    r"""(?P<neg>-)?(?:(?P<field>[A-Za-z_]+):)?(?P<op><=|>=|<|>|=)?"""
     r"""(?P<value>"[^"]*"|'[^']*'|[^\s()]+)""")
 #: Fields compared as timestamps rather than text.
 TIME_FIELDS = frozenset({"updated_at", "created_at", "processed_at", "completed_at"})
@@ -114,6 +114,12 @@ def _term_matches(term: Term, obj: Any, fields: dict[str, Getter]) -> bool:
     if term.op != "=":
         return _compare(actual, term.op, term.value)
     return _text_match(actual, term.value)
+
+
+def unknown_fields(query: str | None, fields: dict[str, Getter]) -> list[str]:
+    """Fields named in `query` that the sandbox does not search on (they are ignored)."""
+    return sorted({t.field for group in parse(query) for t in group
+                   if t.field is not None and t.field not in fields})
 
 
 def matcher(query: str | None, fields: dict[str, Getter]) -> Callable[[Any], bool]:

@@ -12,11 +12,12 @@ import binascii
 import bisect
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import GraphQLError, GraphQLResolveInfo
 
+from ecomsend.sandbox.shopify import search
 from ecomsend.sandbox.shopify.scopes import check_access
 from ecomsend.sandbox.shopify.store import Sandbox, Shop, Token
 
@@ -40,10 +41,25 @@ class Ctx:
     base_url: str = ""  # scheme://host:port of the request, for absolute bulk URLs
     bulk: bool = False  # bulk export: connections return everything, without cursors
     token: Token | None = None  # the access token of the request (scopes, online/offline)
+    search_warnings: list[dict[str, Any]] = field(default_factory=list)
 
 
 class SandboxError(GraphQLError):
     """A top-level GraphQL error raised by a resolver (unsupported field, bad argument)."""
+
+
+def query_matcher(ctx: Ctx, args: dict[str, Any],
+                  fields: dict[str, Callable[[Any], Any]]) -> Callable[[Any], bool]:
+    """The `query:` argument as a predicate; unknown fields become `extensions.search`
+    warnings (Shopify ignores them and warns, reference §2 "bad search syntax")."""
+    query = args.get("query")
+    unknown = search.unknown_fields(query, fields)
+    if unknown and ctx.info is not None:
+        ctx.search_warnings.append({
+            "path": [str(p) for p in ctx.info.path.as_list()], "query": query,
+            "warnings": [{"field": f, "message": "Invalid search field for this query. "
+                          "(The sandbox ignored it.)"} for f in unknown]})
+    return search.matcher(query, fields)
 
 
 def register(type_name: str, fields: dict[str, FieldFn], py_type: type | None = None) -> None:

@@ -11,7 +11,6 @@ import asyncio
 import secrets
 from typing import Any
 
-from ecomsend.sandbox.shopify import search
 from ecomsend.sandbox.shopify.bulk import BulkQueryError, compile_query
 from ecomsend.sandbox.shopify.bulk_project import Projector
 from ecomsend.sandbox.shopify.merchant import emit
@@ -21,6 +20,7 @@ from ecomsend.sandbox.shopify.resolvers.base import (
     attr,
     const,
     paginate,
+    query_matcher,
     register,
     user_error,
 )
@@ -132,7 +132,7 @@ def _cancel(root: Any, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
 
 def _list(root: Any, ctx: Ctx, args: dict[str, Any]) -> Any:
     """bulkOperations(query:): status, type, id, created_at."""
-    match = search.matcher(args.get("query"), {
+    match = query_matcher(ctx, args, {
         "status": lambda o: o.status, "type": const_fn("query"), "id": lambda o: o.id,
         "created_at": lambda o: o.created_at})
     return paginate([o for o in ctx.shop.bulk_ops.values() if match(o)], args)

@@ -8,8 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ecomsend.sandbox.shopify import search
-from ecomsend.sandbox.shopify.resolvers.base import Ctx, attr, const, paginate, register
+from ecomsend.sandbox.shopify.resolvers.base import (
+    Ctx,
+    attr,
+    const,
+    paginate,
+    query_matcher,
+    register,
+)
 from ecomsend.sandbox.shopify.resolvers.products import _description
 from ecomsend.sandbox.shopify.resolvers.shop import lookup
 from ecomsend.sandbox.shopify.store import Collection, Product
@@ -43,7 +49,7 @@ def product_collections(p: Product, ctx: Ctx, args: dict[str, Any]) -> Any:
 
 def _collections(root: Any, ctx: Ctx, args: dict[str, Any]) -> Any:
     """QueryRoot.collections(query:): title, handle, id, updated_at."""
-    match = search.matcher(args.get("query"), {
+    match = query_matcher(ctx, args, {
         "title": lambda c: c.title, "handle": lambda c: c.handle, "id": lambda c: c.id,
         "updated_at": lambda c: c.updated_at})
     return paginate([c for c in ctx.shop.collections.values() if match(c)], args)

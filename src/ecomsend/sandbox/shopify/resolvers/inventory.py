@@ -16,6 +16,7 @@ from ecomsend.sandbox.shopify.resolvers.base import (
     attr,
     const,
     paginate,
+    query_matcher,
     register,
     user_error,
 )
@@ -250,8 +251,7 @@ def _apply_adjust(ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
 
 def _items(root: Any, ctx: Ctx, args: dict[str, Any]) -> Any:
     """QueryRoot.inventoryItems(query:): sku, id, created_at, updated_at."""
-    from ecomsend.sandbox.shopify import search
-    match = search.matcher(args.get("query"), {
+    match = query_matcher(ctx, args, {
         "sku": lambda i: i.sku, "id": lambda i: i.id, "updated_at": lambda i: i.updated_at,
         "created_at": lambda i: i.created_at})
     return paginate([i for i in ctx.shop.items.values() if match(i)], args)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ecomsend.sandbox.shopify import search
 from ecomsend.sandbox.shopify.merchant_orders import (
     InventoryClaimFailed,
     cancel_order,
@@ -23,6 +22,7 @@ from ecomsend.sandbox.shopify.resolvers.base import (
     attr,
     const,
     paginate,
+    query_matcher,
     register,
     user_error,
 )
@@ -149,7 +149,7 @@ def _orders(root: Any, ctx: Ctx, args: dict[str, Any]) -> Any:
     fields = dict(ORDER_SEARCH)
     fields["fulfillment_status"] = lambda o: {"fulfilled": "shipped", "partial": "partial"}.get(
         fulfillment_status(ctx.shop, o) or "", "unshipped")
-    match = search.matcher(args.get("query"), fields)
+    match = query_matcher(ctx, args, fields)
     key = ORDER_SORT.get(args.get("sortKey") or "ID", ORDER_SORT["ID"])
     items = sorted((o for o in ctx.shop.orders.values() if match(o)), key=key)
     return paginate(items, args, key=key)

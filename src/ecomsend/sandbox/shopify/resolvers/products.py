@@ -12,8 +12,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ecomsend.sandbox.shopify import search
-from ecomsend.sandbox.shopify.resolvers.base import Ctx, attr, const, paginate, register
+from ecomsend.sandbox.shopify.resolvers.base import (
+    Ctx,
+    attr,
+    const,
+    paginate,
+    query_matcher,
+    register,
+)
 from ecomsend.sandbox.shopify.resolvers.shop import lookup
 from ecomsend.sandbox.shopify.store import Image, Option, Product, Variant
 from ecomsend.sandbox.shopify.taxonomy import category_gql
@@ -159,7 +165,7 @@ VARIANT_SEARCH = {
 
 def _products(root: Any, ctx: Ctx, args: dict[str, Any]) -> Any:
     """QueryRoot.products(query:, sortKey:)."""
-    match = search.matcher(args.get("query"), PRODUCT_SEARCH)
+    match = query_matcher(ctx, args, PRODUCT_SEARCH)
     key = PRODUCT_SORT.get(args.get("sortKey") or "ID", PRODUCT_SORT["ID"])
     items = [p for p in ctx.shop.products.values() if match(p)]
     if args.get("sortKey") not in (None, "ID", "RELEVANCE"):
@@ -169,9 +175,16 @@ def _products(root: Any, ctx: Ctx, args: dict[str, Any]) -> Any:
 
 def _variants(root: Any, ctx: Ctx, args: dict[str, Any]) -> Any:
     """QueryRoot.productVariants(query:)."""
-    match = search.matcher(args.get("query"), VARIANT_SEARCH)
+    match = query_matcher(ctx, args, VARIANT_SEARCH)
     items = [v for v in ctx.shop.variants.values() if match(v)]
     return paginate(items, args, key=lambda v: (v.id,))
+
+
+def _count(ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
+    """QueryRoot.productsCount(query:)."""
+    match = query_matcher(ctx, args, PRODUCT_SEARCH)
+    return {"count": sum(1 for p in ctx.shop.products.values() if match(p)),
+            "precision": "EXACT"}
 
 
 def _by_identifier(root: Any, ctx: Ctx, args: dict[str, Any]) -> Product | None:
@@ -191,9 +204,7 @@ register("QueryRoot", {
     "productVariant": lambda r, c, a: lookup(c.shop, a["id"], "ProductVariant"),
     "productByHandle": lambda r, c, a: c.shop.products.get(c.shop.handles.get(a["handle"], 0)),
     "productByIdentifier": _by_identifier,
-    "productsCount": lambda r, c, a: {"count": sum(
-        1 for p in c.shop.products.values()
-        if search.matcher(a.get("query"), PRODUCT_SEARCH)(p)), "precision": "EXACT"},
+    "productsCount": lambda r, c, a: _count(c, a),
     "productVariantsCount": lambda r, c, a: {"count": len(c.shop.variants),
                                              "precision": "EXACT"},
 })

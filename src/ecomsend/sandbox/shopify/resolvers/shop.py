@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ecomsend.sandbox.shopify import search
-from ecomsend.sandbox.shopify.resolvers.base import Ctx, attr, const, paginate, register
+from ecomsend.sandbox.shopify.resolvers.base import (
+    Ctx,
+    attr,
+    const,
+    paginate,
+    query_matcher,
+    register,
+)
 from ecomsend.sandbox.shopify.store import Location, Shop
 from ecomsend.sandbox.shopify.util import GID_RE, gid, iso
 
@@ -93,7 +99,7 @@ register("Shop", {
 
 def _locations(root: Any, ctx: Ctx, args: dict[str, Any]) -> Any:
     """QueryRoot.locations (active ones unless includeInactive)."""
-    match = search.matcher(args.get("query"), {"name": lambda o: o.name,
+    match = query_matcher(ctx, args, {"name": lambda o: o.name,
                                                "title": lambda o: o.name,
                                                "id": lambda o: o.id})
     locs = [loc for loc in ctx.shop.locations.values()
