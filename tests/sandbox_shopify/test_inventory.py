@@ -139,3 +139,15 @@ def test_adjust_and_webhook(seeded: ShopClient, receiver: Receiver) -> None:
     assert payload["admin_graphql_api_id"] == \
         f"gid://shopify/InventoryLevel/{loc.rsplit('/', 1)[1]}?inventory_item_id=" \
         f"{item.rsplit('/', 1)[1]}"
+
+
+def test_activate_at_a_new_location(seeded: ShopClient) -> None:
+    item, _, _ = _stocked(seeded)
+    new_loc = seeded.http.post("/_sandbox/shops", json={"domain": seeded.domain,
+                                                        "locations": 5}).json()["location_ids"][-1]
+    body = seeded.gql("""mutation($i: ID!, $l: ID!) { inventoryActivate(inventoryItemId: $i,
+        locationId: $l, available: 4) { inventoryLevel { id quantities(names: ["available"]) {
+        quantity } } userErrors { field message } } }""", {"i": item, "l": new_loc})
+    level = body["data"]["inventoryActivate"]["inventoryLevel"]
+    assert level["quantities"] == [{"quantity": 4}]
+    assert _available(seeded, item, new_loc) == 4

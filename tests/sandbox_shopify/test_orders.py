@@ -208,3 +208,14 @@ def test_scopes_are_enforced(shop_factory: Any) -> None:
     assert denied["errors"][0]["extensions"]["code"] == "ACCESS_DENIED"
     assert denied["errors"][0]["message"] == "Access denied for orders field."
     assert denied["errors"][0]["path"] == ["orders"]
+
+
+def test_mark_as_paid(seeded: ShopClient) -> None:
+    variant, _, _ = _stocked_variant(seeded)
+    variables = _order_input(variant, "pending-1")
+    variables["order"].pop("transactions")
+    order = seeded.gql(ORDER_CREATE, variables)["data"]["orderCreate"]["order"]
+    assert order["displayFinancialStatus"] == "PENDING"
+    paid = seeded.gql("""mutation($id: ID!) { orderMarkAsPaid(input: {id: $id}) {
+        order { displayFinancialStatus } userErrors { field message } } }""", {"id": order["id"]})
+    assert paid["data"]["orderMarkAsPaid"]["order"] == {"displayFinancialStatus": "PAID"}

@@ -49,11 +49,11 @@ def run_idempotent(ctx: Ctx, args: dict[str, Any],
     if seen is not None:
         previous_fingerprint, payload = seen
         if previous_fingerprint != fingerprint:
-            return {"inventoryAdjustmentGroup": None, "userErrors": [user_error(
+            return {**{k: None for k in payload if k != "userErrors"}, "userErrors": [user_error(
                 None, "The same idempotency key cannot be used with different operation "
                 "parameters.", "IDEMPOTENCY_KEY_PARAMETER_MISMATCH")]}
         if payload["userErrors"]:
-            return {"inventoryAdjustmentGroup": None, "userErrors": [user_error(
+            return {**{k: None for k in payload if k != "userErrors"}, "userErrors": [user_error(
                 None, "A previous request with this idempotency key failed. Retry with a new "
                 "idempotency key.", "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED")]}
         return payload  # type: ignore[no-any-return]

@@ -267,3 +267,28 @@ register("QueryRoot", {
     "inventoryItems": _items,
     "inventoryLevel": lambda r, c, a: lookup(c.shop, a["id"], "InventoryLevel"),
 })
+
+
+def _activate(root: Any, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
+    """inventoryActivate: stock an item at a location (inventory_levels/connect); an
+    @idempotent key is honoured when given."""
+    def apply() -> dict[str, Any]:
+        item = ctx.shop.items.get(parse_gid(args["inventoryItemId"], "InventoryItem") or 0)
+        loc = parse_gid(args["locationId"], "Location")
+        if item is None or loc not in ctx.shop.locations:
+            return {"inventoryLevel": None, "userErrors": [user_error(
+                ["inventoryItemId" if item is None else "locationId"],
+                "The inventory item or location could not be found.")]}
+        assert loc is not None
+        if loc not in item.levels:
+            set_available(ctx.sandbox, ctx.shop, item, loc,
+                          int(args.get("available") or args.get("onHand") or 0))
+        return {"inventoryLevel": LevelRef(item, loc), "userErrors": []}
+
+    assert ctx.info is not None
+    if any(d.name.value == "idempotent" for d in ctx.info.field_nodes[0].directives or ()):
+        return run_idempotent(ctx, args, apply)
+    return apply()
+
+
+register("Mutation", {"inventoryActivate": _activate})

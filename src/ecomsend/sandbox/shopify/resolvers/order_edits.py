@@ -66,3 +66,22 @@ register("Mutation", {
     "tagsAdd": lambda r, c, a: _tags(c, a, add=True),
     "tagsRemove": lambda r, c, a: _tags(c, a, add=False),
 })
+
+
+def _mark_paid(root: Any, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
+    """orderMarkAsPaid (reference §9: for orders created PENDING): orders/paid."""
+    order = lookup(ctx.shop, args["input"]["id"], "Order")
+    if order is None:
+        return {"order": None, "userErrors": [user_error(["id"], "Order does not exist")]}
+    if order.financial_status == "PAID":
+        return {"order": None, "userErrors": [user_error(["id"], "Order is already paid")]}
+    order.financial_status = "PAID"
+    order.updated_at = now()
+    body = payloads.order_json(ctx.shop, order)
+    event = merchant.new_event_id()
+    merchant.emit(ctx.sandbox, ctx.shop, "orders/paid", body, event)
+    merchant.emit(ctx.sandbox, ctx.shop, "orders/updated", body, event)
+    return {"order": order, "userErrors": []}
+
+
+register("Mutation", {"orderMarkAsPaid": _mark_paid})
