@@ -14,10 +14,9 @@ from typing import Any
 
 import httpx
 import pytest
-from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
-from ecomsend.config import Settings
+from conftest import make_settings  # the root conftest (tests/ is on sys.path)
 from ecomsend.db.migrate import upgrade
 from ecomsend.db.models import ActivityLog, Shop, ShopifyProduct
 from ecomsend.db.session import Database
@@ -47,23 +46,23 @@ class Tenant:
         return f"{self.merchant.stack.app_url}/api/connections/{self.connection_id}{path}"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("api_products")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 async def db(var_dir: Path) -> AsyncIterator[Database]:
-    settings = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{var_dir / 'app.db'}",
-                        var_dir=var_dir, token_encryption_key=Fernet.generate_key().decode(),
-                        session_secret="api-products-tests-" + "x" * 32)  # type: ignore[call-arg]
+    # The run-wide token key: every Database of the run configures the same token cipher.
+    settings = make_settings(f"sqlite+aiosqlite:///{var_dir / 'app.db'}", var_dir,
+                             session_secret="api-products-tests-" + "x" * 32)
     await asyncio.to_thread(upgrade, settings)
     database = Database(settings)
     yield database
     await database.dispose()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def stack(db: Database, var_dir: Path) -> Iterator[LocalStack]:
     overrides = {"token_encryption_key": db.settings.token_encryption_key,
                  "session_secret": db.settings.session_secret}
@@ -102,14 +101,14 @@ async def _imported(db: Database, domain: str) -> bool:
     return bool(done) and products >= PRODUCTS
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 async def alice(stack: LocalStack, db: Database) -> AsyncIterator[Tenant]:
     tenant = await _tenant(stack, db, "alice-api.myshopify.com", seed=11)
     yield tenant
     await tenant.merchant.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 async def bob(stack: LocalStack, db: Database) -> AsyncIterator[Tenant]:
     tenant = await _tenant(stack, db, "bob-api.myshopify.com", seed=12, prerequisites_ok=False,
                            failing_prerequisites=["RETURN_WAREHOUSE", "SHIPPING_TEMPLATE"])
