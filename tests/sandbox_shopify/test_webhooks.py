@@ -164,3 +164,27 @@ def test_uninstall_via_graphql_subscription(shop: ShopClient, receiver: Receiver
     hook = receiver.wait_for(name, 1)[0]
     assert hook["headers"]["x-shopify-topic"] == "app/uninstalled"
     assert shop.control("GET", "/webhooks")["subscriptions"] == []
+
+
+def test_merchant_catalog_edits_fire_webhooks(seeded: ShopClient, receiver: Receiver) -> None:
+    name = f"m-{uuid.uuid4().hex[:6]}"
+    for topic in ("PRODUCTS_UPDATE", "PRODUCTS_DELETE", "INVENTORY_ITEMS_CREATE",
+                  "INVENTORY_ITEMS_DELETE", "INVENTORY_ITEMS_UPDATE"):
+        _subscribe(seeded, topic, receiver.endpoint(name))
+    products = seeded.control("GET", "/products", params={"limit": 50})["products"]
+    product = next(p for p in products if p["options"])
+    variant = seeded.control("POST", f"/products/{product['id']}/variants",
+                             json={"sku": "NEW-1", "price": "9.5"})["variant"]
+    seeded.control("PATCH", f"/variants/{variant['id']}", json={"price": "11", "sku": "NEW-2"})
+    seeded.control("DELETE", f"/variants/{variant['id']}")
+    seeded.control("PATCH", f"/products/{product['id']}", json={"status": "archived"})
+    seeded.control("DELETE", f"/products/{product['id']}")
+    seeded.flush()
+    topics = [h["headers"]["x-shopify-topic"] for h in receiver.deliveries(name)]
+    for topic in ("products/update", "products/delete", "inventory_items/create",
+                  "inventory_items/update", "inventory_items/delete"):
+        assert topic in topics, topics
+    bodies = [json.loads(h["body"]) for h in receiver.deliveries(name)
+              if h["headers"]["x-shopify-topic"] == "products/update"]
+    assert any(v["price"] == "11.00" for b in bodies for v in b["variants"])
+    assert bodies[-1]["status"] == "archived"

@@ -104,6 +104,8 @@ async def delete_variant(request: Request, domain: str, variant_id: str) -> dict
     """DELETE a variant."""
     shop = shop_of(request, domain)
     variant = _get(shop.variants, variant_id, "ProductVariant")
+    if len(shop.products[variant.product_id].variants) == 1:
+        raise HTTPException(409, "a product keeps at least one variant; delete the product")
     merchant.remove_variant(sandbox_of(request), shop, variant)
     return {"deleted": variant.id}
 

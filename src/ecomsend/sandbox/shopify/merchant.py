@@ -150,6 +150,9 @@ def delete_product(sandbox: Sandbox, shop: Shop, product: Product) -> None:
         emit(sandbox, shop, "inventory_items/delete", {"id": v.item.id}, event)
     shop.products.pop(product.id, None)
     shop.handles.pop(product.handle, None)
+    for coll in shop.collections.values():
+        if product.id in coll.product_ids:
+            coll.product_ids.remove(product.id)
     emit(sandbox, shop, "products/delete", {"id": product.id}, event)
 
 
