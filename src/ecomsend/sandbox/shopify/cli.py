@@ -1,4 +1,8 @@
-"""`ecomsend sandbox shopify --port P --api-key K --api-secret S`: run the Shopify sandbox."""
+"""`ecomsend sandbox shopify --port P --api-key K --api-secret S`: run the Shopify sandbox.
+
+Wired into the Typer CLI by `ecomsend.cli.sandbox`; the control API is documented in
+CONTROL.md beside this file.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +15,17 @@ def serve_shopify_sandbox(
     api_secret: str = typer.Option("ecomsend-dev-secret", help="The app's API secret."),
     host: str = typer.Option("127.0.0.1", help="Interface to bind."),
     bulk_delay_s: float = typer.Option(0.05, help="Pause between bulk operation states."),
+    webhook_max_attempts: int = typer.Option(8, help="Delivery attempts per webhook."),
+    webhook_backoff_s: float = typer.Option(0.5, help="First retry delay (doubles each time)."),
 ) -> None:
     """Run the Shopify Admin API simulator on PORT (control API: /_sandbox, see CONTROL.md)."""
     import uvicorn
 
     from ecomsend.sandbox.shopify.app import create_app
 
-    app = create_app(api_key, api_secret, bulk_delay_s=bulk_delay_s)
+    app = create_app(api_key, api_secret, bulk_delay_s=bulk_delay_s,
+                     webhook_max_attempts=webhook_max_attempts,
+                     webhook_backoff_s=webhook_backoff_s)
     typer.echo(f"Shopify sandbox on http://{host}:{port}/store/{{shop}} "
                f"(control API http://{host}:{port}/_sandbox)", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
