@@ -128,3 +128,14 @@ def test_expired_access_token_is_401(shop_factory: Any, sandbox: Any) -> None:
     assert shop.gql_raw("{ shop { name } }").status_code == 200
     sandbox.tokens[shop.token].expires_at = time.time() - 1
     assert shop.gql_raw("{ shop { name } }").status_code == 401
+
+
+def test_launch_url_is_signed(shop: ShopClient) -> None:
+    url = shop.control("POST", "/launch", json={"url": "https://app.example/home"})["url"]
+    params = dict(parse_qsl(urlsplit(url).query))
+    assert params["embedded"] == "1" and params["shop"] == shop.domain
+    message = "&".join(f"{k}={v}" for k, v in sorted(params.items()) if k != "hmac")
+    assert params["hmac"] == hmac.new(API_SECRET.encode(), message.encode(),
+                                      hashlib.sha256).hexdigest()
+    claims = jwt.decode(params["id_token"], API_SECRET, algorithms=["HS256"], audience=API_KEY)
+    assert claims["dest"] == f"https://{shop.domain}"

@@ -104,6 +104,17 @@ async def make_session_token(request: Request, domain: str,
                                             int(body.get("exp_in", 60)))}
 
 
+@router.post("/shops/{domain}/launch")
+async def launch(request: Request, domain: str, body: dict[str, Any] = Body(...)
+                 ) -> dict[str, Any]:
+    """POST: the signed URL the Shopify admin would open for the app (install or embedded)."""
+    shop = shop_of(request, domain)
+    if not body.get("url"):
+        raise HTTPException(422, "url (the app URL) is required")
+    return {"url": oauth.launch_url(sandbox_of(request), shop.domain, str(body["url"]),
+                                    bool(body.get("embedded", True)))}
+
+
 @router.post("/shops/{domain}/uninstall")
 async def uninstall(request: Request, domain: str) -> dict[str, Any]:
     """Fire app/uninstalled, then revoke the app's tokens and its API subscriptions."""

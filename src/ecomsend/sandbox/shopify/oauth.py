@@ -126,6 +126,19 @@ def session_token(sandbox: Sandbox, shop: str, sub: str = "42", exp_in: int = 60
     return jwt.encode(claims, sandbox.api_secret, algorithm="HS256")
 
 
+def launch_url(sandbox: Sandbox, shop: str, app_url: str, embedded: bool) -> str:
+    """The URL Shopify's admin opens for the app (install request or embedded load, reference
+    §3.2 step 1): host, shop, timestamp, and for embedded loads embedded=1, id_token, session
+    and locale, all signed with a hex `hmac` of the sorted query."""
+    query = {"host": host_param(shop), "shop": shop, "timestamp": str(int(time.time()))}
+    if embedded:
+        query.update(embedded="1", id_token=session_token(sandbox, shop), locale="en",
+                     session=secrets.token_hex(16))
+    query["hmac"] = query_hmac(sandbox.api_secret, query)
+    sep = "&" if "?" in app_url else "?"
+    return f"{app_url}{sep}{urlencode(query)}"
+
+
 def _check_client(sandbox: Sandbox, body: dict[str, Any]) -> None:
     """client_id and client_secret must be the app's."""
     if body.get("client_id") != sandbox.api_key or not hmac.compare_digest(
