@@ -7,16 +7,20 @@ listing prerequisites). Each test works on its own objects, so the order does no
 from __future__ import annotations
 
 import asyncio
+import os
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
-from conftest import make_settings  # the root conftest (tests/ is on sys.path)
+from conftest import POSTGRES_ADMIN_URL, make_settings  # the root conftest (tests/ on path)
 from ecomsend.db.migrate import upgrade
 from ecomsend.db.models import ActivityLog, Shop, ShopifyProduct
 from ecomsend.db.session import Database
@@ -52,9 +56,26 @@ def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="package")
-async def db(var_dir: Path) -> AsyncIterator[Database]:
+def database_url(var_dir: Path) -> Iterator[str]:
+    """SQLite by default; `ECOMSEND_API_TESTS_DB=postgres` runs the directory on a fresh
+    PostgreSQL database (same queue: the embedded LocalQueue)."""
+    if os.environ.get("ECOMSEND_API_TESTS_DB") != "postgres":
+        yield f"sqlite+aiosqlite:///{var_dir / 'app.db'}"
+        return
+    name = f"ecomsend_api_{uuid.uuid4().hex[:10]}"
+    admin = make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql").render_as_string(
+        hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="package")
+async def db(var_dir: Path, database_url: str) -> AsyncIterator[Database]:
     # The run-wide token key: every Database of the run configures the same token cipher.
-    settings = make_settings(f"sqlite+aiosqlite:///{var_dir / 'app.db'}", var_dir,
+    settings = make_settings(database_url, var_dir,
                              session_secret="api-products-tests-" + "x" * 32)
     await asyncio.to_thread(upgrade, settings)
     database = Database(settings)

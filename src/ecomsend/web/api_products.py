@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ecomsend.db.models import ProductLink, ShopifyProduct, ShopifyVariant, SyncState, TikTokShop
@@ -149,7 +149,8 @@ def status_out(row: SyncState | None) -> StatusOut:
 
 
 def _rank(sub: Any) -> Any:
-    return func.coalesce(sub.c.rank, 0)
+    """The product's badge rank (no row → 0); a literal, so GROUP BY matches on PostgreSQL."""
+    return func.coalesce(sub.c.rank, literal_column("0"))
 
 
 def _filters(connection: TikTokShop, sub: Any, status: Badge | None, product_type: str | None,
