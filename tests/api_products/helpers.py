@@ -11,14 +11,15 @@ from ecomsend.db.session import Database
 
 from .conftest import Tenant
 
-_CATEGORY: dict[int, dict[str, Any]] = {}
+_CATEGORY: dict[str, dict[str, Any]] = {}
 
 
 async def fillable_category(tenant: Tenant) -> dict[str, Any]:
     """A leaf whose rules need nothing a template cannot carry (no certification, no size
     chart), with its required attributes filled from the allowed values."""
-    if tenant.connection_id in _CATEGORY:
-        return _CATEGORY[tenant.connection_id]
+    key = tenant.url("")
+    if key in _CATEGORY:
+        return _CATEGORY[key]
     tree = (await tenant.http.get(tenant.url("/tiktok/categories"),
                                   params={"leaves_only": True})).json()
     for cat in tree["categories"][:60]:
@@ -37,7 +38,7 @@ async def fillable_category(tenant: Tenant) -> dict[str, Any]:
                    else [{"name": "2"}]} for a in required]
         found = {"id": cat["id"], "name": cat["name"], "required": required,
                  "attributes": filled}
-        _CATEGORY[tenant.connection_id] = found
+        _CATEGORY[key] = found
         return found
     raise AssertionError("no fillable category in the sandbox tree")
 
