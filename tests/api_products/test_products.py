@@ -81,6 +81,8 @@ async def test_detail_with_required_fields_for_a_chosen_category(alice: Tenant,
     pid = (await product_ids(db, alice))[0]
     detail = (await alice.http.get(alice.url(f"/products/{pid}"))).json()
     assert detail["variant_list"] and detail["variants"] == len(detail["variant_list"])
+    if detail["template_id"] is None and detail["override"] is None:
+        assert detail["requirements"] is None and detail["recommended_categories"]
     assert {"sku", "barcode", "price", "available"} <= detail["variant_list"][0].keys()
     category = await fillable_category(alice)
     req = (await alice.http.get(alice.url(f"/products/{pid}/requirements"),

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ecomsend.db.models import SyncState
 from ecomsend.db.session import Database
 
-from .conftest import Tenant
+from .conftest import PRODUCTS, Tenant
 from .helpers import fillable_category, product_ids, template_body
 
 
@@ -30,6 +30,9 @@ async def test_crud_and_default(alice: Tenant) -> None:
     assert made["is_default"]
     listed = {t["id"]: t for t in (await alice.http.get(alice.url("/templates"))).json()}
     assert not listed[first["id"]]["is_default"] and listed[second["id"]]["is_default"]
+    preview = (await alice.http.get(alice.url(f"/templates/{second['id']}/preview"))).json()
+    if not any(t["active"] for t in listed.values()):  # the default catches every product
+        assert preview["count"] == PRODUCTS
     updated = await alice.http.put(alice.url(f"/templates/{first['id']}"), json=template_body(
         category, name="Renamed", priority=3,
         selection_rules=[{"field": "tag", "op": "contains", "value": "sale"}]))

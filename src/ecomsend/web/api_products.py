@@ -21,6 +21,7 @@ from ecomsend.sync.links.overrides import effective_template, overrides_from_set
 from ecomsend.sync.listing import commands
 from ecomsend.sync.products.converters import prefs_from_settings
 from ecomsend.sync.products.recommend import recommend_categories
+from ecomsend.sync.products.types import ProductSnapshot, TemplateSpec
 from ecomsend.web.api_common import (
     TIKTOK_RESPONSES,
     ConnectionDep,
@@ -29,7 +30,7 @@ from ecomsend.web.api_common import (
     shop_currency,
 )
 from ecomsend.web.api_products_sync import Requirements, requirements_for, resolved_prefs
-from ecomsend.web.api_tiktok_reference import ReferenceDep
+from ecomsend.web.api_tiktok_reference import ReferenceData, ReferenceDep
 from ecomsend.web.deps import DbDep, QueueDep
 from ecomsend.web.product_queries import (
     BADGE_LABELS,
@@ -132,6 +133,8 @@ class ProductDetail(ProductRow):
     template_name: str | None
     override: dict[str, Any] | None
     requirements: Requirements | None
+    #: When no template or override gives a category yet: the best TikTok categories.
+    recommended_categories: list[CandidateOut]
     requirements_error: str | None
 
 
@@ -270,13 +273,8 @@ async def read_product(db: DbDep, connection: ConnectionDep, reference: Referenc
             ProductLink.shopify_product_id == product.shopify_id))).all())
         links = await _tiktok_ids(session, connection, [product.shopify_id])
     spec = effective_template(template, override, connection.region)
-    requirements, problem = None, None
-    if spec is not None and spec.category_id:
-        try:
-            prefs = await resolved_prefs(reference, connection, prefs_from_settings(settings))
-            requirements = await requirements_for(reference, connection, snapshot, spec, prefs)
-        except HTTPException as exc:
-            problem = str(exc.detail)
+    requirements, recommended, problem = await _category_help(reference, connection, snapshot,
+                                                              spec, settings)
     stock = {v.id: sum(q for _, q in v.stock) for v in snapshot.variants}
     base = _row(product, st, len(variants), links.get(product.shopify_id))
     return ProductDetail(
@@ -290,7 +288,33 @@ async def read_product(db: DbDep, connection: ConnectionDep, reference: Referenc
             for v in variants],
         template_id=int(template.id) if template else None,
         template_name=template.name if template else None, override=override,
-        requirements=requirements, requirements_error=problem)
+        requirements=requirements, recommended_categories=recommended,
+        requirements_error=problem)
+
+
+async def _category_help(reference: ReferenceData, connection: TikTokShop,
+                         snapshot: ProductSnapshot, spec: TemplateSpec | None,
+                         settings: dict[str, Any],
+                         ) -> tuple[Requirements | None, list[CandidateOut], str | None]:
+    """What the product's category requires, or (no category yet) recommended categories.
+    A TikTok outage leaves the rest of the detail readable (`requirements_error`)."""
+    try:
+        if spec is not None and spec.category_id:
+            prefs = await resolved_prefs(reference, connection, prefs_from_settings(settings))
+            return (await requirements_for(reference, connection, snapshot, spec, prefs), [],
+                    None)
+        return None, await _recommend(reference, connection, snapshot, 3), None
+    except HTTPException as exc:
+        return None, [], str(exc.detail)
+
+
+async def _recommend(reference: ReferenceData, connection: TikTokShop,
+                     snapshot: ProductSnapshot, limit: int) -> list[CandidateOut]:
+    tree = await reference.categories(connection)
+    found = recommend_categories(snapshot, tree, limit=limit,
+                                 allow_invite_only=connection.region == "US")
+    return [CandidateOut(category_id=c.category_id, name=c.name, path=list(c.path),
+                         score=c.score) for c in found]
 
 
 @router.get("/{product_id}/recommended-categories", response_model=list[CandidateOut],
@@ -302,11 +326,7 @@ async def recommended_categories(db: DbDep, connection: ConnectionDep, reference
     async with db.sessionmaker() as session:
         product = await owned_product(session, connection, product_id)
         snapshot, _ = await full_snapshot(session, product, "USD")
-    tree = await reference.categories(connection)
-    found = recommend_categories(snapshot, tree, limit=limit,
-                                 allow_invite_only=connection.region == "US")
-    return [CandidateOut(category_id=c.category_id, name=c.name, path=list(c.path),
-                         score=c.score) for c in found]
+    return await _recommend(reference, connection, snapshot, limit)
 
 
 class RetryOut(BaseModel):
