@@ -11,7 +11,16 @@ from typing import TYPE_CHECKING
 import httpx
 from sqlalchemy import select, update
 
-from ecomsend.db.models import ProductLink, Shop, ShopifyProduct, ShopSettings, SyncState
+from ecomsend.db.models import (
+    InventoryLevel,
+    ProductLink,
+    Shop,
+    ShopifyProduct,
+    ShopifyVariant,
+    ShopSettings,
+    SyncState,
+    TikTokShop,
+)
 from ecomsend.integrations.shopify.errors import ShopifyError
 from ecomsend.integrations.shopify.models import Product
 from ecomsend.services import Services, tiktok_context
@@ -21,6 +30,7 @@ from ecomsend.sync.listing import loading, reference
 from ecomsend.sync.listing.errors import tiktok_errors
 from ecomsend.sync.listing.mirror import REFRESH
 from ecomsend.sync.listing.mirror import snapshot as product_snapshot
+from ecomsend.sync.listing.reads import read_session
 from ecomsend.sync.products.regions import RegionRules
 from ecomsend.sync.products.types import ProductPrefs, ProductSnapshot
 
@@ -75,7 +85,7 @@ async def refresh_from_shopify(ctx: TaskContext, shop_id: int, product_gid: str)
     order is unknown). Network first, then one write; a vanished product is left to the
     products/delete webhook."""
     services = ctx.need_services()
-    async with ctx.db.sessionmaker() as session:
+    async with read_session(ctx.db) as session:
         shop = (await session.execute(select(Shop).where(Shop.id == shop_id))).scalar_one()
     try:
         async with services.shopify(shop) as client:
@@ -89,13 +99,13 @@ async def refresh_from_shopify(ctx: TaskContext, shop_id: int, product_gid: str)
 async def load_job(ctx: TaskContext, lease: Lease) -> PushJob:
     """Read the sync row, the connection (all templates), the product and its links."""
     key = lease.key
-    async with ctx.db.sessionmaker() as session:
+    async with read_session(ctx.db) as session:
         flag = (await session.execute(select(ShopifyProduct.content_hash).where(
             ShopifyProduct.shop_id == key.shop_id, ShopifyProduct.shopify_id == key.entity_id))
         ).scalar_one_or_none()
     if flag == REFRESH:
         await refresh_from_shopify(ctx, key.shop_id, key.entity_id)
-    async with ctx.db.sessionmaker() as session:
+    async with read_session(ctx.db) as session:
         row = await loading.sync_row(session, lease.state_id)
         tts = await loading.tiktok_shop(session, key.tiktok_shop_id)
         conn = await loading.connection(session, tts, active_only=False)
@@ -103,6 +113,40 @@ async def load_job(ctx: TaskContext, lease: Lease) -> PushJob:
         currency = await loading.shop_currency(session, key.shop_id)
         links = await loading.links(session, tts.id, key.entity_id)
     snap = None if rows is None else product_snapshot(rows, currency)
+    return PushJob(ctx.need_services(), lease, row, conn, rows, snap, links)
+
+
+async def load_stock_job(ctx: TaskContext, lease: Lease) -> PushJob:
+    """The lean read of the price and inventory pushes (no templates): four queries, as
+    these run for every stock change and every query holds SQLite's write lock."""
+    key = lease.key
+    async with read_session(ctx.db) as session:
+        row, tts, raw, currency = (await session.execute(
+            select(SyncState, TikTokShop, ShopSettings.product, Shop.currency)
+            .join(TikTokShop, TikTokShop.id == SyncState.tiktok_shop_id)
+            .join(Shop, Shop.id == TikTokShop.shop_id)
+            .outerjoin(ShopSettings, ShopSettings.tiktok_shop_id == TikTokShop.id)
+            .where(SyncState.id == lease.state_id))).one()
+        pairs = (await session.execute(
+            select(ShopifyProduct, ShopifyVariant).outerjoin(
+                ShopifyVariant, ShopifyVariant.product_id == ShopifyProduct.id).where(
+                ShopifyProduct.shop_id == key.shop_id,
+                ShopifyProduct.shopify_id == key.entity_id)
+            .order_by(ShopifyVariant.position))).all()
+        rows = None
+        if pairs:
+            variants = [v for _, v in pairs if v is not None]
+            items = [v.inventory_item_id for v in variants if v.inventory_item_id]
+            levels = list((await session.execute(select(InventoryLevel).where(
+                InventoryLevel.shop_id == key.shop_id,
+                InventoryLevel.inventory_item_id.in_(items)))).scalars()) if items else []
+            rows = loading.ProductRows(pairs[0][0], variants, levels)
+        links = await loading.links(session, tts.id, key.entity_id)
+    if rows is not None and rows.product.content_hash == REFRESH:
+        await refresh_from_shopify(ctx, key.shop_id, key.entity_id)
+        return await load_stock_job(ctx, lease)
+    conn = loading.connection_of(tts, raw or {}, [])
+    snap = None if rows is None else product_snapshot(rows, currency or "USD")
     return PushJob(ctx.need_services(), lease, row, conn, rows, snap, links)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -101,19 +101,25 @@ def _region(code: str) -> RegionRules | None:
         return None
 
 
+def connection_of(tiktok_shop: TikTokShop, product_settings: dict[str, Any],
+                  templates: list[TemplateSpec]) -> Connection:
+    """A Connection from already loaded rows (pure)."""
+    prefs = prefs_from_settings(product_settings)
+    if tiktok_shop.seller_type in ("LOCAL", "CROSS_BORDER"):
+        prefs = replace(prefs, seller_type=tiktok_shop.seller_type)  # type: ignore[arg-type]
+    return Connection(tiktok_shop, prefs, templates, _region(tiktok_shop.region))
+
+
 async def connection(session: AsyncSession, tiktok_shop: TikTokShop, *,
                      active_only: bool = True) -> Connection:
     """The connection's prefs (settings.product) and its (active) templates as specs."""
     raw = (await session.execute(select(ShopSettings.product).where(
         ShopSettings.tiktok_shop_id == tiktok_shop.id))).scalar_one_or_none() or {}
-    prefs = prefs_from_settings(raw)
-    if tiktok_shop.seller_type in ("LOCAL", "CROSS_BORDER"):
-        prefs = replace(prefs, seller_type=tiktok_shop.seller_type)  # type: ignore[arg-type]
     query = select(CategoryTemplate).where(CategoryTemplate.tiktok_shop_id == tiktok_shop.id)
     if active_only:
         query = query.where(CategoryTemplate.active.is_(True))
     templates = [template_spec(t) for t in (await session.execute(query)).scalars()]
-    return Connection(tiktok_shop, prefs, templates, _region(tiktok_shop.region))
+    return connection_of(tiktok_shop, raw, templates)
 
 
 async def connections(session: AsyncSession, shop_id: int) -> list[Connection]:

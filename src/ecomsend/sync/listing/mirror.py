@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from ecomsend.db.models import InventoryLevel, ShopifyProduct, ShopifyVariant
 from ecomsend.db.types import utcnow
@@ -209,32 +209,27 @@ async def _product_of_item(session: AsyncSession, shop_id: int,
 
 
 async def apply_inventory_level(session: AsyncSession, shop_id: int,
-                                payload: InventoryLevelPayload, currency: str) -> list[Change]:
-    """inventory_levels/update → the level row (newer only); one Change per product using
-    the item (usually one)."""
-    item, location = gid("InventoryItem", payload.inventory_item_id), gid(
-        "Location", payload.location_id)
+                                payload: InventoryLevelPayload) -> str | None:
+    """inventory_levels/update → the level row in one statement: inserted, or updated when
+    the quantity differs and the payload is not older. Returns the item GID when the mirror
+    changed, None for a repeat or an older payload (the common no-op costs one query)."""
+    item = gid("InventoryItem", payload.inventory_item_id)
     incoming = parse_time(payload.updated_at)
-    products = await _product_of_item(session, shop_id, item)
-    befores = [await rows_of(session, p) for p in products]
-    level = (await session.execute(select(InventoryLevel).where(
-        InventoryLevel.shop_id == shop_id, InventoryLevel.inventory_item_id == item,
-        InventoryLevel.location_id == location))).scalar_one_or_none()
-    if level is not None and is_stale(incoming, level.source_updated_at):
-        return []
-    olds = [snapshot(b, currency) for b in befores]
-    if level is None:
-        session.add(InventoryLevel(shop_id=shop_id, inventory_item_id=item, location_id=location,
-                                   available=payload.available or 0, source_updated_at=incoming))
-    else:
-        level.available = payload.available or 0
-        level.source_updated_at = incoming or level.source_updated_at
-    await session.flush()
-    changes = []
-    for product, old in zip(products, olds, strict=True):
-        after = await rows_of(session, product)
-        changes.append(Change(shop_id, product.shopify_id, old, snapshot(after, currency)))
-    return changes
+    stmt = dialect_insert(session, InventoryLevel).values(
+        shop_id=shop_id, inventory_item_id=item,
+        location_id=gid("Location", payload.location_id), available=payload.available or 0,
+        source_updated_at=incoming)
+    newer = or_(InventoryLevel.source_updated_at.is_(None),
+                stmt.excluded.source_updated_at.is_(None),
+                InventoryLevel.source_updated_at <= stmt.excluded.source_updated_at)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["shop_id", "inventory_item_id", "location_id"],
+        set_={"available": stmt.excluded.available,
+              "source_updated_at": stmt.excluded.source_updated_at},
+        where=and_(InventoryLevel.available != stmt.excluded.available, newer),
+    ).returning(InventoryLevel.id)
+    changed = (await session.execute(stmt)).first() is not None
+    return item if changed else None
 
 
 async def apply_inventory_item(session: AsyncSession, shop_id: int,

@@ -10,22 +10,26 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from ecomsend.db.models import SyncState
 from ecomsend.db.types import utcnow
 from ecomsend.db.upsert import dialect_insert
 from ecomsend.sync import state
-from ecomsend.sync.errors import PushResult, SyncPermanent
+from ecomsend.sync.errors import PushResult, SyncPermanent, SyncRateLimited
 from ecomsend.sync.listing.errors import tiktok_errors
-from ecomsend.sync.listing.ids import INVENTORY, PRICE, TO_TIKTOK
-from ecomsend.sync.listing.job import PushJob, load_job, resolved_prefs
+from ecomsend.sync.listing.ids import INVENTORY, PRICE, PRODUCT, TO_TIKTOK
+from ecomsend.sync.listing.job import PushJob, load_stock_job, resolved_prefs
+from ecomsend.sync.listing.reads import read_session
 from ecomsend.sync.listing.targets import listable
 from ecomsend.sync.products.changes import payload_hash
 from ecomsend.sync.products.mapping import inventory_updates, price_updates
 from ecomsend.sync.products.pricing import PricingError
 from ecomsend.sync.products.regions import RegionRules
 from ecomsend.sync.products.types import AutoField, ProductPrefs, ProductSnapshot
+
+#: How long a stock push waits for the create of its listing before looking again.
+CREATE_WAIT_S = 0.5
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,17 +50,29 @@ def price_hash(product: ProductSnapshot, prefs: ProductPrefs, region: RegionRule
         return None
 
 
-def _skip(job: PushJob, field: AutoField) -> bool:
-    """Nothing to push: not listed by us, not active, or the merchant turned the field off."""
+async def _skip(job: PushJob, field: AutoField) -> bool:
+    """Nothing to push: not on TikTok, not active, or the merchant turned the field off.
+    Not on TikTok *yet* (its create is under way) → wait for the links, then push."""
     snap = job.snapshot
-    return (snap is None or not job.links or not listable(snap)
-            or field not in job.conn.prefs.auto_update)
+    if snap is None or not listable(snap) or field not in job.conn.prefs.auto_update:
+        return True
+    if job.links:
+        return False
+    key = job.lease.key
+    async with read_session(job.services.db) as session:
+        status = (await session.execute(select(SyncState.status).where(
+            SyncState.tiktok_shop_id == key.tiktok_shop_id, SyncState.kind == PRODUCT,
+            SyncState.entity_id == key.entity_id, SyncState.direction == TO_TIKTOK))
+        ).scalar_one_or_none()
+    if status in (state.PENDING, state.RUNNING, state.BACKOFF):
+        raise SyncRateLimited(CREATE_WAIT_S, "waiting for the listing to be created")
+    return True
 
 
 async def push_inventory(ctx: TaskContext, lease: state.Lease) -> PushResult:
     """Update Inventory per TikTok product the variants are linked to."""
-    job = await load_job(ctx, lease)
-    if _skip(job, AutoField.INVENTORY) or job.snapshot is None:
+    job = await load_stock_job(ctx, lease)
+    if await _skip(job, AutoField.INVENTORY) or job.snapshot is None:
         return PushResult()
     prefs = await resolved_prefs(job)
     digest = inventory_hash(job.snapshot, prefs, job.sku_ids())
@@ -74,8 +90,8 @@ async def push_inventory(ctx: TaskContext, lease: state.Lease) -> PushResult:
 
 async def push_price(ctx: TaskContext, lease: state.Lease) -> PushResult:
     """Update Price per TikTok product the variants are linked to."""
-    job = await load_job(ctx, lease)
-    if _skip(job, AutoField.PRICE) or job.snapshot is None:
+    job = await load_stock_job(ctx, lease)
+    if await _skip(job, AutoField.PRICE) or job.snapshot is None:
         return PushResult()
     prefs, region = job.conn.prefs, job.region
     digest = price_hash(job.snapshot, prefs, region, job.sku_ids())

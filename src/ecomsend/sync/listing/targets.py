@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select, union
+
+from ecomsend.db.models import ProductLink, ShopifyProduct, ShopifyVariant, SyncState
 from ecomsend.sync import state
 from ecomsend.sync.listing.ids import INVENTORY, PRICE, PRODUCT, TO_TIKTOK
 from ecomsend.sync.listing.loading import Connection, connections, linked_connection_ids
@@ -72,4 +75,36 @@ async def bump(session: AsyncSession, queue: JobQueue, change: Change) -> list[s
             await state.mark_changed(session, queue, state.EntityKey(
                 change.shop_id, conn.id, kind, change.product_id, TO_TIKTOK))
             notes.append(f"{conn.tiktok_shop.region}:{kind}")
+    return notes
+
+
+async def stock_targets(session: AsyncSession, shop_id: int, item_gid: str
+                        ) -> set[tuple[int, str]]:
+    """(connection, product) pairs a stock change of one inventory item concerns: products
+    listed there, and products whose create is under way (it may have read the old stock;
+    the inventory push waits for its links). One query."""
+    variant = (ShopifyVariant.product_id == ShopifyProduct.id) & (
+        ShopifyVariant.inventory_item_id == item_gid) & (ShopifyVariant.shop_id == shop_id)
+    linked = (select(ProductLink.tiktok_shop_id, ShopifyProduct.shopify_id)
+              .join(ShopifyProduct, (ShopifyProduct.shopify_id == ProductLink.shopify_product_id)
+                    & (ShopifyProduct.shop_id == shop_id))
+              .join(ShopifyVariant, variant))
+    creating = (select(SyncState.tiktok_shop_id, ShopifyProduct.shopify_id)
+                .join(ShopifyProduct, (ShopifyProduct.shopify_id == SyncState.entity_id)
+                      & (ShopifyProduct.shop_id == shop_id))
+                .join(ShopifyVariant, variant)
+                .where(SyncState.kind == PRODUCT, SyncState.direction == TO_TIKTOK,
+                       SyncState.status.in_([state.PENDING, state.RUNNING, state.BACKOFF])))
+    rows = await session.execute(union(linked, creating))
+    return {(int(tts), str(product)) for tts, product in rows.all()}
+
+
+async def bump_stock(session: AsyncSession, queue: JobQueue, shop_id: int,
+                     item_gid: str) -> list[str]:
+    """mark_changed(`inventory`) for every pair of `stock_targets`."""
+    notes = []
+    for tts_id, product in sorted(await stock_targets(session, shop_id, item_gid)):
+        await state.mark_changed(session, queue, state.EntityKey(
+            shop_id, tts_id, INVENTORY, product, TO_TIKTOK))
+        notes.append(f"{tts_id}:{INVENTORY}")
     return notes

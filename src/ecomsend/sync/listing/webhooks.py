@@ -9,6 +9,7 @@ Product) and marks the product `review_failed`.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
@@ -38,14 +39,25 @@ if TYPE_CHECKING:
 #: TikTok webhook type ids (reference §5.3).
 TIKTOK_PRODUCT_STATUS_CHANGE = "5"
 TIKTOK_PRODUCT_AUDIT_STATUS_CHANGE = "37"
+#: (database, domain) → (expires at, (shop id, currency)); uninstalls are seen within SHOP_CACHE_S.
+_SHOPS: dict[tuple[str, str], tuple[float, tuple[int, str]]] = {}
+SHOP_CACHE_S = 5.0
 _FAILED_STATUSES = frozenset({"PRODUCT_AUDIT_FAILURE", "FAILED"})
 _APPROVED_STATUSES = frozenset({"PRODUCT_FIRST_PASS_REVIEW", "APPROVED", "PRE_APPROVED"})
 
 
 async def _shop(session: AsyncSession, domain: str) -> tuple[int, str] | None:
+    """(shop id, currency) of an installed shop; cached a few seconds (every webhook asks)."""
+    key = (str(session.get_bind().engine.url), domain)
+    hit = _SHOPS.get(key)
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
     row = (await session.execute(select(Shop.id, Shop.currency).where(
         Shop.domain == domain, Shop.uninstalled_at.is_(None)))).first()
-    return None if row is None else (int(row[0]), row[1] or "USD")
+    found = None if row is None else (int(row[0]), str(row[1] or "USD"))
+    if found is not None:
+        _SHOPS[key] = (time.monotonic() + SHOP_CACHE_S, found)
+    return found
 
 
 async def _bump_all(session: AsyncSession, queue: JobQueue,
@@ -85,8 +97,11 @@ async def inventory_level_update(session: AsyncSession, queue: JobQueue,
     if shop is None:
         return "unknown shop"
     payload: InventoryLevelPayload = webhook.payload
-    changes = await mirror.apply_inventory_level(session, shop[0], payload, shop[1])
-    return await _bump_all(session, queue, changes)
+    item = await mirror.apply_inventory_level(session, shop[0], payload)
+    if item is None:
+        return "no change"
+    notes = await targets.bump_stock(session, queue, shop[0], item)
+    return "pushes: " + (", ".join(notes) if notes else "none")
 
 
 async def inventory_item_update(session: AsyncSession, queue: JobQueue,
