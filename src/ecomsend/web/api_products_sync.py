@@ -99,6 +99,9 @@ class OverrideIn(BaseModel):
 
 
 class SyncIn(BaseModel):
+    """The selected products; an override sent for a product replaces the one saved for it,
+    none sent keeps the saved one."""
+
     product_ids: list[Annotated[int, Field(ge=1)]] = Field(min_length=1, max_length=MAX_BATCH)
     #: Applied to every selected product (bulk fill), unless `per_product` has its own.
     override: OverrideIn | None = None
@@ -160,9 +163,10 @@ async def product_requirements(db: DbDep, connection: ConnectionDep, reference: 
         settings = await product_settings(session, connection.id)
         template = matching_template(snapshot, await templates_of(session, connection.id))
     override = dict(overrides_from_settings(settings).get(product.shopify_id) or {})
-    if category_id:
-        override = {"category_id": category_id} if category_id != override.get(
-            "category_id") else override
+    if category_id and category_id != override.get("category_id"):
+        # Another category: its own attributes; brand and package carry over.
+        override = {**{k: v for k, v in override.items()
+                       if k not in ("attributes", "category_name")}, "category_id": category_id}
     spec = effective_template(template, override, connection.region)
     if spec is None or not spec.category_id:
         raise HTTPException(404, "No category yet: no active template takes this product; pass "
