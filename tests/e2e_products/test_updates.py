@@ -110,3 +110,25 @@ async def test_archived_in_shopify_is_deactivated_on_tiktok(world: World) -> Non
     await world.edit_product(product, tags=["still", "archived"])
     await world.settle()
     assert await world.tiktok_calls() == {DEACTIVATE_API: 1}
+
+
+async def test_variant_added_and_removed_follow_on_tiktok(world: World) -> None:
+    await _listed(world)
+    product, link, _ = await world.listed()
+    before = await world.links(product)
+    got = await world.http.post(world._shop(f"products/{product.rsplit('/', 1)[-1]}/variants"),
+                                json={"sku": "NEW-VARIANT-SKU-1", "price": "21.00",
+                                      "options": ["Brand new value"]})
+    got.raise_for_status()
+    await world.settle()
+    assert await world.tiktok_calls() == {EDIT_API: 1}
+    after = await world.links(product)
+    assert len(after) == len(before) + 1
+    listing = await world.tiktok_product(link.tiktok_product_id)
+    assert "NEW-VARIANT-SKU-1" in listing["seller_skus"].values()
+    added = next(lk for lk in after if lk.tiktok_sku_id not in {b.tiktok_sku_id for b in before})
+    await world.http.delete(world._shop(f"variants/{added.shopify_variant_id.rsplit('/', 1)[-1]}"))
+    await world.settle()
+    assert len(await world.links(product)) == len(before)
+    listing = await world.tiktok_product(link.tiktok_product_id)
+    assert "NEW-VARIANT-SKU-1" not in listing["seller_skus"].values()
