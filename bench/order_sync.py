@@ -1,13 +1,16 @@
 """Order sync throughput: N TikTok orders → Shopify through the whole app (webhooks, fetch jobs,
 sync jobs, exactly-once lookup + orderCreate), on the local stack (both sandboxes + the app on
-real ports, SQLite + LocalQueue: the embedded default).
+real ports, SQLite + LocalQueue: the embedded default; `--postgres URL` for PostgreSQL). Each
+sandbox runs in its own process by default (`--in-process` puts them in this one, sharing the
+app's interpreter, which then measures the simulators as much as the app).
 
 Shopify's cost-based rate limit is the ceiling: `shopify_cost_limited_max_per_s` is how many
 orders per second the bucket allows during the run at the measured cost per order
 ((bucket available at start + restore rate × seconds) / cost per order / seconds), and `ratio`
 is the achieved rate over that ceiling. `p95_webhook_to_shopify_ms` runs from TikTok's first
-webhook delivery attempt for an order to the committed order link. `duplicates` counts Shopify
-orders beyond one per TikTok order.
+webhook delivery attempt for an order to the committed order link; all N orders are placed as
+one burst, so it is dominated by the wait in line behind Shopify's rate limit. `duplicates`
+counts Shopify orders beyond one per TikTok order.
 
 Prints ONE JSON object as its last line:
 {"orders": N, "seconds": s, "orders_per_s": x, "shopify_cost_limited_max_per_s": y,
@@ -21,20 +24,34 @@ import argparse
 import asyncio
 import json
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import httpx
 from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
+from ecomsend.config import Settings
 from ecomsend.db.migrate import upgrade
 from ecomsend.db.models import OrderLink, ProductLink, TikTokShop
 from ecomsend.db.session import Database
-from ecomsend.demo.stack import LocalStack, Merchant
+from ecomsend.demo.stack import (
+    SHOPIFY_KEY,
+    SHOPIFY_SECRET,
+    TIKTOK_KEY,
+    TIKTOK_SECRET,
+    TIKTOK_SERVICE_ID,
+    LocalStack,
+    Merchant,
+)
+from ecomsend.serving import BackgroundServer, free_port
+from ecomsend.web.app import create_app as create_web_app
 
 DOMAIN = "bench-orders.myshopify.com"
 PRODUCTS = 5
@@ -45,7 +62,7 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-async def setup(stack: LocalStack, db: Database, merchant: Merchant) -> tuple[str, list[str]]:
+async def setup(stack: Any, db: Database, merchant: Merchant) -> tuple[str, list[str]]:
     """Store + TikTok shop connected through OAuth; TikTok SKUs linked to Shopify variants."""
     http, control = merchant.browser, f"{stack.shopify_url}/_sandbox/shops"
     made = await http.post(control, json={"domain": DOMAIN, "locations": 1})
@@ -116,7 +133,7 @@ async def wait_synced(db: Database, n: int, timeout_s: float) -> None:
         await asyncio.sleep(1.0)
 
 
-async def latencies(db: Database, merchant: Merchant, stack: LocalStack,
+async def latencies(db: Database, merchant: Merchant, stack: Any,
                     shop_id: str) -> list[float]:
     hooks = (await merchant.browser.get(f"{stack.tiktok_url}/_sandbox/webhooks",
                                         params={"shop_id": shop_id, "type": 1})).json()
@@ -131,14 +148,89 @@ async def latencies(db: Database, merchant: Merchant, stack: LocalStack,
     return [(created.timestamp() - first[oid]) * 1000 for oid, created in links if oid in first]
 
 
-async def shopify_costs(merchant: Merchant, stack: LocalStack) -> dict[str, Any]:
+async def shopify_costs(merchant: Merchant, stack: Any) -> dict[str, Any]:
     info = (await merchant.browser.get(f"{stack.shopify_url}/_sandbox/shops/{DOMAIN}")).json()
     return {"bucket": info["bucket"], "stats": info["stats"]}
 
 
-def make_stack() -> LocalStack:
+def postgres_database(admin_url: str) -> str:
+    """A fresh, empty PostgreSQL database next to `admin_url`'s (dropped by the caller)."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    name = f"bench_orders_{uuid.uuid4().hex[:10]}"
+    url = make_url(admin_url)
+    libpq = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(libpq, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+class SplitStack:
+    """Like LocalStack, but each sandbox runs in its own process (`ecomsend sandbox …`), so the
+    simulators do not share the app's interpreter (and GIL): the app is measured, not them."""
+
+    def __init__(self, var: Path, database_url: str) -> None:
+        ports = [free_port() for _ in range(3)]
+        self.app_url, self.shopify_url, self.tiktok_url = (f"http://127.0.0.1:{p}"
+                                                           for p in ports)
+        self.settings = Settings(_env_file=None, **{  # type: ignore[call-arg]
+            "var_dir": var, "public_base_url": self.app_url, "database_url": database_url,
+            "shopify_api_key": SHOPIFY_KEY, "shopify_api_secret": SHOPIFY_SECRET,
+            "shopify_shop_url_template": f"{self.shopify_url}/store/{{shop}}",
+            "tiktok_app_key": TIKTOK_KEY, "tiktok_app_secret": TIKTOK_SECRET,
+            "tiktok_service_id": TIKTOK_SERVICE_ID, "tiktok_api_base_url": self.tiktok_url,
+            "tiktok_auth_base_url": self.tiktok_url,
+            "tiktok_authorize_url": f"{self.tiktok_url}/oauth/authorize",
+            "token_encryption_key": Fernet.generate_key().decode(),
+            "session_secret": "bench-orders-" + "x" * 32, "log_level": "WARNING"})
+        cli = [str(Path(sys.executable).with_name("ecomsend")), "sandbox"]
+        self._commands = [
+            [*cli, "shopify", "--port", str(ports[1]), "--api-key", SHOPIFY_KEY,
+             "--api-secret", SHOPIFY_SECRET],
+            [*cli, "tiktok", "--port", str(ports[2]), "--app-key", TIKTOK_KEY,
+             "--app-secret", TIKTOK_SECRET, "--service-id", TIKTOK_SERVICE_ID,
+             "--redirect-uri", f"{self.app_url}/auth/tiktok/callback",
+             "--webhook-url", f"{self.app_url}/webhooks/tiktok"]]
+        self._procs: list[subprocess.Popen[bytes]] = []
+        self._app = BackgroundServer(create_web_app(self.settings, run_worker=True),
+                                     port=ports[0])
+
+    def __enter__(self) -> SplitStack:
+        self._procs = [subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                       for c in self._commands]
+        deadline = time.monotonic() + 60
+        for url in (self.shopify_url, self.tiktok_url):
+            while True:
+                try:
+                    httpx.get(f"{url}/_sandbox/webhooks", timeout=1)
+                    break
+                except httpx.HTTPError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
+        self._app.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._app.stop()
+        for proc in self._procs:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+def make_stack(database_url: str | None = None, *, split: bool = False) -> Any:
+    if split:
+        var = Path(tempfile.mkdtemp(prefix="bench-orders-"))
+        stack = SplitStack(var, database_url or f"sqlite+aiosqlite:///{var / 'app.db'}")
+        upgrade(stack.settings)
+        return stack
+    return make_local_stack(database_url)
+
+
+def make_local_stack(database_url: str | None = None) -> LocalStack:
     var = Path(tempfile.mkdtemp(prefix="bench-orders-"))
-    stack = LocalStack(var, database_url=f"sqlite+aiosqlite:///{var / 'app.db'}",
+    stack = LocalStack(var, database_url=database_url or f"sqlite+aiosqlite:///{var / 'app.db'}",
                        settings_overrides={"token_encryption_key": Fernet.generate_key().decode(),
                                            "session_secret": "bench-orders-" + "x" * 32,
                                            "log_level": "WARNING"})
@@ -146,7 +238,7 @@ def make_stack() -> LocalStack:
     return stack
 
 
-async def run(stack: LocalStack, n: int, timeout_s: float) -> dict[str, Any]:
+async def run(stack: Any, n: int, timeout_s: float) -> dict[str, Any]:
     if True:
         db, merchant = Database(stack.settings), Merchant(stack)
         try:
@@ -187,8 +279,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=1000)
     parser.add_argument("--timeout", type=float, default=1200.0)
+    parser.add_argument("--postgres", metavar="ADMIN_URL", default=None,
+                        help="run the app on a fresh PostgreSQL database (e.g. "
+                             "postgresql+psycopg://postgres@127.0.0.1:5432/postgres) instead "
+                             "of the embedded SQLite default")
+    parser.add_argument("--in-process", action="store_true",
+                        help="run both sandboxes inside this process too (LocalStack); by "
+                             "default each runs in its own process so only the app is measured")
     args = parser.parse_args()
-    with make_stack() as stack:
+    database_url = postgres_database(args.postgres) if args.postgres else None
+    with make_stack(database_url, split=not args.in_process) as stack:
         result = asyncio.run(run(stack, args.orders, args.timeout))
     print(json.dumps(result))
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ecomsend.db.models import OrderLink, ProductLink, Shop, TikTokOrder, TikTokShop
 from ecomsend.integrations.tiktok.models.orders import Order
-from ecomsend.sync.errors import SyncPermanent
+from ecomsend.sync.errors import SyncPermanent, SyncTransient
 from ecomsend.sync.orders import settings as settings_mod
 
 if TYPE_CHECKING:
@@ -47,6 +47,8 @@ async def load_order(session: AsyncSession, key: EntityKey) -> OrderContext:
     if row is None:
         raise SyncPermanent(f"TikTok order {key.entity_id} has not been fetched yet: use "
                             "Fetch orders, then Retry.")
+    if not row.payload:
+        raise SyncTransient(f"TikTok order {key.entity_id} is being fetched")
     order = Order.model_validate(row.payload)
     link = (await session.execute(select(OrderLink).where(
         OrderLink.tiktok_shop_id == tts.id, OrderLink.tiktok_order_id == order.id))

@@ -29,7 +29,7 @@ from ecomsend.jobs.registry import RetryJob
 from ecomsend.services import tiktok_context
 from ecomsend.sync.inbox import InboundWebhook, Platform, WebhookHandler
 from ecomsend.sync.orders import settings as settings_mod
-from ecomsend.sync.orders.mirror import record_orders
+from ecomsend.sync.orders.mirror import mark_stale, record_orders, settle_fetched, stale_ids
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -67,9 +67,11 @@ async def connections(session: AsyncSession, tiktok_shop_id: str) -> list[TikTok
 
 async def defer_fetch(session: AsyncSession, queue: JobQueue, tts_pk: int,
                       order_ids: Sequence[str]) -> None:
-    for order_id in order_ids:
-        await queue.defer(session, FETCH_TASK, {"tiktok_shop_pk": tts_pk, "order_ids": [order_id]},
-                          queueing_lock=f"{FETCH_TASK}:{tts_pk}:{order_id}")
+    """Mark the orders stale and defer the connection's fetch job (one waiting job per
+    connection at most: a burst of webhooks becomes a few 50-order detail calls)."""
+    await mark_stale(session, tts_pk, list(order_ids))
+    await queue.defer(session, FETCH_TASK, {"tiktok_shop_pk": tts_pk},
+                      queueing_lock=f"{FETCH_TASK}:{tts_pk}")
 
 
 async def on_order_webhook(session: AsyncSession, queue: JobQueue,
@@ -93,23 +95,25 @@ def _retry(exc: tiktok_errors.TikTokError) -> RetryJob:
     return RetryJob(after, f"TikTok: {exc}")
 
 
-async def fetch_orders(ctx: TaskContext, tiktok_shop_pk: int, order_ids: list[str]) -> None:
-    """Job: re-read these orders from TikTok and record them."""
+async def fetch_orders(ctx: TaskContext, tiktok_shop_pk: int) -> None:
+    """Job: re-read every stale order of the connection from TikTok (50 per call), record
+    them, until none is left."""
     services = ctx.need_services()
     async with ctx.db.sessionmaker() as session:
         tts = await session.get(TikTokShop, tiktok_shop_pk)
+        batch = await stale_ids(session, tiktok_shop_pk, DETAIL_BATCH)
     if tts is None or tts.disconnected_at is not None:
         return
     shop = tiktok_context(tts)
-    found: list[Order] = []
-    try:
-        for i in range(0, len(order_ids), DETAIL_BATCH):
-            chunk = order_ids[i:i + DETAIL_BATCH]
-            found += (await services.tiktok.orders.get_order_detail(shop, chunk)).orders
-    except (tiktok_errors.RateLimited, tiktok_errors.Transient) as exc:
-        raise _retry(exc) from exc
-    async with ctx.db.unit_of_work() as session:
-        await record_orders(session, ctx.queue, tts, found)
+    while batch:
+        try:
+            found = (await services.tiktok.orders.get_order_detail(shop, batch)).orders
+        except (tiktok_errors.RateLimited, tiktok_errors.Transient) as exc:
+            raise _retry(exc) from exc
+        async with ctx.db.unit_of_work() as session:
+            await record_orders(session, ctx.queue, tts, found)
+            await settle_fetched(session, tts.id, batch)
+            batch = await stale_ids(session, tiktok_shop_pk, DETAIL_BATCH)
 
 
 async def _cursor(session: AsyncSession, tts_pk: int) -> datetime | None:

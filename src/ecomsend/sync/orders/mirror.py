@@ -15,11 +15,12 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ecomsend.db.models import OrderLink, SyncState, TikTokOrder, TikTokOrderLine, TikTokShop
 from ecomsend.db.types import utcnow
+from ecomsend.db.upsert import dialect_insert
 from ecomsend.integrations.tiktok.models.orders import Order
 from ecomsend.sync import state
 from ecomsend.sync.orders import settings as settings_mod
@@ -57,6 +58,40 @@ def tiktok_shipped(order: Order) -> bool:
     """TikTok shipped it (TikTok shipping) and some line item carries a tracking number."""
     return (order.shipping_type == "TIKTOK"
             and any(li.tracking_number for li in order.line_items))
+
+
+#: `status` of a placeholder row: a webhook named the order, its fetch has not run yet.
+STUB_STATUS = ""
+#: `content_hash` after a fetch that found nothing newer (keeps the row out of the fetch queue).
+REFETCHED = "refetched"
+
+
+async def mark_stale(session: AsyncSession, tts_pk: int, order_ids: list[str]) -> None:
+    """Queue these orders for (re)fetching: a placeholder row for a new order, and a cleared
+    content hash for a known one (the fetch job reads what is stale, 50 orders a call)."""
+    for order_id in order_ids:
+        stmt = dialect_insert(session, TikTokOrder).values(
+            tiktok_shop_id=tts_pk, order_id=order_id, status=STUB_STATUS, payload={},
+            content_hash=None, created_at=utcnow(), updated_at=utcnow())
+        await session.execute(stmt.on_conflict_do_update(
+            index_elements=["tiktok_shop_id", "order_id"], set_={"content_hash": None}))
+
+
+async def stale_ids(session: AsyncSession, tts_pk: int, limit: int) -> list[str]:
+    return list((await session.execute(select(TikTokOrder.order_id).where(
+        TikTokOrder.tiktok_shop_id == tts_pk, TikTokOrder.content_hash.is_(None))
+        .order_by(TikTokOrder.id).limit(limit))).scalars())
+
+
+async def settle_fetched(session: AsyncSession, tts_pk: int, order_ids: list[str]) -> None:
+    """After a fetch: drop placeholders TikTok did not return as seller-fulfilled orders, and
+    take every other fetched row out of the queue."""
+    await session.execute(delete(TikTokOrder).where(
+        TikTokOrder.tiktok_shop_id == tts_pk, TikTokOrder.order_id.in_(order_ids),
+        TikTokOrder.status == STUB_STATUS))
+    await session.execute(update(TikTokOrder).where(
+        TikTokOrder.tiktok_shop_id == tts_pk, TikTokOrder.order_id.in_(order_ids),
+        TikTokOrder.content_hash.is_(None)).values(content_hash=REFETCHED))
 
 
 async def upsert_order(session: AsyncSession, tts_pk: int, order: Order) -> bool:

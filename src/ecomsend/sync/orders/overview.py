@@ -27,6 +27,7 @@ from ecomsend.sync.orders.mirror import (
     ELIGIBLE,
     FULFILLMENT_KIND,
     ORDER_KIND,
+    STUB_STATUS,
     TO_SHOPIFY,
     TO_TIKTOK,
     key,
@@ -142,7 +143,7 @@ def _first(rows: list[SyncState] | None) -> SyncState | None:
 async def list_orders(session: AsyncSession, tts_pk: int, *, limit: int = 50, offset: int = 0,
                       order_ids: list[str] | None = None) -> tuple[int, list[OrderView]]:
     """A page of orders (newest first) with their sync status; and the total count."""
-    where = [TikTokOrder.tiktok_shop_id == tts_pk]
+    where = [TikTokOrder.tiktok_shop_id == tts_pk, TikTokOrder.status != STUB_STATUS]
     if order_ids is not None:
         where.append(TikTokOrder.order_id.in_(order_ids))
     total = int((await session.execute(select(func.count()).select_from(TikTokOrder)
@@ -224,7 +225,8 @@ async def summary(session: AsyncSession, tts_pk: int | None = None) -> dict[str,
     def scoped(stmt: Any, column: Any) -> Any:
         return stmt if tts_pk is None else stmt.where(column == tts_pk)
 
-    total = int((await session.execute(scoped(select(func.count()).select_from(TikTokOrder),
+    total = int((await session.execute(scoped(select(func.count()).select_from(TikTokOrder)
+                                              .where(TikTokOrder.status != STUB_STATUS),
                                               TikTokOrder.tiktok_shop_id))).scalar_one())
     synced = int((await session.execute(scoped(select(func.count()).select_from(OrderLink),
                                                OrderLink.tiktok_shop_id))).scalar_one())
