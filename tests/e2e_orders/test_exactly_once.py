@@ -7,10 +7,14 @@ import asyncio
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from ecomsend.db.models import TikTokShop
+from ecomsend.db.session import Database
+from ecomsend.demo.stack import LocalStack, Merchant
 from ecomsend.sync.orders import push
 
-from .harness import Env, order_status
+from .harness import Env, Linked, create_store, order_status
 
 
 async def _one_shopify_order_each(env: Env, order_ids: list[str]) -> None:
@@ -56,13 +60,14 @@ async def test_polling_catches_orders_whose_webhooks_were_lost(env: Env) -> None
                        json={"url": "http://127.0.0.1:9/nowhere"})
     try:
         placed = await env.place_order([(env.linked[1], 2)])
-        await asyncio.sleep(0.3)
-        missing = await env.http.get(f"{env.stack.app_url}/api/orders/{placed['id']}")
-        assert missing.status_code == 404
+        await env.api("POST", "/api/orders/fetch")
+        await _one_shopify_order_each(env, [placed["id"]])
+        deliveries = (await env.http.get(f"{env.stack.tiktok_url}/_sandbox/webhooks", params={
+            "shop_id": env.tiktok_shop_id})).json()["deliveries"]
+        mine = [d for d in deliveries if d["body"]["data"].get("order_id") == placed["id"]]
+        assert mine and not any(a["status"] == 200 for d in mine for a in d["attempts"])
     finally:
         await env.http.put(f"{env.stack.tiktok_url}/_sandbox/webhook", json={"url": app_hook})
-    await env.api("POST", "/api/orders/fetch")
-    await _one_shopify_order_each(env, [placed["id"]])
 
 
 async def test_crash_between_shopify_create_and_our_commit(
@@ -85,3 +90,32 @@ async def test_crash_between_shopify_create_and_our_commit(
     assert crashes == [placed["id"]]
     log = (await env.shopify("GET", "/requests"))["requests"]
     assert sum(1 for r in log if r["operation_name"] == "OrderCreate") == 1
+
+
+async def test_backfill_on_connect_fetches_orders_placed_before(stack: LocalStack,
+                                                                app_db: Database) -> None:
+    """Orders placed on TikTok before the shop was connected (their webhooks found no
+    connection) arrive through the backfill window once auto sync is turned on."""
+    merchant = Merchant(stack)
+    try:
+        domain = "orders-e2e-backfill.myshopify.com"
+        await create_store(merchant, domain, 2)
+        await merchant.install(domain)
+        tts = await merchant.create_tiktok_shop("US")
+        env = Env(stack, app_db, merchant, domain, tts["shop_id"], 0)
+        sample = await env.tiktok("GET", "/sample_product", params={"skus": 1})
+        product = await env.tiktok("POST", "/products", json=sample)
+        sku = product["skus"][0]["id"]
+        early = [await env.tiktok("POST", "/orders", json={"line_items": [
+            {"sku_id": sku, "quantity": 1 + i}]}) for i in range(2)]
+        await merchant.connect_tiktok(tts["shop_id"])
+        async with app_db.sessionmaker() as session:
+            env.tts_pk = (await session.execute(select(TikTokShop.id).where(
+                TikTokShop.tiktok_shop_id == tts["shop_id"]))).scalar_one()
+        variant = (await env.shopify("GET", "/products"))["products"][0]
+        await env.link(Linked(sku, "", variant["variants"][0]["admin_graphql_api_id"],
+                              variant["admin_graphql_api_id"], product["id"]))
+        await env.settings(orders={"auto_sync": True})
+        await _one_shopify_order_each(env, [o["id"] for o in early])
+    finally:
+        await merchant.close()

@@ -15,6 +15,7 @@ from ecomsend.services import tiktok_context
 from ecomsend.sync.fulfillments.carriers import default_rules, shopify_companies
 from ecomsend.sync.orders import overview
 from ecomsend.sync.orders import settings as settings_mod
+from ecomsend.sync.orders.fetch import POLL_TASK
 from ecomsend.sync.orders.settings import CarrierRule, FulfillmentSettings, OrderSettings
 from ecomsend.web.api_orders import ConnectionQuery, connection
 from ecomsend.web.deps import DbDep, QueueDep, ServicesDep
@@ -53,7 +54,8 @@ async def get_order_settings(db: DbDep, current: CurrentShopDep,
 async def put_order_settings(body: OrderSettings, db: DbDep, queue: QueueDep,
                              current: CurrentShopDep,
                              connection_id: ConnectionQuery = None) -> OrderSettingsOut:
-    """Save the order settings; turning auto sync on queues every Not-synced order."""
+    """Save the order settings; turning auto sync on queues every Not-synced order and
+    fetches orders from TikTok at once (the backfill window, on a new connection)."""
     async with db.unit_of_work() as session:
         tts = await connection(session, current.id, connection_id)
         before = (await settings_mod.load(session, tts.id)).order
@@ -62,6 +64,9 @@ async def put_order_settings(body: OrderSettings, db: DbDep, queue: QueueDep,
         queued = 0
         if body.auto_sync and not before.auto_sync:
             queued = await overview.sync_all_not_synced(session, queue, tts)
+            # and fetch now what TikTok has (on a new connection: the backfill window)
+            await queue.defer(session, POLL_TASK, {"tiktok_shop_pk": tts.id},
+                              queueing_lock=f"{POLL_TASK}:{tts.id}")
     return OrderSettingsOut(**body.model_dump(), queued=queued)
 
 
