@@ -228,7 +228,10 @@ async def apply_inventory_level(session: AsyncSession, shop_id: int,
               "source_updated_at": stmt.excluded.source_updated_at},
         where=and_(InventoryLevel.available != stmt.excluded.available, newer),
     ).returning(InventoryLevel.id)
-    changed = (await session.execute(stmt)).first() is not None
+    # Core execution on the session's connection: same transaction, without the ORM's bulk
+    # persistence machinery (this runs for every stock webhook).
+    conn = await session.connection()
+    changed = (await conn.execute(stmt)).first() is not None
     return item if changed else None
 
 

@@ -76,14 +76,15 @@ async def drift(session: AsyncSession, tts: TikTokShop, kinds: tuple[str, ...]
 
 
 async def _changed_since_push(session: AsyncSession, tts: TikTokShop) -> list[str]:
-    """Linked products whose mirror row changed after their last product push."""
+    """Products Shopify changed (its own `updatedAt`, not our re-import time) after their last
+    product push."""
     rows = await session.execute(
         select(ShopifyProduct.shopify_id).join(SyncState, (
             SyncState.entity_id == ShopifyProduct.shopify_id)
             & (SyncState.tiktok_shop_id == tts.id) & (SyncState.kind == PRODUCT)
             & (SyncState.direction == TO_TIKTOK)).where(
             ShopifyProduct.shop_id == tts.shop_id, SyncState.status == state.SYNCED,
-            ShopifyProduct.updated_at > SyncState.last_synced_at))
+            ShopifyProduct.source_updated_at > SyncState.last_synced_at))
     return [str(r) for r in rows.scalars()]
 
 

@@ -95,7 +95,7 @@ async def stock_targets(session: AsyncSession, shop_id: int, item_gid: str
                 .join(ShopifyVariant, variant)
                 .where(SyncState.kind == PRODUCT, SyncState.direction == TO_TIKTOK,
                        SyncState.status.in_([state.PENDING, state.RUNNING, state.BACKOFF])))
-    rows = await session.execute(union(linked, creating))
+    rows = await (await session.connection()).execute(union(linked, creating))
     return {(int(tts), str(product)) for tts, product in rows.all()}
 
 
