@@ -89,12 +89,12 @@ def _view(row: SyncState | None) -> SyncView | None:
 
 
 def order_status(row: TikTokOrder, link: OrderLink | None, st: SyncState | None) -> SyncView:
+    if link is None and row.status == "CANCELLED" and (st is None or st.status == state.SYNCED):
+        return SyncView("cancelled", None, st.updated_at if st else None)
     if st is not None and not (link is not None and st.status == state.NOT_SYNCED):
         return _view(st) or SyncView(state.NOT_SYNCED)
     if link is not None:
         return SyncView(state.SYNCED, None, link.created_at)
-    if row.status == "CANCELLED":
-        return SyncView("cancelled")
     return SyncView(state.NOT_SYNCED if row.status in ELIGIBLE else "waiting")
 
 
