@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from .world import manual, world
+from .world import manual, world, world_pg
 
-__all__ = ["manual", "world"]
+__all__ = ["manual", "world", "world_pg"]

@@ -132,3 +132,19 @@ async def test_variant_added_and_removed_follow_on_tiktok(world: World) -> None:
     assert len(await world.links(product)) == len(before)
     listing = await world.tiktok_product(link.tiktok_product_id)
     assert "NEW-VARIANT-SKU-1" not in listing["seller_skus"].values()
+
+
+async def test_listing_and_cheap_updates_on_postgres(world_pg: World) -> None:
+    world = world_pg
+    await _listed(world)
+    _, link, variant = await world.listed()
+    assert variant.inventory_item_id
+    await world.set_stock(variant.inventory_item_id, await world.location(), 77)
+    await world.settle()
+    assert await world.tiktok_calls() == {INVENTORY_API: 1}
+    listing = await world.tiktok_product(link.tiktok_product_id)
+    assert sum(listing["inventory"][link.tiktok_sku_id].values()) >= 77
+    await world.clear_tiktok_log()
+    await world.edit_variant(variant.shopify_id, price=str(Decimal(variant.price) + 2))
+    await world.settle()
+    assert await world.tiktok_calls() == {PRICE_API: 1}

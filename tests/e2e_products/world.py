@@ -206,6 +206,20 @@ def _stack(db: Database, tmp_path: Path, *, run_worker: bool = True) -> LocalSta
 
 
 @pytest.fixture
+async def world_pg(pg_db: Database, tmp_path: Path) -> AsyncIterator[World]:
+    """The same world on PostgreSQL (embedded LocalQueue on it)."""
+    stack = LocalStack(tmp_path, database_url=pg_db.url, tiktok_options={"audit_delay_s": 0.05},
+                       settings_overrides={"token_encryption_key":
+                                           pg_db.settings.token_encryption_key})
+    with stack:
+        w = World(stack, pg_db)
+        try:
+            yield w
+        finally:
+            await w.close()
+
+
+@pytest.fixture
 async def world(sqlite_db: Database, tmp_path: Path) -> AsyncIterator[World]:
     with _stack(sqlite_db, tmp_path) as stack:
         w = World(stack, sqlite_db)
