@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -12,7 +13,9 @@ from ecomsend.db.types import utcnow
 from ecomsend.jobs.registry import TaskContext
 from ecomsend.services import Services
 from ecomsend.sync.listing import commands
+from ecomsend.sync.listing.bootstrap import default_template
 from ecomsend.sync.listing.pause import resume_listing
+from ecomsend.sync.products.converters import template_spec
 
 from .world import World
 
@@ -86,6 +89,13 @@ async def test_shop_readiness_and_recommended_category(world: World) -> None:
         assert "return warehouse" in todo and "shipping template" in todo
         candidates = await commands.recommended_category(services, tts, snapshot)
         assert candidates and all(c.category_id for c in candidates)
+        # The manual-sync form: field-level problems of a product under a template, no push.
+        body = await world.sample_body()
+        spec = template_spec(default_template(tts.id, "US", body))
+        imageless = replace(snapshot, images=())
+        problems = await commands.preflight_product(services, tts, imageless, spec)
+        assert "main_images" in [p.field for p in problems]
+        assert all(p.message for p in problems)
     finally:
         await services.close()
 

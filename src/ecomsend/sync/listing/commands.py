@@ -8,7 +8,7 @@ once, so the state change and the jobs it defers are atomic. `shop_readiness` an
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
@@ -17,14 +17,17 @@ from ecomsend.db.models import CategoryTemplate, ShopifyProduct, SyncState, TikT
 from ecomsend.db.types import utcnow
 from ecomsend.services import tiktok_context
 from ecomsend.sync import state
+from ecomsend.sync.errors import FieldError
 from ecomsend.sync.listing import loading, reference
 from ecomsend.sync.listing.errors import tiktok_errors
 from ecomsend.sync.listing.ids import PRODUCT, TO_TIKTOK
 from ecomsend.sync.listing.mirror import snapshot
 from ecomsend.sync.listing.targets import claimed
+from ecomsend.sync.products.preflight import validate
 from ecomsend.sync.products.recommend import CategoryCandidate, recommend_categories
+from ecomsend.sync.products.regions import region_rules
 from ecomsend.sync.products.selection import SelectionPreview, preview
-from ecomsend.sync.products.types import ProductSnapshot
+from ecomsend.sync.products.types import ProductPrefs, ProductSnapshot, TemplateSpec
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -161,6 +164,28 @@ async def recommended_category(services: Services, tiktok_shop: TikTokShop,
                                           tiktok_shop.id)
     return recommend_categories(product, tree, limit=limit,
                                 allow_invite_only=tiktok_shop.region.upper() == "US")
+
+
+async def preflight_product(services: Services, tiktok_shop: TikTokShop,
+                            product: ProductSnapshot, template: TemplateSpec,
+                            prefs: ProductPrefs | None = None) -> list[FieldError]:
+    """Everything TikTok would refuse in this product under this template, field by field
+    with how to fix it (the manual-sync form shows these; nothing is sent). Reads the
+    category's attributes and rules (cached) and, when `prefs` set no warehouse, the shop's
+    default one. Network only (call it outside any transaction)."""
+    prefs = prefs or ProductPrefs()
+    region = region_rules(tiktok_shop.region)
+    shop, client = tiktok_context(tiktok_shop), services.tiktok
+    version = template.category_version or region.category_version
+    async with tiktok_errors():
+        attrs = await reference.category_attributes(client, shop, tiktok_shop.id,
+                                                    template.category_id, version)
+        rules = await reference.category_rules(client, shop, tiktok_shop.id,
+                                               template.category_id, version)
+        if not (prefs.warehouse_map or prefs.default_warehouse_id):
+            warehouse = await reference.default_sales_warehouse(client, shop, tiktok_shop.id)
+            prefs = replace(prefs, default_warehouse_id=warehouse)
+    return validate(product, template, prefs, region, attrs, rules)
 
 
 async def product_snapshot(session: AsyncSession, shop_id: int,
