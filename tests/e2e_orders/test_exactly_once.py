@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from ecomsend.db.models import TikTokShop
+from ecomsend.db.models import TikTokOrder, TikTokShop
 from ecomsend.db.session import Database
 from ecomsend.demo.stack import LocalStack, Merchant
 from ecomsend.sync.orders import push
@@ -117,5 +117,34 @@ async def test_backfill_on_connect_fetches_orders_placed_before(stack: LocalStac
                               variant["admin_graphql_api_id"], product["id"]))
         await env.settings(orders={"auto_sync": True})
         await _one_shopify_order_each(env, [o["id"] for o in early])
+    finally:
+        await merchant.close()
+
+
+async def test_connecting_backfills_orders_without_auto_sync(stack: LocalStack,
+                                                            app_db: Database) -> None:
+    """Connecting a TikTok shop fetches the orders of the backfill window at once (into the
+    order list as Not synced), even with order auto sync off."""
+    merchant = Merchant(stack)
+    try:
+        domain = "orders-e2e-connect-backfill.myshopify.com"
+        await create_store(merchant, domain, 1)
+        await merchant.install(domain)
+        tts = await merchant.create_tiktok_shop("US")
+        env = Env(stack, app_db, merchant, domain, tts["shop_id"], 0)
+        sample = await env.tiktok("GET", "/sample_product", params={"skus": 1})
+        product = await env.tiktok("POST", "/products", json=sample)
+        sku = product["skus"][0]["id"]
+        placed = [await env.tiktok("POST", "/orders", json={"line_items": [
+            {"sku_id": sku, "quantity": 1}]}) for _ in range(2)]
+        await merchant.connect_tiktok(tts["shop_id"])
+        async with asyncio.timeout(20):
+            while True:
+                async with app_db.sessionmaker() as session:
+                    fetched = set((await session.execute(select(TikTokOrder.order_id).where(
+                        TikTokOrder.status != ""))).scalars())
+                if fetched >= {o["id"] for o in placed}:
+                    break
+                await asyncio.sleep(0.1)
     finally:
         await merchant.close()

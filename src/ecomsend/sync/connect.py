@@ -14,10 +14,12 @@ from ecomsend.db.upsert import dialect_insert
 from ecomsend.integrations.tiktok.context import ShopContext
 from ecomsend.integrations.tiktok.models.auth import AuthorizedShop, TokenSet
 from ecomsend.services import tiktok_token_columns
+from ecomsend.sync.orders.fetch import POLL_TASK
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from ecomsend.jobs.port import JobQueue
     from ecomsend.services import Services
 
 
@@ -41,10 +43,12 @@ async def authorize(services: Services, code: str) -> Authorization:
     return Authorization(tokens, list(shops.shops))
 
 
-async def save_connections(session: AsyncSession, shop_id: int,
+async def save_connections(session: AsyncSession, queue: JobQueue, shop_id: int,
                            grant: Authorization) -> list[int]:
-    """Upsert one `tiktok_shop` per authorized shop (re-connect refreshes the tokens) and create
-    its settings row; returns their ids. Raises RegionAlreadyConnected on a region clash."""
+    """Upsert one `tiktok_shop` per authorized shop (re-connect refreshes the tokens), create
+    its settings row and defer its first order poll, which backfills the window in the order
+    settings (7 days by default); returns their ids. Raises RegionAlreadyConnected on a
+    region clash."""
     ids = []
     for shop in grant.shops:
         values = {"cipher": shop.cipher, "name": shop.name, "region": (shop.region or "US"),
@@ -65,5 +69,7 @@ async def save_connections(session: AsyncSession, shop_id: int,
             tiktok_shop_id=tts_id, product={}, order={}, fulfillment={}, created_at=utcnow(),
             updated_at=utcnow())
         await session.execute(settings.on_conflict_do_nothing())
+        await queue.defer(session, POLL_TASK, {"tiktok_shop_pk": tts_id},
+                          queueing_lock=f"{POLL_TASK}:{tts_id}")
         ids.append(tts_id)
     return ids

@@ -112,7 +112,7 @@ async def tiktok_connect(db: DbDep, settings: SettingsDep,
 
 
 @router.get("/tiktok/callback", summary="TikTok Shop authorization callback")
-async def tiktok_callback(db: DbDep, services: ServicesDep, state: str,
+async def tiktok_callback(db: DbDep, queue: QueueDep, services: ServicesDep, state: str,
                           code: str | None = None, error: str | None = None) -> RedirectResponse:
     """Consume the state, exchange the code, store one connection per authorized shop."""
     saved = await _consume_state(db, "tiktok", state)
@@ -124,7 +124,7 @@ async def tiktok_callback(db: DbDep, services: ServicesDep, state: str,
         raise HTTPException(502, f"TikTok Shop refused the connection: {exc}") from exc
     try:
         async with db.unit_of_work() as session:
-            await save_connections(session, saved.shop_id, grant)
+            await save_connections(session, queue, saved.shop_id, grant)
     except RegionAlreadyConnected as exc:
         raise HTTPException(409, str(exc)) from exc
     return RedirectResponse(AFTER_LOGIN_PATH, status_code=302)
