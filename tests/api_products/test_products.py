@@ -3,6 +3,8 @@ overrides, Retry; 404 for another shop's products, 422 for bad input."""
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import select
 
 from ecomsend.db.models import ShopSettings, SyncState
@@ -124,6 +126,18 @@ async def test_manual_sync_with_overrides(alice: Tenant, db: Database) -> None:
     [result] = refused["results"]
     assert not result["queued"] and result["errors"][0]["field"] == "category_id"
     assert result["errors"][0]["fix"]
+    # The push itself uses the override: no template takes these products, yet they are
+    # listed in the override's category (or fail for a reason other than "no template").
+    async with asyncio.timeout(30):
+        while True:
+            async with db.sessionmaker() as s:
+                rows = (await s.execute(select(SyncState).where(
+                    SyncState.id.in_([r["sync_state_id"] for r in queued])))).scalars().all()
+            if all(r.status in ("synced", "failed", "review_failed") for r in rows):
+                break
+            await asyncio.sleep(0.1)
+    assert any(r.status == "synced" for r in rows), [r.last_error for r in rows]
+    assert not any("No category template" in str(r.last_error) for r in rows)
 
 
 async def test_products_of_another_shop_are_404(alice: Tenant, bob: Tenant,

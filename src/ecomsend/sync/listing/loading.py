@@ -5,7 +5,7 @@ and never writes."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -21,6 +21,7 @@ from ecomsend.db.models import (
     SyncState,
     TikTokShop,
 )
+from ecomsend.sync.links.overrides import overrides_from_settings
 from ecomsend.sync.products.converters import prefs_from_settings, product_snapshot, template_spec
 from ecomsend.sync.products.regions import RegionRules, UnknownRegion, region_rules
 from ecomsend.sync.products.types import ProductPrefs, ProductSnapshot, TemplateSpec
@@ -54,6 +55,8 @@ class Connection:
     prefs: ProductPrefs
     templates: list[TemplateSpec]
     region: RegionRules | None
+    #: Manual-sync overrides by Shopify product GID (category, attributes, brand, package).
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def id(self) -> int:
@@ -107,7 +110,8 @@ def connection_of(tiktok_shop: TikTokShop, product_settings: dict[str, Any],
     prefs = prefs_from_settings(product_settings)
     if tiktok_shop.seller_type in ("LOCAL", "CROSS_BORDER"):
         prefs = replace(prefs, seller_type=tiktok_shop.seller_type)  # type: ignore[arg-type]
-    return Connection(tiktok_shop, prefs, templates, _region(tiktok_shop.region))
+    return Connection(tiktok_shop, prefs, templates, _region(tiktok_shop.region),
+                      overrides_from_settings(product_settings))
 
 
 async def connection(session: AsyncSession, tiktok_shop: TikTokShop, *,

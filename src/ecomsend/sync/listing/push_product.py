@@ -20,6 +20,7 @@ from ecomsend.db.types import utcnow
 from ecomsend.db.upsert import dialect_insert
 from ecomsend.integrations.tiktok.models.products import ProductWriteResult
 from ecomsend.sync.errors import FieldError, PushResult, SyncPermanent, SyncRateLimited
+from ecomsend.sync.links.overrides import effective_template
 from ecomsend.sync.listing import images, pause, reference
 from ecomsend.sync.listing.errors import ListingLimitReached, tiktok_errors
 from ecomsend.sync.listing.ids import DEACTIVATED, numeric_id
@@ -57,11 +58,14 @@ async def push_product(ctx: TaskContext, lease: Lease) -> PushResult:
 
 
 def choose_template(job: PushJob) -> TemplateSpec:
-    """The active template that claims the product; for a manual sync, any that would."""
+    """The active template that claims the product (for a manual sync, any that would), with
+    the product's manual-sync override (category, attributes, brand, package) on top."""
     assert job.snapshot is not None
     templates = job.conn.templates
-    chosen = (select_template(job.snapshot, templates)
-              or select_template(job.snapshot, templates, active_only=False))
+    matched = (select_template(job.snapshot, templates)
+               or select_template(job.snapshot, templates, active_only=False))
+    chosen = effective_template(matched, job.conn.overrides.get(job.snapshot.id),
+                                job.conn.tiktok_shop.region)
     if chosen is None:
         raise SyncPermanent("No category template takes this product.", [_no_template()])
     return chosen
