@@ -11,8 +11,7 @@ from sqlalchemy import select, update
 from ecomsend.db.models import ActivityLog, Shop
 from ecomsend.db.types import utcnow
 from ecomsend.db.upsert import dialect_insert
-from ecomsend.integrations.shopify.bulk import export_catalog
-from ecomsend.sync.catalog_import import import_catalog
+from ecomsend.sync.catalog_import import import_shop_catalog
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -73,7 +72,7 @@ async def setup_shop(ctx: TaskContext, shop_id: int) -> None:
         async with ctx.db.unit_of_work() as session:
             await session.execute(update(Shop).where(Shop.id == shop_id).values(
                 name=info.name, currency=info.currency_code))
-        progress = await import_catalog(ctx.db, shop_id, export_catalog(client))
+        progress = await import_shop_catalog(ctx.db, shop_id, client)
     async with ctx.db.unit_of_work() as session:
         session.add(ActivityLog(
             shop_id=shop_id, kind="catalog_import", status="synced",
