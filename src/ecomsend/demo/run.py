@@ -168,3 +168,20 @@ def _print_summary(console: Console, result: dict[str, Any]) -> None:
         table.add_row(f"{key} API calls", str(value))
     table.add_row("seconds", str(result["seconds"]))
     console.print(table)
+    _print_failures(console, result.get("failures", []))
+
+
+#: The demo lists this many failed products with their reasons (all are in the JSON report).
+FAILURES_SHOWN = 8
+
+
+def _print_failures(console: Console, failures: list[dict[str, Any]]) -> None:
+    """What a merchant would fix: each failed product with TikTok's or preflight's reason."""
+    if not failures:
+        return
+    table = Table(title=f"Why {len(failures)} product(s) did not list (first {FAILURES_SHOWN})")
+    table.add_column("product")
+    table.add_column("reason")
+    for failure in failures[:FAILURES_SHOWN]:
+        table.add_row(str(failure.get("product", "")), str(failure.get("reason", ""))[:160])
+    console.print(table)
