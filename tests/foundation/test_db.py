@@ -84,3 +84,16 @@ async def test_one_default_template_per_tiktok_shop(any_db: Database) -> None:
     with pytest.raises(IntegrityError):
         async with any_db.unit_of_work() as session:
             session.add(template("second default", True))
+
+
+async def test_sqlite_reads_do_not_wait_for_an_open_write(sqlite_db: Database) -> None:
+    """WAL readers see the last commit while a unit of work holds the write lock."""
+    import asyncio
+
+    await _shop_pair(sqlite_db)
+    async with sqlite_db.unit_of_work() as writer:
+        await writer.execute(text("UPDATE shop SET name = 'uncommitted'"))
+        async with sqlite_db.sessionmaker() as reader:
+            name = await asyncio.wait_for(
+                reader.execute(select(Shop.name)), timeout=5)
+            assert name.scalar_one() is None  # the committed value, not the writer's

@@ -37,11 +37,18 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin_immediate(conn: Any) -> None:
-    # pysqlite's DEFERRED transactions upgrade read locks to write locks late, which fails
-    # with SQLITE_BUSY *without* waiting for busy_timeout. BEGIN IMMEDIATE takes the write
-    # lock up front, so concurrent writers queue on busy_timeout instead of failing.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+#: Execution option set by `unit_of_work`: this transaction will write.
+WRITE_INTENT = "ecomsend_write_intent"
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # A transaction that reads and then writes upgrades its lock late, and SQLite then fails
+    # with SQLITE_BUSY *without* waiting for busy_timeout. So a unit of work (which writes)
+    # takes the write lock up front with BEGIN IMMEDIATE and queues on busy_timeout; a plain
+    # read begins DEFERRED and, in WAL mode, never waits for a writer at all.
+    # Code that writes outside a unit of work must start with its write (engine.begin()).
+    immediate = conn.get_execution_options().get(WRITE_INTENT, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -49,7 +56,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if url.startswith("sqlite"):
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
@@ -75,9 +82,12 @@ class Database:
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
-        """A session that commits once on success and rolls back on any exception."""
+        """A session that commits once on success and rolls back on any exception.
+        On SQLite it holds the write lock from its first statement (see `_sqlite_begin`)."""
         async with self.sessionmaker() as session:
             try:
+                if self.dialect == "sqlite":
+                    await session.connection(execution_options={WRITE_INTENT: True})
                 yield session
                 await session.commit()
             except BaseException:

@@ -18,7 +18,6 @@ from ecomsend.sync.errors import PushResult, SyncRateLimited
 from ecomsend.sync.listing import loading
 from ecomsend.sync.listing.errors import tiktok_errors
 from ecomsend.sync.listing.ids import PRODUCT, TO_TIKTOK
-from ecomsend.sync.listing.reads import read_session
 
 if TYPE_CHECKING:
     from ecomsend.jobs.registry import TaskContext
@@ -40,7 +39,7 @@ def review_error(reasons: str) -> dict[str, object]:
 async def _wait_for_push(ctx: TaskContext, tts_id: int, product_gid: str) -> None:
     """An audit result may arrive before the push that caused it has finished: wait for it,
     so the result is not overwritten by the push's own `synced`."""
-    async with read_session(ctx.db) as session:
+    async with ctx.db.sessionmaker() as session:
         status = (await session.execute(select(SyncState.status).where(
             SyncState.tiktok_shop_id == tts_id, SyncState.kind == PRODUCT,
             SyncState.entity_id == product_gid, SyncState.direction == TO_TIKTOK))
@@ -53,7 +52,7 @@ async def check_audit(ctx: TaskContext, lease: state.Lease) -> PushResult:
     """The audit sync handler: one Get Product call."""
     key = lease.key
     services = ctx.need_services()
-    async with read_session(ctx.db) as session:
+    async with ctx.db.sessionmaker() as session:
         tts = await loading.tiktok_shop(session, key.tiktok_shop_id)
         product_gid = (await session.execute(select(ProductLink.shopify_product_id).where(
             ProductLink.tiktok_shop_id == tts.id,

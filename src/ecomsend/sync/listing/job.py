@@ -30,7 +30,6 @@ from ecomsend.sync.listing import loading, reference
 from ecomsend.sync.listing.errors import tiktok_errors
 from ecomsend.sync.listing.mirror import REFRESH
 from ecomsend.sync.listing.mirror import snapshot as product_snapshot
-from ecomsend.sync.listing.reads import read_session
 from ecomsend.sync.products.regions import RegionRules
 from ecomsend.sync.products.types import ProductPrefs, ProductSnapshot
 
@@ -85,7 +84,7 @@ async def refresh_from_shopify(ctx: TaskContext, shop_id: int, product_gid: str)
     order is unknown). Network first, then one write; a vanished product is left to the
     products/delete webhook."""
     services = ctx.need_services()
-    async with read_session(ctx.db) as session:
+    async with ctx.db.sessionmaker() as session:
         shop = (await session.execute(select(Shop).where(Shop.id == shop_id))).scalar_one()
     try:
         async with services.shopify(shop) as client:
@@ -99,13 +98,13 @@ async def refresh_from_shopify(ctx: TaskContext, shop_id: int, product_gid: str)
 async def load_job(ctx: TaskContext, lease: Lease) -> PushJob:
     """Read the sync row, the connection (all templates), the product and its links."""
     key = lease.key
-    async with read_session(ctx.db) as session:
+    async with ctx.db.sessionmaker() as session:
         flag = (await session.execute(select(ShopifyProduct.content_hash).where(
             ShopifyProduct.shop_id == key.shop_id, ShopifyProduct.shopify_id == key.entity_id))
         ).scalar_one_or_none()
     if flag == REFRESH:
         await refresh_from_shopify(ctx, key.shop_id, key.entity_id)
-    async with read_session(ctx.db) as session:
+    async with ctx.db.sessionmaker() as session:
         row = await loading.sync_row(session, lease.state_id)
         tts = await loading.tiktok_shop(session, key.tiktok_shop_id)
         conn = await loading.connection(session, tts, active_only=False)
@@ -120,7 +119,7 @@ async def load_stock_job(ctx: TaskContext, lease: Lease) -> PushJob:
     """The lean read of the price and inventory pushes (no templates): four queries, as
     these run for every stock change and every query holds SQLite's write lock."""
     key = lease.key
-    async with read_session(ctx.db) as session:
+    async with ctx.db.sessionmaker() as session:
         row, tts, raw, currency = (await session.execute(
             select(SyncState, TikTokShop, ShopSettings.product, Shop.currency)
             .join(TikTokShop, TikTokShop.id == SyncState.tiktok_shop_id)

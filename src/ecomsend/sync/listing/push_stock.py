@@ -20,7 +20,6 @@ from ecomsend.sync.errors import PushResult, SyncPermanent, SyncRateLimited
 from ecomsend.sync.listing.errors import tiktok_errors
 from ecomsend.sync.listing.ids import INVENTORY, PRICE, PRODUCT, TO_TIKTOK
 from ecomsend.sync.listing.job import PushJob, load_stock_job, resolved_prefs
-from ecomsend.sync.listing.reads import read_session
 from ecomsend.sync.listing.targets import listable
 from ecomsend.sync.products.changes import payload_hash
 from ecomsend.sync.products.mapping import inventory_updates, price_updates
@@ -59,7 +58,7 @@ async def _skip(job: PushJob, field: AutoField) -> bool:
     if job.links:
         return False
     key = job.lease.key
-    async with read_session(job.services.db) as session:
+    async with job.services.db.sessionmaker() as session:
         status = (await session.execute(select(SyncState.status).where(
             SyncState.tiktok_shop_id == key.tiktok_shop_id, SyncState.kind == PRODUCT,
             SyncState.entity_id == key.entity_id, SyncState.direction == TO_TIKTOK))

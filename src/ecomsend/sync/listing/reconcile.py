@@ -22,7 +22,6 @@ from ecomsend.sync.catalog_import import import_shop_catalog
 from ecomsend.sync.listing import loading
 from ecomsend.sync.listing.ids import INVENTORY, PRICE, PRODUCT, TO_TIKTOK
 from ecomsend.sync.listing.push_stock import inventory_hash, price_hash
-from ecomsend.sync.listing.reads import read_session
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -99,7 +98,7 @@ async def _mark(ctx: TaskContext, tts: TikTokShop, pairs: list[tuple[str, str]])
 
 
 async def _live_connections(ctx: TaskContext) -> list[TikTokShop]:
-    async with read_session(ctx.db) as session:
+    async with ctx.db.sessionmaker() as session:
         return list((await session.execute(select(TikTokShop).join(
             Shop, Shop.id == TikTokShop.shop_id).where(
             TikTokShop.disconnected_at.is_(None), Shop.uninstalled_at.is_(None)))).scalars())
@@ -108,7 +107,7 @@ async def _live_connections(ctx: TaskContext) -> list[TikTokShop]:
 async def reconcile_inventory(ctx: TaskContext) -> None:
     """Periodic: mark pending the listed products whose stock drifted from what we pushed."""
     for tts in await _live_connections(ctx):
-        async with read_session(ctx.db) as session:
+        async with ctx.db.sessionmaker() as session:
             pairs = await drift(session, tts, (INVENTORY,))
         await _mark(ctx, tts, pairs)
 
@@ -118,7 +117,7 @@ async def reconcile_catalog(ctx: TaskContext) -> None:
     services = ctx.need_services()
     conns = await _live_connections(ctx)
     for shop_id in sorted({t.shop_id for t in conns}):
-        async with read_session(ctx.db) as session:
+        async with ctx.db.sessionmaker() as session:
             shop = (await session.execute(select(Shop).where(Shop.id == shop_id))).scalar_one()
         try:
             async with services.shopify(shop) as client:
@@ -126,7 +125,7 @@ async def reconcile_catalog(ctx: TaskContext) -> None:
         except Exception:  # one shop's failure must not stop the others
             log.exception("reconcile.catalog_refresh_failed", shop_id=shop_id)
     for tts in conns:
-        async with read_session(ctx.db) as session:
+        async with ctx.db.sessionmaker() as session:
             pairs = await drift(session, tts, (INVENTORY, PRICE))
             pairs += [(PRODUCT, p) for p in await _changed_since_push(session, tts)]
         await _mark(ctx, tts, pairs)
