@@ -16,6 +16,7 @@ from sqlalchemy import update
 from ecomsend.config import RateLimitBackend, Settings
 from ecomsend.db.models import Shop, TikTokShop
 from ecomsend.db.session import Database
+from ecomsend.integrations.shopify.buckets import BucketBook
 from ecomsend.integrations.shopify.client import ShopifyClient, shop_base_url
 from ecomsend.integrations.shopify.oauth import AccessToken, ExpiringToken
 from ecomsend.integrations.tiktok.client import TikTokClient
@@ -45,6 +46,8 @@ class Services:
     limiter: RateLimiter
     http: httpx.AsyncClient
     tiktok: TikTokClient = field(init=False)
+    #: What each shop's Shopify cost bucket is known to be, shared by all clients of the process.
+    shopify_buckets: BucketBook = field(init=False, default_factory=BucketBook)
     #: One token source per shop in this process, so concurrent jobs refresh once, not N times.
     _shopify_tokens: dict[int, ExpiringToken] = field(init=False, default_factory=dict)
 
@@ -77,7 +80,7 @@ class Services:
                 api_secret=self.settings.shopify_api_secret.get_secret_value(),
                 save=lambda fresh: self._save_shopify_token(shop.id, fresh))
         return ShopifyClient.for_shop(self.settings, shop.domain, source, limiter=self.limiter,
-                                      http=self.http)
+                                      http=self.http, buckets=self.shopify_buckets)
 
     async def _save_shopify_token(self, shop_id: int, token: AccessToken) -> None:
         async with self.db.unit_of_work() as session:
