@@ -30,7 +30,6 @@ import asyncio
 import json
 import logging
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -50,11 +49,6 @@ from ecomsend.db.models import (
 )
 from ecomsend.db.session import Database
 from ecomsend.demo.stack import (
-    SHOPIFY_KEY,
-    SHOPIFY_SECRET,
-    TIKTOK_KEY,
-    TIKTOK_SECRET,
-    TIKTOK_SERVICE_ID,
     LocalStack,
     Merchant,
 )
@@ -214,53 +208,9 @@ async def _noop_calls(stack: LocalStack, http: httpx.AsyncClient, db: Database,
     return _product_calls(await _tiktok_counts(stack, http)) / n
 
 
-class SplitStack(LocalStack):
-    """LocalStack's settings and URLs, with the sandboxes in their own processes."""
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        self._servers = self._servers[2:]  # keep the app; the sandboxes run as processes
-        self._procs: list[subprocess.Popen[bytes]] = []
-
-    def _spawn(self, *args: str) -> None:
-        cmd = [sys.executable, "-m", "ecomsend", "sandbox", *args]
-        self._procs.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
-                                            stderr=subprocess.DEVNULL))
-
-    def start(self) -> SplitStack:
-        self._spawn("shopify", "--port", self.shopify_url.rsplit(":", 1)[1],
-                    "--api-key", SHOPIFY_KEY, "--api-secret", SHOPIFY_SECRET)
-        self._spawn("tiktok", "--port", self.tiktok_url.rsplit(":", 1)[1],
-                    "--app-key", TIKTOK_KEY, "--app-secret", TIKTOK_SECRET,
-                    "--redirect-uri", f"{self.app_url}/auth/tiktok/callback",
-                    "--service-id", TIKTOK_SERVICE_ID,
-                    "--webhook-url", f"{self.app_url}/webhooks/tiktok")
-        for url in (self.shopify_url, self.tiktok_url):
-            _wait_up(url)
-        super().start()
-        return self
-
-    def stop(self) -> None:
-        super().stop()
-        for proc in self._procs:
-            proc.terminate()
-            proc.wait(timeout=10)
-
-
-def _wait_up(url: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            httpx.get(f"{url}/_sandbox/requests", timeout=2)
-            return
-        except httpx.TransportError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
-
-
 async def run(products: int, changes: int, rate: float, var_dir: Path) -> dict[str, Any]:
-    stack = SplitStack(var_dir, database_url=f"sqlite+aiosqlite:///{var_dir / 'bench.db'}")
+    stack = LocalStack(var_dir, database_url=f"sqlite+aiosqlite:///{var_dir / 'bench.db'}",
+                       sandboxes_in_processes=True)
     await asyncio.to_thread(upgrade, stack.settings)
     configure_logging(stack.settings.model_copy(update={"log_level": "WARNING"}))
     with stack:

@@ -24,7 +24,6 @@ import argparse
 import asyncio
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,25 +32,16 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import httpx
 from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
-from ecomsend.config import Settings
 from ecomsend.db.migrate import upgrade
 from ecomsend.db.models import OrderLink, ProductLink, TikTokShop
 from ecomsend.db.session import Database
 from ecomsend.demo.stack import (
-    SHOPIFY_KEY,
-    SHOPIFY_SECRET,
-    TIKTOK_KEY,
-    TIKTOK_SECRET,
-    TIKTOK_SERVICE_ID,
     LocalStack,
     Merchant,
 )
-from ecomsend.serving import BackgroundServer, free_port
-from ecomsend.web.app import create_app as create_web_app
 
 DOMAIN = "bench-orders.myshopify.com"
 PRODUCTS = 5
@@ -166,74 +156,14 @@ def postgres_database(admin_url: str) -> str:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
-class SplitStack:
-    """Like LocalStack, but each sandbox runs in its own process (`ecomsend sandbox …`), so the
-    simulators do not share the app's interpreter (and GIL): the app is measured, not them."""
-
-    def __init__(self, var: Path, database_url: str) -> None:
-        ports = [free_port() for _ in range(3)]
-        self.app_url, self.shopify_url, self.tiktok_url = (f"http://127.0.0.1:{p}"
-                                                           for p in ports)
-        self.settings = Settings(_env_file=None, **{  # type: ignore[call-arg]
-            "var_dir": var, "public_base_url": self.app_url, "database_url": database_url,
-            "shopify_api_key": SHOPIFY_KEY, "shopify_api_secret": SHOPIFY_SECRET,
-            "shopify_shop_url_template": f"{self.shopify_url}/store/{{shop}}",
-            "tiktok_app_key": TIKTOK_KEY, "tiktok_app_secret": TIKTOK_SECRET,
-            "tiktok_service_id": TIKTOK_SERVICE_ID, "tiktok_api_base_url": self.tiktok_url,
-            "tiktok_auth_base_url": self.tiktok_url,
-            "tiktok_authorize_url": f"{self.tiktok_url}/oauth/authorize",
-            "token_encryption_key": Fernet.generate_key().decode(),
-            "session_secret": "bench-orders-" + "x" * 32, "log_level": "WARNING"})
-        cli = [str(Path(sys.executable).with_name("ecomsend")), "sandbox"]
-        self._commands = [
-            [*cli, "shopify", "--port", str(ports[1]), "--api-key", SHOPIFY_KEY,
-             "--api-secret", SHOPIFY_SECRET],
-            [*cli, "tiktok", "--port", str(ports[2]), "--app-key", TIKTOK_KEY,
-             "--app-secret", TIKTOK_SECRET, "--service-id", TIKTOK_SERVICE_ID,
-             "--redirect-uri", f"{self.app_url}/auth/tiktok/callback",
-             "--webhook-url", f"{self.app_url}/webhooks/tiktok"]]
-        self._procs: list[subprocess.Popen[bytes]] = []
-        self._app = BackgroundServer(create_web_app(self.settings, run_worker=True),
-                                     port=ports[0])
-
-    def __enter__(self) -> SplitStack:
-        self._procs = [subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                       for c in self._commands]
-        deadline = time.monotonic() + 60
-        for url in (self.shopify_url, self.tiktok_url):
-            while True:
-                try:
-                    httpx.get(f"{url}/_sandbox/webhooks", timeout=1)
-                    break
-                except httpx.HTTPError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.2)
-        self._app.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._app.stop()
-        for proc in self._procs:
-            proc.terminate()
-            proc.wait(timeout=10)
-
-
-def make_stack(database_url: str | None = None, *, split: bool = False) -> Any:
-    if split:
-        var = Path(tempfile.mkdtemp(prefix="bench-orders-"))
-        stack = SplitStack(var, database_url or f"sqlite+aiosqlite:///{var / 'app.db'}")
-        upgrade(stack.settings)
-        return stack
-    return make_local_stack(database_url)
-
-
-def make_local_stack(database_url: str | None = None) -> LocalStack:
+def make_stack(database_url: str | None = None, *, split: bool = False) -> LocalStack:
+    """The stack to measure; `split` runs each sandbox in its own process."""
     var = Path(tempfile.mkdtemp(prefix="bench-orders-"))
     stack = LocalStack(var, database_url=database_url or f"sqlite+aiosqlite:///{var / 'app.db'}",
                        settings_overrides={"token_encryption_key": Fernet.generate_key().decode(),
                                            "session_secret": "bench-orders-" + "x" * 32,
-                                           "log_level": "WARNING"})
+                                           "log_level": "WARNING"},
+                       sandboxes_in_processes=split)
     upgrade(stack.settings)  # Alembic runs its own event loop: before ours starts
     return stack
 

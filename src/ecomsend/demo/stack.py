@@ -4,6 +4,9 @@ end-to-end tests. This module may import both the app and the sandboxes; nothing
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +34,9 @@ class LocalStack:
     shopify_options: dict[str, Any] = field(default_factory=dict)
     tiktok_options: dict[str, Any] = field(default_factory=dict)
     run_worker: bool = True
+    #: Run each sandbox in its own process (`ecomsend sandbox …`) instead of this one, so the
+    #: simulators do not share the app's interpreter: benchmarks measure the app, not them.
+    sandboxes_in_processes: bool = False
 
     def __post_init__(self) -> None:
         ports = [free_port() for _ in range(3)]
@@ -52,16 +58,40 @@ class LocalStack:
         tiktok_options = {"redirect_uri": f"{self.app_url}/auth/tiktok/callback",
                           "service_id": TIKTOK_SERVICE_ID, "webhook_url":
                           f"{self.app_url}/webhooks/tiktok", **self.tiktok_options}
+        self._procs: list[subprocess.Popen[bytes]] = []
+        app = BackgroundServer(create_web_app(self.settings, run_worker=self.run_worker),
+                               port=ports[0])
+        if self.sandboxes_in_processes:
+            self._servers = [app]
+            self._commands = self._sandbox_commands(ports[1], ports[2], tiktok_options)
+            return
         self._servers = [
             BackgroundServer(create_shopify_sandbox(SHOPIFY_KEY, SHOPIFY_SECRET,
                                                     **self.shopify_options), port=ports[1]),
             BackgroundServer(create_tiktok_sandbox(TIKTOK_KEY, TIKTOK_SECRET, **tiktok_options),
                              port=ports[2]),
-            BackgroundServer(create_web_app(self.settings, run_worker=self.run_worker),
-                             port=ports[0]),
+            app,
+        ]
+
+    def _sandbox_commands(self, shopify_port: int, tiktok_port: int,
+                          tiktok_options: dict[str, Any]) -> list[list[str]]:
+        cli = [sys.executable, "-m", "ecomsend", "sandbox"]
+        return [
+            [*cli, "shopify", "--port", str(shopify_port), "--api-key", SHOPIFY_KEY,
+             "--api-secret", SHOPIFY_SECRET],
+            [*cli, "tiktok", "--port", str(tiktok_port), "--app-key", TIKTOK_KEY,
+             "--app-secret", TIKTOK_SECRET, "--service-id", TIKTOK_SERVICE_ID,
+             "--redirect-uri", tiktok_options["redirect_uri"],
+             "--webhook-url", tiktok_options["webhook_url"]],
         ]
 
     def start(self) -> LocalStack:
+        if self.sandboxes_in_processes:
+            self._procs = [subprocess.Popen(cmd, stdout=subprocess.DEVNULL,  # noqa: S603 (our own CLI)
+                                            stderr=subprocess.DEVNULL)
+                           for cmd in self._commands]
+            for url in (self.shopify_url, self.tiktok_url):
+                _wait_until_up(url)
         for server in self._servers:
             server.start()
         return self
@@ -69,12 +99,28 @@ class LocalStack:
     def stop(self) -> None:
         for server in reversed(self._servers):
             server.stop()
+        for proc in self._procs:
+            proc.terminate()
+            proc.wait(timeout=10)
 
     def __enter__(self) -> LocalStack:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _wait_until_up(url: str, timeout_s: float = 60.0) -> None:
+    """Wait for a sandbox process to answer (it builds its reference data on start)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            httpx.get(f"{url}/_sandbox/webhooks", timeout=1)
+            return
+        except httpx.HTTPError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
 
 
 class Merchant:
