@@ -37,6 +37,10 @@ SELLER_FULFILLED = "FULFILLMENT_BY_SELLER"
 #: Statuses at which an order is imported: paid and past the on-hold period (reference §4.7).
 ELIGIBLE = frozenset({"AWAITING_SHIPMENT", "PARTIALLY_SHIPPING", "AWAITING_COLLECTION",
                       "IN_TRANSIT", "DELIVERED", "COMPLETED"})
+#: Order statuses in lifecycle order (reference §4.7). TikTok's `update_time` has one-second
+#: resolution, so two reads of one order can carry the same time: the further status wins.
+LIFECYCLE = ("", "UNPAID", "ON_HOLD", "AWAITING_SHIPMENT", "PARTIALLY_SHIPPING",
+             "AWAITING_COLLECTION", "IN_TRANSIT", "DELIVERED", "COMPLETED", "CANCELLED")
 SHIPPED = frozenset({"AWAITING_COLLECTION", "IN_TRANSIT", "DELIVERED", "COMPLETED",
                      "PARTIALLY_SHIPPING"})
 
@@ -94,6 +98,11 @@ async def settle_fetched(session: AsyncSession, tts_pk: int, order_ids: list[str
         TikTokOrder.content_hash.is_(None)).values(content_hash=REFETCHED))
 
 
+def _stage(status: str | None) -> int:
+    """Position of `status` in the lifecycle (unknown statuses count as the earliest)."""
+    return LIFECYCLE.index(status) if status in LIFECYCLE else 0
+
+
 async def upsert_order(session: AsyncSession, tts_pk: int, order: Order) -> bool:
     """Store `order` unless what we hold is newer or identical; True when it changed."""
     digest = content_hash(order)
@@ -104,7 +113,9 @@ async def upsert_order(session: AsyncSession, tts_pk: int, order: Order) -> bool
     if row is not None:
         if row.content_hash == digest:
             return False
-        if row.update_time and updated and updated < row.update_time:
+        if row.update_time and updated and (
+                updated < row.update_time or (updated == row.update_time
+                                              and _stage(order.status) < _stage(row.status))):
             return False  # an older read arrived late: keep the newer one
     else:
         row = TikTokOrder(tiktok_shop_id=tts_pk, order_id=order.id)
