@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import orjson
 
 from ecomsend.integrations.shopify.bulk_assembler import AssemblyStats, CatalogAssembler, gid_type
 from ecomsend.integrations.shopify.client import ShopifyClient
@@ -98,19 +99,39 @@ async def iter_jsonl(
                 if response.status_code != 200:
                     await response.aread()
                     _raise_download_status(response.status_code)
-                async for line in response.aiter_lines():
-                    if not line:
-                        continue
+                async for line in _raw_lines(response):
                     seen += 1
                     if seen > done:
                         done = seen
-                        yield json.loads(line)
+                        yield _parse_line(line)
             return
         except (httpx.TransportError, Transient):
             if attempt == DOWNLOAD_ATTEMPTS:
                 raise Transient(f"bulk file download failed {attempt} times") from None
         delay = min(DOWNLOAD_BACKOFF_MAX_S, DOWNLOAD_BACKOFF_BASE_S * 2**attempt)
         await asyncio.sleep(delay * rng.uniform(0.5, 1.0))
+
+
+async def _raw_lines(response: httpx.Response) -> AsyncIterator[bytes]:
+    """Non-empty lines of a streamed body as bytes (no text decoding: the parser takes bytes).
+    Called by `iter_jsonl`; JSONL from Shopify is UTF-8 with `\n` separators."""
+    pending = b""
+    async for chunk in response.aiter_bytes():
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        for line in lines:
+            if line.strip():
+                yield line
+    if pending.strip():
+        yield pending
+
+
+def _parse_line(line: bytes) -> dict[str, Any]:
+    """One JSONL object, by orjson (~3x faster than json; the bulk file is the hot path).
+    orjson reads integers beyond 64 bits as floats, but none can occur here: GraphQL `Int` is
+    32-bit by the spec, and Shopify sends wider numbers (`ID`, `UnsignedInt64`) as strings."""
+    parsed: dict[str, Any] = orjson.loads(line)
+    return parsed
 
 
 def _raise_download_status(status: int) -> None:
