@@ -205,3 +205,44 @@ async def _job_count(db: Database) -> int:
 
         return int((await session.execute(text(
             "SELECT count(*) FROM procrastinate_jobs WHERE status='todo'"))).scalar_one())
+
+
+async def test_a_failed_push_retries_after_backoff_even_when_a_defer_coalesced_it_earlier(
+        any_db: Database) -> None:
+    """A change during a push defers a job for *now*; the push then fails transiently and asks
+    for a retry later, which coalesces into that earlier job. The early job must wait for the
+    backoff instead of vanishing (before the fix, only the sweeper revived the row)."""
+    key = await _key(any_db)
+    calls: list[int] = []
+    queue_box: list[JobQueue] = []
+
+    async def flaky(ctx: TaskContext, lease: state.Lease) -> PushResult:
+        calls.append(lease.version)
+        if len(calls) == 1:
+            await _mark(any_db, queue_box[0], key)  # a webhook arrives mid-push
+            raise SyncTransient("HTTP 503 from TikTok")
+        return PushResult(pushed_hash="ok", api_calls=1)
+
+    registry = TaskRegistry()
+    register_sync_tasks(registry, {(KIND, DIRECTION): flaky}, sweep_every_s=3600)
+    queue: JobQueue = (LocalQueue(any_db, registry) if any_db.dialect == "sqlite" else
+                       ProcrastinateQueue(any_db, registry, fetch_job_polling_interval_s=0.1))
+    queue_box.append(queue)
+    state_id = await _mark(any_db, queue, key)
+    row = await _run_until_synced(any_db, queue, state_id, timeout=10)
+    assert row.status == state.SYNCED and calls == [1, 2]
+
+
+async def _run_until_synced(db: Database, queue: JobQueue, state_id: int,
+                            timeout: float) -> SyncState:
+    stop = asyncio.Event()
+    worker = asyncio.create_task(queue.run_worker(stop, 4))
+    try:
+        async with asyncio.timeout(timeout):
+            while (await _row(db, state_id)).status != state.SYNCED:
+                await asyncio.sleep(0.05)
+        return await _row(db, state_id)
+    finally:
+        stop.set()
+        await worker
+        await queue.close()

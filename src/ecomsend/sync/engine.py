@@ -17,6 +17,7 @@ from sqlalchemy import or_, select
 
 from ecomsend.db.models import ActivityLog, SyncState
 from ecomsend.db.types import utcnow
+from ecomsend.jobs.registry import RetryJob
 from ecomsend.sync import state
 from ecomsend.sync.errors import PushResult, SyncPermanent, SyncRateLimited, SyncTransient
 
@@ -49,6 +50,12 @@ def make_sync_task(handlers: HandlerMap) -> Callable[..., Awaitable[None]]:
         owner = f"{ctx.worker_id}:{ctx.job_id}"
         async with ctx.db.unit_of_work() as session:
             lease = await state.take_lease(session, sync_state_id, owner)
+            wait_s = (None if lease is not None
+                      else await state.backoff_remaining_s(session, sync_state_id))
+        if wait_s is not None:
+            # This job ran before the row's backoff ended (a defer coalesced it earlier):
+            # run again then, or the retry would wait for the sweeper.
+            raise RetryJob(wait_s, "sync_state in backoff")
         if lease is None:
             return  # someone holds it (they re-check at the end) or nothing to do
         handler = handlers.get((lease.key.kind, lease.key.direction))

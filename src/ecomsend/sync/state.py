@@ -99,6 +99,18 @@ async def take_lease(session: AsyncSession, state_id: int, owner: str) -> Lease 
     return Lease(state_id, owner, int(row[0]), EntityKey(row[1], row[2], row[3], row[4], row[5]))
 
 
+async def backoff_remaining_s(session: AsyncSession, state_id: int) -> float | None:
+    """Seconds until a row in backoff may be pushed again, or None when it is not waiting for
+    its `not_before` (no change to push, or already due). `sync_entity` calls it when the lease
+    was refused, so a job that ran early (coalesced with an earlier defer) waits its turn."""
+    row = (await session.execute(select(SyncState.not_before).where(
+        SyncState.id == state_id, SyncState.desired_version > SyncState.synced_version))).first()
+    if row is None or row[0] is None:
+        return None
+    remaining = (row[0] - utcnow()).total_seconds()
+    return remaining if remaining > 0 else None
+
+
 def _owned(lease: Lease) -> Any:
     return (SyncState.id == lease.state_id) & (SyncState.lease_owner == lease.owner)
 
