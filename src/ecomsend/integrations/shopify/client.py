@@ -9,9 +9,9 @@ webhook-subscription calls and the construction.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -40,6 +40,8 @@ from ecomsend.integrations.shopify.transport import (
     StaticToken,
 )
 from ecomsend.ratelimit import RateLimiter
+
+T = TypeVar("T")
 
 #: The pinned Admin API version (reference §0.1).
 API_VERSION = "2026-07"
@@ -128,13 +130,19 @@ class ShopifyClient(OrderOperations):
 
     async def locations(self) -> list[Location]:
         """All active locations (warehouse ↔ location mapping in settings)."""
-        found: list[Location] = []
+        return await self._every_node("Locations", "locations", LOCATIONS_PAGE_SIZE,
+                                      parsing.parse_location)
+
+    async def _every_node(self, document: str, root: str, page_size: int,
+                          parse: Callable[[Mapping[str, Any]], T]) -> list[T]:
+        """Every node of the cursor-paginated connection `root`, page after page (used for
+        the small connections the app reads whole: locations, webhook subscriptions)."""
+        found: list[T] = []
         after: str | None = None
         while True:
-            data = await self._gql.execute("Locations",
-                                           {"first": LOCATIONS_PAGE_SIZE, "after": after})
-            conn = data["locations"]
-            found.extend(parsing.parse_location(n) for n in parsing.nodes(conn))
+            data = await self._gql.execute(document, {"first": page_size, "after": after})
+            conn = data[root]
+            found.extend(parse(n) for n in parsing.nodes(conn))
             after = conn["pageInfo"]["endCursor"]
             if not conn["pageInfo"]["hasNextPage"]:
                 return found
@@ -252,16 +260,8 @@ class ShopifyClient(OrderOperations):
 
     async def webhook_subscriptions(self) -> list[WebhookSubscription]:
         """All API-created subscriptions of the shop (TOML ones are not listed)."""
-        found: list[WebhookSubscription] = []
-        after: str | None = None
-        while True:
-            data = await self._gql.execute("WebhookSubscriptions",
-                                           {"first": WEBHOOKS_PAGE_SIZE, "after": after})
-            conn = data["webhookSubscriptions"]
-            found.extend(parsing.parse_webhook_subscription(n) for n in parsing.nodes(conn))
-            after = conn["pageInfo"]["endCursor"]
-            if not conn["pageInfo"]["hasNextPage"]:
-                return found
+        return await self._every_node("WebhookSubscriptions", "webhookSubscriptions",
+                                      WEBHOOKS_PAGE_SIZE, parsing.parse_webhook_subscription)
 
     async def delete_webhook_subscription(self, subscription_id: str) -> str:
         """Delete one subscription; returns the deleted id."""

@@ -65,6 +65,11 @@ async def _bump_all(session: AsyncSession, queue: JobQueue,
     notes = []
     for change in changes:
         notes.extend(await targets.bump(session, queue, change))
+    return _pushes_note(notes)
+
+
+def _pushes_note(notes: list[str]) -> str:
+    """The activity-log note of a webhook: which pushes it queued."""
     return "pushes: " + (", ".join(notes) if notes else "none")
 
 
@@ -100,8 +105,7 @@ async def inventory_level_update(session: AsyncSession, queue: JobQueue,
     item = await mirror.apply_inventory_level(session, shop[0], payload)
     if item is None:
         return "no change"
-    notes = await targets.bump_stock(session, queue, shop[0], item)
-    return "pushes: " + (", ".join(notes) if notes else "none")
+    return _pushes_note(await targets.bump_stock(session, queue, shop[0], item))
 
 
 async def inventory_item_update(session: AsyncSession, queue: JobQueue,
