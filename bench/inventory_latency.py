@@ -56,7 +56,6 @@ from ecomsend.jobs.local_queue import LocalQueue
 from ecomsend.jobs.tasks import build_registry
 from ecomsend.logging import configure_logging
 from ecomsend.sync.listing.bootstrap import activate_default_template, listing_progress
-from ecomsend.sync.listing.images import placeholder_source, register_image_source
 
 DOMAIN = "bench-inventory.myshopify.com"
 INVENTORY_API = "POST /product/202309/products/{product_id}/inventory/update"
@@ -115,7 +114,6 @@ async def _setup(stack: LocalStack, merchant: Merchant, db: Database, products: 
 async def _list(stack: LocalStack, merchant: Merchant, db: Database,
                 tiktok_shop_id: str) -> tuple[int, float]:
     """Activate the default template and wait; (listed products, TikTok calls per product)."""
-    register_image_source("https://cdn.shopify.com/", placeholder_source)
     await merchant.browser.delete(f"{stack.tiktok_url}/_sandbox/requests")
     sample = (await merchant.browser.get(
         f"{stack.tiktok_url}/_sandbox/shops/{tiktok_shop_id}/sample_product")).json()
@@ -210,7 +208,7 @@ async def _noop_calls(stack: LocalStack, http: httpx.AsyncClient, db: Database,
 
 async def run(products: int, changes: int, rate: float, var_dir: Path) -> dict[str, Any]:
     stack = LocalStack(var_dir, database_url=f"sqlite+aiosqlite:///{var_dir / 'bench.db'}",
-                       sandboxes_in_processes=True)
+                       sandboxes_in_processes=True, app_in_process=False)
     await asyncio.to_thread(upgrade, stack.settings)
     configure_logging(stack.settings.model_copy(update={"log_level": "WARNING"}))
     with stack:

@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     tiktok_api_base_url: str = "https://open-api.tiktokglobalshop.com"
     tiktok_auth_base_url: str = "https://auth.tiktok-shops.com"
     tiktok_authorize_url: str = "https://services.tiktokshop.com/open/authorize"
+    #: Image URL prefixes answered with a generated placeholder instead of a download: the
+    #: offline demo's Shopify sandbox hands out `https://cdn.shopify.com/…` URLs nothing serves
+    #: here. Empty (every image is downloaded) in production.
+    placeholder_image_prefixes: list[str] = Field(default_factory=list)
 
     token_encryption_key: SecretStr | None = Field(
         default=None,

@@ -23,6 +23,7 @@ from ecomsend.integrations.tiktok.client import TikTokClient
 from ecomsend.integrations.tiktok.context import ShopContext
 from ecomsend.integrations.tiktok.models.auth import TokenSet
 from ecomsend.ratelimit import InProcessRateLimiter, RateLimiter
+from ecomsend.sync.listing.images import placeholder_source, register_image_source
 
 #: One pool for every outbound call of the process; platform clients set their own timeouts.
 HTTP_LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=50)
@@ -54,6 +55,8 @@ class Services:
     def __post_init__(self) -> None:
         self.tiktok = TikTokClient.from_settings(self.settings, self.limiter,
                                                  self._save_tiktok_tokens, http=self.http)
+        for prefix in self.settings.placeholder_image_prefixes:
+            register_image_source(prefix, placeholder_source)
 
     @classmethod
     def build(cls, settings: Settings, db: Database) -> Services:

@@ -4,7 +4,6 @@ without an in-process worker and two separate `ecomsend worker` processes doing 
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
 import sys
@@ -12,29 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import func, select
 
-from ecomsend.config import Settings
 from ecomsend.db.models import ShopifyProduct
 from ecomsend.db.session import Database
-from ecomsend.demo.stack import LocalStack, Merchant
+from ecomsend.demo.stack import LocalStack, Merchant, settings_env
 
 DOMAIN = "scale-out-e2e.myshopify.com"
-
-
-def settings_env(settings: Settings) -> dict[str, str]:
-    """The environment that makes another process build the same Settings."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("ECOMSEND_") and k != "DATABASE_URL"}
-    for name, value in settings.model_dump().items():
-        if value is None:
-            continue
-        if isinstance(value, SecretStr):
-            value = value.get_secret_value()
-        key = "DATABASE_URL" if name == "database_url" else f"ECOMSEND_{name.upper()}"
-        env[key] = str(value.value if hasattr(value, "value") else value)
-    return env
 
 
 @pytest.fixture

@@ -159,7 +159,10 @@ async def test_two_workers_never_push_the_same_entity_at_once(any_db: Database) 
     (SyncPermanent("Audit failed: prohibited item", review=True), state.REVIEW_FAILED, 1),
 ])
 async def test_failures_map_to_the_designed_states(sqlite_db: Database, error: Exception,
-                                                   status: str, attempts: int) -> None:
+                                                   status: str, attempts: int,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # Full jitter can draw a delay shorter than the settle wait: a second attempt would run.
+    monkeypatch.setattr(state, "transient_delay_s", lambda attempts: 30.0)
     handler = RecordingHandler(push_s=0.0, fail_with=error)
     queue = _queue(sqlite_db, handler)
     state_id = await _mark(sqlite_db, queue, await _key(sqlite_db))

@@ -31,7 +31,6 @@ from ecomsend.sync.listing.bootstrap import (
     listing_failures,
     listing_progress,
 )
-from ecomsend.sync.listing.images import placeholder_source, register_image_source
 
 DEMO_SHOP = "ecomsend-demo.myshopify.com"
 #: The demo's own database file under var/, recreated on every run so runs are repeatable.
@@ -94,8 +93,6 @@ async def _list_catalog(console: Console, db: Database, merchant: Merchant,
     """A default template from the TikTok sandbox's sample product (a leaf category with its
     required attributes), activated: every active product is pushed; wait until each is
     synced, failed or review_failed."""
-    # The Shopify sandbox seeds cdn.shopify.com image URLs that nothing serves offline.
-    register_image_source("https://cdn.shopify.com/", placeholder_source)
     sample = (await merchant.browser.get(
         f"{merchant.stack.tiktok_url}/_sandbox/shops/{tiktok_shop_id}/sample_product")).json()
     async with db.sessionmaker() as session:

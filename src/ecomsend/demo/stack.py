@@ -4,6 +4,8 @@ end-to-end tests. This module may import both the app and the sandboxes; nothing
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 import time
@@ -12,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 
 from ecomsend.config import Settings
 from ecomsend.sandbox.shopify.app import create_app as create_shopify_sandbox
@@ -22,6 +25,8 @@ from ecomsend.web.app import create_app as create_web_app
 #: The app's credentials on both sandboxes (made up; the sandboxes accept whatever they're given).
 SHOPIFY_KEY, SHOPIFY_SECRET = "demo-shopify-key", "demo-shopify-secret"
 TIKTOK_KEY, TIKTOK_SECRET, TIKTOK_SERVICE_ID = "demo-tiktok-key", "demo-tiktok-secret", "7000001"
+#: Where the Shopify sandbox's seeded images claim to live (nothing serves them offline).
+SANDBOX_CDN = "https://cdn.shopify.com/"
 
 
 @dataclass
@@ -37,6 +42,9 @@ class LocalStack:
     #: Run each sandbox in its own process (`ecomsend sandbox …`) instead of this one, so the
     #: simulators do not share the app's interpreter: benchmarks measure the app, not them.
     sandboxes_in_processes: bool = False
+    #: Run the app in its own process too (`ecomsend serve`, embedded worker included), so a
+    #: driver in this process (a benchmark's load generator) does not share the app's GIL.
+    app_in_process: bool = True
 
     def __post_init__(self) -> None:
         ports = [free_port() for _ in range(3)]
@@ -50,6 +58,7 @@ class LocalStack:
             "tiktok_service_id": TIKTOK_SERVICE_ID, "tiktok_api_base_url": self.tiktok_url,
             "tiktok_auth_base_url": self.tiktok_url,
             "tiktok_authorize_url": f"{self.tiktok_url}/oauth/authorize",
+            "placeholder_image_prefixes": [SANDBOX_CDN],
         }
         if self.database_url:
             values["database_url"] = self.database_url
@@ -59,10 +68,11 @@ class LocalStack:
                           "service_id": TIKTOK_SERVICE_ID, "webhook_url":
                           f"{self.app_url}/webhooks/tiktok", **self.tiktok_options}
         self._procs: list[subprocess.Popen[bytes]] = []
+        self._app_port = ports[0]
         app = BackgroundServer(create_web_app(self.settings, run_worker=self.run_worker),
                                port=ports[0])
         if self.sandboxes_in_processes:
-            self._servers = [app]
+            self._servers = [app] if self.app_in_process else []
             self._commands = self._sandbox_commands(ports[1], ports[2], tiktok_options)
             return
         self._servers = [
@@ -91,7 +101,13 @@ class LocalStack:
                                             stderr=subprocess.DEVNULL)
                            for cmd in self._commands]
             for url in (self.shopify_url, self.tiktok_url):
-                _wait_until_up(url)
+                _wait_until_up(url, "/_sandbox/webhooks")
+            if not self.app_in_process:
+                self._procs.append(subprocess.Popen(  # noqa: S603 (our own CLI)
+                    [sys.executable, "-m", "ecomsend", "serve", "--port", str(self._app_port),
+                     "--no-migrate"], env=settings_env(self.settings),
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                _wait_until_up(self.app_url, "/healthz")
         for server in self._servers:
             server.start()
         return self
@@ -110,17 +126,37 @@ class LocalStack:
         self.stop()
 
 
-def _wait_until_up(url: str, timeout_s: float = 60.0) -> None:
-    """Wait for a sandbox process to answer (it builds its reference data on start)."""
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The environment that makes another process (`ecomsend serve|worker`) build the same
+    Settings: this one's, minus any ECOMSEND_* / DATABASE_URL it had, plus every set field."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("ECOMSEND_") and k != "DATABASE_URL"}
+    for name, value in settings.model_dump().items():
+        if value is None:
+            continue
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        key = "DATABASE_URL" if name == "database_url" else f"ECOMSEND_{name.upper()}"
+        if isinstance(value, list | dict):  # pydantic-settings reads complex values as JSON
+            env[key] = json.dumps(value)
+        else:
+            env[key] = str(value.value if hasattr(value, "value") else value)
+    return env
+
+
+def _wait_until_up(url: str, path: str, timeout_s: float = 60.0) -> None:
+    """Wait for a server process to answer `path` (a sandbox builds its reference data on
+    start; the app opens its database)."""
     deadline = time.monotonic() + timeout_s
     while True:
         try:
-            httpx.get(f"{url}/_sandbox/webhooks", timeout=1)
-            return
+            if httpx.get(f"{url}{path}", timeout=1).status_code < 500:
+                return
         except httpx.HTTPError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{url} did not come up in {timeout_s:.0f}s")
+        time.sleep(0.1)
 
 
 class Merchant:

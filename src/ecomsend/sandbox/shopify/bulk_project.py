@@ -9,11 +9,11 @@ compiled once per export into a small generated function (plain attribute reads 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from graphql import GraphQLInterfaceType, GraphQLUnionType
 
 from ecomsend.sandbox.shopify.bulk import FieldPlan
@@ -222,19 +222,22 @@ class Projector:
 
 def jsonl_chunks(ctx: Ctx, plan: FieldPlan, sizes: list[int], conn: Any = None
                  ) -> Iterator[bytes]:
-    """The result file in chunks; appends the total byte size to `sizes` when done."""
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    buffer: list[str] = []
+    """The result file in chunks; appends the total byte size to `sizes` when done.
+    orjson writes UTF-8 without escaping, like Shopify's files, at ~4x the speed of json."""
+    dumps = orjson.dumps
+    buffer: list[bytes] = []
     total = 0
     for row in Projector(ctx).lines(plan, conn):
         buffer.append(dumps(row))
         if len(buffer) >= CHUNK_LINES:
-            chunk = ("\n".join(buffer) + "\n").encode()
+            buffer.append(b"")
+            chunk = b"\n".join(buffer)
             total += len(chunk)
             buffer.clear()
             yield chunk
     if buffer:
-        chunk = ("\n".join(buffer) + "\n").encode()
+        buffer.append(b"")
+        chunk = b"\n".join(buffer)
         total += len(chunk)
         yield chunk
     sizes.append(total)
