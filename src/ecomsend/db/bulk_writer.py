@@ -61,7 +61,7 @@ class ConnectionSink:
 
     async def write(self, statements: Statements) -> None:
         """Run `statements` in one transaction on a pooled connection."""
-        async with self.db.writing(), self.db.engine.begin() as conn:
+        async with self.db.engine.begin() as conn:
             for sql, rows in statements:
                 if rows:
                     await conn.exec_driver_sql(sql, list(rows))
