@@ -42,8 +42,9 @@ class LocalStack:
     #: Run each sandbox in its own process (`ecomsend sandbox …`) instead of this one, so the
     #: simulators do not share the app's interpreter: benchmarks measure the app, not them.
     sandboxes_in_processes: bool = False
-    #: Run the app in its own process too (`ecomsend serve`, embedded worker included), so a
-    #: driver in this process (a benchmark's load generator) does not share the app's GIL.
+    #: False: run the app in its own process too (`ecomsend serve`, embedded worker included;
+    #: needs sandboxes_in_processes), so a driver in this process (a benchmark's load
+    #: generator) does not share the app's GIL.
     app_in_process: bool = True
 
     def __post_init__(self) -> None:
@@ -69,12 +70,16 @@ class LocalStack:
                           f"{self.app_url}/webhooks/tiktok", **self.tiktok_options}
         self._procs: list[subprocess.Popen[bytes]] = []
         self._app_port = ports[0]
+        if self.sandboxes_in_processes:
+            self._commands = self._sandbox_commands(ports[1], ports[2], tiktok_options)
+            self._servers = [BackgroundServer(create_web_app(
+                self.settings, run_worker=self.run_worker), port=ports[0])
+            ] if self.app_in_process else []
+            return
+        if not self.app_in_process:
+            raise ValueError("app_in_process=False needs sandboxes_in_processes=True")
         app = BackgroundServer(create_web_app(self.settings, run_worker=self.run_worker),
                                port=ports[0])
-        if self.sandboxes_in_processes:
-            self._servers = [app] if self.app_in_process else []
-            self._commands = self._sandbox_commands(ports[1], ports[2], tiktok_options)
-            return
         self._servers = [
             BackgroundServer(create_shopify_sandbox(SHOPIFY_KEY, SHOPIFY_SECRET,
                                                     **self.shopify_options), port=ports[1]),
