@@ -24,6 +24,7 @@ from ecomsend.integrations.tiktok.context import ShopContext
 from ecomsend.integrations.tiktok.models.auth import TokenSet
 from ecomsend.ratelimit import InProcessRateLimiter, RateLimiter
 from ecomsend.sync.listing.images import placeholder_source, register_image_source
+from ecomsend.sync.products.types import UploadedImage
 
 #: One pool for every outbound call of the process; platform clients set their own timeouts.
 HTTP_LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=50)
@@ -49,6 +50,9 @@ class Services:
     tiktok: TikTokClient = field(init=False)
     #: What each shop's Shopify cost bucket is known to be, shared by all clients of the process.
     shopify_buckets: BucketBook = field(init=False, default_factory=BucketBook)
+    #: (TikTok shop id, Shopify image URL) → its upload, so a re-push uploads nothing
+    #: (sync.listing.images; the mirror row keeps them across restarts).
+    image_uploads: dict[tuple[str, str], UploadedImage] = field(init=False, default_factory=dict)
     #: One token source per shop in this process, so concurrent jobs refresh once, not N times.
     _shopify_tokens: dict[int, ExpiringToken] = field(init=False, default_factory=dict)
 

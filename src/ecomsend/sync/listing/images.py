@@ -1,8 +1,8 @@
 """Shopify images → TikTok-hosted uris (product payloads only accept those, reference §4.5).
 
-Each Shopify image URL is uploaded once: the result is cached in the process and persisted in
-the mirror (`shopify_product.images[i].tiktok`, kept by the webhook mirror while the URL stays
-the same), so a re-push costs no upload call. Image bytes come from an `ImageSource`: plain
+Each Shopify image URL is uploaded once per TikTok shop: the result is cached on `Services` and
+persisted in the mirror (`shopify_product.images[i].tiktok`, kept by the webhook mirror while
+the URL stays the same), so a re-push costs no upload call. Image bytes come from an `ImageSource`: plain
 HTTP by default; `register_image_source(prefix, source)` serves URLs that cannot be fetched
 from here (the demo and tests register `placeholder_png` for the Shopify sandbox's CDN URLs,
 which nothing serves offline).
@@ -37,9 +37,8 @@ log = structlog.get_logger(__name__)
 ImageSource = Callable[[str], Awaitable[bytes]]
 #: URL prefix → source; the longest matching prefix wins, HTTP otherwise.
 _SOURCES: dict[str, ImageSource] = {}
-#: (TikTok API host, Shopify URL) → upload result, for this process (bounded).
-_UPLOADED: dict[tuple[str, str], UploadedImage] = {}
-_UPLOADED_MAX = 50_000
+#: Uploads remembered per `Services` (this app instance) at most; beyond, only the mirror's.
+UPLOADS_CACHE_MAX = 50_000
 FETCH_TIMEOUT_S = 10.0
 UPLOAD_CONCURRENCY = 4
 _MIME = {"png": "image/png", "webp": "image/webp", "bmp": "image/bmp", "heic": "image/heic"}
@@ -127,8 +126,9 @@ async def upload_images(services: Services, shop: ShopContext, urls: list[str],
                                                                      int]:
     """`{url: upload}` for every URL (cached or uploaded now) and how many uploads it took.
     A URL that cannot be fetched is left out (preflight then reports missing images)."""
-    host = services.settings.tiktok_api_base_url
-    result = {u: known.get(u) or _UPLOADED.get((host, u)) for u in urls}
+    # Per TikTok shop: an uploaded image's uri is not known to be valid for another seller.
+    cache, seller = services.image_uploads, shop.shop_id or ""
+    result = {u: known.get(u) or cache.get((seller, u)) for u in urls}
     missing = [u for u, got in result.items() if got is None]
     slots = asyncio.Semaphore(UPLOAD_CONCURRENCY)
 
@@ -138,8 +138,8 @@ async def upload_images(services: Services, shop: ShopContext, urls: list[str],
 
     for url, got in await asyncio.gather(*(one(u) for u in missing)):
         result[url] = got
-        if got is not None and len(_UPLOADED) < _UPLOADED_MAX:
-            _UPLOADED[(host, url)] = got
+        if got is not None and len(cache) < UPLOADS_CACHE_MAX:
+            cache[(seller, url)] = got
     return {u: g for u, g in result.items() if g is not None}, len(missing)
 
 
