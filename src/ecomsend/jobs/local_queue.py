@@ -11,6 +11,7 @@ import contextlib
 import os
 import traceback
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ from sqlalchemy.orm import aliased
 
 from ecomsend.db.models import LocalJob
 from ecomsend.db.types import utcnow
-from ecomsend.db.upsert import dialect_insert
+from ecomsend.db.upsert import prepared
 from ecomsend.jobs.periodic import run_periodic_loop
 from ecomsend.jobs.registry import (
     BACKOFF_BASE_S,
@@ -48,6 +49,21 @@ HEARTBEAT_S = 2.0
 ORPHAN_AFTER_S = 10.0
 
 
+def _insert_job(insert: Callable[..., Any]) -> Any:
+    return insert(LocalJob.__table__)
+
+
+def _insert_or_coalesce_job(insert: Callable[..., Any]) -> Any:
+    """Insert a waiting job, or keep the one waiting with the same lock (at the earlier time)."""
+    table = LocalJob.__table__
+    stmt = insert(table)
+    earlier = case((stmt.excluded.scheduled_at < table.c.scheduled_at,
+                    stmt.excluded.scheduled_at), else_=table.c.scheduled_at)
+    return stmt.on_conflict_do_update(index_elements=[table.c.queueing_lock],
+                                      index_where=text("status = 'waiting'"),
+                                      set_={"scheduled_at": earlier})
+
+
 class LocalQueue:
     """The `JobQueue` adapter of the embedded default (see module docstring)."""
 
@@ -68,20 +84,11 @@ class LocalQueue:
     async def defer(self, session: AsyncSession, task: str, args: JsonArgs | None = None, *,
                     queueing_lock: str | None = None, run_at: datetime | None = None) -> None:
         """Insert a waiting job in `session`'s transaction; coalesce on `queueing_lock`."""
-        when = run_at or utcnow()
-        stmt = dialect_insert(session, LocalJob).values(
-            task=task, args=dict(args or {}), queueing_lock=queueing_lock, status=WAITING,
-            scheduled_at=when, attempts=0, created_at=utcnow(),
-        )
-        if queueing_lock is not None:
-            earlier = case((stmt.excluded.scheduled_at < LocalJob.scheduled_at,
-                            stmt.excluded.scheduled_at), else_=LocalJob.scheduled_at)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=[LocalJob.queueing_lock],
-                index_where=text("status = 'waiting'"),
-                set_={"scheduled_at": earlier},
-            )
-        await session.execute(stmt)
+        now = utcnow()
+        build = _insert_job if queueing_lock is None else _insert_or_coalesce_job
+        await session.execute(prepared(session, build), {
+            "task": task, "args": dict(args or {}), "queueing_lock": queueing_lock,
+            "status": WAITING, "scheduled_at": run_at or now, "attempts": 0, "created_at": now})
         self._wakeup.set()
 
     async def _claim(self) -> tuple[int, str, dict[str, Any], int] | None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ecomsend.db.models import ActivityLog, WebhookReceipt
 from ecomsend.db.types import utcnow
-from ecomsend.db.upsert import dialect_insert
+from ecomsend.db.upsert import prepared
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -54,16 +54,26 @@ async def ingest(session: AsyncSession, queue: JobQueue, webhook: InboundWebhook
     """Record `webhook` once and run its handler in `session`; never commits (the route does).
 
     Called by the `/webhooks/*` routes after the signature has been verified."""
-    stmt = dialect_insert(session, WebhookReceipt).values(
-        platform=webhook.platform.value, delivery_id=webhook.delivery_id, topic=webhook.topic,
-        shop_key=webhook.shop_key, received_at=utcnow())
-    inserted = await session.execute(stmt.on_conflict_do_nothing().returning(WebhookReceipt.id))
+    inserted = await session.execute(prepared(session, _receipt_insert), {
+        "platform": webhook.platform.value, "delivery_id": webhook.delivery_id,
+        "topic": webhook.topic, "shop_key": webhook.shop_key, "received_at": utcnow()})
     if inserted.first() is None:
         return IngestOutcome.DUPLICATE
     handler = handlers.get((webhook.platform, webhook.topic))
     note = "no handler for this topic" if handler is None else await handler(session, queue,
                                                                              webhook)
-    session.add(ActivityLog(
-        kind="webhook", entity_id=webhook.delivery_id[:64], direction=webhook.platform.value,
-        status="received" if handler else "ignored", message=f"{webhook.topic}: {note}"[:2000]))
+    await session.execute(prepared(session, _activity_insert), {
+        "kind": "webhook", "entity_id": webhook.delivery_id[:64],
+        "direction": webhook.platform.value, "status": "received" if handler else "ignored",
+        "message": f"{webhook.topic}: {note}"[:2000], "created_at": utcnow()})
     return IngestOutcome.PROCESSED if handler else IngestOutcome.IGNORED
+
+
+def _receipt_insert(insert: Callable[..., Any]) -> Any:
+    """The receipt row, or nothing for a delivery id already seen (prebuilt: every webhook)."""
+    table = WebhookReceipt.__table__
+    return insert(table).on_conflict_do_nothing().returning(table.c.id)
+
+
+def _activity_insert(insert: Callable[..., Any]) -> Any:
+    return insert(ActivityLog.__table__)

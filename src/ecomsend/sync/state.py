@@ -8,6 +8,7 @@ during a push (desired_version bumped) is never lost.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,7 @@ from sqlalchemy import case, or_, select, update
 
 from ecomsend.db.models import SyncState
 from ecomsend.db.types import utcnow
-from ecomsend.db.upsert import dialect_insert
+from ecomsend.db.upsert import prepared
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -63,20 +64,27 @@ async def mark_changed(session: AsyncSession, queue: JobQueue, key: EntityKey) -
 
     Called by webhook ingestion, reconciliation and manual "Sync"/"Retry"; returns the row id.
     """
-    stmt = dialect_insert(session, SyncState).values(
-        shop_id=key.shop_id, tiktok_shop_id=key.tiktok_shop_id, kind=key.kind,
-        entity_id=key.entity_id, direction=key.direction, desired_version=1, synced_version=0,
-        status=PENDING, attempts=0, created_at=utcnow(), updated_at=utcnow())
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["tiktok_shop_id", "kind", "entity_id", "direction"],
-        set_={"desired_version": SyncState.desired_version + 1, "updated_at": utcnow(),
-              "not_before": None, "attempts": 0,
-              "status": case((SyncState.status == RUNNING, RUNNING), else_=PENDING)},
-    ).returning(SyncState.id)
-    state_id = int((await session.execute(stmt)).scalar_one())
+    now = utcnow()
+    state_id = int((await session.execute(prepared(session, _mark_upsert), {
+        "shop_id": key.shop_id, "tiktok_shop_id": key.tiktok_shop_id, "kind": key.kind,
+        "entity_id": key.entity_id, "direction": key.direction, "desired_version": 1,
+        "synced_version": 0, "status": PENDING, "attempts": 0, "created_at": now,
+        "updated_at": now})).scalar_one())
     await queue.defer(session, SYNC_TASK, {"sync_state_id": state_id},
                       queueing_lock=queueing_lock(state_id))
     return state_id
+
+
+def _mark_upsert(insert: Callable[..., Any]) -> Any:
+    """A new pending row, or the existing one bumped (prebuilt: runs for every change)."""
+    table = SyncState.__table__
+    stmt = insert(table)
+    return stmt.on_conflict_do_update(
+        index_elements=["tiktok_shop_id", "kind", "entity_id", "direction"],
+        set_={"desired_version": table.c.desired_version + 1,
+              "updated_at": stmt.excluded.updated_at, "not_before": None, "attempts": 0,
+              "status": case((table.c.status == RUNNING, RUNNING), else_=PENDING)},
+    ).returning(table.c.id)
 
 
 async def take_lease(session: AsyncSession, state_id: int, owner: str) -> Lease | None:

@@ -9,6 +9,7 @@ repairs the rest); only a strictly older payload is ignored.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -18,7 +19,7 @@ from sqlalchemy import and_, or_, select
 
 from ecomsend.db.models import InventoryLevel, ShopifyProduct, ShopifyVariant
 from ecomsend.db.types import utcnow
-from ecomsend.db.upsert import dialect_insert
+from ecomsend.db.upsert import dialect_insert, prepared
 from ecomsend.integrations.shopify.webhook_models import (
     InventoryItemPayload,
     InventoryLevelPayload,
@@ -214,25 +215,29 @@ async def apply_inventory_level(session: AsyncSession, shop_id: int,
     the quantity differs and the payload is not older. Returns the item GID when the mirror
     changed, None for a repeat or an older payload (the common no-op costs one query)."""
     item = gid("InventoryItem", payload.inventory_item_id)
-    incoming = parse_time(payload.updated_at)
-    stmt = dialect_insert(session, InventoryLevel).values(
-        shop_id=shop_id, inventory_item_id=item,
-        location_id=gid("Location", payload.location_id), available=payload.available or 0,
-        source_updated_at=incoming)
-    newer = or_(InventoryLevel.source_updated_at.is_(None),
-                stmt.excluded.source_updated_at.is_(None),
-                InventoryLevel.source_updated_at <= stmt.excluded.source_updated_at)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["shop_id", "inventory_item_id", "location_id"],
-        set_={"available": stmt.excluded.available,
-              "source_updated_at": stmt.excluded.source_updated_at},
-        where=and_(InventoryLevel.available != stmt.excluded.available, newer),
-    ).returning(InventoryLevel.id)
     # Core execution on the session's connection: same transaction, without the ORM's bulk
     # persistence machinery (this runs for every stock webhook).
     conn = await session.connection()
-    changed = (await conn.execute(stmt)).first() is not None
+    changed = (await conn.execute(prepared(session, _level_upsert), {
+        "shop_id": shop_id, "inventory_item_id": item,
+        "location_id": gid("Location", payload.location_id),
+        "available": payload.available or 0,
+        "source_updated_at": parse_time(payload.updated_at)})).first() is not None
     return item if changed else None
+
+
+def _level_upsert(insert: Callable[..., Any]) -> Any:
+    """Insert a level, or update it when the quantity differs and the payload is not older."""
+    table = InventoryLevel.__table__
+    stmt = insert(table)
+    new = stmt.excluded
+    newer = or_(table.c.source_updated_at.is_(None), new.source_updated_at.is_(None),
+                table.c.source_updated_at <= new.source_updated_at)
+    return stmt.on_conflict_do_update(
+        index_elements=["shop_id", "inventory_item_id", "location_id"],
+        set_={"available": new.available, "source_updated_at": new.source_updated_at},
+        where=and_(table.c.available != new.available, newer),
+    ).returning(table.c.id)
 
 
 async def apply_inventory_item(session: AsyncSession, shop_id: int,

@@ -9,9 +9,10 @@ nothing TikTok sees → no bump at all (no job, no call). Not linked yet: `produ
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, union
+from sqlalchemy import BindParameter, bindparam, select, union
 
 from ecomsend.db.models import ProductLink, ShopifyProduct, ShopifyVariant, SyncState
 from ecomsend.sync import state
@@ -78,13 +79,13 @@ async def bump(session: AsyncSession, queue: JobQueue, change: Change) -> list[s
     return notes
 
 
-async def stock_targets(session: AsyncSession, shop_id: int, item_gid: str
-                        ) -> set[tuple[int, str]]:
-    """(connection, product) pairs a stock change of one inventory item concerns: products
-    listed there, and products whose create is under way (it may have read the old stock;
-    the inventory push waits for its links). One query."""
+@cache
+def _stock_targets_query() -> Any:
+    """stock_targets' query with `shop_id` and `item` bind parameters, built once."""
+    shop_id: BindParameter[int] = bindparam("shop_id")
+    item: BindParameter[str] = bindparam("item")
     variant = (ShopifyVariant.product_id == ShopifyProduct.id) & (
-        ShopifyVariant.inventory_item_id == item_gid) & (ShopifyVariant.shop_id == shop_id)
+        ShopifyVariant.inventory_item_id == item) & (ShopifyVariant.shop_id == shop_id)
     linked = (select(ProductLink.tiktok_shop_id, ShopifyProduct.shopify_id)
               .join(ShopifyProduct, (ShopifyProduct.shopify_id == ProductLink.shopify_product_id)
                     & (ShopifyProduct.shop_id == shop_id))
@@ -95,7 +96,16 @@ async def stock_targets(session: AsyncSession, shop_id: int, item_gid: str
                 .join(ShopifyVariant, variant)
                 .where(SyncState.kind == PRODUCT, SyncState.direction == TO_TIKTOK,
                        SyncState.status.in_([state.PENDING, state.RUNNING, state.BACKOFF])))
-    rows = await (await session.connection()).execute(union(linked, creating))
+    return union(linked, creating)
+
+
+async def stock_targets(session: AsyncSession, shop_id: int, item_gid: str
+                        ) -> set[tuple[int, str]]:
+    """(connection, product) pairs a stock change of one inventory item concerns: products
+    listed there, and products whose create is under way (it may have read the old stock;
+    the inventory push waits for its links). One query."""
+    rows = await (await session.connection()).execute(
+        _stock_targets_query(), {"shop_id": shop_id, "item": item_gid})
     return {(int(tts), str(product)) for tts, product in rows.all()}
 
 
