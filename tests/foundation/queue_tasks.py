@@ -70,6 +70,16 @@ def build_test_registry(periodic_every_s: float | None = None) -> TaskRegistry:
             await asyncio.sleep(600)  # the test SIGKILLs the worker during this
         await record(ctx.db, marker, "done")
 
+    @registry.task("complete_inside")
+    async def complete_inside(ctx: TaskContext, marker: str) -> None:
+        first = await count(ctx.db, marker, "started") == 0
+        await record(ctx.db, marker, "started")
+        async with ctx.db.unit_of_work() as session:
+            session.add(ActivityLog(kind=TEST_KIND, entity_id=marker, status="done"))
+            await ctx.queue.complete_in(session, ctx.job_id)
+            if first:
+                raise RuntimeError("rolled back together with the job's completion")
+
     @registry.task("tick")
     async def tick(ctx: TaskContext) -> None:
         await record(ctx.db, "tick", "done")

@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 from queue_tasks import build_test_registry, count, times
+from sqlalchemy import func, select
 
+from ecomsend.db.models import LocalJob
 from ecomsend.db.session import Database
 from ecomsend.jobs.local_queue import LocalQueue
 from ecomsend.jobs.port import JobQueue
@@ -124,6 +126,22 @@ async def test_a_job_that_keeps_failing_stops_after_max_attempts(backend: Backen
         await eventually(lambda: _ge(backend.db, "broken", "started", MAX_ATTEMPTS), timeout=30)
         await asyncio.sleep(2.5)  # no further run arrives
     assert await count(backend.db, "broken", "started") == MAX_ATTEMPTS
+
+
+async def test_a_job_completed_in_the_tasks_transaction_runs_until_that_commits(
+        backend: Backend) -> None:
+    queue = backend.queue(build_test_registry())
+    await defer(backend, queue, "complete_inside", lock="inside:1", marker="inside")
+    async with running(queue):
+        await eventually(lambda: _ge(backend.db, "inside", "done", 1), timeout=30)
+        await asyncio.sleep(1.0)  # no further run arrives
+    # The first run's completion rolled back with its transaction, so the job ran again.
+    assert await count(backend.db, "inside", "started") == 2
+    assert await count(backend.db, "inside", "done") == 1
+    if backend.name == "local":
+        async with backend.db.sessionmaker() as session:
+            assert (await session.execute(select(func.count()).select_from(LocalJob))
+                    ).scalar_one() == 0
 
 
 async def test_periodic_job_fires_once_per_period_with_two_workers(tmp_path: Path,

@@ -80,6 +80,9 @@ class LocalQueue:
         self.orphan_after_s = orphan_after_s
         self.worker_id = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self._wakeup = asyncio.Event()
+        #: Jobs this worker runs now, and those whose task completed them itself (complete_in).
+        self._running: set[int] = set()
+        self._completed: set[int] = set()
 
     async def defer(self, session: AsyncSession, task: str, args: JsonArgs | None = None, *,
                     queueing_lock: str | None = None, run_at: datetime | None = None) -> None:
@@ -91,27 +94,37 @@ class LocalQueue:
             "status": WAITING, "scheduled_at": run_at or now, "attempts": 0, "created_at": now})
         self._wakeup.set()
 
-    async def _claim(self) -> tuple[int, str, dict[str, Any], int] | None:
-        """Atomically take the next due job whose lock is not held by a running job."""
+    async def _claim(self, limit: int) -> list[tuple[int, str, dict[str, Any], int]]:
+        """Atomically take up to `limit` due jobs whose lock no running job holds, in one
+        write transaction however many (under load, claims one by one queued on SQLite's
+        write lock). Two of them never share a lock: one waiting job per lock exists."""
         now = utcnow()
         running = aliased(LocalJob)
         lock_busy = exists().where(and_(running.status == RUNNING,
                                         running.queueing_lock == LocalJob.queueing_lock))
-        next_id = (
+        next_ids = (
             select(LocalJob.id)
             .where(LocalJob.status == WAITING, LocalJob.scheduled_at <= now,
                    (LocalJob.queueing_lock.is_(None)) | ~lock_busy)
-            .order_by(LocalJob.scheduled_at, LocalJob.id).limit(1).scalar_subquery()
+            .order_by(LocalJob.scheduled_at, LocalJob.id).limit(limit)
         )
         stmt = (
-            update(LocalJob).where(LocalJob.id == next_id, LocalJob.status == WAITING)
+            update(LocalJob).where(LocalJob.id.in_(next_ids), LocalJob.status == WAITING)
             .values(status=RUNNING, worker_id=self.worker_id, started_at=now, heartbeat_at=now,
                     attempts=LocalJob.attempts + 1)
             .returning(LocalJob.id, LocalJob.task, LocalJob.args, LocalJob.attempts)
         )
         async with self.db.unit_of_work() as session:
-            row = (await session.execute(stmt)).first()
-        return None if row is None else (row[0], row[1], row[2], row[3])
+            rows = (await session.execute(stmt)).all()
+        return [(row[0], row[1], row[2], row[3]) for row in rows]
+
+    async def complete_in(self, session: AsyncSession, job_id: str) -> None:
+        """Delete the running job in `session`'s transaction (see JobQueue.complete_in);
+        a no-op for an id this worker is not running (a task called directly)."""
+        job = int(job_id) if job_id.isdigit() else None
+        if job is not None and job in self._running:
+            await session.execute(delete(LocalJob).where(LocalJob.id == job))
+            self._completed.add(job)
 
     async def recover_orphans(self) -> int:
         """Running jobs with a stale heartbeat go back to waiting (or are dropped when a waiting
@@ -143,6 +156,7 @@ class LocalQueue:
         ctx = TaskContext(db=self.db, queue=self, worker_id=self.worker_id, job_id=str(job_id),
                           attempt=attempt, services=self.services)
         beat = asyncio.create_task(self._heartbeat(job_id))
+        self._running.add(job_id)
         try:
             await self.registry.get(task)(ctx, **args)
         except RetryJob as retry:
@@ -150,9 +164,12 @@ class LocalQueue:
         except Exception as exc:
             await self._after_error(job_id, task, args, attempt, exc)
         else:
-            async with self.db.unit_of_work() as session:
-                await session.execute(delete(LocalJob).where(LocalJob.id == job_id))
+            if job_id not in self._completed:
+                async with self.db.unit_of_work() as session:
+                    await session.execute(delete(LocalJob).where(LocalJob.id == job_id))
         finally:
+            self._running.discard(job_id)
+            self._completed.discard(job_id)
             beat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await beat
@@ -191,25 +208,25 @@ class LocalQueue:
         recovery, until `stop` is set; running jobs are awaited before returning."""
         await self.recover_orphans()
         periodic = asyncio.create_task(run_periodic_loop(self.db, self, stop))
-        slots = asyncio.Semaphore(concurrency)
         running: set[asyncio.Task[None]] = set()
         loop = asyncio.get_running_loop()
         next_recovery = loop.time() + self.orphan_after_s
         try:
             while not stop.is_set():
-                await slots.acquire()
-                claimed = await self._claim()
-                if claimed is None:
-                    slots.release()
+                if len(running) >= concurrency:
+                    await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                    continue
+                claimed = await self._claim(concurrency - len(running))
+                if not claimed:
                     if loop.time() >= next_recovery:
                         await self.recover_orphans()
                         next_recovery = loop.time() + self.orphan_after_s
                     await self._idle(stop)
                     continue
-                job = asyncio.create_task(self._run_one(*claimed))
-                running.add(job)
-                job.add_done_callback(running.discard)
-                job.add_done_callback(lambda _t: slots.release())
+                for job_id, task, args, attempt in claimed:
+                    job = asyncio.create_task(self._run_one(job_id, task, args, attempt))
+                    running.add(job)
+                    job.add_done_callback(running.discard)
         finally:
             await asyncio.gather(*running, return_exceptions=True)
             await periodic

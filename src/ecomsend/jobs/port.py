@@ -43,4 +43,10 @@ class JobQueue(Protocol):
         and periodically by running workers."""
         ...
 
+    async def complete_in(self, session: AsyncSession, job_id: str) -> None:
+        """Mark the running job `job_id` done in `session`'s transaction, so a task's final
+        state change and its job's completion commit together (one write instead of two).
+        The task must return right after that transaction commits."""
+        ...
+
     async def close(self) -> None: ...

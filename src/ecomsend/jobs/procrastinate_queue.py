@@ -89,6 +89,10 @@ class ProcrastinateQueue:
             await self.app.open_async()
             self._opened = True
 
+    async def complete_in(self, session: AsyncSession, job_id: str) -> None:
+        """Nothing to do: procrastinate finishes the job itself when the task returns."""
+        return None
+
     async def close(self) -> None:
         if self._opened:
             await self.app.close_async()

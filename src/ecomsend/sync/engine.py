@@ -69,6 +69,7 @@ def make_sync_task(handlers: HandlerMap) -> Callable[..., Awaitable[None]]:
         async with ctx.db.unit_of_work() as session:
             await state.finish_success(session, ctx.queue, lease, result.pushed_hash)
             session.add(_activity(lease, "synced", f"{result.api_calls} API call(s)"))
+            await ctx.queue.complete_in(session, ctx.job_id)
 
     return sync_entity
 
@@ -90,6 +91,7 @@ async def _record_failure(ctx: TaskContext, lease: state.Lease, exc: Exception) 
                                            state.transient_delay_s(attempts), error,
                                            count_attempt=True)
         session.add(_activity(lease, "failed", str(exc), error))
+        await ctx.queue.complete_in(session, ctx.job_id)
 
 
 def _activity(lease: state.Lease, status: str, message: str,
