@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
 
 from ecomsend.config import Settings
 from ecomsend.crypto import TokenCipher
+from ecomsend.db import sqlite_driver
 from ecomsend.db.sqlite import sqlite_pragmas
 from ecomsend.db.types import configure_token_cipher
 
@@ -40,7 +42,10 @@ def _sqlite_begin(conn: Any) -> None:
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine with SQLite tuned for a web app + in-process workers (WAL, busy timeout)."""
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, **kwargs)
+        parsed = make_url(url)
+        if parsed.drivername == "sqlite+aiosqlite":  # one thread hop per statement
+            parsed = parsed.set(drivername=f"sqlite+{sqlite_driver.DRIVER}")
+        engine = create_async_engine(parsed, **kwargs)
         event.listen(engine.sync_engine, "connect", sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
