@@ -3,6 +3,7 @@ rules, warehouses, the category tree. Keyed by connection (the calls need its sh
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -20,20 +21,34 @@ TTL_S = 3600.0
 
 @dataclass
 class TtlCache:
-    """A tiny async memo with expiry (per process; a miss just calls TikTok again)."""
+    """A tiny async memo with expiry (per process; a miss just calls TikTok again). Callers
+    missing the same key at once share one load: a template activation starts several product
+    pushes together, and each would otherwise fetch the same category data."""
 
     ttl_s: float = TTL_S
     _items: dict[tuple[Any, ...], tuple[float, Any]] = field(default_factory=dict)
+    _loading: dict[tuple[Any, ...], asyncio.Task[Any]] = field(default_factory=dict)
 
     async def get(self, key: tuple[Any, ...], load: Callable[[], Awaitable[T]]) -> T:
         hit = self._items.get(key)
-        now = time.monotonic()
-        if hit is not None and hit[0] > now:
+        if hit is not None and hit[0] > time.monotonic():
             value: T = hit[1]
             return value
-        value = await load()
-        self._items[key] = (now + self.ttl_s, value)
-        return value
+        task = self._loading.get(key)
+        if task is None or task.get_loop() is not asyncio.get_running_loop():
+            task = self._loading[key] = asyncio.ensure_future(self._load(key, load))
+        # shield: one caller giving up must not cancel the load the others wait for
+        result: T = await asyncio.shield(task)
+        return result
+
+    async def _load(self, key: tuple[Any, ...], load: Callable[[], Awaitable[T]]) -> T:
+        try:
+            value = await load()
+            self._items[key] = (time.monotonic() + self.ttl_s, value)
+            return value
+        finally:
+            if self._loading.get(key) is asyncio.current_task():
+                del self._loading[key]
 
     def clear(self) -> None:
         self._items.clear()
