@@ -13,10 +13,11 @@ import traceback
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from functools import cache
+from typing import TYPE_CHECKING, Any, cast
 
 import structlog
-from sqlalchemy import and_, case, delete, exists, select, text, update
+from sqlalchemy import Table, and_, bindparam, case, delete, exists, select, text, update
 from sqlalchemy.orm import aliased
 
 from ecomsend.db.models import LocalJob
@@ -64,6 +65,28 @@ def _insert_or_coalesce_job(insert: Callable[..., Any]) -> Any:
                                       set_={"scheduled_at": earlier})
 
 
+@cache
+def _claim_stmt() -> Any:
+    """LocalQueue._claim's UPDATE with bind parameters, built once (it runs for every job)."""
+    jobs = cast(Table, LocalJob.__table__)
+    running = jobs.alias("running")
+    now = bindparam("b_now", type_=jobs.c.scheduled_at.type)
+    lock_busy = exists().where(and_(running.c.status == RUNNING,
+                                    running.c.queueing_lock == jobs.c.queueing_lock))
+    next_ids = (
+        select(jobs.c.id)
+        .where(jobs.c.status == WAITING, jobs.c.scheduled_at <= now,
+               jobs.c.queueing_lock.is_(None) | ~lock_busy)
+        .order_by(jobs.c.scheduled_at, jobs.c.id).limit(bindparam("b_limit"))
+    )
+    return (
+        update(jobs).where(jobs.c.id.in_(next_ids), jobs.c.status == WAITING)
+        .values(status=RUNNING, worker_id=bindparam("b_worker"), started_at=now,
+                heartbeat_at=now, attempts=jobs.c.attempts + 1)
+        .returning(jobs.c.id, jobs.c.task, jobs.c.args, jobs.c.attempts)
+    )
+
+
 class LocalQueue:
     """The `JobQueue` adapter of the embedded default (see module docstring)."""
 
@@ -99,23 +122,9 @@ class LocalQueue:
         write transaction however many (under load, claims one by one queued on SQLite's
         write lock). Two of them never share a lock: one waiting job per lock exists."""
         now = utcnow()
-        running = aliased(LocalJob)
-        lock_busy = exists().where(and_(running.status == RUNNING,
-                                        running.queueing_lock == LocalJob.queueing_lock))
-        next_ids = (
-            select(LocalJob.id)
-            .where(LocalJob.status == WAITING, LocalJob.scheduled_at <= now,
-                   (LocalJob.queueing_lock.is_(None)) | ~lock_busy)
-            .order_by(LocalJob.scheduled_at, LocalJob.id).limit(limit)
-        )
-        stmt = (
-            update(LocalJob).where(LocalJob.id.in_(next_ids), LocalJob.status == WAITING)
-            .values(status=RUNNING, worker_id=self.worker_id, started_at=now, heartbeat_at=now,
-                    attempts=LocalJob.attempts + 1)
-            .returning(LocalJob.id, LocalJob.task, LocalJob.args, LocalJob.attempts)
-        )
+        params = {"b_now": now, "b_limit": limit, "b_worker": self.worker_id}
         async with self.db.unit_of_work() as session:
-            rows = (await session.execute(stmt)).all()
+            rows = (await session.execute(_claim_stmt(), params)).all()
         return [(row[0], row[1], row[2], row[3]) for row in rows]
 
     async def complete_in(self, session: AsyncSession, job_id: str) -> None:

@@ -11,9 +11,10 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from functools import cache
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import case, or_, select, update
+from sqlalchemy import Table, bindparam, case, func, or_, select, update
 
 from ecomsend.db.models import SyncState
 from ecomsend.db.types import utcnow
@@ -90,21 +91,31 @@ def _mark_upsert(insert: Callable[..., Any]) -> Any:
 async def take_lease(session: AsyncSession, state_id: int, owner: str) -> Lease | None:
     """Take the row's lease if free (or expired) and there is something to push; else None."""
     now = utcnow()
-    stmt = (
-        update(SyncState)
-        .where(SyncState.id == state_id,
-               SyncState.desired_version > SyncState.synced_version,
-               or_(SyncState.lease_until.is_(None), SyncState.lease_until < now),
-               or_(SyncState.not_before.is_(None), SyncState.not_before <= now))
-        .values(lease_owner=owner, lease_until=now + timedelta(seconds=LEASE_S),
-                status=RUNNING, updated_at=now)
-        .returning(SyncState.desired_version, SyncState.shop_id, SyncState.tiktok_shop_id,
-                   SyncState.kind, SyncState.entity_id, SyncState.direction)
-    )
-    row = (await session.execute(stmt)).first()
+    row = (await session.execute(_take_lease_stmt(), {
+        "b_state_id": state_id, "b_owner": owner, "b_now": now,
+        "b_until": now + timedelta(seconds=LEASE_S)})).first()
     if row is None:
         return None
     return Lease(state_id, owner, int(row[0]), EntityKey(row[1], row[2], row[3], row[4], row[5]))
+
+
+@cache
+def _take_lease_stmt() -> Any:
+    """take_lease's UPDATE with bind parameters, built once (it runs for every push)."""
+    table = cast(Table, SyncState.__table__)
+    now = bindparam("b_now", type_=table.c.updated_at.type)
+    return (
+        update(table)
+        .where(table.c.id == bindparam("b_state_id"),
+               table.c.desired_version > table.c.synced_version,
+               or_(table.c.lease_until.is_(None), table.c.lease_until < now),
+               or_(table.c.not_before.is_(None), table.c.not_before <= now))
+        .values(lease_owner=bindparam("b_owner"),
+                lease_until=bindparam("b_until", type_=table.c.lease_until.type),
+                status=RUNNING, updated_at=now)
+        .returning(table.c.desired_version, table.c.shop_id, table.c.tiktok_shop_id,
+                   table.c.kind, table.c.entity_id, table.c.direction)
+    )
 
 
 async def backoff_remaining_s(session: AsyncSession, state_id: int) -> float | None:
@@ -127,21 +138,34 @@ async def finish_success(session: AsyncSession, queue: JobQueue, lease: Lease,
                          pushed_hash: str | None) -> bool:
     """One statement: synced_version = v, release the lease, pending again if a change arrived
     meanwhile (then defer again). Returns True when another push is needed."""
-    now = utcnow()
-    more = SyncState.desired_version > lease.version
-    values: dict[str, Any] = {
-        "synced_version": lease.version, "lease_owner": None, "lease_until": None,
-        "status": case((more, PENDING), else_=SYNCED), "attempts": 0, "last_error": None,
-        "last_synced_at": now, "updated_at": now, "not_before": None}
-    if pushed_hash is not None:
-        values["last_pushed_hash"] = pushed_hash
-    stmt = update(SyncState).where(_owned(lease)).values(**values).returning(SyncState.status)
-    status = (await session.execute(stmt)).scalar_one_or_none()
+    status = (await session.execute(_finish_success_stmt(), {
+        "b_state_id": lease.state_id, "b_owner": lease.owner, "b_version": lease.version,
+        "b_now": utcnow(), "b_hash": pushed_hash})).scalar_one_or_none()
     if status == PENDING:
         await queue.defer(session, SYNC_TASK, {"sync_state_id": lease.state_id},
                           queueing_lock=queueing_lock(lease.state_id))
         return True
     return False
+
+
+@cache
+def _finish_success_stmt() -> Any:
+    """finish_success's UPDATE with bind parameters, built once (it runs for every push);
+    a None hash keeps the last pushed one."""
+    table = cast(Table, SyncState.__table__)
+    version = bindparam("b_version", type_=table.c.synced_version.type)
+    now = bindparam("b_now", type_=table.c.updated_at.type)
+    pushed = bindparam("b_hash", type_=table.c.last_pushed_hash.type)
+    return (
+        update(table)
+        .where(table.c.id == bindparam("b_state_id"), table.c.lease_owner == bindparam("b_owner"))
+        .values(synced_version=version, lease_owner=None, lease_until=None,
+                status=case((table.c.desired_version > version, PENDING), else_=SYNCED),
+                attempts=0, last_error=None, last_synced_at=now, updated_at=now,
+                not_before=None,
+                last_pushed_hash=func.coalesce(pushed, table.c.last_pushed_hash))
+        .returning(table.c.status)
+    )
 
 
 async def finish_retry_later(session: AsyncSession, queue: JobQueue, lease: Lease,
