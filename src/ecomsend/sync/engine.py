@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from sqlalchemy import or_, select
 
-from ecomsend.db.models import ActivityLog, SyncState
+from ecomsend.db.models import SyncState
 from ecomsend.db.types import utcnow
 from ecomsend.jobs.registry import RetryJob
 from ecomsend.sync import state
+from ecomsend.sync.activity import record_activity
 from ecomsend.sync.errors import PushResult, SyncPermanent, SyncRateLimited, SyncTransient
 
 if TYPE_CHECKING:
@@ -68,7 +69,8 @@ def make_sync_task(handlers: HandlerMap) -> Callable[..., Awaitable[None]]:
             return
         async with ctx.db.unit_of_work() as session:
             await state.finish_success(session, ctx.queue, lease, result.pushed_hash)
-            session.add(_activity(lease, "synced", f"{result.api_calls} API call(s)"))
+            await record_activity(session, _activity(lease, "synced",
+                                                     f"{result.api_calls} API call(s)"))
             await ctx.queue.complete_in(session, ctx.job_id)
 
     return sync_entity
@@ -90,16 +92,17 @@ async def _record_failure(ctx: TaskContext, lease: state.Lease, exc: Exception) 
             await state.finish_retry_later(session, ctx.queue, lease,
                                            state.transient_delay_s(attempts), error,
                                            count_attempt=True)
-        session.add(_activity(lease, "failed", str(exc), error))
+        await record_activity(session, _activity(lease, "failed", str(exc), error))
         await ctx.queue.complete_in(session, ctx.job_id)
 
 
 def _activity(lease: state.Lease, status: str, message: str,
-              error: dict[str, Any] | None = None) -> ActivityLog:
-    return ActivityLog(shop_id=lease.key.shop_id, tiktok_shop_id=lease.key.tiktok_shop_id,
-                       kind=lease.key.kind, entity_id=lease.key.entity_id,
-                       direction=lease.key.direction, status=status, message=message[:2000],
-                       error=error)
+              error: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The activity row of a push's outcome (columns for `record_activity`)."""
+    row = {"shop_id": lease.key.shop_id, "tiktok_shop_id": lease.key.tiktok_shop_id,
+           "kind": lease.key.kind, "entity_id": lease.key.entity_id,
+           "direction": lease.key.direction, "status": status, "message": message[:2000]}
+    return row if error is None else {**row, "error": error}
 
 
 async def sweep_sync_state(ctx: TaskContext, grace_s: float = SWEEP_GRACE_S) -> None:

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from ecomsend.db.models import ActivityLog, WebhookReceipt
+from ecomsend.db.models import WebhookReceipt
 from ecomsend.db.types import utcnow
 from ecomsend.db.upsert import prepared
+from ecomsend.sync.activity import record_activity
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -62,10 +63,10 @@ async def ingest(session: AsyncSession, queue: JobQueue, webhook: InboundWebhook
     handler = handlers.get((webhook.platform, webhook.topic))
     note = "no handler for this topic" if handler is None else await handler(session, queue,
                                                                              webhook)
-    await session.execute(prepared(session, _activity_insert), {
+    await record_activity(session, {
         "kind": "webhook", "entity_id": webhook.delivery_id[:64],
         "direction": webhook.platform.value, "status": "received" if handler else "ignored",
-        "message": f"{webhook.topic}: {note}"[:2000], "created_at": utcnow()})
+        "message": f"{webhook.topic}: {note}"[:2000]})
     return IngestOutcome.PROCESSED if handler else IngestOutcome.IGNORED
 
 
@@ -74,6 +75,3 @@ def _receipt_insert(insert: Callable[..., Any]) -> Any:
     table = WebhookReceipt.__table__
     return insert(table).on_conflict_do_nothing().returning(table.c.id)
 
-
-def _activity_insert(insert: Callable[..., Any]) -> Any:
-    return insert(ActivityLog.__table__)
