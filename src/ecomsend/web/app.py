@@ -13,6 +13,7 @@ from sqlalchemy import text
 from ecomsend import __version__
 from ecomsend.config import Settings, get_settings
 from ecomsend.db.session import Database
+from ecomsend.db.sqlite import checkpoint_wal
 from ecomsend.jobs.runtime import build_queue
 from ecomsend.jobs.tasks import build_registry
 from ecomsend.services import Services
@@ -41,12 +42,16 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         stop = asyncio.Event()
         worker = (asyncio.create_task(queue.run_worker(stop, EMBEDDED_WORKER_CONCURRENCY))
                   if embedded_worker else None)
+        checkpoints = (asyncio.create_task(checkpoint_wal(db, stop))
+                       if db.dialect == "sqlite" else None)
         try:
             yield
         finally:
             stop.set()
             if worker is not None:
                 await worker
+            if checkpoints is not None:
+                await checkpoints
             await queue.close()
             await services.close()
             await db.dispose()
