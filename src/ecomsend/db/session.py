@@ -85,7 +85,8 @@ class Database:
         retries (1, 2, 5 … 100 ms) instead of waking when the lock frees, and lets a newcomer
         overtake a writer that has waited long. At 50 stock changes/s that made the slowest
         writers wait about a second. Queuing on an asyncio lock hands the turn over in arrival
-        order at once; busy_timeout still covers other processes (the CLI, the bulk writer)."""
+        order at once; busy_timeout still covers other processes (the CLI, the bulk writer).
+        Not re-entrant: a unit of work never opens another (SQLite would block it as well)."""
         if self.dialect != "sqlite":
             yield
             return
