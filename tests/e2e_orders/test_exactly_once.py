@@ -92,26 +92,36 @@ async def test_crash_between_shopify_create_and_our_commit(
     assert sum(1 for r in log if r["operation_name"] == "OrderCreate") == 1
 
 
+async def _orders_then_connect(stack: LocalStack, app_db: Database, merchant: Merchant,
+                               domain: str, products: int, quantities: list[int]
+                               ) -> tuple[Env, dict[str, Any], list[dict[str, Any]]]:
+    """A store installed, a TikTok shop with one listed product and one order per quantity
+    placed *before* the shop is connected, then connected: (env, product, orders)."""
+    await create_store(merchant, domain, products)
+    await merchant.install(domain)
+    tts = await merchant.create_tiktok_shop("US")
+    env = Env(stack, app_db, merchant, domain, tts["shop_id"], 0)
+    sample = await env.tiktok("GET", "/sample_product", params={"skus": 1})
+    product = await env.tiktok("POST", "/products", json=sample)
+    sku = product["skus"][0]["id"]
+    orders = [await env.tiktok("POST", "/orders", json={"line_items": [
+        {"sku_id": sku, "quantity": quantity}]}) for quantity in quantities]
+    await merchant.connect_tiktok(tts["shop_id"])
+    return env, product, orders
+
+
 async def test_backfill_on_connect_fetches_orders_placed_before(stack: LocalStack,
                                                                 app_db: Database) -> None:
     """Orders placed on TikTok before the shop was connected (their webhooks found no
     connection) arrive through the backfill window once auto sync is turned on."""
     merchant = Merchant(stack)
     try:
-        domain = "orders-e2e-backfill.myshopify.com"
-        await create_store(merchant, domain, 2)
-        await merchant.install(domain)
-        tts = await merchant.create_tiktok_shop("US")
-        env = Env(stack, app_db, merchant, domain, tts["shop_id"], 0)
-        sample = await env.tiktok("GET", "/sample_product", params={"skus": 1})
-        product = await env.tiktok("POST", "/products", json=sample)
+        env, product, early = await _orders_then_connect(
+            stack, app_db, merchant, "orders-e2e-backfill.myshopify.com", 2, [1, 2])
         sku = product["skus"][0]["id"]
-        early = [await env.tiktok("POST", "/orders", json={"line_items": [
-            {"sku_id": sku, "quantity": 1 + i}]}) for i in range(2)]
-        await merchant.connect_tiktok(tts["shop_id"])
         async with app_db.sessionmaker() as session:
             env.tts_pk = (await session.execute(select(TikTokShop.id).where(
-                TikTokShop.tiktok_shop_id == tts["shop_id"]))).scalar_one()
+                TikTokShop.tiktok_shop_id == env.tiktok_shop_id))).scalar_one()
         variant = (await env.shopify("GET", "/products"))["products"][0]
         await env.link(Linked(sku, "", variant["variants"][0]["admin_graphql_api_id"],
                               variant["admin_graphql_api_id"], product["id"]))
@@ -127,17 +137,8 @@ async def test_connecting_backfills_orders_without_auto_sync(stack: LocalStack,
     order list as Not synced), even with order auto sync off."""
     merchant = Merchant(stack)
     try:
-        domain = "orders-e2e-connect-backfill.myshopify.com"
-        await create_store(merchant, domain, 1)
-        await merchant.install(domain)
-        tts = await merchant.create_tiktok_shop("US")
-        env = Env(stack, app_db, merchant, domain, tts["shop_id"], 0)
-        sample = await env.tiktok("GET", "/sample_product", params={"skus": 1})
-        product = await env.tiktok("POST", "/products", json=sample)
-        sku = product["skus"][0]["id"]
-        placed = [await env.tiktok("POST", "/orders", json={"line_items": [
-            {"sku_id": sku, "quantity": 1}]}) for _ in range(2)]
-        await merchant.connect_tiktok(tts["shop_id"])
+        _, _, placed = await _orders_then_connect(
+            stack, app_db, merchant, "orders-e2e-connect-backfill.myshopify.com", 1, [1, 1])
         async with asyncio.timeout(20):
             while True:
                 async with app_db.sessionmaker() as session:
