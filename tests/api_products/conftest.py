@@ -25,11 +25,8 @@ from ecomsend.db.migrate import upgrade
 from ecomsend.db.models import ActivityLog, Shop, ShopifyProduct
 from ecomsend.db.session import Database
 from ecomsend.demo.stack import LocalStack, Merchant
-from ecomsend.sync.listing.images import placeholder_source, register_image_source
 
 PRODUCTS = 30
-#: Nothing serves the Shopify sandbox's CDN URLs offline: pushes upload a placeholder PNG.
-register_image_source("https://cdn.shopify.com/", placeholder_source)
 
 
 @dataclass

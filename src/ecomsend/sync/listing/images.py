@@ -4,8 +4,9 @@ Each Shopify image URL is uploaded once per TikTok shop: the result is cached on
 persisted in the mirror (`shopify_product.images[i].tiktok`, kept by the webhook mirror while
 the URL stays the same), so a re-push costs no upload call. Image bytes come from an
 `ImageSource`: plain HTTP by default; `register_image_source(prefix, source)` serves URLs that
-cannot be fetched from here: `Settings.placeholder_image_prefixes` (the demo stack's, for the
-Shopify sandbox's CDN URLs that nothing serves offline) and tests register `placeholder_source`.
+cannot be fetched from here: `Services` registers `placeholder_source` for every prefix in
+`Settings.placeholder_image_prefixes` (the demo stack's: the Shopify sandbox's CDN URLs, which
+nothing serves offline).
 """
 
 from __future__ import annotations
