@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 
 from ecomsend.config import QueueBackend, Settings
 from ecomsend.db.migrate import upgrade
+from ecomsend.db.models import Shop, TikTokShop
 from ecomsend.db.session import Database
 
 #: Admin connection used to create and drop per-test databases.
@@ -78,6 +79,20 @@ def postgres_url() -> Iterator[str]:
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'ecomsend.db'}"
+
+
+async def add_connection(db: Database, domain: str, tiktok_shop_id: str = "1"
+                         ) -> tuple[int, int]:
+    """A Shop with one US TikTok shop connected, committed: (shop id, tiktok_shop row id)."""
+    async with db.unit_of_work() as session:
+        shop = Shop(domain=domain, scopes="")
+        session.add(shop)
+        await session.flush()
+        tts = TikTokShop(shop_id=shop.id, tiktok_shop_id=tiktok_shop_id, cipher="c",
+                         region="US")
+        session.add(tts)
+        await session.flush()
+        return shop.id, tts.id
 
 
 async def _migrated(settings: Settings) -> Database:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 from decimal import Decimal
 
-from ecomsend.db.models import Shop, ShopSettings, TikTokShop
+from conftest import add_connection  # the root conftest (tests/ on path)
+from ecomsend.db.models import ShopSettings
 from ecomsend.db.session import Database
 from ecomsend.sync.links.matching import (
     LinkPair,
@@ -79,14 +80,7 @@ def test_override_on_top_of_the_template() -> None:
 
 
 async def test_concurrent_links_never_duplicate(any_db: Database) -> None:
-    async with any_db.unit_of_work() as s:
-        shop = Shop(domain="links-core.myshopify.com", scopes="")
-        s.add(shop)
-        await s.flush()
-        tts = TikTokShop(shop_id=shop.id, tiktok_shop_id="77", cipher="c", region="US")
-        s.add(tts)
-        await s.flush()
-        tts_id = tts.id
+    _, tts_id = await add_connection(any_db, "links-core.myshopify.com", "77")
 
     async def link(pair: LinkPair) -> tuple[int, int]:
         async with any_db.unit_of_work() as s:
@@ -108,18 +102,13 @@ async def test_concurrent_links_never_duplicate(any_db: Database) -> None:
 
 
 async def test_the_pipeline_reads_a_products_override(sqlite_db: Database) -> None:
+    _, tts_id = await add_connection(sqlite_db, "override.myshopify.com", "78")
     async with sqlite_db.unit_of_work() as s:
-        shop = Shop(domain="override.myshopify.com", scopes="")
-        s.add(shop)
-        await s.flush()
-        tts = TikTokShop(shop_id=shop.id, tiktok_shop_id="78", cipher="c", region="US")
-        s.add(tts)
-        await s.flush()
-        s.add(ShopSettings(tiktok_shop_id=tts.id, product=with_override(
+        s.add(ShopSettings(tiktok_shop_id=tts_id, product=with_override(
             {}, "gid://shopify/Product/9", {"category_id": "300", "package_weight": "1"})))
     async with sqlite_db.sessionmaker() as s:
-        found = await override_for(s, tts.id, "gid://shopify/Product/9")
+        found = await override_for(s, tts_id, "gid://shopify/Product/9")
         assert found == {"category_id": "300", "package_weight": "1"}
-        assert await override_for(s, tts.id, "gid://shopify/Product/10") is None
+        assert await override_for(s, tts_id, "gid://shopify/Product/10") is None
         spec = effective_template(None, found, "US")
     assert spec is not None and spec.category_id == "300"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ecomsend.db.models import Shop, TikTokOrder, TikTokShop
+from conftest import add_connection  # the root conftest (tests/ on path)
+from ecomsend.db.models import TikTokOrder
 from ecomsend.db.session import Database
 from ecomsend.integrations.tiktok.models.orders import Order
 from ecomsend.sync.orders.mirror import upsert_order
@@ -17,14 +18,7 @@ def _order(status: str, update_time: int) -> Order:
 
 
 async def _connection(db: Database) -> int:
-    async with db.unit_of_work() as session:
-        shop = Shop(domain="mirror.myshopify.com", scopes="")
-        session.add(shop)
-        await session.flush()
-        tts = TikTokShop(shop_id=shop.id, tiktok_shop_id="1", cipher="c", region="US")
-        session.add(tts)
-        await session.flush()
-        return tts.id
+    return (await add_connection(db, "mirror.myshopify.com"))[1]
 
 
 async def _status_after(db: Database, tts_pk: int, *reads: Order) -> tuple[list[bool], str]:

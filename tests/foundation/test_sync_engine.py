@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import select, update
 
-from ecomsend.db.models import LocalJob, Shop, SyncState, TikTokShop
+from conftest import add_connection  # the root conftest (tests/ on path)
+from ecomsend.db.models import LocalJob, SyncState
 from ecomsend.db.session import Database
 from ecomsend.jobs.local_queue import LocalQueue
 from ecomsend.jobs.port import JobQueue
@@ -54,14 +55,8 @@ class RecordingHandler:
 
 
 async def _key(db: Database, entity: str = "gid://shopify/Product/1") -> state.EntityKey:
-    async with db.unit_of_work() as session:
-        shop = Shop(domain=f"s{id(db)}.myshopify.com", scopes="")
-        session.add(shop)
-        await session.flush()
-        tts = TikTokShop(shop_id=shop.id, tiktok_shop_id="1", cipher="c", region="US")
-        session.add(tts)
-        await session.flush()
-        return state.EntityKey(shop.id, tts.id, KIND, entity, DIRECTION)
+    shop_id, tts_id = await add_connection(db, f"s{id(db)}.myshopify.com")
+    return state.EntityKey(shop_id, tts_id, KIND, entity, DIRECTION)
 
 
 def _queue(db: Database, handler: RecordingHandler) -> JobQueue:
@@ -84,16 +79,22 @@ async def _row(db: Database, state_id: int) -> SyncState:
         return row
 
 
+#: Statuses a row rests in until something new happens.
+SETTLED = (state.SYNCED, state.FAILED, state.REVIEW_FAILED, state.BACKOFF)
+
+
 async def _run_until_settled(db: Database, queue: JobQueue, state_id: int,
-                             timeout: float = 20) -> SyncState:
+                             timeout: float = 20, statuses: tuple[str, ...] = SETTLED,
+                             settle_s: float = 0.3) -> SyncState:
+    """Run a worker until the row reaches one of `statuses`, let it run `settle_s` more (a
+    stray extra run would show), stop it and return the row."""
     stop = asyncio.Event()
     worker = asyncio.create_task(queue.run_worker(stop, 4))
     try:
         async with asyncio.timeout(timeout):
-            while (await _row(db, state_id)).status not in (
-                    state.SYNCED, state.FAILED, state.REVIEW_FAILED, state.BACKOFF):
+            while (await _row(db, state_id)).status not in statuses:
                 await asyncio.sleep(0.05)
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(settle_s)
         return await _row(db, state_id)
     finally:
         stop.set()
@@ -232,20 +233,7 @@ async def test_a_failed_push_retries_after_backoff_even_when_a_defer_coalesced_i
                        ProcrastinateQueue(any_db, registry, fetch_job_polling_interval_s=0.1))
     queue_box.append(queue)
     state_id = await _mark(any_db, queue, key)
-    row = await _run_until_synced(any_db, queue, state_id, timeout=10)
+    row = await _run_until_settled(any_db, queue, state_id, timeout=10,
+                                   statuses=(state.SYNCED,), settle_s=0)
     assert row.status == state.SYNCED and calls == [1, 2]
 
-
-async def _run_until_synced(db: Database, queue: JobQueue, state_id: int,
-                            timeout: float) -> SyncState:
-    stop = asyncio.Event()
-    worker = asyncio.create_task(queue.run_worker(stop, 4))
-    try:
-        async with asyncio.timeout(timeout):
-            while (await _row(db, state_id)).status != state.SYNCED:
-                await asyncio.sleep(0.05)
-        return await _row(db, state_id)
-    finally:
-        stop.set()
-        await worker
-        await queue.close()
