@@ -190,6 +190,12 @@ class Merchant:
         response = await self.browser.get(f"{self.stack.app_url}/auth/shopify/install",
                                           params={"shop": domain})
         response.raise_for_status()
+        return await self.session()
+
+    async def session(self) -> dict[str, Any]:
+        """`/api/session` for the signed-in shop (the install and connect flows end on Home)."""
+        response = await self.browser.get(f"{self.stack.app_url}/api/session")
+        response.raise_for_status()
         session: dict[str, Any] = response.json()
         return session
 
@@ -209,5 +215,4 @@ class Merchant:
         consent = httpx.URL(start.headers["location"]).copy_add_param("shop_id", tiktok_shop_id)
         response = await self.browser.get(consent)
         response.raise_for_status()
-        session: dict[str, Any] = response.json()
-        return session
+        return await self.session()

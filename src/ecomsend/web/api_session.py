@@ -7,7 +7,8 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from ecomsend.db.models import Shop, TikTokShop
-from ecomsend.web.deps import DbDep
+from ecomsend.web.auth import tiktok_authorize_url
+from ecomsend.web.deps import DbDep, SettingsDep
 from ecomsend.web.session import CurrentShopDep
 
 router = APIRouter(prefix="/api", tags=["session"])
@@ -40,3 +41,16 @@ async def read_session(db: DbDep, current: CurrentShopDep) -> SessionOut:
         ConnectionOut(id=r.id, tiktok_shop_id=r.tiktok_shop_id, name=r.name, region=r.region,
                       seller_type=r.seller_type, connected=r.disconnected_at is None)
         for r in rows])
+
+
+class AuthorizeUrlOut(BaseModel):
+    url: str
+
+
+@router.post("/tiktok/connect", response_model=AuthorizeUrlOut,
+             summary="TikTok Shop's authorization page URL for connecting another shop/region")
+async def start_tiktok_connect(db: DbDep, settings: SettingsDep,
+                               current: CurrentShopDep) -> AuthorizeUrlOut:
+    """The URL the admin UI opens in the top window (never inside Shopify admin's iframe) to
+    connect or reauthorize a TikTok Shop; its one-time state is bound to the signed-in shop."""
+    return AuthorizeUrlOut(url=await tiktok_authorize_url(db, settings, current))

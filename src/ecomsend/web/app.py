@@ -21,6 +21,7 @@ from ecomsend.sync.handlers import build_webhook_handlers
 from ecomsend.web import api_order_settings, api_orders, api_session, auth, webhooks
 from ecomsend.web.deps import DbDep
 from ecomsend.web.product_pages import PRODUCT_PAGE_ROUTERS
+from ecomsend.web.ui import mount_ui
 
 #: Jobs the in-process worker of the embedded default runs at once.
 EMBEDDED_WORKER_CONCURRENCY = 8
@@ -72,4 +73,5 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
             await session.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
 
+    mount_ui(app)  # last: its client-route fallback must not shadow an API route
     return app

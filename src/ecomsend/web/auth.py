@@ -32,7 +32,8 @@ from ecomsend.web.session import CurrentShop, CurrentShopDep, issue_session
 router = APIRouter(prefix="/auth", tags=["auth"])
 #: A merchant has this long to approve on Shopify / TikTok before the state nonce expires.
 STATE_TTL = timedelta(minutes=10)
-AFTER_LOGIN_PATH = "/api/session"
+#: Where a merchant lands after installing or connecting: the admin UI's Home.
+AFTER_LOGIN_PATH = "/"
 
 
 async def _new_state(db: DbDep, platform: str, *, shop_domain: str | None = None,
@@ -102,13 +103,19 @@ async def shopify_callback(request: Request, db: DbDep, queue: QueueDep, setting
     return response
 
 
+async def tiktok_authorize_url(db: DbDep, settings: SettingsDep, shop: CurrentShop) -> str:
+    """TikTok Shop's authorization page for this app's service, with a one-time state bound to
+    `shop` (used by the redirect below and by `POST /api/tiktok/connect` for the embedded UI)."""
+    state = await _new_state(db, "tiktok", shop_id=shop.id)
+    query = urlencode({"service_id": settings.tiktok_service_id, "state": state})
+    return f"{settings.tiktok_authorize_url}?{query}"
+
+
 @router.get("/tiktok/connect", summary="Start connecting a TikTok Shop")
 async def tiktok_connect(db: DbDep, settings: SettingsDep,
                          shop: CurrentShopDep) -> RedirectResponse:
     """Redirect the merchant to TikTok Shop's authorization page for this app's service."""
-    state = await _new_state(db, "tiktok", shop_id=shop.id)
-    query = urlencode({"service_id": settings.tiktok_service_id, "state": state})
-    return RedirectResponse(f"{settings.tiktok_authorize_url}?{query}", status_code=302)
+    return RedirectResponse(await tiktok_authorize_url(db, settings, shop), status_code=302)
 
 
 @router.get("/tiktok/callback", summary="TikTok Shop authorization callback")

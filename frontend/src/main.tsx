@@ -1,0 +1,51 @@
+// Entry point: Polaris AppProvider (router-aware links), TanStack Query, the router, the shell.
+import '@shopify/polaris/build/esm/styles.css';
+
+import {AppProvider} from '@shopify/polaris';
+import type {LinkLikeComponentProps} from '@shopify/polaris/build/ts/src/utilities/link';
+import en from '@shopify/polaris/locales/en.json';
+import {QueryClient, QueryClientProvider} from '@tanstack/react-query';
+import {StrictMode} from 'react';
+import {createRoot} from 'react-dom/client';
+import {Link, RouterProvider} from 'react-router-dom';
+
+import {ApiError} from './api/client';
+import {router} from './routes';
+
+/** Polaris links: relative URLs through the router (no full reload), others in a new tab. */
+function RouterLink({url, children, external, ...rest}: LinkLikeComponentProps) {
+  if (external || /^(https?:|shopify:)/.test(url) || url.startsWith('/auth/')) {
+    const target = url.startsWith('/auth/') ? undefined : '_blank';
+    return (
+      <a href={url} target={target} rel={target ? 'noopener noreferrer' : undefined} {...rest}>
+        {children}
+      </a>
+    );
+  }
+  return (
+    <Link to={url} {...rest}>
+      {children}
+    </Link>
+  );
+}
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      staleTime: 10_000,
+      refetchOnWindowFocus: false,
+      // A 4xx will not get better by asking again; network trouble and 5xx may.
+      retry: (count, error) => count < 2 && !(error instanceof ApiError && error.status >= 400 && error.status < 500),
+    },
+  },
+});
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <AppProvider i18n={en} linkComponent={RouterLink}>
+      <QueryClientProvider client={queryClient}>
+        <RouterProvider router={router} />
+      </QueryClientProvider>
+    </AppProvider>
+  </StrictMode>,
+);
