@@ -144,3 +144,15 @@ async def signed_in(page: Page, stack: LocalStack, domain: str, products: int = 
     await page.goto(f"{stack.app_url}/auth/shopify/install?shop={domain}")
     await page.wait_for_url(f"{stack.app_url}/")
     return merchant
+
+
+async def connected(page: Page, stack: LocalStack, domain: str, products: int = 20,
+                    seed: int = 7, region: str = "US", **tiktok: Any) -> tuple[Merchant, str]:
+    """`signed_in`, then a TikTok shop of `region` (sandbox control API; `tiktok` options such
+    as prerequisites_ok=False go to it) connected from the browser through TikTok's consent
+    page. Returns the Merchant and the TikTok shop id; the page ends on Home."""
+    merchant = await signed_in(page, stack, domain, products=products, seed=seed)
+    tts = await merchant.create_tiktok_shop(region, **tiktok)
+    await page.goto(f"{stack.app_url}/auth/tiktok/connect")
+    await page.wait_for_url(f"{stack.app_url}/")
+    return merchant, str(tts["shop_id"])

@@ -8,7 +8,7 @@ from playwright.async_api import Page, expect
 
 from ecomsend.demo.stack import LocalStack
 
-from .conftest import axe_violations, shot, signed_in
+from .conftest import axe_violations, connected, shot, signed_in
 
 NAV = ["Home", "Products", "Category templates", "Link products", "Orders", "Settings",
        "Activity"]
@@ -40,3 +40,12 @@ async def test_api_and_asset_misses_are_404_not_the_app(ui_stack: LocalStack) ->
     assert '<div id="root">' in document.text
     assert "app-bridge.js" not in document.text  # standalone: App Bridge would redirect away
     assert document.headers["content-security-policy"] == "frame-ancestors 'none'"
+
+
+async def test_connect_tiktok_from_the_browser(page: Page, ui_stack: LocalStack) -> None:
+    merchant, tts_id = await connected(page, ui_stack, "connect-ui.myshopify.com", products=3)
+    try:
+        session = await page.evaluate("() => fetch('/api/session').then(r => r.json())")
+        assert [c["tiktok_shop_id"] for c in session["connections"]] == [tts_id]
+    finally:
+        await merchant.close()
