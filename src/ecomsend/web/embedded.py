@@ -2,7 +2,10 @@
 does (reference shopify-admin-ui.md §1.2):
 
 1. no `embedded=1` → standalone (None);
-2. `embedded=1` with a bad `hmac`, `shop` or `timestamp` → standalone (nothing is trusted);
+2. `embedded=1` with a missing or malformed `shop` or `host` → standalone (nothing is trusted).
+   The `hmac` is not required: the signed `id_token` is what authenticates an embedded load, and
+   after a bounce App Bridge adds a fresh token the original `hmac` never covered (Shopify's
+   library checks the same way);
 3. `embedded=1` without a valid `id_token` → the bounce page: only App Bridge, which fetches a
    fresh token and reloads the URL given in `shopify-reload`;
 4. a valid `id_token` for a shop with no offline token (first open after a managed install, or
@@ -23,7 +26,7 @@ from sqlalchemy import select
 
 from ecomsend.db.models import Shop
 from ecomsend.integrations.shopify.errors import InvalidShopDomain, InvalidSignature, ShopifyError
-from ecomsend.integrations.shopify.oauth import exchange_session_token, verify_signed_query
+from ecomsend.integrations.shopify.oauth import exchange_session_token, normalize_shop_domain
 from ecomsend.integrations.shopify.session_token import verify_session_token
 from ecomsend.sync.install import save_install
 
@@ -52,8 +55,10 @@ async def embedded_load(request: Request) -> EmbeddedLoad | None:
     settings = request.app.state.settings
     secret = settings.shopify_api_secret.get_secret_value()
     try:
-        shop = verify_signed_query(params, secret=secret)
-    except (InvalidSignature, InvalidShopDomain):
+        shop = normalize_shop_domain(params.get("shop"))
+    except InvalidShopDomain:
+        return None
+    if not params.get("host"):
         return None
     id_token = params.get("id_token", "")
     try:

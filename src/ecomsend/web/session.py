@@ -48,7 +48,13 @@ def _from_cookie(request: Request, settings: Settings) -> str | None:
     return str(claims.get("shop") or "") or None
 
 
+#: Tells App Bridge to fetch a new session token and retry the request (reference
+#: shopify-admin-ui.md §1.2 step 4).
+RETRY_HEADER = {"X-Shopify-Retry-Invalid-Session-Request": "1"}
+
+
 def _from_bearer(request: Request, settings: Settings) -> str | None:
+    """The shop of a valid App Bridge session token; 401 (retryable) for a bad one."""
     header = request.headers.get("authorization", "")
     if not header.lower().startswith("bearer "):
         return None
@@ -57,7 +63,8 @@ def _from_bearer(request: Request, settings: Settings) -> str | None:
             header[7:], api_key=settings.shopify_api_key,
             api_secret=settings.shopify_api_secret.get_secret_value()).shop
     except InvalidSignature:
-        return None
+        raise HTTPException(401, "Your session expired; the app will reload it.",
+                            headers=RETRY_HEADER) from None
 
 
 async def current_shop(request: Request, db: DbDep, settings: SettingsDep) -> CurrentShop:
