@@ -1,6 +1,12 @@
 """All models, imported here so `Base.metadata` is complete for Alembic and tests."""
 
-from ecomsend.db.models.catalog import InventoryLevel, ShopifyProduct, ShopifyVariant
+from ecomsend.db.models.catalog import (
+    InventoryLevel,
+    ShopifyCollection,
+    ShopifyProduct,
+    ShopifyVariant,
+)
+from ecomsend.db.models.exclusions import ProductExclusion
 from ecomsend.db.models.infra import LocalJob, PeriodicRun, RateBucket
 from ecomsend.db.models.links import FulfillmentLink, OrderLink, ProductLink
 from ecomsend.db.models.orders import TikTokOrder, TikTokOrderLine
@@ -17,10 +23,12 @@ __all__ = [
     "OAuthState",
     "OrderLink",
     "PeriodicRun",
+    "ProductExclusion",
     "ProductLink",
     "RateBucket",
     "Shop",
     "ShopSettings",
+    "ShopifyCollection",
     "ShopifyProduct",
     "ShopifyVariant",
     "SyncState",

@@ -81,3 +81,18 @@ class InventoryLevel(IdMixin, Base):
     location_id: Mapped[str] = mapped_column(String(64))
     available: Mapped[int] = mapped_column(Integer, default=0)
     source_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ShopifyCollection(IdMixin, TimestampMixin, Base):
+    """A Shopify collection's id and title, for the Products page's collection filter.
+
+    Memberships live on `shopify_product.collections` (GIDs); this table gives them names.
+    Written by the catalog import (bulk export and one-product refresh)."""
+
+    __tablename__ = "shopify_collection"
+    __table_args__ = (UniqueConstraint("shop_id", "shopify_id"),)
+
+    shop_id: Mapped[int] = mapped_column(BigId, ForeignKey("shop.id", ondelete="CASCADE"))
+    shopify_id: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str | None] = mapped_column(String(512))
+    handle: Mapped[str | None] = mapped_column(String(512))
