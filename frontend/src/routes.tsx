@@ -4,7 +4,9 @@ import {lazy, Suspense} from 'react';
 import {createBrowserRouter, Outlet} from 'react-router-dom';
 
 import {PageSkeleton} from './components/states';
-import {ConnectionProvider} from './shell/connection';
+import {ApiError} from './api/client';
+import {ConnectionProvider, useConnectionState} from './shell/connection';
+import {SignIn} from './shell/SignIn';
 import {AppShell} from './shell/AppShell';
 
 const Home = lazy(() => import('./pages/home/HomePage'));
@@ -18,14 +20,23 @@ const Orders = lazy(() => import('./pages/orders/OrdersPage'));
 const Settings = lazy(() => import('./pages/settings/SettingsPage'));
 const Activity = lazy(() => import('./pages/activity/ActivityPage'));
 
+/** No session (standalone, signed out): the sign-in page instead of the app. */
+function SessionGate() {
+  const {error} = useConnectionState();
+  if (error instanceof ApiError && error.status === 401) return <SignIn reason={error.message} />;
+  return (
+    <AppShell>
+      <Suspense fallback={<PageSkeleton title="" />}>
+        <Outlet />
+      </Suspense>
+    </AppShell>
+  );
+}
+
 function Root() {
   return (
     <ConnectionProvider>
-      <AppShell>
-        <Suspense fallback={<PageSkeleton title="" />}>
-          <Outlet />
-        </Suspense>
-      </AppShell>
+      <SessionGate />
     </ConnectionProvider>
   );
 }

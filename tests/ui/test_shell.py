@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 from playwright.async_api import Page, expect
 
-from ecomsend.demo.stack import LocalStack
+from ecomsend.demo.stack import LocalStack, Merchant
 
 from .conftest import axe_violations, connected, shot, signed_in
 
@@ -47,5 +47,49 @@ async def test_connect_tiktok_from_the_browser(page: Page, ui_stack: LocalStack)
     try:
         session = await page.evaluate("() => fetch('/api/session').then(r => r.json())")
         assert [c["tiktok_shop_id"] for c in session["connections"]] == [tts_id]
+    finally:
+        await merchant.close()
+
+
+async def test_signed_out_browser_gets_sign_in_then_home(page: Page,
+                                                         ui_stack: LocalStack) -> None:
+    domain = "signin-ui.myshopify.com"
+    merchant = Merchant(ui_stack)
+    await merchant.create_store(domain, products=2)
+    try:
+        await page.goto(f"{ui_stack.app_url}/orders")
+        await expect(page.get_by_role("heading", level=1, name="Sign in")).to_be_visible()
+        field = page.get_by_label("Store address")
+        await field.fill("not a shop!")
+        await page.get_by_role("button", name="Sign in with Shopify").click()
+        await expect(page.get_by_text("Enter your store address, like")).to_be_visible()
+        await field.fill("signin-ui")
+        await page.get_by_role("button", name="Sign in with Shopify").click()
+        await page.wait_for_url(f"{ui_stack.app_url}/")
+        await expect(page.get_by_role("heading", level=1, name="Home")).to_be_visible()
+        assert await axe_violations(page) == []
+    finally:
+        await merchant.close()
+
+
+async def test_tiktok_consent_without_cookie_returns_into_shopify_admin(
+        page: Page, ui_stack: LocalStack) -> None:
+    """The embedded UI opens TikTok in the top window; coming back without the standalone
+    cookie, the merchant is sent to the app inside Shopify admin, not a signed-out page."""
+    merchant = await signed_in(page, ui_stack, "return-ui.myshopify.com", products=2)
+    try:
+        await merchant.create_tiktok_shop("GB")
+        url = await page.evaluate(
+            "() => fetch('/api/tiktok/connect', {method: 'POST'}).then(r => r.json())")
+        async with httpx.AsyncClient() as cookieless:
+            consent = await cookieless.get(url["url"])
+            assert consent.status_code == 302
+            back = await cookieless.get(consent.headers["location"])
+        assert back.status_code == 302
+        assert back.headers["location"] == (
+            "https://admin.shopify.com/store/return-ui/apps/"
+            f"{ui_stack.settings.shopify_api_key}")
+        session = await page.evaluate("() => fetch('/api/session').then(r => r.json())")
+        assert [c["region"] for c in session["connections"]] == ["GB"]
     finally:
         await merchant.close()

@@ -11,9 +11,9 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
-from ecomsend.db.models import OAuthState
+from ecomsend.db.models import OAuthState, Shop
 from ecomsend.db.types import utcnow
 from ecomsend.integrations.shopify.errors import InvalidShopDomain, InvalidSignature, ShopifyError
 from ecomsend.integrations.shopify.oauth import (
@@ -27,7 +27,7 @@ from ecomsend.integrations.tiktok.errors import TikTokError
 from ecomsend.sync.connect import RegionAlreadyConnected, authorize, save_connections
 from ecomsend.sync.install import save_install
 from ecomsend.web.deps import DbDep, QueueDep, ServicesDep, SettingsDep
-from ecomsend.web.session import CurrentShop, CurrentShopDep, issue_session
+from ecomsend.web.session import CurrentShop, CurrentShopDep, issue_session, session_shop
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 #: A merchant has this long to approve on Shopify / TikTok before the state nonce expires.
@@ -119,8 +119,9 @@ async def tiktok_connect(db: DbDep, settings: SettingsDep,
 
 
 @router.get("/tiktok/callback", summary="TikTok Shop authorization callback")
-async def tiktok_callback(db: DbDep, queue: QueueDep, services: ServicesDep, state: str,
-                          code: str | None = None, error: str | None = None) -> RedirectResponse:
+async def tiktok_callback(request: Request, db: DbDep, queue: QueueDep, services: ServicesDep,
+                          settings: SettingsDep, state: str, code: str | None = None,
+                          error: str | None = None) -> RedirectResponse:
     """Consume the state, exchange the code, store one connection per authorized shop."""
     saved = await _consume_state(db, "tiktok", state)
     if error or not code or code == "null" or saved.shop_id is None:
@@ -132,6 +133,18 @@ async def tiktok_callback(db: DbDep, queue: QueueDep, services: ServicesDep, sta
     try:
         async with db.unit_of_work() as session:
             await save_connections(session, queue, saved.shop_id, grant)
+            domain = (await session.execute(select(Shop.domain).where(
+                Shop.id == saved.shop_id))).scalar_one()
     except RegionAlreadyConnected as exc:
         raise HTTPException(409, str(exc)) from exc
-    return RedirectResponse(AFTER_LOGIN_PATH, status_code=302)
+    return RedirectResponse(_back_to_app(request, settings, domain), status_code=302)
+
+
+def _back_to_app(request: Request, settings: SettingsDep, domain: str) -> str:
+    """Where the merchant returns after TikTok's consent page: the standalone app when this
+    browser has its session cookie, else the app inside Shopify admin (the embedded UI opened
+    TikTok in the top window, so only the admin can frame the app again)."""
+    if session_shop(request, settings) == domain:
+        return AFTER_LOGIN_PATH
+    store = domain.removesuffix(".myshopify.com")
+    return f"https://admin.shopify.com/store/{store}/apps/{settings.shopify_api_key}"

@@ -37,6 +37,11 @@ def issue_session(response: Response, settings: Settings, shop: CurrentShop) -> 
                         samesite="lax", secure=settings.public_base_url.startswith("https"))
 
 
+def session_shop(request: Request, settings: Settings) -> str | None:
+    """The shop domain of this browser's standalone session cookie, if it has a valid one."""
+    return _from_cookie(request, settings)
+
+
 def _from_cookie(request: Request, settings: Settings) -> str | None:
     raw = request.cookies.get(COOKIE_NAME)
     if not raw:
