@@ -57,6 +57,7 @@ VARIANT_COLUMNS = ("shop_id", "product_id", "shopify_id", "title", "sku", "barco
                    "selected_options", "image_url", "source_updated_at", "created_at",
                    "updated_at")
 LEVEL_COLUMNS = ("shop_id", "inventory_item_id", "location_id", "available", "source_updated_at")
+COLLECTION_COLUMNS = ("shop_id", "shopify_id", "title", "handle", "created_at", "updated_at")
 Row = tuple[Any, ...]
 
 
@@ -131,6 +132,17 @@ def variant_values(shop_id: int, product_gid: str, variant: Variant, image_url: 
             image_url, codec.dt(variant.updated_at), now, now, shop_id, product_gid)
 
 
+def collection_values(shop_id: int, products: Sequence[Product], now: Any) -> list[Row]:
+    """`shopify_collection` rows (COLLECTION_COLUMNS) of the named collections the products
+    belong to, each once (pure); refs without a title (membership only) are skipped."""
+    seen: dict[str, Row] = {}
+    for product in products:
+        for ref in product.collections:
+            if ref.title is not None and ref.id not in seen:
+                seen[ref.id] = (shop_id, ref.id, ref.title[:512], ref.handle, now, now)
+    return list(seen.values())
+
+
 def level_values(shop_id: int, variant: Variant, codec: Codec) -> list[Row]:
     """`inventory_level` rows (available per location) of a variant (pure)."""
     return [(shop_id, lv.inventory_item_id, lv.location_id, lv.available or 0,
@@ -143,10 +155,11 @@ def _updatable(columns: Sequence[str], keys: Sequence[str]) -> list[str]:
 
 
 def upsert_sql(table: str, columns: Sequence[str], keys: Sequence[str], mark: str, *,
-               select_from: str | None = None) -> str:
+               select_from: str | None = None, keep: Sequence[str] = ()) -> str:
     """`INSERT … VALUES (…)` — or `INSERT … SELECT … FROM <select_from>` — `ON CONFLICT (keys)
-    DO UPDATE` every other column but created_at: valid on SQLite ≥ 3.24 and PostgreSQL (pure)."""
-    sets = ", ".join(f"{c} = excluded.{c}" for c in _updatable(columns, keys))
+    DO UPDATE` every other column but created_at and `keep`: valid on SQLite ≥ 3.24 and
+    PostgreSQL (pure)."""
+    sets = ", ".join(f"{c} = excluded.{c}" for c in _updatable(columns, keys) if c not in keep)
     head = f"INSERT INTO {table} ({', '.join(columns)}) "
     tail = f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets}"
     if select_from is None:
@@ -157,14 +170,18 @@ def upsert_sql(table: str, columns: Sequence[str], keys: Sequence[str], mark: st
 class _Writer:
     """Maps batches for one shop to statements for a `BulkSink` (called by import_catalog)."""
 
-    def __init__(self, db: Database, shop_id: int, sink: BulkSink) -> None:
+    def __init__(self, db: Database, shop_id: int, sink: BulkSink,
+                 with_collections: bool = True) -> None:
         self.db = db
         self.shop_id = shop_id
         self.sink = sink
         self.codec = Codec(sqlite=db.dialect == "sqlite")
         mark = "?" if db.engine.dialect.paramstyle == "qmark" else "%s"
         key = ("shop_id", "shopify_id")
-        self.products_sql = upsert_sql("shopify_product", PRODUCT_COLUMNS, key, mark)
+        # An export without collections must not wipe the memberships already mirrored.
+        self.products_sql = upsert_sql("shopify_product", PRODUCT_COLUMNS, key, mark,
+                                       keep=() if with_collections else ("collections",))
+        self.collections_sql = upsert_sql("shopify_collection", COLLECTION_COLUMNS, key, mark)
         # A variant finds its product's row id by the product's GID in the same statement: no
         # round trip between the product and variant upserts of a batch.
         picks = ", ".join([mark] * (len(VARIANT_COLUMNS) - 2))
@@ -187,8 +204,9 @@ class _Writer:
             for v in product.variants:
                 variants.append(variant_values(shop, product.id, v, image, now, codec))
                 levels.extend(level_values(shop, v, codec))
+        named = collection_values(shop, products, now)
         await self.sink.write([(self.products_sql, rows), (self.variants_sql, variants),
-                               (self.levels_sql, levels)])
+                               (self.levels_sql, levels), (self.collections_sql, named)])
         return len(variants), len(levels)
 
     async def write_levels(self, levels: list[StockLevel]) -> int:
@@ -249,15 +267,17 @@ async def import_catalog(
     on_progress: ProgressCallback | None = None,
     prune: bool = True,
     sink: BulkSink | None = None,
+    with_collections: bool = True,
 ) -> ImportProgress:
     """Upsert every product of `products` (with their variants' levels, if any) and then every
     level of `levels` for `shop_id`, through `sink` (default: the engine). Called by
     `import_shop_catalog`, the one-product refresh and tests.
 
     Commits once per batch, so a crash keeps what was written; re-running is idempotent.
-    With `prune`, a complete run also retires what Shopify no longer has.
+    With `prune`, a complete run also retires what Shopify no longer has. Without
+    `with_collections` (the export did not read them) stored memberships are kept.
     """
-    writer = _Writer(db, shop_id, sink or ConnectionSink(db))
+    writer = _Writer(db, shop_id, sink or ConnectionSink(db), with_collections)
     started = utcnow()
     clock = time.perf_counter()
     queue: asyncio.Queue[Batch | None] = asyncio.Queue(maxsize=QUEUE_DEPTH)
@@ -311,4 +331,5 @@ async def import_shop_catalog(
         async with bulk_sink(db, separate_process=True) as sink:
             return await import_catalog(db, shop_id, export.products(),
                                         levels=export.inventory_levels(), sink=sink,
-                                        on_progress=on_progress, batch_products=batch_products)
+                                        on_progress=on_progress, batch_products=batch_products,
+                                        with_collections=with_collections)

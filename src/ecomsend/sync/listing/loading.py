@@ -22,6 +22,7 @@ from ecomsend.db.models import (
     TikTokShop,
 )
 from ecomsend.sync.links.overrides import overrides_from_settings
+from ecomsend.sync.listing.exclusions import excluded_gids
 from ecomsend.sync.products.converters import prefs_from_settings, product_snapshot, template_spec
 from ecomsend.sync.products.regions import RegionRules, UnknownRegion, region_rules
 from ecomsend.sync.products.types import ProductPrefs, ProductSnapshot, TemplateSpec
@@ -57,6 +58,8 @@ class Connection:
     region: RegionRules | None
     #: Manual-sync overrides by Shopify product GID (category, attributes, brand, package).
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Products the merchant excluded here (GIDs): no template claims them (`exclusions`).
+    excluded: frozenset[str] = frozenset()
 
     @property
     def id(self) -> int:
@@ -116,14 +119,17 @@ def connection_of(tiktok_shop: TikTokShop, product_settings: dict[str, Any],
 
 async def connection(session: AsyncSession, tiktok_shop: TikTokShop, *,
                      active_only: bool = True) -> Connection:
-    """The connection's prefs (settings.product) and its (active) templates as specs."""
+    """The connection's prefs (settings.product), its (active) templates as specs and its
+    excluded products."""
     raw = (await session.execute(select(ShopSettings.product).where(
         ShopSettings.tiktok_shop_id == tiktok_shop.id))).scalar_one_or_none() or {}
     query = select(CategoryTemplate).where(CategoryTemplate.tiktok_shop_id == tiktok_shop.id)
     if active_only:
         query = query.where(CategoryTemplate.active.is_(True))
     templates = [template_spec(t) for t in (await session.execute(query)).scalars()]
-    return connection_of(tiktok_shop, raw, templates)
+    conn = connection_of(tiktok_shop, raw, templates)
+    conn.excluded = await excluded_gids(session, tiktok_shop.id)
+    return conn
 
 
 async def connections(session: AsyncSession, shop_id: int) -> list[Connection]:

@@ -20,6 +20,7 @@ from ecomsend.db.models import ProductLink, Shop, ShopifyProduct, SyncState, Tik
 from ecomsend.sync import state
 from ecomsend.sync.catalog_import import import_shop_catalog
 from ecomsend.sync.listing import loading
+from ecomsend.sync.listing.exclusions import excluded_gids, without_excluded
 from ecomsend.sync.listing.ids import INVENTORY, PRICE, PRODUCT, TO_TIKTOK
 from ecomsend.sync.listing.push_stock import inventory_hash, price_hash
 
@@ -88,9 +89,11 @@ async def _changed_since_push(session: AsyncSession, tts: TikTokShop) -> list[st
 
 
 async def _mark(ctx: TaskContext, tts: TikTokShop, pairs: list[tuple[str, str]]) -> None:
+    """mark_changed the drifted pairs, except what the merchant excluded (stock is kept)."""
     if not pairs:
         return
     async with ctx.db.unit_of_work() as session:
+        pairs = without_excluded(pairs, await excluded_gids(session, tts.id))
         for kind, product_id in pairs:
             await state.mark_changed(session, ctx.queue, state.EntityKey(
                 tts.shop_id, tts.id, kind, product_id, TO_TIKTOK))
@@ -121,7 +124,8 @@ async def reconcile_catalog(ctx: TaskContext) -> None:
             shop = (await session.execute(select(Shop).where(Shop.id == shop_id))).scalar_one()
         try:
             async with services.shopify(shop) as client:
-                await import_shop_catalog(ctx.db, shop_id, client, with_collections=False)
+                # Collections too: membership changes send no product webhook.
+                await import_shop_catalog(ctx.db, shop_id, client)
         except Exception:  # one shop's failure must not stop the others
             log.exception("reconcile.catalog_refresh_failed", shop_id=shop_id)
     for tts in conns:

@@ -2,7 +2,8 @@
 
 A connection is concerned when the product is already linked there (`product_link`) or when
 one of its *active* category templates claims it (selection rules, default template last).
-Linked: `changes.classify_change` picks the cheapest kind — price-only → `price`,
+Excluded products (`exclusions`) are never claimed, and their listing only gets stock and
+deactivation. Linked: `changes.classify_change` picks the cheapest kind — price-only → `price`,
 inventory-only → `inventory`, both → both, anything else (or a status change) → `product`;
 nothing TikTok sees → no bump at all (no job, no call). Not linked yet: `product` (create).
 """
@@ -35,8 +36,18 @@ def listable(product: ProductSnapshot) -> bool:
 
 
 def claimed(product: ProductSnapshot, conn: Connection) -> bool:
-    """An active template of the connection takes this active product."""
-    return listable(product) and select_template(product, conn.templates) is not None
+    """An active template of the connection takes this active, not excluded product."""
+    return (listable(product) and product.id not in conn.excluded
+            and select_template(product, conn.templates) is not None)
+
+
+def kinds_for_excluded(kinds: list[str], change: Change) -> list[str]:
+    """What still flows to an excluded product's existing listing: stock, and the product
+    push that deactivates it when it stops being listable (TikTok must not sell it)."""
+    if PRODUCT in kinds:
+        # A full push may carry stock too: the inventory push pushes nothing if it is equal.
+        return [PRODUCT] if not listable(change.new) else [INVENTORY]
+    return [k for k in kinds if k == INVENTORY]
 
 
 def kinds_for_linked(change: Change, conn: Connection) -> list[str]:
@@ -72,6 +83,8 @@ async def bump(session: AsyncSession, queue: JobQueue, change: Change) -> list[s
     for conn in conns:
         kinds = (kinds_for_linked(change, conn) if conn.id in linked
                  else kinds_for_unlinked(change, conn))
+        if change.product_id in conn.excluded:
+            kinds = kinds_for_excluded(kinds, change)
         for kind in kinds:
             await state.mark_changed(session, queue, state.EntityKey(
                 change.shop_id, conn.id, kind, change.product_id, TO_TIKTOK))
