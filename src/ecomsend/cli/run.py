@@ -15,12 +15,18 @@ def register_run_commands(app: typer.Typer) -> None:
         headless: bool = typer.Option(False, help="No progress bars; run to completion."),
         products: int = typer.Option(50, help="Products to seed in the sandbox store."),
         report: Path | None = typer.Option(None, help="Write the run's JSON report here."),
+        serve: bool | None = typer.Option(
+            None, "--serve/--no-serve",
+            help="Keep the servers running after the flow and print a sign-in link to the "
+                 "admin UI, until Ctrl-C/SIGTERM (default: on in a terminal, off headless)."),
     ) -> None:
         """Run the whole flow on local sandboxes (embedded default): seed a Shopify store,
-        install and connect through the real OAuth flows, import the catalog, sync."""
+        install and connect through the real OAuth flows, import the catalog, sync; then serve
+        the admin UI for the demo shop."""
         from ecomsend.demo.run import run_demo
 
-        raise typer.Exit(run_demo(headless=headless, products=products, report=report))
+        raise typer.Exit(run_demo(headless=headless, products=products, report=report,
+                                  serve=serve))
 
     @app.command()
     def serve(

@@ -7,11 +7,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import signal
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -38,8 +41,11 @@ DEMO_DB_NAME = "demo.db"
 IMPORT_TIMEOUT_S = 600.0
 
 
-def run_demo(*, headless: bool, products: int, report: Path | None) -> int:
-    """Run the demo; returns the process exit code (0 when every step succeeded)."""
+def run_demo(*, headless: bool, products: int, report: Path | None,
+             serve: bool | None = None) -> int:
+    """Run the demo; returns the process exit code (0 when every step succeeded). With `serve`
+    (the default in a terminal, `--serve` for scripts) the three servers keep running after the
+    report, with a sign-in link to the admin, until SIGINT/SIGTERM."""
     console = Console(quiet=headless)
     settings = get_settings()
     configure_logging(settings.model_copy(update={"log_level": "WARNING"}))
@@ -53,14 +59,50 @@ def run_demo(*, headless: bool, products: int, report: Path | None) -> int:
     began = time.perf_counter()
     with stack:
         result = asyncio.run(_flow(stack, console, products))
-    result["seconds"] = round(time.perf_counter() - began, 2)
-    _print_summary(console, result)
-    if report is not None:
-        report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(json.dumps(result, indent=2))
-    if headless:
-        print(json.dumps(result))
+        result["seconds"] = round(time.perf_counter() - began, 2)
+        _print_summary(console, result)
+        if report is not None:
+            report.parent.mkdir(parents=True, exist_ok=True)
+            report.write_text(json.dumps(result, indent=2))
+        if headless:
+            print(json.dumps(result), flush=True)
+        if (not headless) if serve is None else serve:
+            serve_admin(stack, console, headless=headless)
     return 0 if result["products"]["total"] == result["catalog"]["seeded_products"] else 1
+
+
+def admin_sign_in_url(stack: LocalStack) -> str:
+    """A link that signs a browser in as the demo shop (Shopify OAuth through the sandbox,
+    which approves at once) and lands on Home."""
+    return f"{stack.app_url}/auth/shopify/install?shop={DEMO_SHOP}"
+
+
+def serve_admin(stack: LocalStack, console: Console, *, headless: bool) -> None:
+    """Keep the servers up for a person (or a script) to use the admin until SIGINT/SIGTERM.
+    Prints the sign-in link once the admin UI answers: a JSON line `{"admin_url": …}` headless,
+    a sentence in a terminal."""
+    _wait_for_admin(stack.app_url)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    url = admin_sign_in_url(stack)
+    if headless:
+        print(json.dumps({"admin_url": url}), flush=True)
+    else:
+        console.print(f"\n[bold]Admin:[/] open {url} in a browser (Ctrl-C to stop)")
+    while not stop.wait(0.5):
+        pass
+
+
+def _wait_for_admin(app_url: str, timeout_s: float = 30.0) -> None:
+    """Wait until the app serves the admin UI's document."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with contextlib.suppress(httpx.HTTPError):
+            if 'id="root"' in httpx.get(f"{app_url}/", timeout=2).text:
+                return
+        time.sleep(0.2)
+    raise RuntimeError("The admin UI was not served; was it built (scripts/demo.sh builds it)?")
 
 
 async def _flow(stack: LocalStack, console: Console, products: int) -> dict[str, Any]:
