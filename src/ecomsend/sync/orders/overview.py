@@ -5,7 +5,7 @@ Runs inside the caller's session; never commits."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
@@ -22,6 +22,7 @@ from ecomsend.db.models import (
     TikTokShop,
 )
 from ecomsend.sync import state
+from ecomsend.sync.orders import fixes
 from ecomsend.sync.orders.mirror import (
     CANCEL_KIND,
     ELIGIBLE,
@@ -31,6 +32,13 @@ from ecomsend.sync.orders.mirror import (
     TO_SHOPIFY,
     TO_TIKTOK,
     key,
+)
+from ecomsend.sync.orders.order_query import (
+    OrderColumns,
+    OrderFilter,
+    SortDir,
+    SortKey,
+    count_by,
 )
 
 if TYPE_CHECKING:
@@ -82,20 +90,16 @@ class OrderView:
     cancel_sync: SyncView | None
     items: list[ItemView] = field(default_factory=list)
     shipments: list[ShipmentView] = field(default_factory=list)
+    buyer: str | None = None
+    buyer_email: str | None = None
+    #: Fulfillment sync per direction; None where the direction does not apply.
+    fulfillment_to_tiktok: SyncView | None = None
+    fulfillment_to_shopify: SyncView | None = None
+    problems: list[fixes.Problem] = field(default_factory=list)
 
 
 def _view(row: SyncState | None) -> SyncView | None:
     return None if row is None else SyncView(row.status, row.last_error, row.updated_at)
-
-
-def order_status(row: TikTokOrder, link: OrderLink | None, st: SyncState | None) -> SyncView:
-    if link is None and row.status == "CANCELLED" and (st is None or st.status == state.SYNCED):
-        return SyncView("cancelled", None, st.updated_at if st else None)
-    if st is not None and not (link is not None and st.status == state.NOT_SYNCED):
-        return _view(st) or SyncView(state.NOT_SYNCED)
-    if link is not None:
-        return SyncView(state.SYNCED, None, link.created_at)
-    return SyncView(state.NOT_SYNCED if row.status in ELIGIBLE else "waiting")
 
 
 def fulfillment_status(states: list[SyncState], shipments: list[ShipmentView]) -> SyncView:
@@ -136,45 +140,95 @@ async def _items(session: AsyncSession, tts_pk: int,
     return out
 
 
-def _first(rows: list[SyncState] | None) -> SyncState | None:
-    return rows[0] if rows else None
+def _direction_view(status: str, row: SyncState | None) -> SyncView | None:
+    """One fulfillment direction as shown: None when it does not apply to the order."""
+    if status == "none":
+        return None
+    if row is not None and row.status == status:
+        return SyncView(status, row.last_error, row.updated_at)
+    return SyncView(status, None, row.updated_at if row is not None else None)
 
 
-async def list_orders(session: AsyncSession, tts_pk: int, *, limit: int = 50, offset: int = 0,
-                      order_ids: list[str] | None = None) -> tuple[int, list[OrderView]]:
-    """A page of orders (newest first) with their sync status; and the total count."""
-    where = [TikTokOrder.tiktok_shop_id == tts_pk, TikTokOrder.status != STUB_STATUS]
-    if order_ids is not None:
-        where.append(TikTokOrder.order_id.in_(order_ids))
-    total = int((await session.execute(select(func.count()).select_from(TikTokOrder)
-                                       .where(*where))).scalar_one())
-    rows = list((await session.execute(select(TikTokOrder).where(*where).order_by(
-        TikTokOrder.create_time.desc(), TikTokOrder.id.desc()).limit(limit).offset(offset))
-    ).scalars())
-    ids = [r.order_id for r in rows]
-    links = {lk.tiktok_order_id: lk for lk in (await session.execute(select(OrderLink).where(
-        OrderLink.tiktok_shop_id == tts_pk, OrderLink.tiktok_order_id.in_(ids)))).scalars()}
+async def _shipments(session: AsyncSession, tts_pk: int,
+                     ids: list[str]) -> dict[str, list[ShipmentView]]:
     ships: dict[str, list[ShipmentView]] = {}
     for fl in (await session.execute(select(FulfillmentLink).where(
             FulfillmentLink.tiktok_shop_id == tts_pk,
-            FulfillmentLink.tiktok_order_id.in_(ids)))).scalars():
+            FulfillmentLink.tiktok_order_id.in_(ids)).order_by(FulfillmentLink.id))).scalars():
         ships.setdefault(fl.tiktok_order_id, []).append(ShipmentView(
             fl.direction, fl.tiktok_package_id, fl.shopify_fulfillment_id, fl.tracking_number,
             fl.carrier))
-    states, items = await _states(session, tts_pk, ids), await _items(session, tts_pk, rows)
+    return ships
+
+
+def _buyer(payload: dict[str, Any]) -> tuple[str | None, str | None]:
+    address = payload.get("recipient_address") or {}
+    name = address.get("name") if isinstance(address, dict) else None
+    return (str(name) if name else None), payload.get("buyer_email") or None
+
+
+def _problems(order_sync: SyncView, directions: dict[str, SyncView | None],
+              items: list[ItemView]) -> list[fixes.Problem]:
+    unlinked = [fixes.UnlinkedItem(i.sku_id, i.seller_sku, i.product_name)
+                for i in items if not i.linked]
+    pairs: list[tuple[fixes.Where, SyncView | None]] = [
+        ("to_tiktok", directions[TO_TIKTOK]), ("to_shopify", directions[TO_SHOPIFY])]
+    ways = [(w, v.status, v.error) for w, v in pairs if v is not None]
+    return fixes.problems(order_sync.status, order_sync.error, ways, unlinked)
+
+
+async def list_orders(session: AsyncSession, tts_pk: int, *, limit: int = 50, offset: int = 0,
+                      order_ids: list[str] | None = None, filters: OrderFilter | None = None,
+                      sort: SortKey = "created_at", direction: SortDir = "desc",
+                      ) -> tuple[int, list[OrderView]]:
+    """A page of orders with their sync status, filtered and sorted; and the total count."""
+    f = filters or OrderFilter()
+    if order_ids is not None:
+        f = replace(f, order_ids=tuple(order_ids))
+    cols = OrderColumns(tts_pk)
+    where = cols.where(f)
+    total = int((await session.execute(cols.joined(
+        select(func.count()).select_from(TikTokOrder)).where(*where))).scalar_one())
+    to_tiktok, to_shopify = cols.fulfillment[TO_TIKTOK], cols.fulfillment[TO_SHOPIFY]
+    stmt = cols.joined(select(TikTokOrder, cols.link, cols.order_state,
+                              cols.states[TO_TIKTOK], cols.states[TO_SHOPIFY], cols.order_sync,
+                              to_tiktok, to_shopify).select_from(TikTokOrder))
+    rows = (await session.execute(stmt.where(*where).order_by(*cols.order_by(sort, direction))
+                                  .limit(limit).offset(offset))).all()
+    orders = [r[0] for r in rows]
+    ids = [o.order_id for o in orders]
+    ships = await _shipments(session, tts_pk, ids)
+    states, items = await _states(session, tts_pk, ids), await _items(session, tts_pk, orders)
     views = []
-    for r in rows:
-        link = links.get(r.order_id)
-        order_st = _first(states.get((r.order_id, ORDER_KIND)))
-        cancel_st = _first(states.get((r.order_id, CANCEL_KIND)))
+    for r, link, order_st, st_tiktok, st_shopify, order_sync, f_tiktok, f_shopify in rows:
         shipments = ships.get(r.order_id, [])
+        sync = (SyncView(order_sync, order_st.last_error, order_st.updated_at)
+                if order_st is not None and order_st.status == order_sync
+                else SyncView(order_sync, None, link.created_at if link else None))
+        ways = {TO_TIKTOK: _direction_view(f_tiktok, st_tiktok),
+                TO_SHOPIFY: _direction_view(f_shopify, st_shopify)}
+        order_items = items.get(r.id, [])
+        buyer, email = _buyer(r.payload or {})
         views.append(OrderView(
             r.order_id, r.status, r.shipping_type, r.currency, r.total_amount, r.create_time,
             link.shopify_order_id if link else None, link.shopify_order_name if link else None,
-            order_status(r, link, order_st),
-            fulfillment_status(states.get((r.order_id, FULFILLMENT_KIND), []), shipments),
-            _view(cancel_st), items.get(r.id, []), shipments))
+            sync, fulfillment_status(states.get((r.order_id, FULFILLMENT_KIND), []), shipments),
+            _view(states.get((r.order_id, CANCEL_KIND), [None])[0]), order_items, shipments,
+            buyer, email, ways[TO_TIKTOK], ways[TO_SHOPIFY],
+            _problems(sync, ways, order_items)))
     return total, views
+
+
+async def status_counts(session: AsyncSession, tts_pk: int) -> dict[str, dict[str, int]]:
+    """Orders per order sync status and per fulfillment status in each direction."""
+    cols = OrderColumns(tts_pk)
+    out: dict[str, dict[str, int]] = {}
+    for name, column in (("order_sync", cols.order_sync),
+                         ("to_tiktok", cols.fulfillment[TO_TIKTOK]),
+                         ("to_shopify", cols.fulfillment[TO_SHOPIFY])):
+        rows = (await session.execute(count_by(cols, column))).all()
+        out[name] = {str(value): int(n) for value, n in rows if value != "none"}
+    return out
 
 
 async def request_sync(session: AsyncSession, queue: JobQueue, tts: TikTokShop,
