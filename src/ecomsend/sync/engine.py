@@ -107,7 +107,8 @@ def _activity(lease: state.Lease, status: str, message: str,
 
 async def sweep_sync_state(ctx: TaskContext, grace_s: float = SWEEP_GRACE_S) -> None:
     """Re-defer rows that should be moving but have not been touched for `grace_s` (their job
-    was lost, or their worker died holding the lease). Coalescing makes a spare defer harmless."""
+    was lost, or their worker died holding the lease). Coalescing makes a spare defer harmless.
+    Rows of disconnected connections are left alone; after a reconnect they are swept again."""
     now = utcnow()
     stale = now - timedelta(seconds=grace_s)
     due = (
@@ -115,7 +116,8 @@ async def sweep_sync_state(ctx: TaskContext, grace_s: float = SWEEP_GRACE_S) -> 
         .where(SyncState.status.in_([state.PENDING, state.RUNNING, state.BACKOFF]),
                SyncState.updated_at < stale,
                or_(SyncState.lease_until.is_(None), SyncState.lease_until < now),
-               or_(SyncState.not_before.is_(None), SyncState.not_before <= now))
+               or_(SyncState.not_before.is_(None), SyncState.not_before <= now),
+               ~state.disconnected(SyncState.tiktok_shop_id))
         .order_by(SyncState.updated_at).limit(SWEEP_BATCH)
     )
     async with ctx.db.unit_of_work() as session:

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from ecomsend.db.models import WebhookReceipt
+from sqlalchemy import Table, bindparam, select
+
+from ecomsend.db.models import ActivityLog, Shop, TikTokShop, WebhookReceipt
 from ecomsend.db.types import utcnow
 from ecomsend.db.upsert import prepared
-from ecomsend.sync.activity import record_activity
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -63,11 +64,38 @@ async def ingest(session: AsyncSession, queue: JobQueue, webhook: InboundWebhook
     handler = handlers.get((webhook.platform, webhook.topic))
     note = "no handler for this topic" if handler is None else await handler(session, queue,
                                                                              webhook)
-    await record_activity(session, {
-        "kind": "webhook", "entity_id": webhook.delivery_id[:64],
-        "direction": webhook.platform.value, "status": "received" if handler else "ignored",
-        "message": f"{webhook.topic}: {note}"[:2000]})
+    build = _shopify_activity if webhook.platform is Platform.SHOPIFY else _tiktok_activity
+    await session.execute(prepared(session, build), {
+        "b_key": webhook.shop_key, "b_entity": webhook.delivery_id[:64],
+        "b_direction": webhook.platform.value,
+        "b_status": "received" if handler else "ignored",
+        "b_message": f"{webhook.topic}: {note}"[:2000], "b_created": utcnow()})
     return IngestOutcome.PROCESSED if handler else IngestOutcome.IGNORED
+
+
+def _webhook_activity(insert: Callable[..., Any], shop_id: Any, tiktok_shop_id: Any) -> Any:
+    """The webhook's activity row, scoped to the shop it names (one statement: the shop is
+    looked up inside the insert, so the Activity page shows the shop its own webhooks)."""
+    table = cast(Table, ActivityLog.__table__)
+    created = bindparam("b_created", type_=table.c.created_at.type)
+    return insert(table).values(
+        shop_id=shop_id, tiktok_shop_id=tiktok_shop_id, kind="webhook",
+        entity_id=bindparam("b_entity"), direction=bindparam("b_direction"),
+        status=bindparam("b_status"), message=bindparam("b_message"), created_at=created)
+
+
+def _shopify_activity(insert: Callable[..., Any]) -> Any:
+    shop = cast(Table, Shop.__table__)
+    owner = select(shop.c.id).where(shop.c.domain == bindparam("b_key")).scalar_subquery()
+    return _webhook_activity(insert, owner, None)
+
+
+def _tiktok_activity(insert: Callable[..., Any]) -> Any:
+    tts = cast(Table, TikTokShop.__table__)
+    first = (select(tts.c.id, tts.c.shop_id).where(tts.c.tiktok_shop_id == bindparam("b_key"))
+             .order_by(tts.c.disconnected_at.is_not(None), tts.c.id).limit(1).subquery())
+    return _webhook_activity(insert, select(first.c.shop_id).scalar_subquery(),
+                             select(first.c.id).scalar_subquery())
 
 
 def _receipt_insert(insert: Callable[..., Any]) -> Any:

@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Table, bindparam, case, func, or_, select, update
+from sqlalchemy import Table, bindparam, case, exists, func, or_, select, update
 
-from ecomsend.db.models import SyncState
+from ecomsend.db.models import SyncState, TikTokShop
 from ecomsend.db.types import utcnow
 from ecomsend.db.upsert import prepared
 
@@ -89,7 +89,8 @@ def _mark_upsert(insert: Callable[..., Any]) -> Any:
 
 
 async def take_lease(session: AsyncSession, state_id: int, owner: str) -> Lease | None:
-    """Take the row's lease if free (or expired) and there is something to push; else None."""
+    """Take the row's lease if free (or expired) and there is something to push; else None.
+    A row of a disconnected TikTok connection is never leased: it waits for the reconnect."""
     now = utcnow()
     row = (await session.execute(_take_lease_stmt(), {
         "b_state_id": state_id, "b_owner": owner, "b_now": now,
@@ -97,6 +98,13 @@ async def take_lease(session: AsyncSession, state_id: int, owner: str) -> Lease 
     if row is None:
         return None
     return Lease(state_id, owner, int(row[0]), EntityKey(row[1], row[2], row[3], row[4], row[5]))
+
+
+def disconnected(tiktok_shop_id: Any) -> Any:
+    """SQL: the connection `tiktok_shop_id` was disconnected (Settings › Connections or the
+    seller's deauthorization); its rows wait untouched until it is connected again."""
+    tts = cast(Table, TikTokShop.__table__)
+    return exists().where(tts.c.id == tiktok_shop_id, tts.c.disconnected_at.is_not(None))
 
 
 @cache
@@ -109,7 +117,8 @@ def _take_lease_stmt() -> Any:
         .where(table.c.id == bindparam("b_state_id"),
                table.c.desired_version > table.c.synced_version,
                or_(table.c.lease_until.is_(None), table.c.lease_until < now),
-               or_(table.c.not_before.is_(None), table.c.not_before <= now))
+               or_(table.c.not_before.is_(None), table.c.not_before <= now),
+               ~disconnected(table.c.tiktok_shop_id))
         .values(lease_owner=bindparam("b_owner"),
                 lease_until=bindparam("b_until", type_=table.c.lease_until.type),
                 status=RUNNING, updated_at=now)

@@ -21,6 +21,7 @@ from ecomsend.sync.handlers import build_webhook_handlers
 from ecomsend.web import api_order_settings, api_orders, api_session, auth, webhooks
 from ecomsend.web.deps import DbDep
 from ecomsend.web.product_pages import PRODUCT_PAGE_ROUTERS
+from ecomsend.web.home_pages import HOME_SETTINGS_ACTIVITY_ROUTERS
 from ecomsend.web.ui import mount_ui
 
 #: Jobs the in-process worker of the embedded default runs at once.
@@ -70,6 +71,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     async def healthz(db: DbDep) -> dict[str, str]:
         """Liveness and database reachability."""
         async with db.sessionmaker() as session:
+    for router in HOME_SETTINGS_ACTIVITY_ROUTERS:
+        app.include_router(router)
             await session.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
 

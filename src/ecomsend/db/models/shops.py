@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ecomsend.db.base import Base, IdMixin, TimestampMixin
@@ -36,6 +36,8 @@ class TikTokShop(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("shop_id", "region"),
         UniqueConstraint("shop_id", "tiktok_shop_id"),
+        #: TikTok webhooks name the shop by TikTok's id (activity rows, order fetches).
+        Index("ix_tiktok_shop_tiktok_shop_id", "tiktok_shop_id"),
     )
 
     shop_id: Mapped[int] = mapped_column(BigId, ForeignKey("shop.id", ondelete="CASCADE"))

@@ -44,7 +44,11 @@ class WebhookReceipt(IdMixin, Base):
     """The idempotent inbox: a delivery id seen once is acknowledged and ignored after."""
 
     __tablename__ = "webhook_receipt"
-    __table_args__ = (UniqueConstraint("platform", "delivery_id"),)
+    __table_args__ = (
+        UniqueConstraint("platform", "delivery_id"),
+        #: Home's "last webhook received" per shop.
+        Index("ix_webhook_receipt_shop_time", "platform", "shop_key", "received_at"),
+    )
 
     platform: Mapped[str] = mapped_column(String(16))
     delivery_id: Mapped[str] = mapped_column(String(255))
