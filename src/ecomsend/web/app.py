@@ -8,6 +8,7 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 from sqlalchemy import text
 
 from ecomsend import __version__
@@ -20,10 +21,12 @@ from ecomsend.services import Services
 from ecomsend.sync.handlers import build_webhook_handlers
 from ecomsend.web import api_order_settings, api_orders, api_session, auth, webhooks
 from ecomsend.web.deps import DbDep
-from ecomsend.web.product_pages import PRODUCT_PAGE_ROUTERS
 from ecomsend.web.home_pages import HOME_SETTINGS_ACTIVITY_ROUTERS
+from ecomsend.web.product_pages import PRODUCT_PAGE_ROUTERS
 from ecomsend.web.ui import mount_ui
 
+#: Smaller responses are not worth compressing (one TCP segment either way).
+GZIP_MIN_BYTES = 1400
 #: Jobs the in-process worker of the embedded default runs at once.
 EMBEDDED_WORKER_CONCURRENCY = 8
 
@@ -59,6 +62,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
             await db.dispose()
 
     app = FastAPI(title="EcomSend Feed", version=__version__, lifespan=lifespan)
+    # The admin UI's bundles and the JSON API's lists compress 4-8x; webhooks answer with no body.
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES)
     app.include_router(webhooks.router)
     app.include_router(auth.router)
     app.include_router(api_session.router)
@@ -66,13 +71,13 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         app.include_router(router)
     app.include_router(api_orders.router)
     app.include_router(api_order_settings.router)
+    for router in HOME_SETTINGS_ACTIVITY_ROUTERS:
+        app.include_router(router)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz(db: DbDep) -> dict[str, str]:
         """Liveness and database reachability."""
         async with db.sessionmaker() as session:
-    for router in HOME_SETTINGS_ACTIVITY_ROUTERS:
-        app.include_router(router)
             await session.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
 
