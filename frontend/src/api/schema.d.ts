@@ -4,6 +4,91 @@
  */
 
 export interface paths {
+    "/api/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Activity log: filter, search, sort, paginate (newest first by default) */
+        get: operations["list_activity_api_activity_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/activity/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** CSV export of the activity rows matching the filter */
+        get: operations["export_activity_api_activity_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/activity/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Retry the syncs behind failed activity rows (each row says why not) */
+        post: operations["retry_activity_api_activity_retry_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shop's TikTok connections with region, status and health */
+        get: operations["list_connections_api_connections_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connections/{connection_id}/disconnect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Disconnect a TikTok Shop: its jobs stop, its history is kept */
+        post: operations["disconnect_connection_api_connections__connection_id__disconnect_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/connections/{connection_id}/links": {
         parameters: {
             query?: never;
@@ -16,6 +101,41 @@ export interface paths {
         put?: never;
         /** Link pairs (confirmed proposals or a manual link); queues their products */
         post: operations["create_links_api_connections__connection_id__links_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connections/{connection_id}/links/dismissals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject suggestions so they are not proposed again */
+        post: operations["dismiss_api_connections__connection_id__links_dismissals_post"];
+        /** Restore every rejected suggestion of this connection */
+        delete: operations["restore_api_connections__connection_id__links_dismissals_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connections/{connection_id}/links/linked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Linked pairs (search, sort, pages) */
+        get: operations["linked_api_connections__connection_id__links_linked_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -39,6 +159,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/connections/{connection_id}/links/listings/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** TikTok listings to link by hand (search by title, seller SKU or id) */
+        get: operations["search_listings_api_connections__connection_id__links_listings_search_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/connections/{connection_id}/links/proposals": {
         parameters: {
             query?: never;
@@ -48,6 +185,40 @@ export interface paths {
         };
         /** Proposed pairs by identical SKU, suggestions by barcode and by title */
         get: operations["proposals_api_connections__connection_id__links_proposals_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connections/{connection_id}/links/proposals/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** SKU proposals, barcode or title suggestions (pages, with titles) */
+        get: operations["proposal_page_api_connections__connection_id__links_proposals__kind__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connections/{connection_id}/links/variants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Shopify variants to link by hand (search by title, SKU, barcode) */
+        get: operations["variants_api_connections__connection_id__links_variants_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -80,10 +251,27 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Products with their status badge; filter by status, type, vendor, text */
+        /** Products with their status badge; filter, search, sort, paginate */
         get: operations["list_products_api_connections__connection_id__products_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connections/{connection_id}/products/exclude": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Exclude products: templates and reconciliation never sync them */
+        post: operations["exclude_products_api_connections__connection_id__products_exclude_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -97,10 +285,44 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Values for the filter menus (types, vendors) and count per status */
+        /** Values for the filter menus and the number of products per status */
         get: operations["product_filters_api_connections__connection_id__products_filters_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connections/{connection_id}/products/include": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Include excluded products again (templates may sync them) */
+        post: operations["include_products_api_connections__connection_id__products_include_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connections/{connection_id}/products/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Retry the failed products among the selected ones */
+        post: operations["retry_products_api_connections__connection_id__products_retry_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -124,6 +346,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/connections/{connection_id}/products/sync/preflight": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dry run of a manual sync: the real pre-flight with the form's overrides; nothing is stored, queued or sent to TikTok
+         * @description Called by the Manual sync form as the merchant types: `queued` here means *would be
+         *     queued* (every check passes); `sync_state_id` is always null.
+         */
+        post: operations["preflight_products_api_connections__connection_id__products_sync_preflight_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/connections/{connection_id}/products/{product_id}": {
         parameters: {
             query?: never;
@@ -133,6 +376,40 @@ export interface paths {
         };
         /** One product: variants, status, template, and what its category requires */
         get: operations["read_product_api_connections__connection_id__products__product_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connections/{connection_id}/products/{product_id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The product's sync history (activity log), newest first */
+        get: operations["product_history_api_connections__connection_id__products__product_id__history_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connections/{connection_id}/products/{product_id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What TikTok would receive (prices and stock after the rules) and every problem with its fix; nothing is sent */
+        get: operations["preview_product_api_connections__connection_id__products__product_id__preview_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -248,6 +525,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/connections/{connection_id}/templates/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Category templates list: filtered, sorted, paginated, with counts */
+        get: operations["templates_overview_api_connections__connection_id__templates_overview_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connections/{connection_id}/templates/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Live preview of unsaved selection rules: the products they would take
+         * @description Called by the template editor as the merchant edits the rules.
+         */
+        post: operations["preview_draft_api_connections__connection_id__templates_preview_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connections/{connection_id}/templates/validation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check an unsaved template against its TikTok category
+         * @description Called by the template editor while the merchant fills the category's attributes.
+         */
+        post: operations["validate_draft_api_connections__connection_id__templates_validation_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/connections/{connection_id}/templates/{template_id}": {
         parameters: {
             query?: never;
@@ -318,6 +652,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/connections/{connection_id}/templates/{template_id}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a template one place up or down in the priority order
+         * @description Renumbers the non-default templates' `priority` 1..n in their new order; returns the
+         *     connection's templates in that order (the default last).
+         */
+        post: operations["move_template_api_connections__connection_id__templates__template_id__move_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/connections/{connection_id}/templates/{template_id}/preview": {
         parameters: {
             query?: never;
@@ -378,7 +733,9 @@ export interface paths {
         };
         /**
          * TikTok category tree of the connection's region (leaf flags, full paths)
-         * @description Flat tree (v2 for US, v1 elsewhere); `keyword` filters on any level of the path.
+         * @description Flat tree (v2 for US, v1 elsewhere); `keyword` filters on any level of the path,
+         *     `parent_id` keeps one level ("0" = the roots: how the category picker browses), `limit`
+         *     caps the answer (the picker's search shows the first matches).
          */
         get: operations["list_categories_api_connections__connection_id__tiktok_categories_get"];
         put?: never;
@@ -423,6 +780,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/connections/{connection_id}/tiktok/region": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The connection's market: accepted package units, currency, tree version */
+        get: operations["region_facts_api_connections__connection_id__tiktok_region_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/connections/{connection_id}/tiktok/warehouses": {
         parameters: {
             query?: never;
@@ -440,6 +814,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/home": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Home: setup progress, counts by status, connection health, failures */
+        get: operations["home_api_home_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/home/failures/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Retry failed syncs (by sync_state id) through the sync engine */
+        post: operations["retry_failures_api_home_failures_retry_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/orders": {
         parameters: {
             query?: never;
@@ -449,7 +857,7 @@ export interface paths {
         };
         /**
          * List Orders
-         * @description TikTok orders, newest first, each with its order and fulfillment sync status.
+         * @description TikTok orders with their order and fulfillment sync status, filtered and sorted.
          */
         get: operations["list_orders_api_orders_get"];
         put?: never;
@@ -480,6 +888,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/orders/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry Orders
+         * @description Retry what failed for each selected order (its order sync if nothing failed).
+         */
+        post: operations["retry_orders_api_orders_retry_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/orders/summary": {
         parameters: {
             query?: never;
@@ -489,7 +917,8 @@ export interface paths {
         };
         /**
          * Order Summary
-         * @description Counts of orders synced/failed and fulfillments each way (dashboard).
+         * @description Counts of orders synced/failed and fulfillments each way (dashboard), and orders per
+         *     order sync status and per fulfillment status in each direction (the Orders page).
          */
         get: operations["order_summary_api_orders_summary_get"];
         put?: never;
@@ -511,9 +940,31 @@ export interface paths {
         put?: never;
         /**
          * Sync Orders
-         * @description Manual sync of the selected orders (their order, or their fulfillments).
+         * @description Manual sync of the selected orders: their order (TikTok → Shopify), or their
+         *     fulfillments in the order's direction. Orders that cannot sync now are skipped, with why.
          */
         post: operations["sync_orders_api_orders_sync_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/sync-fulfillments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sync Fulfillments
+         * @description Queue the fulfillment sync of the selected orders in each order's direction (seller
+         *     shipping: Shopify → TikTok; TikTok shipping: TikTok → Shopify).
+         */
+        post: operations["sync_fulfillments_api_orders_sync_fulfillments_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -825,6 +1276,54 @@ export interface components {
             queued: number;
             template: components["schemas"]["TemplateOut"];
         };
+        /** ActivityPageOut */
+        ActivityPageOut: {
+            /** Items */
+            items: components["schemas"]["ActivityRowOut"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+        };
+        /** ActivityRowOut */
+        ActivityRowOut: {
+            /** Connection Id */
+            connection_id: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Direction */
+            direction: string | null;
+            /** Entity Id */
+            entity_id: string | null;
+            /** Error */
+            error: string | null;
+            /** Field Errors */
+            field_errors: components["schemas"]["FieldErrorOut"][];
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Kind Label */
+            kind_label: string;
+            /** Message */
+            message: string | null;
+            /** Region */
+            region: string | null;
+            retry: components["schemas"]["RetryStateOut"];
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /** Subject */
+            subject: string;
+            /** Url */
+            url: string | null;
+        };
         /** AttributeIn */
         AttributeIn: {
             /** Id */
@@ -860,6 +1359,20 @@ export interface components {
             /** Name */
             name?: string | null;
         };
+        /**
+         * AuditOut
+         * @description TikTok's review of the listing: not listed yet, in review, failed (with reasons), or
+         *     no problem reported.
+         */
+        AuditOut: {
+            /** Reasons */
+            reasons: components["schemas"]["FieldErrorOut"][];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "not_listed" | "in_review" | "failed" | "no_problems";
+        };
         /** AuthorizeUrlOut */
         AuthorizeUrlOut: {
             /** Url */
@@ -888,6 +1401,25 @@ export interface components {
             brands: components["schemas"]["BrandOut"][];
             /** Next Page Token */
             next_page_token: string | null;
+        };
+        /** BulkIn */
+        BulkIn: {
+            /** Order Ids */
+            order_ids: string[];
+        };
+        /** BulkOut */
+        BulkOut: {
+            /** Queued */
+            queued: string[];
+            /** Skipped */
+            skipped?: components["schemas"]["SkippedOut"][];
+        };
+        /** BulkRetryOut */
+        BulkRetryOut: {
+            /** Retried */
+            retried: number[];
+            /** Skipped */
+            skipped: number[];
         };
         /** CandidateOut */
         CandidateOut: {
@@ -1002,6 +1534,38 @@ export interface components {
          * @enum {string}
          */
         CompareAtMode: "ignore" | "list_price" | "as_price";
+        /** ConnectionDetailOut */
+        ConnectionDetailOut: {
+            /** Connected */
+            connected: boolean;
+            health: components["schemas"]["HealthOut"];
+            /** Id */
+            id: number;
+            /** Name */
+            name: string | null;
+            /** Region */
+            region: string;
+            /** Seller Type */
+            seller_type: string | null;
+            /** Tiktok Shop Id */
+            tiktok_shop_id: string;
+        };
+        /** ConnectionHomeOut */
+        ConnectionHomeOut: {
+            /** Connected */
+            connected: boolean;
+            counts: components["schemas"]["CountsOut"];
+            health: components["schemas"]["HealthOut"];
+            /** Id */
+            id: number;
+            /** Name */
+            name: string | null;
+            /** Region */
+            region: string;
+            setup: components["schemas"]["SetupOut"];
+            /** Tiktok Shop Id */
+            tiktok_shop_id: string;
+        };
         /** ConnectionOut */
         ConnectionOut: {
             /** Connected */
@@ -1016,6 +1580,21 @@ export interface components {
             seller_type: string | null;
             /** Tiktok Shop Id */
             tiktok_shop_id: string;
+        };
+        /** CountsOut */
+        CountsOut: {
+            /** Fulfillments */
+            fulfillments: {
+                [key: string]: number;
+            };
+            /** Orders */
+            orders: {
+                [key: string]: number;
+            };
+            /** Products */
+            products: {
+                [key: string]: number;
+            };
         };
         /** DimensionsIn */
         "DimensionsIn-Input": {
@@ -1047,6 +1626,82 @@ export interface components {
             /** Width */
             width: string;
         };
+        /** DisconnectOut */
+        DisconnectOut: {
+            /** Already Disconnected */
+            already_disconnected: boolean;
+            /** Connected */
+            connected: boolean;
+            /**
+             * Disconnected At
+             * Format: date-time
+             */
+            disconnected_at: string;
+            /** Id */
+            id: number;
+            kept: components["schemas"]["KeptOut"];
+            /** Message */
+            message: string;
+            /** Waiting Syncs */
+            waiting_syncs: number;
+        };
+        /** DismissIn */
+        DismissIn: {
+            /** Items */
+            items: components["schemas"]["DismissItem"][];
+        };
+        /** DismissItem */
+        DismissItem: {
+            /** Shopify Id */
+            shopify_id: string;
+            /** Tiktok Id */
+            tiktok_id: string;
+        };
+        /** DismissOut */
+        DismissOut: {
+            /** Dismissed */
+            dismissed: number;
+        };
+        /** DraftPreviewOut */
+        DraftPreviewOut: {
+            /** Count */
+            count: number;
+            /** Not Synced Count */
+            not_synced_count: number;
+            /** Products */
+            products: components["schemas"]["PreviewProduct"][];
+        };
+        /**
+         * DraftRulesIn
+         * @description The editor's selection rules as they are now (saved or not).
+         */
+        DraftRulesIn: {
+            /**
+             * Is Default
+             * @default false
+             */
+            is_default: boolean;
+            /**
+             * Limit
+             * @default 50
+             */
+            limit: number;
+            /**
+             * Match Mode
+             * @default all
+             * @enum {string}
+             */
+            match_mode: "all" | "any";
+            /**
+             * Priority
+             * @default 0
+             */
+            priority: number;
+            /** Selection Rules */
+            selection_rules?: components["schemas"]["RuleIn"][];
+            /** Template Id */
+            template_id?: number | null;
+        };
         /** ErrorBody */
         ErrorBody: {
             /** Detail */
@@ -1062,6 +1717,66 @@ export interface components {
             /** Message */
             message: string;
         };
+        /** ExclusionOut */
+        ExclusionOut: {
+            /** Changed */
+            changed: number;
+            /** Excluded */
+            excluded: boolean;
+            /** Product Ids */
+            product_ids: number[];
+        };
+        /** FailureOut */
+        FailureOut: {
+            /** Can Retry */
+            can_retry: boolean;
+            /** Connection Id */
+            connection_id: number;
+            /** Error */
+            error: string | null;
+            /** Kind */
+            kind: string;
+            /** Kind Label */
+            kind_label: string;
+            /** Region */
+            region: string;
+            /** Retry Blocked */
+            retry_blocked: string | null;
+            /** Status */
+            status: string;
+            /** Subject */
+            subject: string;
+            /** Sync State Id */
+            sync_state_id: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Url */
+            url: string | null;
+        };
+        /** FailureRetryIn */
+        FailureRetryIn: {
+            /** Sync State Ids */
+            sync_state_ids: number[];
+        };
+        /** FailureRetryOut */
+        FailureRetryOut: {
+            /** Results */
+            results: components["schemas"]["FailureRetryResult"][];
+            /** Retried */
+            retried: number;
+        };
+        /** FailureRetryResult */
+        FailureRetryResult: {
+            /** Reason */
+            reason: string | null;
+            /** Retried */
+            retried: boolean;
+            /** Sync State Id */
+            sync_state_id: number;
+        };
         /**
          * FieldErrorOut
          * @description One problem a merchant can act on: which field, what is wrong, how to fix it.
@@ -1076,14 +1791,35 @@ export interface components {
         };
         /** FiltersOut */
         FiltersOut: {
+            /** Collections */
+            collections: components["schemas"]["OptionOut"][];
+            /** Excluded */
+            excluded: number;
             /** Product Types */
             product_types: string[];
             /** Statuses */
             statuses: {
                 [key: string]: number;
             };
+            /** Templates */
+            templates: components["schemas"]["OptionOut"][];
             /** Vendors */
             vendors: string[];
+        };
+        /** FixActionOut */
+        FixActionOut: {
+            /**
+             * Kind
+             * @description link_item: Link products with the SKU prefilled; carrier_mapping: Settings › Fulfillment; reconnect: Settings › Connections; sync_order / fetch / retry
+             * @enum {string}
+             */
+            kind: "link_item" | "carrier_mapping" | "reconnect" | "sync_order" | "fetch" | "retry";
+            /** Label */
+            label: string;
+            /** Seller Sku */
+            seller_sku?: string | null;
+            /** Sku Id */
+            sku_id?: string | null;
         };
         /**
          * FulfillmentSettings
@@ -1103,6 +1839,67 @@ export interface components {
         HTTPValidationError: {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
+        };
+        /** HealthOut */
+        HealthOut: {
+            /** Access Token Expires At */
+            access_token_expires_at: string | null;
+            /**
+             * Connected At
+             * Format: date-time
+             */
+            connected_at: string;
+            /** Disconnected At */
+            disconnected_at: string | null;
+            /** Failing */
+            failing: number;
+            /** Last Success At */
+            last_success_at: string | null;
+            /** Last Webhook At */
+            last_webhook_at: string | null;
+            /** Refresh Token Expires At */
+            refresh_token_expires_at: string | null;
+            /** Token State */
+            token_state: string;
+        };
+        /** HistoryItem */
+        HistoryItem: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Direction */
+            direction: string | null;
+            /** Field Errors */
+            field_errors: components["schemas"]["FieldErrorOut"][];
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Message */
+            message: string | null;
+            /** Status */
+            status: string;
+        };
+        /** HistoryPage */
+        HistoryPage: {
+            /** Items */
+            items: components["schemas"]["HistoryItem"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+        };
+        /** HomeOut */
+        HomeOut: {
+            /** Connections */
+            connections: components["schemas"]["ConnectionHomeOut"][];
+            /** Recent Failures */
+            recent_failures: components["schemas"]["FailureOut"][];
+            shop: components["schemas"]["ShopOut"];
         };
         /** InventoryRuleIO */
         "InventoryRuleIO-Input": {
@@ -1160,6 +1957,21 @@ export interface components {
             /** Sku Id */
             sku_id: string;
         };
+        /** KeptOut */
+        KeptOut: {
+            /** Activity */
+            activity: number;
+            /** Fulfillment Links */
+            fulfillment_links: number;
+            /** Order Links */
+            order_links: number;
+            /** Orders */
+            orders: number;
+            /** Product Links */
+            product_links: number;
+            /** Templates */
+            templates: number;
+        };
         /** LinkIn */
         LinkIn: {
             /** Pairs */
@@ -1195,6 +2007,13 @@ export interface components {
             /** Queued Products */
             queued_products: number;
         };
+        /** LinkedPage */
+        LinkedPage: {
+            /** Links */
+            links: components["schemas"]["LinkOut"][];
+            /** Total */
+            total: number;
+        };
         /** ListingOut */
         ListingOut: {
             /** Product Id */
@@ -1213,6 +2032,18 @@ export interface components {
             /** Next Page Token */
             next_page_token: string | null;
         };
+        /** ListingSearchPage */
+        ListingSearchPage: {
+            /** Listings */
+            listings: components["schemas"]["ListingOut"][];
+            /**
+             * Listings Read
+             * @description Listings in the snapshot searched
+             */
+            listings_read: number;
+            /** Total */
+            total: number;
+        };
         /** ListingSkuOut */
         ListingSkuOut: {
             /** Linked Variant Id */
@@ -1221,6 +2052,21 @@ export interface components {
             seller_sku: string | null;
             /** Sku Id */
             sku_id: string;
+        };
+        /** MoveIn */
+        MoveIn: {
+            /**
+             * Direction
+             * @enum {string}
+             */
+            direction: "up" | "down";
+        };
+        /** OptionOut */
+        OptionOut: {
+            /** Label */
+            label: string;
+            /** Value */
+            value: string;
         };
         /**
          * OrderNumberFormat
@@ -1246,12 +2092,24 @@ export interface components {
         };
         /** OrderOut */
         OrderOut: {
+            /**
+             * Buyer
+             * @description The recipient's name as TikTok gives it
+             */
+            buyer: string | null;
+            /** Buyer Email */
+            buyer_email: string | null;
             cancel_sync: components["schemas"]["SyncStatusOut"] | null;
             /** Created At */
             created_at: string | null;
             /** Currency */
             currency: string | null;
+            /** @description Both directions in one status */
             fulfillment_sync: components["schemas"]["SyncStatusOut"];
+            /** @description TikTok → Shopify (TikTok shipping); null when it does not apply */
+            fulfillment_to_shopify: components["schemas"]["SyncStatusOut"] | null;
+            /** @description Shopify → TikTok (seller shipping); null when it does not apply */
+            fulfillment_to_tiktok: components["schemas"]["SyncStatusOut"] | null;
             /** Items */
             items: components["schemas"]["ItemOut"][];
             /**
@@ -1260,6 +2118,11 @@ export interface components {
              */
             order_id: string;
             order_sync: components["schemas"]["SyncStatusOut"];
+            /**
+             * Problems
+             * @description Each failure with its fix action
+             */
+            problems: components["schemas"]["ProblemOut"][];
             /** Shipments */
             shipments: components["schemas"]["ShipmentOut"][];
             /** Shipping Type */
@@ -1268,6 +2131,11 @@ export interface components {
             shopify_order_id: string | null;
             /** Shopify Order Name */
             shopify_order_name: string | null;
+            /**
+             * Shopify Order Url
+             * @description The order in Shopify admin
+             */
+            shopify_order_url: string | null;
             /**
              * Status
              * @description TikTok order status
@@ -1413,17 +2281,6 @@ export interface components {
              */
             until: string;
         };
-        /** PreviewOut */
-        PreviewOut: {
-            /** Count */
-            count: number;
-            /** Not Synced Count */
-            not_synced_count: number;
-            /** Products */
-            products: components["schemas"]["PreviewProduct"][];
-            /** Template Id */
-            template_id: number;
-        };
         /** PreviewProduct */
         PreviewProduct: {
             /** Id */
@@ -1481,10 +2338,29 @@ export interface components {
             /** @default none */
             rounding: components["schemas"]["PriceRounding"];
         };
+        /** ProblemOut */
+        ProblemOut: {
+            action: components["schemas"]["FixActionOut"];
+            /** Message */
+            message: string;
+            /**
+             * Where
+             * @description order | to_tiktok | to_shopify
+             * @enum {string}
+             */
+            where: "order" | "to_tiktok" | "to_shopify";
+        };
         /** ProductDetail */
         ProductDetail: {
             /** Body Html */
             body_html: string | null;
+            /** Collections */
+            collections: components["schemas"]["OptionOut"][];
+            /**
+             * Excluded
+             * @default false
+             */
+            excluded: boolean;
             /** Id */
             id: number;
             /** Image Url */
@@ -1510,19 +2386,27 @@ export interface components {
             /** Tags */
             tags: string[];
             /** Template Id */
-            template_id: number | null;
+            template_id?: number | null;
             /** Template Name */
-            template_name: string | null;
+            template_name?: string | null;
             /** Tiktok Product Id */
             tiktok_product_id: string | null;
             /** Title */
             title: string;
             /** Variant List */
-            variant_list: components["schemas"]["VariantOut"][];
+            variant_list: components["schemas"]["ecomsend__web__api_products__VariantOut"][];
             /** Variants */
             variants: number;
             /** Vendor */
             vendor: string | null;
+        };
+        /**
+         * ProductIdsIn
+         * @description The selected products (mirror ids, as the list gives them).
+         */
+        ProductIdsIn: {
+            /** Product Ids */
+            product_ids: number[];
         };
         /** ProductPage */
         ProductPage: {
@@ -1538,6 +2422,11 @@ export interface components {
         };
         /** ProductRow */
         ProductRow: {
+            /**
+             * Excluded
+             * @default false
+             */
+            excluded: boolean;
             /** Id */
             id: number;
             /** Image Url */
@@ -1549,6 +2438,10 @@ export interface components {
             /** Shopify Status */
             shopify_status: string;
             status: components["schemas"]["StatusOut"];
+            /** Template Id */
+            template_id?: number | null;
+            /** Template Name */
+            template_name?: string | null;
             /** Tiktok Product Id */
             tiktok_product_id: string | null;
             /** Title */
@@ -1602,6 +2495,60 @@ export interface components {
                 [key: string]: string;
             };
         };
+        /** ProposalOut */
+        ProposalOut: {
+            /**
+             * Key
+             * @description Stable id of the row (variant|sku, or product|listing)
+             */
+            key: string;
+            /** Reason */
+            reason: string;
+            /** Score */
+            score: number;
+            /** Shopify Product Id */
+            shopify_product_id: string;
+            /** Shopify Product Title */
+            shopify_product_title: string | null;
+            /** Shopify Sku */
+            shopify_sku: string | null;
+            /**
+             * Shopify Variant Id
+             * @description null: a title suggestion between products with several variants; link their variants by hand
+             */
+            shopify_variant_id: string | null;
+            /** Shopify Variant Title */
+            shopify_variant_title: string | null;
+            /** Tiktok Product Id */
+            tiktok_product_id: string;
+            /** Tiktok Seller Sku */
+            tiktok_seller_sku: string | null;
+            /** Tiktok Sku Id */
+            tiktok_sku_id: string | null;
+            /** Tiktok Title */
+            tiktok_title: string | null;
+        };
+        /** ProposalPage */
+        ProposalPage: {
+            /**
+             * Ambiguous Skus
+             * @description SKUs on several variants or TikTok SKUs: not proposed
+             */
+            ambiguous_skus: string[];
+            /** Barcode Lookups */
+            barcode_lookups: number;
+            /** Items */
+            items: components["schemas"]["ProposalOut"][];
+            /** Listings Read */
+            listings_read: number;
+            /**
+             * Read At
+             * @description When the listings were read from TikTok (epoch s)
+             */
+            read_at: number;
+            /** Total */
+            total: number;
+        };
         /** ProposalsOut */
         ProposalsOut: {
             /** Ambiguous Skus */
@@ -1627,6 +2574,24 @@ export interface components {
             region: string;
             /** Summary */
             summary: string;
+        };
+        /**
+         * RegionOut
+         * @description What the forms need to know about the connection's market (units, currency).
+         */
+        RegionOut: {
+            /** Category Version */
+            category_version: string;
+            /** Code */
+            code: string;
+            /** Currency */
+            currency: string;
+            /** Default Weight Unit */
+            default_weight_unit: string;
+            /** Dimension Units */
+            dimension_units: string[];
+            /** Weight Units */
+            weight_units: string[];
         };
         /** RequiredAttribute */
         RequiredAttribute: {
@@ -1711,13 +2676,26 @@ export interface components {
              */
             retried: string[];
         };
-        /** RetryOut */
-        RetryOut: {
-            /** Product Id */
-            product_id: number;
-            status: components["schemas"]["StatusOut"];
-            /** Sync State Ids */
-            sync_state_ids: number[];
+        /** RetryIn */
+        RetryIn: {
+            /** Ids */
+            ids: number[];
+        };
+        /** RetryResultOut */
+        RetryResultOut: {
+            /** Id */
+            id: number;
+            /** Reason */
+            reason: string | null;
+            /** Retried */
+            retried: boolean;
+        };
+        /** RetryStateOut */
+        RetryStateOut: {
+            /** Possible */
+            possible: boolean;
+            /** Reason */
+            reason: string | null;
         };
         /** RuleIn */
         RuleIn: {
@@ -1746,6 +2724,17 @@ export interface components {
             /** Shop */
             shop: string;
         };
+        /** SetupOut */
+        SetupOut: {
+            /** Active Templates */
+            active_templates: number;
+            /** Default Template Active */
+            default_template_active: boolean;
+            /** Fulfillment Auto Sync */
+            fulfillment_auto_sync: boolean;
+            /** Order Auto Sync */
+            order_auto_sync: boolean;
+        };
         /** ShipmentOut */
         ShipmentOut: {
             /** Carrier */
@@ -1759,13 +2748,31 @@ export interface components {
             /** Tracking Number */
             tracking_number: string | null;
         };
+        /** ShopOut */
+        ShopOut: {
+            /** Domain */
+            domain: string;
+            /** Installed At */
+            installed_at: string | null;
+            /** Last Shopify Webhook At */
+            last_shopify_webhook_at: string | null;
+            /** Name */
+            name: string | null;
+        };
+        /** SkippedOut */
+        SkippedOut: {
+            /** Order Id */
+            order_id: string;
+            /** Reason */
+            reason: string;
+        };
         /** StatusOut */
         StatusOut: {
             /**
              * Badge
              * @enum {string}
              */
-            badge: "not_synced" | "syncing" | "synced" | "failed" | "review_failed";
+            badge: "not_synced" | "syncing" | "synced" | "failed" | "review_failed" | "not_listable";
             /** Can Retry */
             can_retry: boolean;
             error: components["schemas"]["ErrorOut"] | null;
@@ -1778,19 +2785,35 @@ export interface components {
         };
         /** SummaryOut */
         SummaryOut: {
+            /**
+             * Fulfillment To Shopify
+             * @description Orders per TikTok → Shopify fulfillment status
+             */
+            fulfillment_to_shopify?: {
+                [key: string]: number;
+            };
+            /**
+             * Fulfillment To Tiktok
+             * @description Orders per Shopify → TikTok fulfillment status
+             */
+            fulfillment_to_tiktok?: {
+                [key: string]: number;
+            };
             /** Fulfillments */
             fulfillments: {
+                [key: string]: number;
+            };
+            /**
+             * Order Sync
+             * @description Orders per order sync status
+             */
+            order_sync?: {
                 [key: string]: number;
             };
             /** Orders */
             orders: {
                 [key: string]: number;
             };
-        };
-        /** SyncAccepted */
-        SyncAccepted: {
-            /** Queued */
-            queued: string[];
         };
         /**
          * SyncIn
@@ -1848,7 +2871,7 @@ export interface components {
             } | null;
             /**
              * Status
-             * @description not_synced | waiting | pending | running | synced | backoff | failed | cancelled
+             * @description not_synced | waiting | pending | running | synced | backoff | failed | review_failed | cancelled
              */
             status: string;
             /** Updated At */
@@ -1943,6 +2966,45 @@ export interface components {
             /** Selection Rules */
             selection_rules?: components["schemas"]["RuleIn"][];
         };
+        /** TemplatePage */
+        TemplatePage: {
+            /** Items */
+            items: components["schemas"]["TemplateRow"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+        };
+        /**
+         * TemplateRow
+         * @description One row of the Category templates list.
+         */
+        TemplateRow: {
+            /** Active */
+            active: boolean;
+            /** Category Id */
+            category_id: string;
+            /** Category Name */
+            category_name: string | null;
+            /** Category Path */
+            category_path: string[];
+            /** Id */
+            id: number;
+            /** Is Default */
+            is_default: boolean;
+            /** Name */
+            name: string;
+            /** Position */
+            position: number | null;
+            /** Priority */
+            priority: number;
+            /** Product Count */
+            product_count: number;
+            /** Rule Count */
+            rule_count: number;
+        };
         /** TitleSuggestionOut */
         TitleSuggestionOut: {
             pair: components["schemas"]["PairOut"] | null;
@@ -1984,8 +3046,114 @@ export interface components {
             /** Name */
             name: string | null;
         };
+        /** VariantPage */
+        VariantPage: {
+            /** Total */
+            total: number;
+            /** Variants */
+            variants: components["schemas"]["ecomsend__web__api_links_models__VariantOut"][];
+        };
+        /** VariantPreviewOut */
+        VariantPreviewOut: {
+            /** Id */
+            id: string;
+            /** List Price */
+            list_price: string | null;
+            /** Price */
+            price: string | null;
+            /** Shopify Price */
+            shopify_price: string;
+            /** Shopify Stock */
+            shopify_stock: number;
+            /** Sku */
+            sku: string | null;
+            /** Stock */
+            stock: number;
+            /** Title */
+            title: string;
+            /** Warehouses */
+            warehouses: {
+                [key: string]: number;
+            };
+        };
+        /** WarehouseOut */
+        WarehouseOut: {
+            /** Id */
+            id: string;
+            /** Is Default */
+            is_default: boolean;
+            /** Name */
+            name: string | null;
+            /** Status */
+            status: string | null;
+            /** Type */
+            type: string | null;
+        };
+        /** RetryOut */
+        ecomsend__web__api_activity__RetryOut: {
+            /** Results */
+            results: components["schemas"]["RetryResultOut"][];
+            /** Retried */
+            retried: number;
+            /** Skipped */
+            skipped: number;
+        };
         /** VariantOut */
-        VariantOut: {
+        ecomsend__web__api_links_models__VariantOut: {
+            /** Barcode */
+            barcode: string | null;
+            /** Linked Tiktok Sku Id */
+            linked_tiktok_sku_id: string | null;
+            /** Product Id */
+            product_id: string;
+            /** Product Title */
+            product_title: string;
+            /** Sku */
+            sku: string | null;
+            /** Variant Id */
+            variant_id: string;
+            /** Variant Title */
+            variant_title: string | null;
+        };
+        /** PreviewOut */
+        ecomsend__web__api_product_preview__PreviewOut: {
+            audit: components["schemas"]["AuditOut"];
+            /** Category Id */
+            category_id: string | null;
+            /** Category Name */
+            category_name: string | null;
+            /** Currency */
+            currency: string;
+            /** Description Html */
+            description_html: string;
+            /** Images */
+            images: string[];
+            /** Package Weight */
+            package_weight: string | null;
+            /** Price Error */
+            price_error: string | null;
+            /** Problems */
+            problems: components["schemas"]["FieldErrorOut"][];
+            /** Product Id */
+            product_id: number;
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "template" | "override" | "none";
+            /** Template Id */
+            template_id: number | null;
+            /** Template Name */
+            template_name: string | null;
+            /** Tiktok Error */
+            tiktok_error: string | null;
+            /** Title */
+            title: string;
+            /** Variants */
+            variants: components["schemas"]["VariantPreviewOut"][];
+        };
+        /** VariantOut */
+        ecomsend__web__api_products__VariantOut: {
             /** Available */
             available: number;
             /** Barcode */
@@ -2009,18 +3177,24 @@ export interface components {
             /** Title */
             title: string | null;
         };
-        /** WarehouseOut */
-        WarehouseOut: {
-            /** Id */
-            id: string;
-            /** Is Default */
-            is_default: boolean;
-            /** Name */
-            name: string | null;
-            /** Status */
-            status: string | null;
-            /** Type */
-            type: string | null;
+        /** RetryOut */
+        ecomsend__web__api_products_bulk__RetryOut: {
+            /** Product Id */
+            product_id: number;
+            status: components["schemas"]["StatusOut"];
+            /** Sync State Ids */
+            sync_state_ids: number[];
+        };
+        /** PreviewOut */
+        ecomsend__web__api_templates__PreviewOut: {
+            /** Count */
+            count: number;
+            /** Not Synced Count */
+            not_synced_count: number;
+            /** Products */
+            products: components["schemas"]["PreviewProduct"][];
+            /** Template Id */
+            template_id: number;
         };
     };
     responses: never;
@@ -2031,6 +3205,270 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_activity_api_activity_get: {
+        parameters: {
+            query?: {
+                /** @description Only these kinds */
+                kind?: ("product" | "price" | "inventory" | "audit" | "order" | "fulfillment" | "order_cancel" | "webhook" | "catalog_import" | "connection")[] | null;
+                /** @description Only these statuses */
+                status?: ("synced" | "failed" | "received" | "ignored" | "disconnected")[] | null;
+                /** @description Only this TikTok connection */
+                connection_id?: number | null;
+                /** @description From this day (UTC), inclusive */
+                since?: string | null;
+                /** @description Up to this day (UTC), inclusive */
+                until?: string | null;
+                /** @description Text in the message, the entity id or the product title */
+                q?: string | null;
+                sort?: "created_at" | "kind" | "status";
+                direction?: "desc" | "asc";
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityPageOut"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_activity_api_activity_export_get: {
+        parameters: {
+            query?: {
+                /** @description Only these kinds */
+                kind?: ("product" | "price" | "inventory" | "audit" | "order" | "fulfillment" | "order_cancel" | "webhook" | "catalog_import" | "connection")[] | null;
+                /** @description Only these statuses */
+                status?: ("synced" | "failed" | "received" | "ignored" | "disconnected")[] | null;
+                /** @description Only this TikTok connection */
+                connection_id?: number | null;
+                /** @description From this day (UTC), inclusive */
+                since?: string | null;
+                /** @description Up to this day (UTC), inclusive */
+                until?: string | null;
+                /** @description Text in the message, the entity id or the product title */
+                q?: string | null;
+                sort?: "created_at" | "kind" | "status";
+                direction?: "desc" | "asc";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rows of the filter as CSV (attachment). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    retry_activity_api_activity_retry_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RetryIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ecomsend__web__api_activity__RetryOut"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_connections_api_connections_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionDetailOut"][];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    disconnect_connection_api_connections__connection_id__disconnect_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisconnectOut"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_links_api_connections__connection_id__links_get: {
         parameters: {
             query?: never;
@@ -2187,6 +3625,242 @@ export interface operations {
             };
         };
     };
+    dismiss_api_connections__connection_id__links_dismissals_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DismissIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DismissOut"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The TikTok connection must be reconnected. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description TikTok Shop answered with an error. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TikTok Shop is rate limiting; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    restore_api_connections__connection_id__links_dismissals_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The TikTok connection must be reconnected. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description TikTok Shop answered with an error. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TikTok Shop is rate limiting; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    linked_api_connections__connection_id__links_linked_get: {
+        parameters: {
+            query?: {
+                /** @description Contains this text (case-insensitive) */
+                q?: string | null;
+                sort?: "newest" | "oldest" | "product";
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkedPage"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The TikTok connection must be reconnected. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description TikTok Shop answered with an error. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TikTok Shop is rate limiting; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_listings_api_connections__connection_id__links_listings_get: {
         parameters: {
             query?: {
@@ -2208,6 +3882,89 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ListingPage"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The TikTok connection must be reconnected. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description TikTok Shop answered with an error. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TikTok Shop is rate limiting; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    search_listings_api_connections__connection_id__links_listings_search_get: {
+        parameters: {
+            query?: {
+                /** @description Contains this text (case-insensitive) */
+                q?: string | null;
+                unlinked_only?: boolean;
+                limit?: number;
+                offset?: number;
+                refresh?: boolean;
+            };
+            header?: never;
+            path: {
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListingSearchPage"];
                 };
             };
             /** @description No valid session (cookie or App Bridge token). */
@@ -2344,6 +4101,169 @@ export interface operations {
             };
         };
     };
+    proposal_page_api_connections__connection_id__links_proposals__kind__get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                refresh?: boolean;
+            };
+            header?: never;
+            path: {
+                kind: "sku" | "barcode" | "title";
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProposalPage"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The TikTok connection must be reconnected. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description TikTok Shop answered with an error. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TikTok Shop is rate limiting; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    variants_api_connections__connection_id__links_variants_get: {
+        parameters: {
+            query?: {
+                /** @description Contains this text (case-insensitive) */
+                q?: string | null;
+                unlinked_only?: boolean;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VariantPage"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The TikTok connection must be reconnected. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description TikTok Shop answered with an error. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TikTok Shop is rate limiting; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     unlink_api_connections__connection_id__links__link_id__delete: {
         parameters: {
             query?: never;
@@ -2422,11 +4342,17 @@ export interface operations {
     list_products_api_connections__connection_id__products_get: {
         parameters: {
             query?: {
-                status?: ("not_synced" | "syncing" | "synced" | "failed" | "review_failed") | null;
+                status?: ("not_synced" | "syncing" | "synced" | "failed" | "review_failed" | "not_listable") | null;
                 product_type?: string | null;
                 vendor?: string | null;
+                /** @description collection GID (see /filters) */
+                collection?: string | null;
+                /** @description category template id, or `none` */
+                template?: string | null;
+                excluded?: boolean | null;
                 /** @description title or SKU */
                 q?: string | null;
+                sort?: "title" | "-title" | "updated" | "-updated" | "last_synced" | "-last_synced" | "status" | "-status";
                 page?: number;
                 page_size?: number;
             };
@@ -2499,6 +4425,59 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    exclude_products_api_connections__connection_id__products_exclude_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProductIdsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExclusionOut"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -2579,7 +4558,193 @@ export interface operations {
             };
         };
     };
+    include_products_api_connections__connection_id__products_include_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProductIdsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExclusionOut"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    retry_products_api_connections__connection_id__products_retry_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProductIdsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkRetryOut"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     sync_products_api_connections__connection_id__products_sync_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SyncIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncOut"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The TikTok connection must be reconnected. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description TikTok Shop answered with an error. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TikTok Shop is rate limiting; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    preflight_products_api_connections__connection_id__products_sync_preflight_post: {
         parameters: {
             query?: never;
             header?: never;
@@ -2678,6 +4843,163 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProductDetail"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The TikTok connection must be reconnected. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description TikTok Shop answered with an error. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TikTok Shop is rate limiting; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    product_history_api_connections__connection_id__products__product_id__history_get: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                product_id: number;
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryPage"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The TikTok connection must be reconnected. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description TikTok Shop answered with an error. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TikTok Shop is rate limiting; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    preview_product_api_connections__connection_id__products__product_id__preview_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                product_id: number;
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ecomsend__web__api_product_preview__PreviewOut"];
                 };
             };
             /** @description No valid session (cookie or App Bridge token). */
@@ -2912,7 +5234,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RetryOut"];
+                    "application/json": components["schemas"]["ecomsend__web__api_products_bulk__RetryOut"];
                 };
             };
             /** @description No valid session (cookie or App Bridge token). */
@@ -2933,14 +5255,12 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The TikTok connection must be reconnected. */
+            /** @description The product has not failed. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {
@@ -2949,24 +5269,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description TikTok Shop answered with an error. */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description TikTok Shop is rate limiting; retry shortly. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3301,6 +5603,249 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TemplateOut"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The TikTok connection must be reconnected. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description TikTok Shop answered with an error. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TikTok Shop is rate limiting; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    templates_overview_api_connections__connection_id__templates_overview_get: {
+        parameters: {
+            query?: {
+                q?: string | null;
+                status?: ("active" | "inactive" | "default") | null;
+                sort?: "priority" | "name" | "category" | "products";
+                direction?: "asc" | "desc";
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplatePage"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The TikTok connection must be reconnected. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description TikTok Shop answered with an error. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TikTok Shop is rate limiting; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    preview_draft_api_connections__connection_id__templates_preview_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DraftRulesIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftPreviewOut"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The TikTok connection must be reconnected. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description TikTok Shop answered with an error. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TikTok Shop is rate limiting; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    validate_draft_api_connections__connection_id__templates_validation_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationOut"];
                 };
             };
             /** @description No valid session (cookie or App Bridge token). */
@@ -3823,6 +6368,87 @@ export interface operations {
             };
         };
     };
+    move_template_api_connections__connection_id__templates__template_id__move_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: number;
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateOut"][];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The TikTok connection must be reconnected. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description TikTok Shop answered with an error. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TikTok Shop is rate limiting; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     preview_template_api_connections__connection_id__templates__template_id__preview_get: {
         parameters: {
             query?: {
@@ -3843,7 +6469,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PreviewOut"];
+                    "application/json": components["schemas"]["ecomsend__web__api_templates__PreviewOut"];
                 };
             };
             /** @description No valid session (cookie or App Bridge token). */
@@ -4064,6 +6690,8 @@ export interface operations {
             query?: {
                 keyword?: string | null;
                 leaves_only?: boolean;
+                parent_id?: string | null;
+                limit?: number | null;
             };
             header?: never;
             path: {
@@ -4292,6 +6920,82 @@ export interface operations {
             };
         };
     };
+    region_facts_api_connections__connection_id__tiktok_region_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegionOut"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The TikTok connection must be reconnected. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description TikTok Shop answered with an error. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TikTok Shop is rate limiting; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_warehouses_api_connections__connection_id__tiktok_warehouses_get: {
         parameters: {
             query?: never;
@@ -4368,6 +7072,95 @@ export interface operations {
             };
         };
     };
+    home_api_home_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HomeOut"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    retry_failures_api_home_failures_retry_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FailureRetryIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FailureRetryOut"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_orders_api_orders_get: {
         parameters: {
             query?: {
@@ -4375,6 +7168,20 @@ export interface operations {
                 connection_id?: number | null;
                 limit?: number;
                 offset?: number;
+                /** @description Order sync status is one of these */
+                order_sync?: ("not_synced" | "waiting" | "pending" | "running" | "synced" | "backoff" | "failed" | "review_failed" | "cancelled")[];
+                /** @description Fulfillment status (either direction) is one of these */
+                fulfillment_sync?: ("not_synced" | "pending" | "running" | "synced" | "backoff" | "failed" | "review_failed" | "none")[];
+                /** @description TikTok order status is one of these */
+                tiktok_status?: ("UNPAID" | "ON_HOLD" | "AWAITING_SHIPMENT" | "PARTIALLY_SHIPPING" | "AWAITING_COLLECTION" | "IN_TRANSIT" | "DELIVERED" | "COMPLETED" | "CANCELLED")[];
+                /** @description Placed on or after (UTC day) */
+                created_from?: string | null;
+                /** @description Placed on or before (UTC day) */
+                created_to?: string | null;
+                /** @description Order id, buyer name or buyer email contains this (case-insensitive) */
+                q?: string | null;
+                sort?: "created_at" | "total" | "order_id" | "status";
+                direction?: "asc" | "desc";
             };
             header?: never;
             path?: never;
@@ -4389,6 +7196,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrderPageOut"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Validation Error */
@@ -4420,7 +7245,79 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SyncAccepted"];
+                    "application/json": components["schemas"]["BulkOut"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    retry_orders_api_orders_retry_post: {
+        parameters: {
+            query?: {
+                /** @description TikTok connection id (from /api/session); defaults to the first one */
+                connection_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkOut"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Validation Error */
@@ -4453,6 +7350,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SummaryOut"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Validation Error */
@@ -4488,7 +7403,79 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SyncAccepted"];
+                    "application/json": components["schemas"]["BulkOut"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    sync_fulfillments_api_orders_sync_fulfillments_post: {
+        parameters: {
+            query?: {
+                /** @description TikTok connection id (from /api/session); defaults to the first one */
+                connection_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkOut"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Validation Error */
@@ -4525,6 +7512,24 @@ export interface operations {
                     "application/json": components["schemas"]["OrderOut"];
                 };
             };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -4557,6 +7562,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RetryAccepted"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Validation Error */

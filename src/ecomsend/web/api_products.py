@@ -7,18 +7,24 @@ our mirror ids (`shopify_product.id`); a product of another shop is a 404.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel
-from sqlalchemy import func, literal_column, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ecomsend.db.models import ProductLink, ShopifyProduct, ShopifyVariant, SyncState, TikTokShop
+from ecomsend.db.models import (
+    CategoryTemplate,
+    ProductLink,
+    ShopifyProduct,
+    ShopifyVariant,
+    SyncState,
+    TikTokShop,
+)
 from ecomsend.db.types import utcnow
 from ecomsend.sync import state
 from ecomsend.sync.links.overrides import effective_template, overrides_from_settings
-from ecomsend.sync.listing import commands
 from ecomsend.sync.products.converters import prefs_from_settings
 from ecomsend.sync.products.recommend import recommend_categories
 from ecomsend.sync.products.types import ProductSnapshot, TemplateSpec
@@ -31,11 +37,29 @@ from ecomsend.web.api_common import (
 )
 from ecomsend.web.api_products_sync import Requirements, requirements_for, resolved_prefs
 from ecomsend.web.api_tiktok_reference import ReferenceData, ReferenceDep
-from ecomsend.web.deps import DbDep, QueueDep
+from ecomsend.web.deps import DbDep
+from ecomsend.web.product_list import (
+    ACTIVE,
+    Badge,
+    SortKey,
+    badge_clause,
+    collection_clause,
+    collection_titles,
+    collections_of,
+    excluded_clause,
+    excluded_ids,
+    joined,
+    rank_of,
+    selection_snapshot,
+    sort_order,
+    status_subquery,
+    template_clause,
+    template_of,
+    text_clause,
+)
 from ecomsend.web.product_queries import (
     BADGE_LABELS,
     BADGE_OF_RANK,
-    RANKS,
     all_states_by_gid,
     badge_of,
     full_snapshot,
@@ -44,13 +68,13 @@ from ecomsend.web.product_queries import (
     product_settings,
     templates_of,
     worst,
-    worst_rank_subquery,
 )
 
 router = APIRouter(prefix="/api/connections/{connection_id}/products", tags=["products"],
                    responses=TIKTOK_RESPONSES)
 ProductId = Annotated[int, Path(ge=1)]
-Badge = Literal["not_synced", "syncing", "synced", "failed", "review_failed"]
+#: The text filters: at most 255 characters, no control characters (NUL bytes are a 422).
+FilterText = Annotated[str | None, Query(max_length=255, pattern=r"^[^\x00-\x1f]*$")]
 
 
 class ErrorOut(BaseModel):
@@ -81,6 +105,11 @@ class ProductRow(BaseModel):
     variants: int
     status: StatusOut
     tiktok_product_id: str | None
+    #: Excluded from this connection: never synced automatically (Exclude / Include).
+    excluded: bool = False
+    #: The category template a push uses for it (an active one first), if any.
+    template_id: int | None = None
+    template_name: str | None = None
 
 
 class PauseOut(BaseModel):
@@ -98,10 +127,19 @@ class ProductPage(BaseModel):
     listing_paused: PauseOut | None = None
 
 
+class OptionOut(BaseModel):
+    value: str
+    label: str
+
+
 class FiltersOut(BaseModel):
     product_types: list[str]
     vendors: list[str]
+    #: Products per badge (every badge present, zeros included).
     statuses: dict[str, int]
+    templates: list[OptionOut]
+    collections: list[OptionOut]
+    excluded: int
 
 
 class VariantOut(BaseModel):
@@ -127,10 +165,9 @@ class CandidateOut(BaseModel):
 class ProductDetail(ProductRow):
     body_html: str | None
     tags: list[str]
+    collections: list[OptionOut]
     images: list[str]
     variant_list: list[VariantOut]
-    template_id: int | None
-    template_name: str | None
     override: dict[str, Any] | None
     requirements: Requirements | None
     #: When no template or override gives a category yet: the best TikTok categories.
@@ -138,9 +175,12 @@ class ProductDetail(ProductRow):
     requirements_error: str | None
 
 
-def status_out(row: SyncState | None) -> StatusOut:
+def status_out(row: SyncState | None, shopify_status: str = ACTIVE) -> StatusOut:
+    """The badge of a product's worst sync row; never synced and not active: Not listable."""
     raw = row.status if row is not None else state.NOT_SYNCED
     badge = badge_of(raw)
+    if badge == "not_synced" and shopify_status.upper() != ACTIVE:
+        badge = "not_listable"
     error = None
     if row is not None and row.last_error and badge != "synced":
         err = row.last_error
@@ -149,36 +189,6 @@ def status_out(row: SyncState | None) -> StatusOut:
     return StatusOut(badge=badge, label=BADGE_LABELS[badge], raw=raw,
                      last_synced_at=row.last_synced_at if row else None, error=error,
                      can_retry=raw in (state.FAILED, state.REVIEW_FAILED, state.BACKOFF))
-
-
-def _rank(sub: Any) -> Any:
-    """The product's badge rank (no row → 0); a literal, so GROUP BY matches on PostgreSQL."""
-    return func.coalesce(sub.c.rank, literal_column("0"))
-
-
-def _filters(connection: TikTokShop, sub: Any, status: Badge | None, product_type: str | None,
-             vendor: str | None, q: str | None) -> list[Any]:
-    where: list[Any] = [ShopifyProduct.shop_id == connection.shop_id,
-                        ShopifyProduct.deleted_at.is_(None)]
-    if status is not None:
-        where.append(_rank(sub) == RANKS[status])
-    if product_type:
-        where.append(ShopifyProduct.product_type == product_type)
-    if vendor:
-        where.append(ShopifyProduct.vendor == vendor)
-    if q:
-        needle = f"%{q.strip().lower()}%"
-        sku_hit = select(ShopifyVariant.id).where(
-            ShopifyVariant.product_id == ShopifyProduct.id,
-            func.lower(ShopifyVariant.sku).like(needle)).exists()
-        where.append(or_(func.lower(ShopifyProduct.title).like(needle), sku_hit))
-    return where
-
-
-def _joined(sub: Any, *columns: Any) -> Any:
-    """Products joined to their worst sync row's rank (none → Not synced)."""
-    return select(*columns).select_from(ShopifyProduct).outerjoin(
-        sub, sub.c.entity_id == ShopifyProduct.shopify_id)
 
 
 async def _tiktok_ids(session: AsyncSession, connection: TikTokShop,
@@ -195,39 +205,94 @@ async def _variant_counts(session: AsyncSession, ids: list[int]) -> dict[int, in
     return {int(a): int(b) for a, b in rows.all()}
 
 
-def _row(p: ShopifyProduct, st: SyncState | None, variants: int,
-         tiktok_id: str | None) -> ProductRow:
+def _row(p: ShopifyProduct, st: SyncState | None, variants: int, tiktok_id: str | None,
+         excluded: bool = False, template: CategoryTemplate | None = None) -> ProductRow:
     image = next((str(i.get("url")) for i in p.images or [] if isinstance(i, dict)
                   and i.get("url")), None)
     return ProductRow(id=p.id, shopify_id=p.shopify_id, title=p.title, vendor=p.vendor,
                       product_type=p.product_type, shopify_status=p.status,
                       image_url=image, variants=variants,
-                      status=status_out(st), tiktok_product_id=tiktok_id)
+                      status=status_out(st, p.status), tiktok_product_id=tiktok_id,
+                      excluded=excluded, template_id=template.id if template else None,
+                      template_name=template.name if template else None)
+
+
+class ListQuery(BaseModel):
+    """The list's filters (all optional, combined with AND)."""
+
+    status: Badge | None = None
+    product_type: str | None = None
+    vendor: str | None = None
+    collection: str | None = None
+    template: str | None = None
+    excluded: bool | None = None
+    q: str | None = None
+
+
+async def _where(session: AsyncSession, connection: TikTokShop, sub: Any,
+                 f: ListQuery) -> list[Any]:
+    where: list[Any] = [ShopifyProduct.shop_id == connection.shop_id,
+                        ShopifyProduct.deleted_at.is_(None)]
+    if f.status is not None:
+        where.append(badge_clause(sub, f.status))
+    if f.product_type:
+        where.append(ShopifyProduct.product_type == f.product_type)
+    if f.vendor:
+        where.append(ShopifyProduct.vendor == f.vendor)
+    if f.collection:
+        where.append(collection_clause(f.collection))
+    if f.excluded is not None:
+        clause = excluded_clause(connection.id)
+        where.append(clause if f.excluded else ~clause)
+    if f.q and f.q.strip():
+        where.append(text_clause(f.q))
+    if f.template:
+        where.append(await template_clause(session, connection, f.template))
+    return where
+
+
+async def _rows(session: AsyncSession, connection: TikTokShop,
+                products: list[ShopifyProduct]) -> list[ProductRow]:
+    """The page's rows: counts, links, states, exclusions, templates in five reads."""
+    counts = await _variant_counts(session, [p.id for p in products])
+    gids = [p.shopify_id for p in products]
+    links = await _tiktok_ids(session, connection, gids)
+    states = await all_states_by_gid(session, connection.id, gids)
+    excluded = await excluded_ids(session, connection.id, [p.id for p in products])
+    templates = template_of((selection_snapshot(p) for p in products),
+                            await templates_of(session, connection.id))
+    return [_row(p, worst(states.get(p.shopify_id, [])), counts.get(p.id, 0),
+                 links.get(p.shopify_id), p.id in excluded, templates.get(p.shopify_id))
+            for p in products]
 
 
 @router.get("", response_model=ProductPage,
-            summary="Products with their status badge; filter by status, type, vendor, text")
+            summary="Products with their status badge; filter, search, sort, paginate")
 async def list_products(
         db: DbDep, connection: ConnectionDep, status: Badge | None = None,
-        product_type: Annotated[str | None, Query(max_length=255)] = None,
-        vendor: Annotated[str | None, Query(max_length=255)] = None,
-        q: Annotated[str | None, Query(max_length=255, description="title or SKU")] = None,
-        page: Annotated[int, Query(ge=1)] = 1,
+        product_type: FilterText = None, vendor: FilterText = None,
+        collection: Annotated[str | None, Query(
+            max_length=64, pattern=r"^gid://shopify/Collection/[0-9]{1,20}$",
+            description="collection GID (see /filters)")] = None,
+        template: Annotated[str | None, Query(
+            pattern=r"^(none|[1-9][0-9]{0,9})$",
+            description="category template id, or `none`")] = None,
+        excluded: bool | None = None,
+        q: Annotated[str | None, Query(max_length=255, pattern=r"^[^\x00-\x1f]*$",
+                                       description="title or SKU")] = None,
+        sort: SortKey = "title",
+        page: Annotated[int, Query(ge=1, le=100_000)] = 1,
         page_size: Annotated[int, Query(ge=1, le=250)] = 50) -> ProductPage:
-    sub = worst_rank_subquery(connection.id)
-    where = _filters(connection, sub, status, product_type, vendor, q)
+    sub = status_subquery(connection.id)
+    filters = ListQuery(status=status, product_type=product_type, vendor=vendor,
+                        collection=collection, template=template, excluded=excluded, q=q)
     async with db.sessionmaker() as session:
-        total = (await session.execute(_joined(sub, func.count()).where(*where))).scalar_one()
-        rows = list((await session.execute(
-            _joined(sub, ShopifyProduct).where(*where)
-            .order_by(ShopifyProduct.title, ShopifyProduct.id)
+        where = await _where(session, connection, sub, filters)
+        total = (await session.execute(joined(sub, func.count()).where(*where))).scalar_one()
+        products = list((await session.execute(
+            joined(sub, ShopifyProduct).where(*where).order_by(*sort_order(sub, sort))
             .offset((page - 1) * page_size).limit(page_size))).scalars())
-        counts = await _variant_counts(session, [p.id for p in rows])
-        gids = [p.shopify_id for p in rows]
-        links = await _tiktok_ids(session, connection, gids)
-        states = await all_states_by_gid(session, connection.id, gids)
-    items = [_row(p, worst(states.get(p.shopify_id, [])), counts.get(p.id, 0),
-                  links.get(p.shopify_id)) for p in rows]
+        items = await _rows(session, connection, products)
     until = connection.listing_paused_until
     paused = (PauseOut(until=until, reason=connection.listing_paused_reason)
               if until is not None and until > utcnow() else None)
@@ -236,7 +301,7 @@ async def list_products(
 
 
 @router.get("/filters", response_model=FiltersOut,
-            summary="Values for the filter menus (types, vendors) and count per status")
+            summary="Values for the filter menus and the number of products per status")
 async def product_filters(db: DbDep, connection: ConnectionDep) -> FiltersOut:
     base = [ShopifyProduct.shop_id == connection.shop_id, ShopifyProduct.deleted_at.is_(None)]
     async with db.sessionmaker() as session:
@@ -244,14 +309,26 @@ async def product_filters(db: DbDep, connection: ConnectionDep) -> FiltersOut:
             *base, ShopifyProduct.product_type.is_not(None)).distinct())).scalars().all()
         vendors = (await session.execute(select(ShopifyProduct.vendor).where(
             *base, ShopifyProduct.vendor.is_not(None)).distinct())).scalars().all()
-        sub = worst_rank_subquery(connection.id)
-        raw = (await session.execute(_joined(sub, _rank(sub), func.count())
-                                     .where(*base).group_by(_rank(sub)))).all()
-    statuses = dict.fromkeys(RANKS, 0)
-    for rank, n in raw:
-        statuses[BADGE_OF_RANK[int(rank)]] += int(n)
-    return FiltersOut(product_types=sorted(t for t in types if t),
-                      vendors=sorted(v for v in vendors if v), statuses=statuses)
+        sub = status_subquery(connection.id)
+        active = ShopifyProduct.status == ACTIVE
+        raw = (await session.execute(joined(sub, rank_of(sub), active, func.count())
+                                     .where(*base).group_by(rank_of(sub), active))).all()
+        excluded = (await session.execute(select(func.count()).select_from(ShopifyProduct)
+                                          .where(*base, excluded_clause(connection.id)))
+                    ).scalar_one()
+        templates = await templates_of(session, connection.id)
+        collections = await collections_of(session, connection.shop_id)
+    statuses = dict.fromkeys(BADGE_LABELS, 0)
+    for rank, is_active, n in raw:
+        badge = BADGE_OF_RANK[int(rank)]
+        if badge == "not_synced" and not is_active:
+            badge = "not_listable"
+        statuses[badge] += int(n)
+    return FiltersOut(
+        product_types=sorted(t for t in types if t), vendors=sorted(v for v in vendors if v),
+        statuses=statuses, excluded=int(excluded),
+        templates=[OptionOut(value=str(t.id), label=t.name) for t in templates],
+        collections=[OptionOut(value=g, label=t) for g, t in collections])
 
 
 @router.get("/{product_id}", response_model=ProductDetail,
@@ -272,13 +349,17 @@ async def read_product(db: DbDep, connection: ConnectionDep, reference: Referenc
             ProductLink.tiktok_shop_id == connection.id,
             ProductLink.shopify_product_id == product.shopify_id))).all())
         links = await _tiktok_ids(session, connection, [product.shopify_id])
+        excluded = bool(await excluded_ids(session, connection.id, [product.id]))
+        titles = await collection_titles(session, connection.shop_id, product.collections or [])
     spec = effective_template(template, override, connection.region)
     requirements, recommended, problem = await _category_help(reference, connection, snapshot,
                                                               spec, settings)
     stock = {v.id: sum(q for _, q in v.stock) for v in snapshot.variants}
-    base = _row(product, st, len(variants), links.get(product.shopify_id))
+    base = _row(product, st, len(variants), links.get(product.shopify_id), excluded)
     return ProductDetail(
-        **base.model_dump(), body_html=product.body_html, tags=list(product.tags or []),
+        **base.model_dump(exclude={"template_id", "template_name"}),
+        body_html=product.body_html, tags=list(product.tags or []),
+        collections=[OptionOut(value=g, label=titles.get(g, g)) for g in product.collections or []],
         images=[i.url for i in snapshot.images],
         variant_list=[VariantOut(
             id=v.id, shopify_id=v.shopify_id, title=v.title, sku=v.sku, barcode=v.barcode,
@@ -327,27 +408,3 @@ async def recommended_categories(db: DbDep, connection: ConnectionDep, reference
         product = await owned_product(session, connection, product_id)
         snapshot, _ = await full_snapshot(session, product, "USD")
     return await _recommend(reference, connection, snapshot, limit)
-
-
-class RetryOut(BaseModel):
-    product_id: int
-    #: Every failed row of the product (product, price or inventory push) is retried.
-    sync_state_ids: list[int]
-    status: StatusOut
-
-
-@router.post("/{product_id}/retry", response_model=RetryOut,
-             summary="Retry a failed product (Sync failed, Review failed or waiting to retry)")
-async def retry_product(db: DbDep, queue: QueueDep, connection: ConnectionDep,
-                        product_id: ProductId) -> RetryOut:
-    async with db.unit_of_work() as session:
-        product = await owned_product(session, connection, product_id)
-        rows = (await all_states_by_gid(session, connection.id, [product.shopify_id])).get(
-            product.shopify_id, [])
-        failed = [r for r in rows if status_out(r).can_retry]
-        if not failed:
-            raise HTTPException(409, "Nothing to retry: the product has not failed.")
-        ids = [await commands.retry(session, queue, r.id) for r in failed]
-        for row in rows:
-            await session.refresh(row)
-    return RetryOut(product_id=product_id, sync_state_ids=ids, status=status_out(worst(rows)))

@@ -7,8 +7,10 @@ from fastapi import APIRouter
 
 from ecomsend.web import (
     api_links,
+    api_product_preview,
     api_product_settings,
     api_products,
+    api_products_bulk,
     api_products_sync,
     api_readiness,
     api_templates,
@@ -17,6 +19,7 @@ from ecomsend.web import (
 
 #: `api_products_sync` comes before `api_products` so `POST …/products/sync` is matched first.
 PRODUCT_PAGE_ROUTERS: tuple[APIRouter, ...] = (
-    api_products_sync.router, api_products.router, api_templates.router, api_links.router,
+    api_products_sync.router, api_products_bulk.router, api_product_preview.router,
+    api_products.router, api_templates.router, api_links.router,
     api_product_settings.router, api_readiness.router, api_tiktok_reference.router,
 )

@@ -39,7 +39,8 @@ BADGES: dict[str, tuple[str, ...]] = {
     "review_failed": (state.REVIEW_FAILED,),
 }
 BADGE_LABELS = {"not_synced": "Not synced", "syncing": "Syncing", "synced": "Synced",
-                "failed": "Sync failed", "review_failed": "Review failed"}
+                "failed": "Sync failed", "review_failed": "Review failed",
+                "not_listable": "Not listable"}
 
 
 def badge_of(status: str | None) -> str:

@@ -43,13 +43,13 @@ async def set_excluded(session: AsyncSession, tiktok_shop_id: int,
     if not product_ids:
         return 0
     if not excluded:
-        result = await session.execute(delete(ProductExclusion).where(
+        gone = await session.execute(delete(ProductExclusion).where(
             ProductExclusion.tiktok_shop_id == tiktok_shop_id,
-            ProductExclusion.product_id.in_(list(product_ids))))
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+            ProductExclusion.product_id.in_(list(product_ids))).returning(ProductExclusion.id))
+        return len(gone.all())
     now = utcnow()
     stmt = dialect_insert(session, ProductExclusion).values(
         [{"tiktok_shop_id": tiktok_shop_id, "product_id": pid, "created_at": now}
-         for pid in product_ids]).on_conflict_do_nothing()
-    result = await session.execute(stmt)
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+         for pid in product_ids]).on_conflict_do_nothing().returning(ProductExclusion.id)
+    # RETURNING counts on both databases (a multi-row insert's rowcount is -1 on PostgreSQL).
+    return len((await session.execute(stmt)).all())
