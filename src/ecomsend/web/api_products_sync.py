@@ -14,7 +14,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Path
+from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
@@ -37,8 +37,9 @@ from ecomsend.web.api_common import (
     FieldErrorOut,
     field_errors_out,
     shop_currency,
+    unprocessable,
 )
-from ecomsend.web.api_templates import AttributeIn, DimensionsIn
+from ecomsend.web.api_templates import MAX_ID, AttributeIn, DimensionsIn, Text
 from ecomsend.web.api_tiktok_reference import ReferenceData, ReferenceDep, ValueOut
 from ecomsend.web.deps import DbDep, QueueDep
 from ecomsend.web.product_queries import (
@@ -86,10 +87,10 @@ class Requirements(BaseModel):
 class OverrideIn(BaseModel):
     """Manual-sync values that replace the template's for the selected product(s)."""
 
-    category_id: str | None = Field(None, min_length=1, max_length=64)
-    category_name: str | None = Field(None, max_length=512)
+    category_id: Text | None = Field(None, min_length=1, max_length=64, pattern=r"^[0-9]+$")
+    category_name: Text | None = Field(None, max_length=512)
     attributes: list[AttributeIn] | None = Field(None, max_length=100)
-    brand_id: str | None = Field(None, max_length=64)
+    brand_id: Text | None = Field(None, max_length=64)
     package_weight: Decimal | None = Field(None, gt=0, le=10000)
     package_weight_unit: Literal["KILOGRAM", "GRAM", "POUND"] | None = None
     package_dimensions: DimensionsIn | None = None
@@ -102,10 +103,11 @@ class SyncIn(BaseModel):
     """The selected products; an override sent for a product replaces the one saved for it,
     none sent keeps the saved one."""
 
-    product_ids: list[Annotated[int, Field(ge=1)]] = Field(min_length=1, max_length=MAX_BATCH)
+    product_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(min_length=1,
+                                                                     max_length=MAX_BATCH)
     #: Applied to every selected product (bulk fill), unless `per_product` has its own.
     override: OverrideIn | None = None
-    per_product: dict[int, OverrideIn] = Field(default_factory=dict)
+    per_product: dict[int, OverrideIn] = Field(default_factory=dict, max_length=MAX_BATCH)
 
 
 class SyncResult(BaseModel):
@@ -153,8 +155,10 @@ async def requirements_for(reference: ReferenceData, connection: TikTokShop,
 @router.get("/{product_id}/requirements", response_model=Requirements,
             summary="What a TikTok category requires for this product, and what is missing")
 async def product_requirements(db: DbDep, connection: ConnectionDep, reference: ReferenceDep,
-                               product_id: Annotated[int, Path(ge=1)],
-                               category_id: str | None = None) -> Requirements:
+                               product_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+                               category_id: Annotated[str | None, Query(
+                                   max_length=64, pattern=r"^[0-9]+$")] = None,
+                               ) -> Requirements:
     """Without `category_id`: the category of the product's template / saved override."""
     currency = await shop_currency(db, connection.shop_id)
     async with db.sessionmaker() as session:
@@ -212,10 +216,11 @@ async def _load(db: DbDep, connection: TikTokShop, ids: list[int]) -> list[Shopi
     return sorted(rows, key=lambda r: ids.index(r.id))
 
 
-@router.post("/sync", response_model=SyncOut,
-             summary="Manual sync of one or many products, with per-product overrides")
-async def sync_products(db: DbDep, queue: QueueDep, connection: ConnectionDep,
-                        reference: ReferenceDep, body: SyncIn) -> SyncOut:
+async def _evaluate(db: DbDep, connection: TikTokShop, reference: ReferenceData, body: SyncIn,
+                    ) -> tuple[list[ShopifyProduct], list[SyncResult],
+                               dict[str, dict[str, Any] | None]]:
+    """Run the real pre-flight for every selected product with the body's overrides (or the
+    saved ones): the results, and the override of each product that passed (by GID)."""
     ids = list(dict.fromkeys(body.product_ids))
     products = await _load(db, connection, ids)
     currency = await shop_currency(db, connection.shop_id)
@@ -237,9 +242,40 @@ async def sync_products(db: DbDep, queue: QueueDep, connection: ConnectionDep,
                                   errors=field_errors_out(errors)))
         if not errors:
             accepted[product.shopify_id] = override
+    return products, results, accepted
+
+
+def _unknown_per_product(body: SyncIn) -> None:
+    """A per-product override for a product that is not selected is a mistake: 422."""
+    extra = sorted(set(body.per_product) - set(body.product_ids))
+    if extra:
+        raise unprocessable([FieldError(f"per_product.{pid}", "This product is not among the "
+                                        "selected products.", "Select it, or drop its "
+                                        "override.") for pid in extra])
+
+
+@router.post("/sync", response_model=SyncOut,
+             summary="Manual sync of one or many products, with per-product overrides")
+async def sync_products(db: DbDep, queue: QueueDep, connection: ConnectionDep,
+                        reference: ReferenceDep, body: SyncIn) -> SyncOut:
+    _unknown_per_product(body)
+    products, results, accepted = await _evaluate(db, connection, reference, body)
     await _queue(db, queue, connection, accepted, results, products)
     queued = sum(r.queued for r in results)
     return SyncOut(queued=queued, refused=len(results) - queued, results=results)
+
+
+@router.post("/sync/preflight", response_model=SyncOut,
+             summary="Dry run of a manual sync: the real pre-flight with the form's overrides; "
+                     "nothing is stored, queued or sent to TikTok")
+async def preflight_products(db: DbDep, connection: ConnectionDep, reference: ReferenceDep,
+                             body: SyncIn) -> SyncOut:
+    """Called by the Manual sync form as the merchant types: `queued` here means *would be
+    queued* (every check passes); `sync_state_id` is always null."""
+    _unknown_per_product(body)
+    _, results, _ = await _evaluate(db, connection, reference, body)
+    passing = sum(r.queued for r in results)
+    return SyncOut(queued=passing, refused=len(results) - passing, results=results)
 
 
 async def _queue(db: DbDep, queue: QueueDep, connection: TikTokShop,

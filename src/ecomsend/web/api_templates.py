@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,20 +42,33 @@ from ecomsend.web.product_queries import (
     templates_of,
 )
 
+
+def _no_nul(value: str) -> str:
+    """NUL characters are refused (PostgreSQL cannot store them; no merchant means one)."""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+#: A string field of the template and manual-sync forms.
+Text = Annotated[str, AfterValidator(_no_nul)]
+
 router = APIRouter(prefix="/api/connections/{connection_id}/templates",
                    tags=["category templates"], responses=TIKTOK_RESPONSES)
-TemplateId = Annotated[int, Path(ge=1)]
+#: Ids are 64-bit integers: anything larger is a 422, not an overflow in the database driver.
+MAX_ID = 2**63 - 1
+TemplateId = Annotated[int, Path(ge=1, le=MAX_ID)]
 PREVIEW_LIMIT = 200
 
 
 class AttributeValueIn(BaseModel):
-    id: str | None = Field(None, max_length=64)
-    name: str | None = Field(None, max_length=2000)
+    id: Text | None = Field(None, max_length=64)
+    name: Text | None = Field(None, max_length=2000)
 
 
 class AttributeIn(BaseModel):
-    id: str = Field(min_length=1, max_length=64)
-    name: str | None = Field(None, max_length=255)
+    id: Text = Field(min_length=1, max_length=64)
+    name: Text | None = Field(None, max_length=255)
     values: list[AttributeValueIn] = Field(min_length=1, max_length=50)
 
 
@@ -69,17 +82,17 @@ class DimensionsIn(BaseModel):
 class RuleIn(BaseModel):
     field: Literal["collection", "product_type", "vendor", "tag", "title"]
     op: Literal["equals", "contains"] = "equals"
-    value: str = Field(min_length=1, max_length=255)
+    value: Text = Field(min_length=1, max_length=255)
 
 
 class TemplateIn(BaseModel):
     """What the template form sends (the region is the connection's)."""
 
-    name: str = Field(min_length=1, max_length=255)
-    category_id: str = Field(min_length=1, max_length=64)
-    category_name: str | None = Field(None, max_length=512)
+    name: Text = Field(min_length=1, max_length=255)
+    category_id: Text = Field(min_length=1, max_length=64)
+    category_name: Text | None = Field(None, max_length=512)
     attributes: list[AttributeIn] = Field(default_factory=list, max_length=100)
-    brand_id: str | None = Field(None, max_length=64)
+    brand_id: Text | None = Field(None, max_length=64)
     package_weight: Decimal | None = Field(None, gt=0, le=10000)
     package_weight_unit: Literal["KILOGRAM", "GRAM", "POUND"] = "KILOGRAM"
     package_dimensions: DimensionsIn | None = None

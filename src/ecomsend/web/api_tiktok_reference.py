@@ -12,7 +12,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel
 
 from ecomsend.db.models import TikTokShop
@@ -27,6 +27,7 @@ from ecomsend.integrations.tiktok.models.catalog import (
 from ecomsend.integrations.tiktok.models.logistics import Warehouse
 from ecomsend.services import Services, tiktok_context
 from ecomsend.sync.products.recommend import category_paths
+from ecomsend.sync.products.regions import region_rules
 from ecomsend.web.api_common import TIKTOK_RESPONSES, ConnectionDep, tiktok_call
 from ecomsend.web.deps import ServicesDep
 
@@ -126,6 +127,8 @@ def get_reference(request: Request, services: ServicesDep) -> ReferenceData:
 
 
 ReferenceDep = Annotated[ReferenceData, Depends(get_reference)]
+#: TikTok category ids are digit strings; anything else is refused before TikTok is called.
+CategoryId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9]+$")]
 router = APIRouter(prefix="/api/connections/{connection_id}/tiktok", tags=["tiktok reference"],
                    responses=TIKTOK_RESPONSES)
 
@@ -189,10 +192,15 @@ def attribute_out(attr: Attribute) -> AttributeOut:
 
 @router.get("/categories", response_model=CategoriesOut,
             summary="TikTok category tree of the connection's region (leaf flags, full paths)")
-async def list_categories(connection: ConnectionDep, reference: ReferenceDep,
-                          keyword: Annotated[str | None, Query(max_length=100)] = None,
-                          leaves_only: bool = False) -> CategoriesOut:
-    """Flat tree (v2 for US, v1 elsewhere); `keyword` filters on any level of the path."""
+async def list_categories(
+        connection: ConnectionDep, reference: ReferenceDep,
+        keyword: Annotated[str | None, Query(max_length=100)] = None,
+        leaves_only: bool = False,
+        parent_id: Annotated[str | None, Query(max_length=64, pattern=r"^[0-9]+$")] = None,
+        limit: Annotated[int | None, Query(ge=1, le=10000)] = None) -> CategoriesOut:
+    """Flat tree (v2 for US, v1 elsewhere); `keyword` filters on any level of the path,
+    `parent_id` keeps one level ("0" = the roots: how the category picker browses), `limit`
+    caps the answer (the picker's search shows the first matches)."""
     cats = await reference.categories(connection)
     paths = category_paths(cats)
     needle = (keyword or "").casefold().strip()
@@ -201,29 +209,33 @@ async def list_categories(connection: ConnectionDep, reference: ReferenceDep,
                        permission_statuses=list(c.permission_statuses))
            for c in cats
            if (c.is_leaf or not leaves_only)
+           and (parent_id is None or (c.parent_id or "0") == parent_id)
            and (not needle or needle in " > ".join(paths[c.id]).casefold())]
-    return CategoriesOut(category_version=category_version_for(connection.region), categories=out)
+    return CategoriesOut(category_version=category_version_for(connection.region),
+                         categories=out[:limit] if limit else out)
 
 
 @router.get("/categories/{category_id}/attributes", response_model=list[AttributeOut],
             summary="Product and sales attributes of a leaf category (required, allowed values)")
 async def category_attributes(connection: ConnectionDep, reference: ReferenceDep,
-                              category_id: str) -> list[AttributeOut]:
+                              category_id: CategoryId) -> list[AttributeOut]:
     return [attribute_out(a) for a in await reference.attributes(connection, category_id)]
 
 
 @router.get("/categories/{category_id}/rules", response_model=CategoryRules,
             summary="What a listing in the category must carry (certifications, size chart…)")
 async def category_rules(connection: ConnectionDep, reference: ReferenceDep,
-                         category_id: str) -> CategoryRules:
+                         category_id: CategoryId) -> CategoryRules:
     return await reference.rules(connection, category_id)
 
 
 @router.get("/brands", response_model=BrandsOut, summary="Brands the seller may use (paged)")
 async def list_brands(connection: ConnectionDep, reference: ReferenceDep,
-                      category_id: str | None = None,
+                      category_id: Annotated[str | None, Query(max_length=64,
+                                                               pattern=r"^[0-9]+$")] = None,
                       name: Annotated[str | None, Query(max_length=100)] = None,
-                      page_token: str | None = None) -> BrandsOut:
+                      page_token: Annotated[str | None, Query(max_length=512)] = None,
+                      ) -> BrandsOut:
     page = await reference.brands(connection, category_id=category_id, name=name,
                                   page_token=page_token)
     return BrandsOut(brands=[BrandOut(id=b.id, name=b.name, authorized=b.is_authorized,
@@ -238,3 +250,25 @@ async def list_warehouses(connection: ConnectionDep,
                           reference: ReferenceDep) -> list[WarehouseOut]:
     return [WarehouseOut(id=w.id, name=w.name, type=w.type, is_default=w.is_default,
                          status=w.effect_status) for w in await reference.warehouses(connection)]
+
+
+class RegionOut(BaseModel):
+    """What the forms need to know about the connection's market (units, currency)."""
+
+    code: str
+    currency: str
+    weight_units: list[str]
+    dimension_units: list[str]
+    default_weight_unit: str
+    category_version: str
+
+
+@router.get("/region", response_model=RegionOut,
+            summary="The connection's market: accepted package units, currency, tree version")
+async def region_facts(connection: ConnectionDep) -> RegionOut:
+    rules = region_rules(connection.region)
+    return RegionOut(code=rules.code, currency=rules.currency,
+                     weight_units=list(rules.weight_units),
+                     dimension_units=list(rules.dimension_units),
+                     default_weight_unit=rules.default_weight_unit,
+                     category_version=rules.category_version)
