@@ -1,5 +1,7 @@
 """Link products page: existing TikTok listings ↔ Shopify variants.
 
+The page's paged and searchable lists (linked pairs, variants and listings to pick, proposals
+per kind, rejected suggestions) live in `api_links_page`, mounted first under this router.
 `GET …/links/listings` pages through the TikTok shop's listings with each SKU's link;
 `GET …/links/proposals` proposes pairs by identical SKU (confirm them with `POST …/links`) and
 suggests pairs by barcode and by title similarity; `POST …/links` links pairs (confirmed
@@ -31,38 +33,17 @@ from ecomsend.sync.links.service import (
     mark_linked_pending,
     shop_variants,
 )
+from ecomsend.web import api_links_page
 from ecomsend.web.api_common import TIKTOK_RESPONSES, ConnectionDep, tiktok_call, unprocessable
+from ecomsend.web.api_links_models import LinkOut, ListingOut, ListingSkuOut, link_out
 from ecomsend.web.deps import DbDep, QueueDep, ServicesDep
 
 router = APIRouter(prefix="/api/connections/{connection_id}/links", tags=["link products"],
                    responses=TIKTOK_RESPONSES)
+# First, so `/dismissals` is not taken for a `/{link_id}`.
+router.include_router(api_links_page.router)
 #: Get Product calls spent looking for barcodes (Search Products does not return them).
 BARCODE_LOOKUPS = 50
-
-
-class LinkOut(BaseModel):
-    id: int
-    shopify_product_id: str
-    shopify_variant_id: str
-    tiktok_product_id: str
-    tiktok_sku_id: str
-    origin: str
-    product_title: str | None
-    variant_title: str | None
-    sku: str | None
-
-
-class ListingSkuOut(BaseModel):
-    sku_id: str
-    seller_sku: str | None
-    linked_variant_id: str | None
-
-
-class ListingOut(BaseModel):
-    product_id: str
-    title: str
-    status: str | None
-    skus: list[ListingSkuOut]
 
 
 class ListingPage(BaseModel):
@@ -128,11 +109,7 @@ async def _links(db: DbDep, connection: TikTokShop, ids: list[int] | None = None
         query = query.where(ProductLink.id.in_(ids))
     async with db.sessionmaker() as session:
         rows = (await session.execute(query)).all()
-    return [LinkOut(id=link.id, shopify_product_id=link.shopify_product_id,
-                    shopify_variant_id=link.shopify_variant_id,
-                    tiktok_product_id=link.tiktok_product_id, tiktok_sku_id=link.tiktok_sku_id,
-                    origin=link.origin, product_title=ptitle, variant_title=vtitle, sku=sku)
-            for link, ptitle, vtitle, sku in rows]
+    return [link_out(*row) for row in rows]
 
 
 @router.get("", response_model=list[LinkOut], summary="The connection's product links")

@@ -8,6 +8,7 @@ from ecomsend.db.models.catalog import (
 )
 from ecomsend.db.models.exclusions import ProductExclusion
 from ecomsend.db.models.infra import LocalJob, PeriodicRun, RateBucket
+from ecomsend.db.models.link_dismissals import LinkDismissal
 from ecomsend.db.models.links import FulfillmentLink, OrderLink, ProductLink
 from ecomsend.db.models.orders import TikTokOrder, TikTokOrderLine
 from ecomsend.db.models.shops import OAuthState, Shop, ShopSettings, TikTokShop
@@ -19,6 +20,7 @@ __all__ = [
     "CategoryTemplate",
     "FulfillmentLink",
     "InventoryLevel",
+    "LinkDismissal",
     "LocalJob",
     "OAuthState",
     "OrderLink",
