@@ -8,6 +8,7 @@ import sys
 import structlog
 
 from ecomsend.config import Settings
+from ecomsend.log_redaction import install_redaction
 
 
 def configure_logging(settings: Settings) -> None:
@@ -32,3 +33,4 @@ def configure_logging(settings: Settings) -> None:
         cache_logger_on_first_use=True,
     )
     logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
+    install_redaction()

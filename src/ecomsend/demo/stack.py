@@ -46,6 +46,8 @@ class LocalStack:
     #: needs sandboxes_in_processes), so a driver in this process (a benchmark's load
     #: generator) does not share the app's GIL.
     app_in_process: bool = True
+    #: With app_in_process=False: write the app process's stdout and stderr (its log) here.
+    app_log: Path | None = None
 
     def __post_init__(self) -> None:
         ports = [free_port() for _ in range(3)]
@@ -108,10 +110,11 @@ class LocalStack:
             for url in (self.shopify_url, self.tiktok_url):
                 _wait_until_up(url, "/_sandbox/webhooks")
             if not self.app_in_process:
+                log = self.app_log.open("ab") if self.app_log else subprocess.DEVNULL
                 self._procs.append(subprocess.Popen(  # noqa: S603 (our own CLI)
                     [sys.executable, "-m", "ecomsend", "serve", "--port", str(self._app_port),
                      "--no-migrate"], env=settings_env(self.settings),
-                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                    stdout=log, stderr=subprocess.STDOUT if self.app_log else log))
                 _wait_until_up(self.app_url, "/healthz")
         for server in self._servers:
             server.start()
