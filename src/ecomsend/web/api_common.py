@@ -21,6 +21,8 @@ from ecomsend.web.deps import DbDep
 from ecomsend.web.session import CurrentShopDep
 
 T = TypeVar("T")
+#: The largest id a BIGINT (and SQLite INTEGER) holds: larger path ids are a 422, not a 500.
+MAX_ID = 2**63 - 1
 
 
 class ErrorBody(BaseModel):
@@ -69,7 +71,7 @@ def unprocessable(errors: Iterable[FieldError]) -> HTTPException:
 
 
 async def get_connection(db: DbDep, current: CurrentShopDep,
-                         connection_id: Annotated[int, Path(ge=1)]) -> TikTokShop:
+                         connection_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> TikTokShop:
     """The signed-in shop's TikTok connection, or 404 (also for another shop's connection)."""
     async with db.sessionmaker() as session:
         row = (await session.execute(select(TikTokShop).where(
