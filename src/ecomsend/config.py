@@ -38,6 +38,11 @@ class ConfigError(RuntimeError):
     """The configuration cannot work; the message says what to set."""
 
 
+#: Built-in placeholders: published in this repository, so anyone could sign with them.
+DEV_SHOPIFY_API_SECRET = "ecomsend-dev-secret"  # noqa: S105 (a public placeholder, refused)
+DEV_TIKTOK_APP_SECRET = "ecomsend-dev-app-secret"  # noqa: S105 (a public placeholder, refused)
+
+
 class Settings(BaseSettings):
     """All configuration of EcomSend Feed, from `ECOMSEND_*` variables or a `.env` file."""
 
@@ -58,7 +63,7 @@ class Settings(BaseSettings):
 
     public_base_url: str = "http://127.0.0.1:8000"
     shopify_api_key: str = "ecomsend-dev-key"
-    shopify_api_secret: SecretStr = SecretStr("ecomsend-dev-secret")
+    shopify_api_secret: SecretStr = SecretStr(DEV_SHOPIFY_API_SECRET)
     shopify_api_version: str = "2026-07"
     shopify_scopes: str = (
         "read_products,write_products,read_inventory,write_inventory,read_orders,write_orders,"
@@ -69,7 +74,7 @@ class Settings(BaseSettings):
     #: many shops on one port as `http://127.0.0.1:PORT/store/{shop}`.
     shopify_shop_url_template: str = "https://{shop}"
     tiktok_app_key: str = "ecomsend-dev-app-key"
-    tiktok_app_secret: SecretStr = SecretStr("ecomsend-dev-app-secret")
+    tiktok_app_secret: SecretStr = SecretStr(DEV_TIKTOK_APP_SECRET)
     tiktok_service_id: str = "ecomsend-dev-service"
     tiktok_api_base_url: str = "https://open-api.tiktokglobalshop.com"
     tiktok_auth_base_url: str = "https://auth.tiktok-shops.com"
@@ -98,6 +103,21 @@ class Settings(BaseSettings):
     @property
     def is_scale_out(self) -> bool:
         return self.queue_backend is QueueBackend.PROCRASTINATE
+
+    def require_real_secrets(self) -> None:
+        """Refuse to serve on the built-in placeholder secrets (anyone could forge webhooks and
+        session tokens with them). Called by `ecomsend serve` and `ecomsend worker`; the demo
+        and the tests run with their own secrets."""
+        missing = [name for name, value, placeholder in (
+            ("ECOMSEND_SHOPIFY_API_SECRET", self.shopify_api_secret, DEV_SHOPIFY_API_SECRET),
+            ("ECOMSEND_TIKTOK_APP_SECRET", self.tiktok_app_secret, DEV_TIKTOK_APP_SECRET),
+        ) if value.get_secret_value() in ("", placeholder)]
+        if missing:
+            raise ConfigError(
+                f"{' and '.join(missing)} must be set to your app's real secret (Shopify Partner "
+                "Dashboard › App › Client credentials; TikTok Shop Partner Center › App › App "
+                "secret). The built-in values are public. `ecomsend keygen` prints the keys this "
+                "app makes itself (token encryption, session signing).")
 
     def encryption_key(self) -> bytes:
         """The token-encryption key: from the environment, or generated into var_dir.

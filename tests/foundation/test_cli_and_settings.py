@@ -76,3 +76,32 @@ def test_a_short_session_secret_is_refused(tmp_path: Path) -> None:
                         session_secret="too-short")
     with pytest.raises(ConfigError, match="at least 32 bytes"):
         settings.session_key()
+
+
+@pytest.mark.parametrize("command", ["serve", "worker"])
+def test_serving_on_the_public_placeholder_secrets_is_refused(command: str,
+                                                              tmp_path: Path) -> None:
+    result = _run([command], tmp_path)
+    assert result.returncode == 2
+    assert "ECOMSEND_SHOPIFY_API_SECRET and ECOMSEND_TIKTOK_APP_SECRET" in result.stderr
+    assert "ecomsend keygen" in result.stderr
+    assert not (tmp_path / "var").exists()  # refused before touching anything
+
+
+def test_one_placeholder_left_is_named(tmp_path: Path) -> None:
+    result = _run(["serve"], tmp_path, ECOMSEND_SHOPIFY_API_SECRET="a-real-shopify-secret")
+    assert result.returncode == 2
+    assert "ECOMSEND_TIKTOK_APP_SECRET must be set" in result.stderr
+    assert "SHOPIFY" not in result.stderr.split("must be set")[0]
+
+
+def test_keygen_prints_keys_the_settings_accept(tmp_path: Path) -> None:
+    result = _run(["keygen"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    values = dict(line.split("=", 1) for line in result.stdout.strip().splitlines())
+    settings = Settings(_env_file=None, var_dir=tmp_path,
+                        token_encryption_key=values["ECOMSEND_TOKEN_ENCRYPTION_KEY"],
+                        session_secret=values["ECOMSEND_SESSION_SECRET"])
+    assert len(settings.encryption_key()) == 44 and len(settings.session_key()) >= 32
+    again = dict(line.split("=", 1) for line in _run(["keygen"], tmp_path).stdout.split())
+    assert again != values  # new keys every time

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
+
+if TYPE_CHECKING:
+    from ecomsend.config import Settings
 
 
 def register_run_commands(app: typer.Typer) -> None:
@@ -44,6 +48,7 @@ def register_run_commands(app: typer.Typer) -> None:
 
         settings = get_settings()
         configure_logging(settings)
+        _require_real_secrets(settings)
         if migrate:
             from ecomsend.db.migrate import upgrade
 
@@ -56,6 +61,30 @@ def register_run_commands(app: typer.Typer) -> None:
     ) -> None:
         """Run background jobs (sync, reconciliation, sweeper) until SIGTERM; start any number
         of them in scale-out mode (ECOMSEND_QUEUE_BACKEND=procrastinate)."""
+        from ecomsend.config import get_settings
         from ecomsend.jobs.runtime import run_worker_process
 
+        _require_real_secrets(get_settings())
         run_worker_process(concurrency=concurrency)
+
+    @app.command()
+    def keygen() -> None:
+        """Print new keys for the secrets this app makes itself (token encryption at rest and
+        session signing), as environment lines to put in your deployment's configuration."""
+        import secrets
+
+        from cryptography.fernet import Fernet
+
+        typer.echo(f"ECOMSEND_TOKEN_ENCRYPTION_KEY={Fernet.generate_key().decode()}")
+        typer.echo(f"ECOMSEND_SESSION_SECRET={secrets.token_urlsafe(48)}")
+
+
+def _require_real_secrets(settings: Settings) -> None:
+    """Exit with the configuration error's message (no traceback) on placeholder secrets."""
+    from ecomsend.config import ConfigError
+
+    try:
+        settings.require_real_secrets()
+    except ConfigError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(2) from exc
