@@ -81,10 +81,12 @@ async def test_tiktok_consent_without_cookie_returns_into_shopify_admin(
         await merchant.create_tiktok_shop("GB")
         url = await page.evaluate(
             "() => fetch('/api/tiktok/connect', {method: 'POST'}).then(r => r.json())")
-        async with httpx.AsyncClient() as cookieless:
-            consent = await cookieless.get(url["url"])
+        async with httpx.AsyncClient() as top_window:  # no session cookie of ours
+            start = await top_window.get(url["url"])
+            assert start.status_code == 302
+            consent = await top_window.get(start.headers["location"])
             assert consent.status_code == 302
-            back = await cookieless.get(consent.headers["location"])
+            back = await top_window.get(consent.headers["location"])
         assert back.status_code == 302
         assert back.headers["location"] == (
             "https://admin.shopify.com/store/return-ui/apps/"

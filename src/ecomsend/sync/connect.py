@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ecomsend.db.models import ShopSettings, TikTokShop
@@ -25,6 +26,11 @@ if TYPE_CHECKING:
 
 class RegionAlreadyConnected(ValueError):
     """The Shopify shop already has a different TikTok shop connected for this region."""
+
+
+class TikTokShopTaken(ValueError):
+    """The TikTok shop is connected to another Shopify store (its orders, buyers and listings
+    belong there); that store must disconnect it first."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,7 @@ async def save_connections(session: AsyncSession, queue: JobQueue, shop_id: int,
     settings (7 days by default); returns their ids. Raises RegionAlreadyConnected on a
     region clash."""
     ids = []
+    await _refuse_shops_of_other_stores(session, shop_id, [str(s.id) for s in grant.shops])
     for shop in grant.shops:
         values = {"cipher": shop.cipher, "name": shop.name, "region": (shop.region or "US"),
                   "seller_type": shop.seller_type, "disconnected_at": None,
@@ -73,3 +80,16 @@ async def save_connections(session: AsyncSession, queue: JobQueue, shop_id: int,
                           queueing_lock=f"{POLL_TASK}:{tts_id}")
         ids.append(tts_id)
     return ids
+
+
+async def _refuse_shops_of_other_stores(session: AsyncSession, shop_id: int,
+                                        tiktok_shop_ids: list[str]) -> None:
+    """Raise TikTokShopTaken when any of the shops is connected (not disconnected) to another
+    Shopify store: a consent approved for someone else's store must not move a seller's shop."""
+    taken = (await session.execute(select(TikTokShop.tiktok_shop_id).where(
+        TikTokShop.tiktok_shop_id.in_(tiktok_shop_ids), TikTokShop.shop_id != shop_id,
+        TikTokShop.disconnected_at.is_(None)))).scalars().first()
+    if taken is not None:
+        raise TikTokShopTaken(
+            f"TikTok shop {taken} is connected to another Shopify store. Disconnect it there "
+            "(Settings › Connections) before connecting it here.")

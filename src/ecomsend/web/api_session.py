@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy import select
 
 from ecomsend.db.models import Shop, TikTokShop
-from ecomsend.web.auth import tiktok_authorize_url
+from ecomsend.web.auth import new_connect_ticket
 from ecomsend.web.deps import DbDep, SettingsDep
 from ecomsend.web.session import CurrentShopDep
 
@@ -52,5 +54,8 @@ class AuthorizeUrlOut(BaseModel):
 async def start_tiktok_connect(db: DbDep, settings: SettingsDep,
                                current: CurrentShopDep) -> AuthorizeUrlOut:
     """The URL the admin UI opens in the top window (never inside Shopify admin's iframe) to
-    connect or reauthorize a TikTok Shop; its one-time state is bound to the signed-in shop."""
-    return AuthorizeUrlOut(url=await tiktok_authorize_url(db, settings, current))
+    connect or reauthorize a TikTok Shop: our `/auth/tiktok/start` with a one-time ticket for
+    the signed-in shop, which binds the flow to that window and goes on to TikTok."""
+    ticket = await new_connect_ticket(db, current)
+    return AuthorizeUrlOut(url=f"{settings.public_base_url}/auth/tiktok/start?"
+                               f"{urlencode({'ticket': ticket})}")
