@@ -128,3 +128,24 @@ async def test_tiktok_forged_is_401_and_deauthorization_is_applied_once(
     async with sqlite_db.sessionmaker() as session:
         tts = (await session.execute(select(TikTokShop))).scalar_one()
     assert tts.disconnected_at is not None and tts.access_token is None
+
+
+async def test_oversized_bodies_are_refused_before_they_are_read(
+        client: httpx.AsyncClient, sqlite_db: Database) -> None:
+    from ecomsend.web.webhooks import MAX_WEBHOOK_BYTES
+
+    big = b"{" + b" " * MAX_WEBHOOK_BYTES + b"}"
+    declared = await client.post("/webhooks/shopify", content=big,
+                                 headers=shopify_headers(sqlite_db, big, "products/update"))
+    assert declared.status_code == 413
+
+    async def chunked():  # no Content-Length: the cap holds while streaming
+        for _ in range(MAX_WEBHOOK_BYTES // 65536 + 2):
+            yield b" " * 65536
+
+    streamed = await client.post("/webhooks/tiktok", content=chunked(),
+                                 headers={"Authorization": "x"})
+    assert streamed.status_code == 413
+    async with sqlite_db.sessionmaker() as session:
+        assert (await session.execute(select(func.count()).select_from(WebhookReceipt))
+                ).scalar_one() == 0

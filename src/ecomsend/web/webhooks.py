@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import structlog
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
 from ecomsend.db.session import Database
 from ecomsend.integrations.shopify.errors import InvalidSignature
@@ -22,6 +22,32 @@ from ecomsend.web.deps import DbDep, QueueDep, SettingsDep
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+
+
+#: Largest delivery body read. Shopify's biggest payloads (a product with 2,048 variants, an
+#: order with hundreds of lines) stay well under 2 MB; TikTok's events are a few KB. Anything
+#: larger is refused before it is read whole, signed or not.
+MAX_WEBHOOK_BYTES = 4 * 1024 * 1024
+
+
+class BodyTooLarge(HTTPException):
+    def __init__(self) -> None:
+        super().__init__(413, f"Webhook bodies are limited to {MAX_WEBHOOK_BYTES} bytes.")
+
+
+async def capped_body(request: Request) -> bytes:
+    """The request body, read in chunks and refused with 413 past MAX_WEBHOOK_BYTES (also when
+    Content-Length announces more, before reading anything)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_WEBHOOK_BYTES:
+        raise BodyTooLarge()
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_WEBHOOK_BYTES:
+            raise BodyTooLarge()
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def get_handlers(request: Request) -> WebhookHandlers:
@@ -45,7 +71,7 @@ async def shopify_webhook(request: Request, db: DbDep, queue: QueueDep,
                           settings: SettingsDep, handlers: HandlersDep) -> Response:
     """Verify X-Shopify-Hmac-Sha256 over the raw body (401 if forged), then ingest once per
     X-Shopify-Webhook-Id (reference §4.1)."""
-    raw = await request.body()
+    raw = await capped_body(request)
     try:
         delivery = read_delivery(request.headers, raw,
                                  settings.shopify_api_secret.get_secret_value())
@@ -62,7 +88,7 @@ async def tiktok_webhook(request: Request, db: DbDep, queue: QueueDep,
                          settings: SettingsDep, handlers: HandlersDep) -> Response:
     """Verify Authorization = HMAC(app_secret, app_key + body) (401 if forged), then ingest
     once per tts_notification_id (reference §5.2)."""
-    raw = await request.body()
+    raw = await capped_body(request)
     if not verify_webhook(settings.tiktok_app_key, settings.tiktok_app_secret.get_secret_value(),
                           raw, request.headers.get("authorization")):
         log.warning("webhook.rejected", platform="tiktok")
