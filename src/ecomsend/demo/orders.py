@@ -10,7 +10,7 @@ import asyncio
 from typing import Any
 
 from rich.console import Console
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
 from ecomsend.db.models import (
     InventoryLevel,
@@ -52,9 +52,11 @@ async def _link_samples(db: Database, merchant: Merchant, tts: TikTokShop, count
         rows = (await session.execute(
             select(ShopifyVariant.shopify_id, ShopifyProduct.shopify_id)
             .join(ShopifyProduct, ShopifyProduct.id == ShopifyVariant.product_id)
-            .join(InventoryLevel, InventoryLevel.inventory_item_id
-                  == ShopifyVariant.inventory_item_id)
-            .where(ShopifyVariant.shop_id == tts.shop_id, InventoryLevel.available >= 10)
+            .where(ShopifyVariant.shop_id == tts.shop_id,
+                   # EXISTS, not a join: a variant stocked at two locations is one candidate
+                   exists().where(InventoryLevel.inventory_item_id
+                                  == ShopifyVariant.inventory_item_id,
+                                  InventoryLevel.available >= 10))
             .limit(count))).all()
     for variant_id, product_id in rows:
         sample = (await merchant.browser.get(f"{base}/sample_product")).json()
