@@ -1113,7 +1113,8 @@ export interface paths {
         /**
          * TikTok Shop's authorization page URL for connecting another shop/region
          * @description The URL the admin UI opens in the top window (never inside Shopify admin's iframe) to
-         *     connect or reauthorize a TikTok Shop; its one-time state is bound to the signed-in shop.
+         *     connect or reauthorize a TikTok Shop: our `/auth/tiktok/start` with a one-time ticket for
+         *     the signed-in shop, which binds the flow to that window and goes on to TikTok.
          */
         post: operations["start_tiktok_connect_api_tiktok_connect_post"];
         delete?: never;
@@ -1196,6 +1197,27 @@ export interface paths {
          * @description Redirect the merchant to TikTok Shop's authorization page for this app's service.
          */
         get: operations["tiktok_connect_auth_tiktok_connect_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/tiktok/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Start connecting a TikTok Shop with a one-time ticket
+         * @description Use up the ticket, then continue as `/auth/tiktok/connect` does, binding the flow to this
+         *     (top-level) browser window.
+         */
+        get: operations["tiktok_start_auth_tiktok_start_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1358,20 +1380,6 @@ export interface components {
             id?: string | null;
             /** Name */
             name?: string | null;
-        };
-        /**
-         * AuditOut
-         * @description TikTok's review of the listing: not listed yet, in review, failed (with reasons), or
-         *     no problem reported.
-         */
-        AuditOut: {
-            /** Reasons */
-            reasons: components["schemas"]["FieldErrorOut"][];
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "not_listed" | "in_review" | "failed" | "no_problems";
         };
         /** AuthorizeUrlOut */
         AuthorizeUrlOut: {
@@ -1789,10 +1797,17 @@ export interface components {
             /** Message */
             message: string;
         };
+        /** FilterOptionOut */
+        FilterOptionOut: {
+            /** Label */
+            label: string;
+            /** Value */
+            value: string;
+        };
         /** FiltersOut */
         FiltersOut: {
             /** Collections */
-            collections: components["schemas"]["OptionOut"][];
+            collections: components["schemas"]["FilterOptionOut"][];
             /** Excluded */
             excluded: number;
             /** Product Types */
@@ -1802,7 +1817,7 @@ export interface components {
                 [key: string]: number;
             };
             /** Templates */
-            templates: components["schemas"]["OptionOut"][];
+            templates: components["schemas"]["FilterOptionOut"][];
             /** Vendors */
             vendors: string[];
         };
@@ -1861,37 +1876,6 @@ export interface components {
             refresh_token_expires_at: string | null;
             /** Token State */
             token_state: string;
-        };
-        /** HistoryItem */
-        HistoryItem: {
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Direction */
-            direction: string | null;
-            /** Field Errors */
-            field_errors: components["schemas"]["FieldErrorOut"][];
-            /** Id */
-            id: number;
-            /** Kind */
-            kind: string;
-            /** Message */
-            message: string | null;
-            /** Status */
-            status: string;
-        };
-        /** HistoryPage */
-        HistoryPage: {
-            /** Items */
-            items: components["schemas"]["HistoryItem"][];
-            /** Page */
-            page: number;
-            /** Page Size */
-            page_size: number;
-            /** Total */
-            total: number;
         };
         /** HomeOut */
         HomeOut: {
@@ -2060,13 +2044,6 @@ export interface components {
              * @enum {string}
              */
             direction: "up" | "down";
-        };
-        /** OptionOut */
-        OptionOut: {
-            /** Label */
-            label: string;
-            /** Value */
-            value: string;
         };
         /**
          * OrderNumberFormat
@@ -2281,6 +2258,17 @@ export interface components {
              */
             until: string;
         };
+        /** PreviewOut */
+        PreviewOut: {
+            /** Count */
+            count: number;
+            /** Not Synced Count */
+            not_synced_count: number;
+            /** Products */
+            products: components["schemas"]["PreviewProduct"][];
+            /** Template Id */
+            template_id: number;
+        };
         /** PreviewProduct */
         PreviewProduct: {
             /** Id */
@@ -2350,12 +2338,26 @@ export interface components {
              */
             where: "order" | "to_tiktok" | "to_shopify";
         };
+        /**
+         * ProductAuditOut
+         * @description TikTok's review of the listing: not listed yet, in review, failed (with reasons), or
+         *     no problem reported.
+         */
+        ProductAuditOut: {
+            /** Reasons */
+            reasons: components["schemas"]["FieldErrorOut"][];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "not_listed" | "in_review" | "failed" | "no_problems";
+        };
         /** ProductDetail */
         ProductDetail: {
             /** Body Html */
             body_html: string | null;
             /** Collections */
-            collections: components["schemas"]["OptionOut"][];
+            collections: components["schemas"]["FilterOptionOut"][];
             /**
              * Excluded
              * @default false
@@ -2400,6 +2402,37 @@ export interface components {
             /** Vendor */
             vendor: string | null;
         };
+        /** ProductHistoryItem */
+        ProductHistoryItem: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Direction */
+            direction: string | null;
+            /** Field Errors */
+            field_errors: components["schemas"]["FieldErrorOut"][];
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Message */
+            message: string | null;
+            /** Status */
+            status: string;
+        };
+        /** ProductHistoryPage */
+        ProductHistoryPage: {
+            /** Items */
+            items: components["schemas"]["ProductHistoryItem"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+        };
         /**
          * ProductIdsIn
          * @description The selected products (mirror ids, as the list gives them).
@@ -2419,6 +2452,43 @@ export interface components {
             page_size: number;
             /** Total */
             total: number;
+        };
+        /** ProductPreviewOut */
+        ProductPreviewOut: {
+            audit: components["schemas"]["ProductAuditOut"];
+            /** Category Id */
+            category_id: string | null;
+            /** Category Name */
+            category_name: string | null;
+            /** Currency */
+            currency: string;
+            /** Description Html */
+            description_html: string;
+            /** Images */
+            images: string[];
+            /** Package Weight */
+            package_weight: string | null;
+            /** Price Error */
+            price_error: string | null;
+            /** Problems */
+            problems: components["schemas"]["FieldErrorOut"][];
+            /** Product Id */
+            product_id: number;
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "template" | "override" | "none";
+            /** Template Id */
+            template_id: number | null;
+            /** Template Name */
+            template_name: string | null;
+            /** Tiktok Error */
+            tiktok_error: string | null;
+            /** Title */
+            title: string;
+            /** Variants */
+            variants: components["schemas"]["ProductVariantPreviewOut"][];
         };
         /** ProductRow */
         ProductRow: {
@@ -2493,6 +2563,29 @@ export interface components {
             /** Warehouse Map */
             warehouse_map?: {
                 [key: string]: string;
+            };
+        };
+        /** ProductVariantPreviewOut */
+        ProductVariantPreviewOut: {
+            /** Id */
+            id: string;
+            /** List Price */
+            list_price: string | null;
+            /** Price */
+            price: string | null;
+            /** Shopify Price */
+            shopify_price: string;
+            /** Shopify Stock */
+            shopify_stock: number;
+            /** Sku */
+            sku: string | null;
+            /** Stock */
+            stock: number;
+            /** Title */
+            title: string;
+            /** Warehouses */
+            warehouses: {
+                [key: string]: number;
             };
         };
         /** ProposalOut */
@@ -3053,29 +3146,6 @@ export interface components {
             /** Variants */
             variants: components["schemas"]["ecomsend__web__api_links_models__VariantOut"][];
         };
-        /** VariantPreviewOut */
-        VariantPreviewOut: {
-            /** Id */
-            id: string;
-            /** List Price */
-            list_price: string | null;
-            /** Price */
-            price: string | null;
-            /** Shopify Price */
-            shopify_price: string;
-            /** Shopify Stock */
-            shopify_stock: number;
-            /** Sku */
-            sku: string | null;
-            /** Stock */
-            stock: number;
-            /** Title */
-            title: string;
-            /** Warehouses */
-            warehouses: {
-                [key: string]: number;
-            };
-        };
         /** WarehouseOut */
         WarehouseOut: {
             /** Id */
@@ -3115,43 +3185,6 @@ export interface components {
             /** Variant Title */
             variant_title: string | null;
         };
-        /** PreviewOut */
-        ecomsend__web__api_product_preview__PreviewOut: {
-            audit: components["schemas"]["AuditOut"];
-            /** Category Id */
-            category_id: string | null;
-            /** Category Name */
-            category_name: string | null;
-            /** Currency */
-            currency: string;
-            /** Description Html */
-            description_html: string;
-            /** Images */
-            images: string[];
-            /** Package Weight */
-            package_weight: string | null;
-            /** Price Error */
-            price_error: string | null;
-            /** Problems */
-            problems: components["schemas"]["FieldErrorOut"][];
-            /** Product Id */
-            product_id: number;
-            /**
-             * Source
-             * @enum {string}
-             */
-            source: "template" | "override" | "none";
-            /** Template Id */
-            template_id: number | null;
-            /** Template Name */
-            template_name: string | null;
-            /** Tiktok Error */
-            tiktok_error: string | null;
-            /** Title */
-            title: string;
-            /** Variants */
-            variants: components["schemas"]["VariantPreviewOut"][];
-        };
         /** VariantOut */
         ecomsend__web__api_products__VariantOut: {
             /** Available */
@@ -3184,17 +3217,6 @@ export interface components {
             status: components["schemas"]["StatusOut"];
             /** Sync State Ids */
             sync_state_ids: number[];
-        };
-        /** PreviewOut */
-        ecomsend__web__api_templates__PreviewOut: {
-            /** Count */
-            count: number;
-            /** Not Synced Count */
-            not_synced_count: number;
-            /** Products */
-            products: components["schemas"]["PreviewProduct"][];
-            /** Template Id */
-            template_id: number;
         };
     };
     responses: never;
@@ -4922,7 +4944,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HistoryPage"];
+                    "application/json": components["schemas"]["ProductHistoryPage"];
                 };
             };
             /** @description No valid session (cookie or App Bridge token). */
@@ -4999,7 +5021,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ecomsend__web__api_product_preview__PreviewOut"];
+                    "application/json": components["schemas"]["ProductPreviewOut"];
                 };
             };
             /** @description No valid session (cookie or App Bridge token). */
@@ -6469,7 +6491,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ecomsend__web__api_templates__PreviewOut"];
+                    "application/json": components["schemas"]["PreviewOut"];
                 };
             };
             /** @description No valid session (cookie or App Bridge token). */
@@ -7901,6 +7923,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+        };
+    };
+    tiktok_start_auth_tiktok_start_get: {
+        parameters: {
+            query: {
+                ticket: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
