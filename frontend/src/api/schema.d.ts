@@ -1309,6 +1309,36 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** ActivityRetryIn */
+        ActivityRetryIn: {
+            /** Ids */
+            ids: number[];
+        };
+        /** ActivityRetryOut */
+        ActivityRetryOut: {
+            /** Results */
+            results: components["schemas"]["ActivityRetryResultOut"][];
+            /** Retried */
+            retried: number;
+            /** Skipped */
+            skipped: number;
+        };
+        /** ActivityRetryResultOut */
+        ActivityRetryResultOut: {
+            /** Id */
+            id: number;
+            /** Reason */
+            reason: string | null;
+            /** Retried */
+            retried: boolean;
+        };
+        /** ActivityRetryStateOut */
+        ActivityRetryStateOut: {
+            /** Possible */
+            possible: boolean;
+            /** Reason */
+            reason: string | null;
+        };
         /** ActivityRowOut */
         ActivityRowOut: {
             /** Connection Id */
@@ -1336,7 +1366,7 @@ export interface components {
             message: string | null;
             /** Region */
             region: string | null;
-            retry: components["schemas"]["RetryStateOut"];
+            retry: components["schemas"]["ActivityRetryStateOut"];
             /** Status */
             status: string;
             /** Status Label */
@@ -2769,26 +2799,13 @@ export interface components {
              */
             retried: string[];
         };
-        /** RetryIn */
-        RetryIn: {
-            /** Ids */
-            ids: number[];
-        };
-        /** RetryResultOut */
-        RetryResultOut: {
-            /** Id */
-            id: number;
-            /** Reason */
-            reason: string | null;
-            /** Retried */
-            retried: boolean;
-        };
-        /** RetryStateOut */
-        RetryStateOut: {
-            /** Possible */
-            possible: boolean;
-            /** Reason */
-            reason: string | null;
+        /** RetryOut */
+        RetryOut: {
+            /** Product Id */
+            product_id: number;
+            status: components["schemas"]["StatusOut"];
+            /** Sync State Ids */
+            sync_state_ids: number[];
         };
         /** RuleIn */
         RuleIn: {
@@ -3159,15 +3176,6 @@ export interface components {
             /** Type */
             type: string | null;
         };
-        /** RetryOut */
-        ecomsend__web__api_activity__RetryOut: {
-            /** Results */
-            results: components["schemas"]["RetryResultOut"][];
-            /** Retried */
-            retried: number;
-            /** Skipped */
-            skipped: number;
-        };
         /** VariantOut */
         ecomsend__web__api_links_models__VariantOut: {
             /** Barcode */
@@ -3209,14 +3217,6 @@ export interface components {
             tiktok_sku_id: string | null;
             /** Title */
             title: string | null;
-        };
-        /** RetryOut */
-        ecomsend__web__api_products_bulk__RetryOut: {
-            /** Product Id */
-            product_id: number;
-            status: components["schemas"]["StatusOut"];
-            /** Sync State Ids */
-            sync_state_ids: number[];
         };
     };
     responses: never;
@@ -3362,7 +3362,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RetryIn"];
+                "application/json": components["schemas"]["ActivityRetryIn"];
             };
         };
         responses: {
@@ -3372,7 +3372,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ecomsend__web__api_activity__RetryOut"];
+                    "application/json": components["schemas"]["ActivityRetryOut"];
                 };
             };
             /** @description No valid session (cookie or App Bridge token). */
@@ -5256,7 +5256,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ecomsend__web__api_products_bulk__RetryOut"];
+                    "application/json": components["schemas"]["RetryOut"];
                 };
             };
             /** @description No valid session (cookie or App Bridge token). */

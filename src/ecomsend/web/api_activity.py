@@ -36,7 +36,7 @@ CSV_HEADER = ["Date (UTC)", "Kind", "Status", "Direction", "TikTok region", "Sub
               "Entity", "Message", "Error"]
 
 
-class RetryStateOut(BaseModel):
+class ActivityRetryStateOut(BaseModel):
     possible: bool
     #: Why Retry cannot act on this row (None when it can, or the row did not fail).
     reason: str | None
@@ -59,7 +59,7 @@ class ActivityRowOut(BaseModel):
     message: str | None
     error: str | None
     field_errors: list[FieldErrorOut]
-    retry: RetryStateOut
+    retry: ActivityRetryStateOut
 
 
 class ActivityPageOut(BaseModel):
@@ -69,20 +69,20 @@ class ActivityPageOut(BaseModel):
     page_size: int
 
 
-class RetryIn(BaseModel):
+class ActivityRetryIn(BaseModel):
     ids: list[Annotated[int, Field(ge=1, le=2**62)]] = Field(min_length=1, max_length=250)
 
 
-class RetryResultOut(BaseModel):
+class ActivityRetryResultOut(BaseModel):
     id: int
     retried: bool
     reason: str | None
 
 
-class RetryOut(BaseModel):
+class ActivityRetryOut(BaseModel):
     retried: int
     skipped: int
-    results: list[RetryResultOut]
+    results: list[ActivityRetryResultOut]
 
 
 KindsQuery = Annotated[list[aq.Kind] | None, Query(description="Only these kinds")]
@@ -130,7 +130,7 @@ def _out(info: aq.RowInfo) -> ActivityRowOut:
         region=info.region, entity_id=r.entity_id, subject=info.subject.label,
         url=info.subject.url, message=r.message, error=error_text(r.error),
         field_errors=field_errors_out(err.get("field_errors") or []),
-        retry=RetryStateOut(possible=info.can_retry, reason=info.retry_blocked))
+        retry=ActivityRetryStateOut(possible=info.can_retry, reason=info.retry_blocked))
 
 
 @router.get("", response_model=ActivityPageOut,
@@ -202,10 +202,10 @@ async def export_activity(db: DbDep, current: CurrentShopDep, kind: KindsQuery =
                                       "Cache-Control": "no-store"})
 
 
-@router.post("/retry", response_model=RetryOut,
+@router.post("/retry", response_model=ActivityRetryOut,
              summary="Retry the syncs behind failed activity rows (each row says why not)")
-async def retry_activity(body: RetryIn, db: DbDep, queue: QueueDep,
-                         current: CurrentShopDep) -> RetryOut:
+async def retry_activity(body: ActivityRetryIn, db: DbDep, queue: QueueDep,
+                         current: CurrentShopDep) -> ActivityRetryOut:
     ids = list(dict.fromkeys(body.ids))
     async with db.unit_of_work() as session:
         rows = {r.id: r for r in await aq.by_ids(session, current.id, ids)}
@@ -219,10 +219,10 @@ async def retry_activity(body: RetryIn, db: DbDep, queue: QueueDep,
     for i in ids:
         found = outcomes.get(i)
         if found is not None:
-            results.append(RetryResultOut(id=i, retried=found.retried, reason=found.reason))
+            results.append(ActivityRetryResultOut(id=i, retried=found.retried, reason=found.reason))
         else:
-            results.append(RetryResultOut(id=i, retried=False, reason=(
+            results.append(ActivityRetryResultOut(id=i, retried=False, reason=(
                 "This row did not fail: nothing to retry." if i in rows
                 else "No such activity row.")))
     done = sum(r.retried for r in results)
-    return RetryOut(retried=done, skipped=len(results) - done, results=results)
+    return ActivityRetryOut(retried=done, skipped=len(results) - done, results=results)

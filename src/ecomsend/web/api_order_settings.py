@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 from sqlalchemy import select, update
 
 from ecomsend.db.models import ShopSettings, TikTokOrder
 from ecomsend.db.types import utcnow
 from ecomsend.services import tiktok_context
+from ecomsend.sync.errors import FieldError
 from ecomsend.sync.fulfillments.carriers import default_rules, shopify_companies
 from ecomsend.sync.orders import overview
 from ecomsend.sync.orders import settings as settings_mod
 from ecomsend.sync.orders.fetch import POLL_TASK
 from ecomsend.sync.orders.settings import CarrierRule, FulfillmentSettings, OrderSettings
+from ecomsend.web.api_common import tiktok_call, unprocessable
 from ecomsend.web.api_orders import ConnectionQuery, connection
 from ecomsend.web.deps import DbDep, QueueDep, ServicesDep
 from ecomsend.web.session import CurrentShopDep
@@ -33,6 +35,26 @@ class CarrierOptions(BaseModel):
     default_rules: list[CarrierRule]
     tiktok_providers: list[str]
     shopify_companies: list[str]
+
+
+#: Shopify keeps tags up to 255 characters; a comma would split one tag into two.
+TAG_MAX = 255
+
+
+def tag_errors(tags: list[str]) -> list[FieldError]:
+    """What Shopify would refuse (or silently split) in the extra order tags."""
+    errors = []
+    for i, tag in enumerate(tags):
+        if not tag.strip():
+            errors.append(FieldError(f"tags.{i}", "A tag cannot be empty.", "Remove it."))
+        elif "," in tag:
+            errors.append(FieldError(f"tags.{i}", f"\"{tag}\" contains a comma, which "
+                                     "Shopify reads as two tags.",
+                                     "Enter each tag separately."))
+        elif len(tag) > TAG_MAX:
+            errors.append(FieldError(f"tags.{i}", f"A tag is at most {TAG_MAX} characters.",
+                                     "Shorten it."))
+    return errors
 
 
 async def _save(db: Any, tts_pk: int, column: str, value: dict[str, Any]) -> None:
@@ -56,6 +78,9 @@ async def put_order_settings(body: OrderSettings, db: DbDep, queue: QueueDep,
                              connection_id: ConnectionQuery = None) -> OrderSettingsOut:
     """Save the order settings; turning auto sync on queues every Not-synced order and
     fetches orders from TikTok at once (the backfill window, on a new connection)."""
+    problems = tag_errors(body.tags)
+    if problems:
+        raise unprocessable(problems)
     async with db.unit_of_work() as session:
         tts = await connection(session, current.id, connection_id)
         before = (await settings_mod.load(session, tts.id)).order
@@ -104,8 +129,11 @@ async def carrier_options(db: DbDep, services: ServicesDep, current: CurrentShop
     option = (payload or {}).get("delivery_option_id")
     providers = []
     if option:
-        found = await services.tiktok.logistics.get_shipping_providers(tiktok_context(tts),
-                                                                       str(option))
+        if tts.disconnected_at is not None or not tts.access_token:
+            raise HTTPException(409, "This TikTok Shop is disconnected; reconnect it in "
+                                     "Settings › Connections.")
+        found = await tiktok_call(services.tiktok.logistics.get_shipping_providers(
+            tiktok_context(tts), str(option)))
         providers = list(found.shipping_providers)
     return CarrierOptions(rules=prefs.fulfillment.carrier_rules,
                           default_rules=default_rules(providers, tts.region),
