@@ -38,6 +38,10 @@ export function CategoryPicker({connectionId, value, onChange, recommended = [],
   const results = keyword ? search.data?.categories ?? [] : [];
   const [browsing, setBrowsing] = useState(false);
   const browseId = useId();
+  // A saved category comes with its name only: find its full path in the tree.
+  const lookup = useCategorySearch(connectionId, value && value.path.length <= 1 ? value.name : '');
+  const found = lookup.data?.categories.find((c) => c.id === value?.id);
+  const path = found?.path ?? value?.path ?? [];
 
   const choices = useMemo(() => {
     const byId = new Map<string, ChosenCategory>();
@@ -102,7 +106,7 @@ export function CategoryPicker({connectionId, value, onChange, recommended = [],
       <Text as="p" variant="bodyMd" tone={value ? undefined : 'subdued'}>
         {value ? (
           <>
-            Selected: <Text as="span" fontWeight="semibold">{(value.path.length ? value.path : [value.name]).join(' › ')}</Text>
+            Selected: <Text as="span" fontWeight="semibold">{(path.length ? path : [value.name]).join(' › ')}</Text>
           </>
         ) : (
           'No category chosen yet.'
