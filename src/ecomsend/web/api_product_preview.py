@@ -50,7 +50,7 @@ router = APIRouter(prefix="/api/connections/{connection_id}/products", tags=["pr
 ProductId = Annotated[int, Path(ge=1, le=2**53)]
 
 
-class VariantPreviewOut(BaseModel):
+class ProductVariantPreviewOut(BaseModel):
     id: str
     title: str
     sku: str | None
@@ -64,7 +64,7 @@ class VariantPreviewOut(BaseModel):
     warehouses: dict[str, int]
 
 
-class AuditOut(BaseModel):
+class ProductAuditOut(BaseModel):
     """TikTok's review of the listing: not listed yet, in review, failed (with reasons), or
     no problem reported."""
 
@@ -72,7 +72,7 @@ class AuditOut(BaseModel):
     reasons: list[FieldErrorOut]
 
 
-class PreviewOut(BaseModel):
+class ProductPreviewOut(BaseModel):
     product_id: int
     #: Where the category comes from: a template, the manual-sync settings, or nowhere yet.
     source: Literal["template", "override", "none"]
@@ -85,15 +85,15 @@ class PreviewOut(BaseModel):
     images: list[str]
     currency: str
     package_weight: str | None
-    variants: list[VariantPreviewOut]
+    variants: list[ProductVariantPreviewOut]
     problems: list[FieldErrorOut]
     price_error: str | None
     #: TikTok could not be asked for the category data or warehouses (checks are partial).
     tiktok_error: str | None
-    audit: AuditOut
+    audit: ProductAuditOut
 
 
-class HistoryItem(BaseModel):
+class ProductHistoryItem(BaseModel):
     id: int
     created_at: datetime
     kind: str
@@ -103,8 +103,8 @@ class HistoryItem(BaseModel):
     field_errors: list[FieldErrorOut]
 
 
-class HistoryPage(BaseModel):
-    items: list[HistoryItem]
+class ProductHistoryPage(BaseModel):
+    items: list[ProductHistoryItem]
     total: int
     page: int
     page_size: int
@@ -132,30 +132,30 @@ async def _category_data(reference: ReferenceData, connection: TikTokShop,
 
 
 async def _audit(session: AsyncSession, connection: TikTokShop, gid: str,
-                 product_row: SyncState | None) -> AuditOut:
+                 product_row: SyncState | None) -> ProductAuditOut:
     """The review state from the product's sync row and its pending audit check."""
     if product_row is not None and product_row.status == state.REVIEW_FAILED:
         err = product_row.last_error or {}
         reasons = field_errors_out(err.get("field_errors") or []) or [
             FieldErrorOut(field="review", message=str(err.get("message") or "Refused"))]
-        return AuditOut(status="failed", reasons=reasons)
+        return ProductAuditOut(status="failed", reasons=reasons)
     tiktok_id = (await session.execute(select(ProductLink.tiktok_product_id).where(
         ProductLink.tiktok_shop_id == connection.id, ProductLink.shopify_product_id == gid)
         .limit(1))).scalar_one_or_none()
     if tiktok_id is None:
-        return AuditOut(status="not_listed", reasons=[])
+        return ProductAuditOut(status="not_listed", reasons=[])
     checking = (await session.execute(select(SyncState.status).where(
         SyncState.tiktok_shop_id == connection.id, SyncState.kind == AUDIT,
         SyncState.entity_id == tiktok_id))).scalar_one_or_none()
     busy = checking in (state.PENDING, state.RUNNING, state.BACKOFF)
-    return AuditOut(status="in_review" if busy else "no_problems", reasons=[])
+    return ProductAuditOut(status="in_review" if busy else "no_problems", reasons=[])
 
 
-@router.get("/{product_id}/preview", response_model=PreviewOut,
+@router.get("/{product_id}/preview", response_model=ProductPreviewOut,
             summary="What TikTok would receive (prices and stock after the rules) and every "
                     "problem with its fix; nothing is sent")
 async def preview_product(db: DbDep, connection: ConnectionDep, reference: ReferenceDep,
-                          product_id: ProductId) -> PreviewOut:
+                          product_id: ProductId) -> ProductPreviewOut:
     currency = await shop_currency(db, connection.shop_id)
     async with db.sessionmaker() as session:
         product = await owned_product(session, connection, product_id)
@@ -178,7 +178,7 @@ async def preview_product(db: DbDep, connection: ConnectionDep, reference: Refer
     found = mapping_preview.problems(snapshot, spec, prefs, region, attrs, rules)
     source = "none" if spec is None or not spec.category_id else (
         "override" if override and override.get("category_id") else "template")
-    return PreviewOut(
+    return ProductPreviewOut(
         product_id=product.id, source=source,
         template_id=int(template.id) if template else None,
         template_name=template.name if template else None,
@@ -186,7 +186,7 @@ async def preview_product(db: DbDep, connection: ConnectionDep, reference: Refer
         category_name=spec.category_name if spec else None,
         title=shown.title, description_html=shown.description, images=list(shown.images),
         currency=shown.currency, package_weight=shown.package_weight,
-        variants=[VariantPreviewOut(
+        variants=[ProductVariantPreviewOut(
             id=v.id, title=v.title, sku=v.sku, shopify_price=format(v.shopify_price, "f"),
             price=_money(v.price), list_price=_money(v.list_price), shopify_stock=v.shopify_stock,
             stock=v.total_stock, warehouses=dict(v.stock)) for v in shown.variants],
@@ -202,11 +202,12 @@ def _history_where(connection: TikTokShop, product: ShopifyProduct) -> list[Any]
                 ActivityLog.tiktok_shop_id.is_(None))]
 
 
-@router.get("/{product_id}/history", response_model=HistoryPage,
+@router.get("/{product_id}/history", response_model=ProductHistoryPage,
             summary="The product's sync history (activity log), newest first")
 async def product_history(db: DbDep, connection: ConnectionDep, product_id: ProductId,
                           page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-                          page_size: Annotated[int, Query(ge=1, le=100)] = 20) -> HistoryPage:
+                          page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+                          ) -> ProductHistoryPage:
     async with db.sessionmaker() as session:
         product = await owned_product(session, connection, product_id)
         where = _history_where(connection, product)
@@ -215,7 +216,7 @@ async def product_history(db: DbDep, connection: ConnectionDep, product_id: Prod
         rows = (await session.execute(select(ActivityLog).where(*where).order_by(
             ActivityLog.created_at.desc(), ActivityLog.id.desc())
             .offset((page - 1) * page_size).limit(page_size))).scalars().all()
-    return HistoryPage(items=[HistoryItem(
+    return ProductHistoryPage(items=[ProductHistoryItem(
         id=r.id, created_at=r.created_at, kind=r.kind, direction=r.direction, status=r.status,
         message=r.message, field_errors=field_errors_out((r.error or {}).get("field_errors")
                                                          or [])) for r in rows],

@@ -127,7 +127,7 @@ class ProductPage(BaseModel):
     listing_paused: PauseOut | None = None
 
 
-class OptionOut(BaseModel):
+class FilterOptionOut(BaseModel):
     value: str
     label: str
 
@@ -137,8 +137,8 @@ class FiltersOut(BaseModel):
     vendors: list[str]
     #: Products per badge (every badge present, zeros included).
     statuses: dict[str, int]
-    templates: list[OptionOut]
-    collections: list[OptionOut]
+    templates: list[FilterOptionOut]
+    collections: list[FilterOptionOut]
     excluded: int
 
 
@@ -165,7 +165,7 @@ class CandidateOut(BaseModel):
 class ProductDetail(ProductRow):
     body_html: str | None
     tags: list[str]
-    collections: list[OptionOut]
+    collections: list[FilterOptionOut]
     images: list[str]
     variant_list: list[VariantOut]
     override: dict[str, Any] | None
@@ -327,8 +327,8 @@ async def product_filters(db: DbDep, connection: ConnectionDep) -> FiltersOut:
     return FiltersOut(
         product_types=sorted(t for t in types if t), vendors=sorted(v for v in vendors if v),
         statuses=statuses, excluded=int(excluded),
-        templates=[OptionOut(value=str(t.id), label=t.name) for t in templates],
-        collections=[OptionOut(value=g, label=t) for g, t in collections])
+        templates=[FilterOptionOut(value=str(t.id), label=t.name) for t in templates],
+        collections=[FilterOptionOut(value=g, label=t) for g, t in collections])
 
 
 @router.get("/{product_id}", response_model=ProductDetail,
@@ -359,7 +359,8 @@ async def read_product(db: DbDep, connection: ConnectionDep, reference: Referenc
     return ProductDetail(
         **base.model_dump(exclude={"template_id", "template_name"}),
         body_html=product.body_html, tags=list(product.tags or []),
-        collections=[OptionOut(value=g, label=titles.get(g, g)) for g in product.collections or []],
+        collections=[FilterOptionOut(value=g, label=titles.get(g, g))
+                     for g in product.collections or []],
         images=[i.url for i in snapshot.images],
         variant_list=[VariantOut(
             id=v.id, shopify_id=v.shopify_id, title=v.title, sku=v.sku, barcode=v.barcode,

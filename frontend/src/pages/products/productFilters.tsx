@@ -1,0 +1,82 @@
+// The Products list's filter menus (IndexFilters `filters` + applied-filter pills), fed by
+// `GET …/products/filters` (vendors, types, collections, templates, counts per status).
+import {ChoiceList} from '@shopify/polaris';
+import type {AppliedFilterInterface, FilterInterface} from '@shopify/polaris';
+
+import type {components} from '../../api/schema';
+import {type ListState, STATUS_LABELS, type StatusFilter, type TextKey} from './productListState';
+
+type FiltersOut = components['schemas']['FiltersOut'];
+
+interface Choice {
+  label: string;
+  value: string;
+}
+
+interface Menu {
+  key: TextKey | 'status' | 'excluded';
+  label: string;
+  choices: Choice[];
+}
+
+function menus(data: FiltersOut | undefined): Menu[] {
+  const strings = (values: string[] | undefined) => (values ?? []).map((v) => ({label: v, value: v}));
+  const statuses = (Object.keys(STATUS_LABELS) as StatusFilter[]).map((s) => ({
+    label: data ? `${STATUS_LABELS[s]} (${data.statuses[s] ?? 0})` : STATUS_LABELS[s],
+    value: s,
+  }));
+  return [
+    {key: 'status', label: 'Status', choices: statuses},
+    {
+      key: 'template',
+      label: 'Template',
+      choices: [...(data?.templates ?? []), {label: 'No template', value: 'none'}],
+    },
+    {key: 'vendor', label: 'Vendor', choices: strings(data?.vendors)},
+    {key: 'product_type', label: 'Product type', choices: strings(data?.product_types)},
+    {key: 'collection', label: 'Collection', choices: data?.collections ?? []},
+    {
+      key: 'excluded',
+      label: 'Automatic sync',
+      choices: [
+        {label: 'Excluded', value: 'true'},
+        {label: 'Included', value: 'false'},
+      ],
+    },
+  ];
+}
+
+function current(state: ListState, key: Menu['key']): string | undefined {
+  const value = state.params[key];
+  return value === undefined || value === null ? undefined : String(value);
+}
+
+/** The filters and the pills of the ones applied. */
+export function productFilters(
+  data: FiltersOut | undefined,
+  state: ListState,
+): {filters: FilterInterface[]; applied: AppliedFilterInterface[]} {
+  const all = menus(data);
+  const filters = all.map<FilterInterface>((menu) => ({
+    key: menu.key,
+    label: menu.label,
+    pinned: menu.key === 'status' || menu.key === 'template',
+    shortcut: menu.key === 'status' || menu.key === 'template',
+    filter: (
+      <ChoiceList
+        title={menu.label}
+        titleHidden
+        choices={menu.choices.length ? menu.choices : [{label: 'None in this shop', value: '', disabled: true}]}
+        selected={current(state, menu.key) ? [current(state, menu.key) as string] : []}
+        onChange={(selected) => state.set({[menu.key]: selected[0]})}
+      />
+    ),
+  }));
+  const applied = all.flatMap<AppliedFilterInterface>((menu) => {
+    const value = current(state, menu.key);
+    if (value === undefined) return [];
+    const label = menu.choices.find((c) => c.value === value)?.label ?? value;
+    return [{key: menu.key, label: `${menu.label}: ${label}`, onRemove: () => state.set({[menu.key]: undefined})}];
+  });
+  return {filters, applied};
+}
