@@ -26,7 +26,7 @@ from ecomsend.sync.links.service import (
     listing_skus,
     shop_variants,
 )
-from ecomsend.web.api_common import TIKTOK_RESPONSES, ConnectionDep, tiktok_call
+from ecomsend.web.api_common import ConnectionDep, tiktok_call
 from ecomsend.web.api_links_models import (
     DismissIn,
     DismissOut,

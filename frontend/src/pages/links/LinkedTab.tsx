@@ -12,7 +12,6 @@ import {
   IndexTable,
   Modal,
   Text,
-  useBreakpoints,
   useSetIndexFiltersMode,
 } from '@shopify/polaris';
 import {keepPreviousData, useMutation, useQuery} from '@tanstack/react-query';
@@ -34,7 +33,6 @@ const SORTS: IndexFiltersProps['sortOptions'] = [
 ];
 
 export function LinkedList({connectionId}: {connectionId: number}) {
-  const {smDown} = useBreakpoints();
   const {mode, setMode} = useSetIndexFiltersMode();
   const toast = useToast();
   const invalidate = useInvalidateLinks();
@@ -90,7 +88,6 @@ export function LinkedList({connectionId}: {connectionId: number}) {
           resourceName={{singular: 'link', plural: 'links'}}
           itemCount={rows.length}
           selectable={false}
-          condensed={smDown}
           loading={query.isFetching}
           headings={[{title: 'Shopify variant'}, {title: 'TikTok product'}, {title: 'TikTok SKU'}, {title: 'Origin'}, {title: 'Action'}]}
           emptyState={q ? <EmptySearchResult title="No links found" description="Try another search." withIllustration /> : (

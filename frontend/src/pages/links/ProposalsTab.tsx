@@ -11,7 +11,6 @@ import {
   IndexTable,
   InlineStack,
   Text,
-  useBreakpoints,
   useIndexResourceState,
 } from '@shopify/polaris';
 import {keepPreviousData, useQuery} from '@tanstack/react-query';
@@ -61,7 +60,6 @@ function pager({offset, total, setOffset}: {offset: number; total: number; setOf
 
 export function SkuProposals({connectionId}: {connectionId: number}) {
   const [offset, setOffset] = useState(0);
-  const {smDown} = useBreakpoints();
   const {query, reload} = useProposals(connectionId, 'sku', offset);
   const rows = query.data?.items ?? [];
   const {selectedResources, allResourcesSelected, handleSelectionChange, clearSelection} = useIndexResourceState(
@@ -95,7 +93,6 @@ export function SkuProposals({connectionId}: {connectionId: number}) {
             resourceName={{singular: 'proposal', plural: 'proposals'}}
             itemCount={rows.length}
             loading={query.isFetching}
-            condensed={smDown}
             headings={[{title: 'Shopify variant'}, {title: 'TikTok listing'}, {title: 'Match'}]}
             selectedItemsCount={allResourcesSelected ? 'All' : selectedResources.length}
             onSelectionChange={handleSelectionChange}
@@ -128,7 +125,6 @@ export function SkuProposals({connectionId}: {connectionId: number}) {
 export function Suggestions({connectionId, onManual}: {connectionId: number; onManual: (shopify: string, tiktok: string) => void}) {
   const [kind, setKind] = useState<'barcode' | 'title'>('barcode');
   const [offset, setOffset] = useState(0);
-  const {smDown} = useBreakpoints();
   const {query} = useProposals(connectionId, kind, offset);
   const link = useLink(connectionId);
   const dismiss = useDismiss(connectionId);
@@ -152,7 +148,6 @@ export function Suggestions({connectionId, onManual}: {connectionId: number; onM
           itemCount={rows.length}
           selectable={false}
           loading={query.isFetching}
-          condensed={smDown}
           headings={[{title: 'Shopify'}, {title: 'TikTok listing'}, {title: 'Similarity'}, {title: 'Review'}]}
           emptyState={
             <EmptyState heading={`No ${kind} suggestions`} image={EMPTY_STATE_IMAGE}>

@@ -1,6 +1,6 @@
 // One order in the Orders IndexTable: ids, buyer, total, statuses, the Shopify order link, and
 // each problem with its fix action (a condensed stacked layout on phones).
-import {BlockStack, Button, IndexTable, InlineStack, Link, Text} from '@shopify/polaris';
+import {BlockStack, Box, Button, IndexTable, InlineStack, Link, Text} from '@shopify/polaris';
 import type {MouseEvent, ReactNode} from 'react';
 
 import type {components} from '../../api/schema';
@@ -52,6 +52,26 @@ function Problems({order, onFix, busy}: {order: Order; onFix: (o: Order, p: Prob
   );
 }
 
+/** Fulfillment sync in each direction that applies (seller shipping: Shopify → TikTok; TikTok
+ * shipping: TikTok → Shopify), each labelled with its direction. */
+function Fulfillment({order}: {order: Order}) {
+  const ways = [
+    {label: WHERE.to_tiktok, state: order.fulfillment_to_tiktok},
+    {label: WHERE.to_shopify, state: order.fulfillment_to_shopify},
+  ].filter((w) => w.state);
+  if (!ways.length) return <SyncBadge status={null} />;
+  return (
+    <BlockStack gap="100">
+      {ways.map((w) => (
+        <BlockStack key={w.label} gap="050" inlineAlign="start">
+          <Text as="span" tone="subdued" variant="bodySm">{w.label}</Text>
+          <SyncBadge status={w.state?.status} />
+        </BlockStack>
+      ))}
+    </BlockStack>
+  );
+}
+
 interface RowProps {
   order: Order;
   position: number;
@@ -66,6 +86,7 @@ export function OrderRow({order, position, selected, condensed, busy, onFix}: Ro
   if (condensed) {
     return (
       <IndexTable.Row id={order.order_id} position={position} selected={selected}>
+        <Box padding="300">
         <BlockStack gap="100">
           <InlineStack align="space-between" gap="200">
             <Text as="span" fontWeight="semibold">{order.order_id}</Text>
@@ -78,17 +99,21 @@ export function OrderRow({order, position, selected, condensed, busy, onFix}: Ro
             <SyncBadge status={order.order_sync.status} />
             <ShopifyOrder order={order} />
           </InlineStack>
-          <Problems order={order} onFix={onFix} busy={busy} />
+          <Fulfillment order={order} />
+          {order.problems.length ? <Problems order={order} onFix={onFix} busy={busy} /> : null}
         </BlockStack>
+        </Box>
       </IndexTable.Row>
     );
   }
   return (
     <IndexTable.Row id={order.order_id} position={position} selected={selected}>
       <IndexTable.Cell>
-        <Text as="span" fontWeight="semibold">{order.order_id}</Text>
+        <BlockStack gap="050">
+          <Text as="span" fontWeight="semibold">{order.order_id}</Text>
+          <Text as="span" tone="subdued">{formatDate(order.created_at)}</Text>
+        </BlockStack>
       </IndexTable.Cell>
-      <IndexTable.Cell>{formatDate(order.created_at)}</IndexTable.Cell>
       <IndexTable.Cell>{order.buyer ?? order.buyer_email ?? '—'}</IndexTable.Cell>
       <IndexTable.Cell>
         <Text as="span" alignment="end" numeric>{total}</Text>
@@ -101,13 +126,10 @@ export function OrderRow({order, position, selected, condensed, busy, onFix}: Ro
         <SyncBadge status={order.order_sync.status} />
       </IndexTable.Cell>
       <IndexTable.Cell>
-        <SyncBadge status={order.fulfillment_to_tiktok?.status} />
+        <Fulfillment order={order} />
       </IndexTable.Cell>
       <IndexTable.Cell>
-        <SyncBadge status={order.fulfillment_to_shopify?.status} />
-      </IndexTable.Cell>
-      <IndexTable.Cell>
-        <div style={{minWidth: '16rem', maxWidth: '26rem', whiteSpace: 'normal'}}>
+        <div style={{minWidth: '12rem', maxWidth: '22rem', whiteSpace: 'normal'}}>
           <Problems order={order} onFix={onFix} busy={busy} />
         </div>
       </IndexTable.Cell>
@@ -117,13 +139,11 @@ export function OrderRow({order, position, selected, condensed, busy, onFix}: Ro
 
 export const HEADINGS = [
   {title: 'Order'},
-  {title: 'Date'},
   {title: 'Buyer'},
   {title: 'Total', alignment: 'end' as const},
   {title: 'TikTok status'},
   {title: 'Shopify order'},
   {title: 'Order sync'},
-  {title: 'Shopify → TikTok'},
-  {title: 'TikTok → Shopify'},
+  {title: 'Fulfillment sync'},
   {title: 'Problem'},
 ] as const;

@@ -33,7 +33,7 @@ type Bulk = components['schemas']['BulkOut'];
 type BulkKind = 'sync' | 'fulfillments' | 'retry';
 const IN_FLIGHT = new Set(['pending', 'running']);
 /** Sortable columns: heading index → API sort key. */
-const SORTABLE: Record<number, string> = {0: 'order_id', 1: 'created_at', 3: 'total', 4: 'status'};
+const SORTABLE: Record<number, string> = {0: 'created_at', 2: 'total', 3: 'status'};
 
 /** Something of this order is queued or syncing (the page then polls). */
 function inFlight(o: Order): boolean {
@@ -72,8 +72,10 @@ function Orders({connection}: {connection: Connection}) {
   const summary = useQuery({
     queryKey: ['orders-summary', connection.id],
     queryFn: () => unwrap(api.GET('/api/orders/summary', {params: {query: params}})),
-    refetchInterval: orders.data?.orders.some(inFlight) ? 3000 : false,
   });
+  const {refetch: refetchSummary} = summary;
+  // The counts follow every reload of the list (polling while orders sync, bulk actions).
+  useEffect(() => void refetchSummary(), [orders.dataUpdatedAt, refetchSummary]);
   useAdminLoading(orders.isFetching);
   useEffect(() => {
     const err = orders.error instanceof ApiError ? orders.error : undefined;
