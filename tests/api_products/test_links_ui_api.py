@@ -85,6 +85,21 @@ async def test_proposals_reject_restore_confirm_and_search(bob: Tenant, alice: T
                           unlinked_only="true")
     assert [x["product_id"] for x in unlinked["listings"]] == [one["id"]]
 
+    # A title suggestion for a listing named like a one-variant product, rejected at the
+    # product level when it has no pair, else at the pair level; both kinds page the same way.
+    titled = await _listing(bob, seller_sku="UI-TITLE-ONLY", title=first["title"])
+    titles = await _get(bob, "/links/proposals/title", refresh="true", limit=100)
+    hit = next(r for r in titles["items"] if r["tiktok_product_id"] == titled["id"])
+    assert hit["reason"] == "similar title" and hit["tiktok_title"] == first["title"]
+    key = ({"shopify_id": hit["shopify_variant_id"], "tiktok_id": hit["tiktok_sku_id"]}
+           if hit["shopify_variant_id"] else
+           {"shopify_id": hit["shopify_product_id"], "tiktok_id": hit["tiktok_product_id"]})
+    assert (await bob.http.post(bob.url("/links/dismissals"), json={"items": [key]})
+            ).status_code == 201
+    again = await _get(bob, "/links/proposals/title", limit=100)
+    assert hit["key"] not in {r["key"] for r in again["items"]}
+    assert (await _get(bob, "/links/proposals/barcode", limit=5))["total"] >= 0
+
     # Another shop: neither bob's connection nor bob's variants.
     assert (await alice.http.get(bob.url("/links/linked"))).status_code == 404
     assert (await alice.http.get(bob.url("/links/proposals/sku"))).status_code == 404
