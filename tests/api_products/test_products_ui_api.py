@@ -7,11 +7,13 @@ Runs on its own merchant (`carol`) so exclusions and templates do not touch othe
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -166,12 +168,44 @@ async def test_exclude_include_and_templates_skip_excluded(carol: Tenant, db: Da
                 SyncState.kind == "product"))).scalars())
         assert not {gids[i] for i in chosen} & marked
         assert {gids[i] for i in active[2:]} <= marked
+        await _webhooks_skip_excluded(carol, db, gids[chosen[0]])
     finally:
         await carol.http.post(carol.url(f"/templates/{made['id']}/deactivate"))
     back = (await carol.http.post(carol.url("/products/include"),
                                   json={"product_ids": chosen})).json()
     assert back["changed"] == 2 and not back["excluded"]
     assert (await _list(carol, excluded="true"))["total"] == 0
+
+
+async def _sync_rows(db: Database, tenant: Tenant, gid: str) -> int:
+    async with db.sessionmaker() as s:
+        return len((await s.execute(select(SyncState.id).where(
+            SyncState.tiktok_shop_id == tenant.connection_id,
+            SyncState.entity_id == gid))).scalars().all())
+
+
+async def _webhooks_skip_excluded(tenant: Tenant, db: Database, excluded_gid: str) -> None:
+    """With a catch-all template active: a products/update webhook of the excluded product
+    marks nothing, while a new product (products/create) is claimed as usual."""
+    shopify = f"{tenant.merchant.stack.shopify_url}/_sandbox/shops/{tenant.domain}"
+    async with httpx.AsyncClient(timeout=30) as client:
+        edited = await client.patch(f"{shopify}/products/{excluded_gid.rsplit('/', 1)[-1]}",
+                                    json={"title": "Excluded but edited"})
+        assert edited.status_code == 200, edited.text
+        made = await client.post(f"{shopify}/products", json={
+            "title": "Brand new mug", "vendor": "Acme",
+            "variants": [{"sku": "NEW-MUG-1", "price": "12.00"}]})
+        assert made.status_code == 201, made.text
+    new_gid = made.json()["product"]["admin_graphql_api_id"]
+    async with asyncio.timeout(30):
+        while not await _sync_rows(db, tenant, new_gid):
+            await asyncio.sleep(0.1)
+    async with db.sessionmaker() as s:
+        title = (await s.execute(select(ShopifyProduct.title).where(
+            ShopifyProduct.shop_id == tenant.shop_id,
+            ShopifyProduct.shopify_id == excluded_gid))).scalar_one()
+    assert title == "Excluded but edited"  # the webhook was applied to the mirror…
+    assert await _sync_rows(db, tenant, excluded_gid) == 0  # …and marked nothing
 
 
 async def test_bulk_retry(carol: Tenant, db: Database) -> None:
