@@ -9,6 +9,7 @@ import {
   EmptySearchResult,
   EmptyState,
   IndexFilters,
+  IndexFiltersMode,
   IndexTable,
   Link,
   List,
@@ -89,7 +90,8 @@ export default function ActivityPage() {
   const client = useQueryClient();
   const {session} = useConnectionState();
   const {smDown} = useBreakpoints();
-  const {mode, setMode} = useSetIndexFiltersMode();
+  // A filtered view (a reload, a shared link) opens with its filter pills showing.
+  const {mode, setMode} = useSetIndexFiltersMode(state.filtered ? IndexFiltersMode.Filtering : IndexFiltersMode.Default);
   const [text, setText] = useSearchText(state);
   const [exporting, setExporting] = useState(false);
   const [problem, setProblem] = useState<unknown>(null);
@@ -103,6 +105,7 @@ export default function ActivityPage() {
   const items = useMemo(() => list.data?.items ?? [], [list.data]);
   const {selectedResources, allResourcesSelected, handleSelectionChange, clearSelection} = useIndexResourceState(
     items as unknown as {[key: string]: unknown}[],
+    {resourceIDResolver: (row) => String((row as unknown as Row).id)},
   );
   useEffect(() => clearSelection(), [query, clearSelection]);
   const retry = useMutation({
@@ -174,21 +177,24 @@ export default function ActivityPage() {
             <Text as="span">{r.region ?? '—'}</Text>
           </IndexTable.Cell>
           <IndexTable.Cell>
-            <BlockStack gap="050">
-              <Text as="span" breakWord>
-                {r.message ?? ''}
-              </Text>
-              {r.error && r.error !== r.message ? (
-                <Text as="span" tone="critical" breakWord>
-                  {r.error}
+            {/* Long messages wrap inside the column instead of widening the table. */}
+            <div style={{whiteSpace: 'normal', minWidth: '16rem', maxWidth: '40rem'}}>
+              <BlockStack gap="050">
+                <Text as="span" breakWord>
+                  {r.message ?? ''}
                 </Text>
-              ) : null}
-              {r.status === 'failed' && r.retry.reason ? (
-                <Text as="span" tone="subdued">
-                  {r.retry.reason}
-                </Text>
-              ) : null}
-            </BlockStack>
+                {r.error && r.error !== r.message ? (
+                  <Text as="span" tone="critical" breakWord>
+                    {r.error}
+                  </Text>
+                ) : null}
+                {r.status === 'failed' && r.retry.reason ? (
+                  <Text as="span" tone="subdued">
+                    {r.retry.reason}
+                  </Text>
+                ) : null}
+              </BlockStack>
+            </div>
           </IndexTable.Cell>
         </>
       )}

@@ -19,7 +19,7 @@ export function activityFilters(
     {
       key: 'kind',
       label: 'Kind',
-      shortcut: true,
+      pinned: true,
       filter: (
         <ChoiceList
           title="Kind"
@@ -34,7 +34,7 @@ export function activityFilters(
     {
       key: 'status',
       label: 'Status',
-      shortcut: true,
+      pinned: true,
       filter: (
         <ChoiceList
           title="Status"
@@ -49,7 +49,7 @@ export function activityFilters(
     {
       key: 'date',
       label: 'Date',
-      shortcut: true,
+      pinned: true,
       filter: (
         <BlockStack gap="200">
           <TextField label="From" type="date" value={query.since ?? ''} onChange={(v) => set({since: v || undefined})} autoComplete="off" />

@@ -95,7 +95,9 @@ const TOKEN_BADGE: Record<string, {tone: Tone; label: string}> = {
 export function HealthList({health}: {health: Health}) {
   const token = TOKEN_BADGE[health.token_state] ?? TOKEN_BADGE.ok;
   const rows: [string, string][] = [
-    ['Authorization valid until', dateTime(health.refresh_token_expires_at, 'Unknown')],
+    health.disconnected_at
+      ? ['Disconnected', timeAgo(health.disconnected_at)]
+      : ['Authorization valid until', dateTime(health.refresh_token_expires_at, 'Unknown')],
     ['Last successful sync with TikTok', timeAgo(health.last_success_at)],
     ['Last webhook from TikTok', timeAgo(health.last_webhook_at)],
     ['Failed syncs waiting for a fix', String(health.failing)],
