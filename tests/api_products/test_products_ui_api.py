@@ -21,6 +21,8 @@ from ecomsend.db.models import ActivityLog, ShopifyProduct, SyncState
 from ecomsend.db.session import Database
 from ecomsend.db.types import utcnow
 from ecomsend.demo.stack import LocalStack
+from ecomsend.integrations.shopify.models import CollectionRef, Product, ProductImage
+from ecomsend.sync.catalog_import import import_catalog
 
 from .conftest import PRODUCTS, Tenant, _tenant
 from .helpers import fillable_category, product_ids, seed_state, template_body
@@ -290,3 +292,39 @@ async def test_another_shops_products_are_404(carol: Tenant, alice: Tenant,
     other = await carol.http.get(f"{carol.merchant.stack.app_url}/api/connections/"
                                  f"{alice.connection_id}/products")
     assert other.status_code == 404
+
+
+async def _import_one(db: Database, tenant: Tenant, product: Product,
+                      with_collections: bool) -> list[str]:
+    async def one() -> AsyncIterator[Product]:
+        yield product
+
+    await import_catalog(db, tenant.shop_id, one(), prune=False,
+                         with_collections=with_collections)
+    async with db.sessionmaker() as s:
+        return list((await s.execute(select(ShopifyProduct.collections).where(
+            ShopifyProduct.shop_id == tenant.shop_id,
+            ShopifyProduct.shopify_id == product.id))).scalar_one())
+
+
+async def test_an_export_without_collections_keeps_memberships(carol: Tenant,
+                                                               db: Database) -> None:
+    """Reconciliation's re-import must not wipe what the collection filter reads; an import
+    that did read collections stores them, with their titles for the filter menu."""
+    row = next(p for p in await _products(db, carol) if p.collections)
+    product = Product(
+        id=row.shopify_id, title=row.title, handle=row.handle, description_html=row.body_html,
+        vendor=row.vendor, product_type=row.product_type, status=row.status,
+        tags=tuple(row.tags or ()), updated_at=row.source_updated_at, category=row.category,
+        options=(), variants=(),
+        images=tuple(ProductImage(id=str(i.get("id")), url=str(i["url"]))
+                     for i in row.images or []))
+    assert await _import_one(db, carol, product, with_collections=False) == row.collections
+    product.collections = (CollectionRef("gid://shopify/Collection/999001", "renamed",
+                                         "Renamed collection"),)
+    assert await _import_one(db, carol, product, with_collections=True) == [
+        "gid://shopify/Collection/999001"]
+    menu = (await carol.http.get(carol.url("/products/filters"))).json()["collections"]
+    assert {"value": "gid://shopify/Collection/999001", "label": "Renamed collection"} in menu
+    found = await _list(carol, collection="gid://shopify/Collection/999001")
+    assert [i["id"] for i in found["items"]] == [row.id]
