@@ -30,9 +30,17 @@ from ecomsend.sync.engine import sweep_sync_state
 from ecomsend.web.app import create_app
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def db(request: pytest.FixtureRequest) -> Database:
+    """Each test on SQLite, then on PostgreSQL (skipped when none answers)."""
+    found: Database = request.getfixturevalue("sqlite_db" if request.param == "sqlite"
+                                              else "pg_db")
+    return found
+
+
 @pytest.fixture
-def app_url(sqlite_db: Database) -> Iterator[str]:
-    with BackgroundServer(create_app(sqlite_db.settings, run_worker=False)) as url:
+def app_url(db: Database) -> Iterator[str]:
+    with BackgroundServer(create_app(db.settings, run_worker=False)) as url:
         yield url
 
 
@@ -76,19 +84,19 @@ async def _swept(db: Database) -> set[int]:
 
 
 async def test_disconnect_stops_jobs_keeps_history_and_reconnect_revives(
-        sqlite_db: Database, app_url: str) -> None:
-    a = await seed_shop(sqlite_db, "conn-a.myshopify.com", "8001")
-    b = await seed_shop(sqlite_db, "conn-b.myshopify.com", "8002")
-    gids = await add_products(sqlite_db, a, ["pending", "synced"])
-    await add_link(sqlite_db, a, gids[1])
-    await add_orders(sqlite_db, a, {"synced": 2, "not_synced": 1})
-    await add_activity(sqlite_db, a, [{"kind": "order", "status": "synced", "message": "ok"}])
-    await add_products(sqlite_db, b, ["pending"])
-    [mine] = await _pending_ids(sqlite_db, a.tts_id)
-    [theirs] = await _pending_ids(sqlite_db, b.tts_id)
-    assert await _swept(sqlite_db) == {mine, theirs}
+        db: Database, app_url: str) -> None:
+    a = await seed_shop(db, "conn-a.myshopify.com", "8001")
+    b = await seed_shop(db, "conn-b.myshopify.com", "8002")
+    gids = await add_products(db, a, ["pending", "synced"])
+    await add_link(db, a, gids[1])
+    await add_orders(db, a, {"synced": 2, "not_synced": 1})
+    await add_activity(db, a, [{"kind": "order", "status": "synced", "message": "ok"}])
+    await add_products(db, b, ["pending"])
+    [mine] = await _pending_ids(db, a.tts_id)
+    [theirs] = await _pending_ids(db, b.tts_id)
+    assert await _swept(db) == {mine, theirs}
 
-    async with client_for(sqlite_db, app_url, a) as http:
+    async with client_for(db, app_url, a) as http:
         answer = await http.post(f"/api/connections/{a.tts_id}/disconnect")
         assert answer.status_code == 200, answer.text
         body = answer.json()
@@ -97,9 +105,9 @@ async def test_disconnect_stops_jobs_keeps_history_and_reconnect_revives(
         assert body["kept"]["orders"] == 3 and body["kept"]["product_links"] == 1
         assert "history is kept" in body["message"]
         # Jobs stop: its pending row is never leased nor swept; the other shop's still are.
-        assert not await _can_lease(sqlite_db, mine)
-        assert await _can_lease(sqlite_db, theirs)
-        assert await _swept(sqlite_db) == {theirs}
+        assert not await _can_lease(db, mine)
+        assert await _can_lease(db, theirs)
+        assert await _swept(db) == {theirs}
         # History stays readable.
         session = (await http.get("/api/session")).json()
         assert [c["connected"] for c in session["connections"]] == [False]
@@ -118,7 +126,7 @@ async def test_disconnect_stops_jobs_keeps_history_and_reconnect_revives(
         for bad in ("abc", "0", "-1", "NaN", "1.5", "%00", str(2**70), "99999999"):
             code = (await http.post(f"/api/connections/{bad}/disconnect")).status_code
             assert 400 <= code < 500, (bad, code)
-    async with sqlite_db.sessionmaker() as s:
+    async with db.sessionmaker() as s:
         tts = (await s.execute(select(TikTokShop).where(TikTokShop.id == a.tts_id))).scalar_one()
         other = (await s.execute(select(TikTokShop).where(TikTokShop.id == b.tts_id))
                  ).scalar_one()
@@ -129,12 +137,12 @@ async def test_disconnect_stops_jobs_keeps_history_and_reconnect_revives(
     grant = Authorization(TokenSet("new-at", 4102444800, "new-rt", 4102444800),
                           [AuthorizedShop(id="8001", cipher="c2", name="Conn-A US",
                                           region="US")])
-    async with sqlite_db.unit_of_work() as s:
+    async with db.unit_of_work() as s:
         ids = await save_connections(s, RecordingQueue(), a.shop_id, grant)  # type: ignore[arg-type]
     assert ids == [a.tts_id]
-    assert await _can_lease(sqlite_db, mine)
-    assert mine in await _swept(sqlite_db)
-    async with client_for(sqlite_db, app_url, a) as http:
+    assert await _can_lease(db, mine)
+    assert mine in await _swept(db)
+    async with client_for(db, app_url, a) as http:
         [conn] = (await http.get("/api/connections")).json()
     assert conn["connected"] and conn["health"]["token_state"] == "ok"
 

@@ -22,7 +22,7 @@ from home_activity_seed import (  # type: ignore[import-not-found]
     seed_shop,
     sync_row,
 )
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from ecomsend.db.models import ActivityLog, LocalJob, SyncState
 from ecomsend.db.session import Database
@@ -32,9 +32,17 @@ from ecomsend.sync.inbox import InboundWebhook, Platform, ingest
 from ecomsend.web.app import create_app
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def db(request: pytest.FixtureRequest) -> Database:
+    """Each test on SQLite, then on PostgreSQL (skipped when none answers)."""
+    found: Database = request.getfixturevalue("sqlite_db" if request.param == "sqlite"
+                                              else "pg_db")
+    return found
+
+
 @pytest.fixture
-def app_url(sqlite_db: Database) -> Iterator[str]:
-    with BackgroundServer(create_app(sqlite_db.settings, run_worker=False)) as url:
+def app_url(db: Database) -> Iterator[str]:
+    with BackgroundServer(create_app(db.settings, run_worker=False)) as url:
         yield url
 
 
@@ -44,28 +52,34 @@ async def _two_shops(db: Database) -> tuple[Seeded, Seeded]:
 
 
 async def _sync_jobs(db: Database) -> set[int]:
+    """sync_state ids of the waiting `sync_entity` jobs (LocalQueue or procrastinate)."""
     async with db.sessionmaker() as s:
+        if db.dialect == "postgresql":
+            rows = (await s.execute(text(
+                "SELECT args FROM procrastinate_jobs WHERE task_name = 'sync_entity' "
+                "AND status = 'todo'"))).scalars()
+            return {int(args["sync_state_id"]) for args in rows}
         return {int(j.args["sync_state_id"]) for j in (await s.execute(select(LocalJob).where(
             LocalJob.task == "sync_entity", LocalJob.status == "waiting"))).scalars()}
 
 
-async def test_home_counts_health_and_failures_match_seeded_data(sqlite_db: Database,
+async def test_home_counts_health_and_failures_match_seeded_data(db: Database,
                                                                  app_url: str) -> None:
-    a, b = await _two_shops(sqlite_db)
-    gids = await add_products(sqlite_db, a, ["synced"] * 3 + ["failed"] * 2 + ["pending"]
+    a, b = await _two_shops(db)
+    gids = await add_products(db, a, ["synced"] * 3 + ["failed"] * 2 + ["pending"]
                               + ["review_failed"] + [None] * 2)
-    await add_products(sqlite_db, a, [None, None], shopify_status="DRAFT")
-    await add_link(sqlite_db, a, gids[0])
-    orders = await add_orders(sqlite_db, a, {"synced": 2, "failed": 1, "syncing": 1,
+    await add_products(db, a, [None, None], shopify_status="DRAFT")
+    await add_link(db, a, gids[0])
+    orders = await add_orders(db, a, {"synced": 2, "failed": 1, "syncing": 1,
                                              "not_synced": 3, "waiting": 2})
-    await add_fulfillments(sqlite_db, a, orders, to_tiktok=1, to_shopify=1, failed=1)
-    await add_products(sqlite_db, b, ["failed"] * 4)
-    await add_orders(sqlite_db, b, {"synced": 5})
-    await add_webhook(sqlite_db, "tiktok", a.tiktok_shop_id, 60)
-    await add_webhook(sqlite_db, "tiktok", a.tiktok_shop_id, 5)
-    await add_webhook(sqlite_db, "tiktok", b.tiktok_shop_id, 1)
-    await add_webhook(sqlite_db, "shopify", a.domain, 3)
-    async with client_for(sqlite_db, app_url, a) as http:
+    await add_fulfillments(db, a, orders, to_tiktok=1, to_shopify=1, failed=1)
+    await add_products(db, b, ["failed"] * 4)
+    await add_orders(db, b, {"synced": 5})
+    await add_webhook(db, "tiktok", a.tiktok_shop_id, 60)
+    await add_webhook(db, "tiktok", a.tiktok_shop_id, 5)
+    await add_webhook(db, "tiktok", b.tiktok_shop_id, 1)
+    await add_webhook(db, "shopify", a.domain, 3)
+    async with client_for(db, app_url, a) as http:
         home = (await http.get("/api/home")).json()
     [conn] = home["connections"]
     assert conn["id"] == a.tts_id and conn["connected"] and conn["region"] == "US"
@@ -98,16 +112,16 @@ async def test_home_counts_health_and_failures_match_seeded_data(sqlite_db: Data
 
 
 async def test_home_failure_retry_goes_through_the_engine_and_is_tenant_scoped(
-        sqlite_db: Database, app_url: str) -> None:
-    a, b = await _two_shops(sqlite_db)
-    await add_products(sqlite_db, a, ["failed", "synced"])
-    await add_products(sqlite_db, b, ["failed"])
-    async with sqlite_db.sessionmaker() as s:
+        db: Database, app_url: str) -> None:
+    a, b = await _two_shops(db)
+    await add_products(db, a, ["failed", "synced"])
+    await add_products(db, b, ["failed"])
+    async with db.sessionmaker() as s:
         states = {(r.shop_id, r.status): r.id for r in (await s.execute(select(SyncState)))
                   .scalars()}
     mine, synced, theirs = states[(a.shop_id, "failed")], states[(a.shop_id, "synced")], \
         states[(b.shop_id, "failed")]
-    async with client_for(sqlite_db, app_url, a) as http:
+    async with client_for(db, app_url, a) as http:
         answer = await http.post("/api/home/failures/retry",
                                  json={"sync_state_ids": [mine, synced, theirs]})
         assert answer.status_code == 200, answer.text
@@ -120,10 +134,10 @@ async def test_home_failure_retry_goes_through_the_engine_and_is_tenant_scoped(
     assert by_id[mine]["retried"] and by_id[synced]["reason"].startswith("Synced since")
     assert by_id[theirs] == {"sync_state_id": theirs, "retried": False,
                              "reason": "No such failure."}
-    async with sqlite_db.sessionmaker() as s:
+    async with db.sessionmaker() as s:
         status = dict((await s.execute(select(SyncState.id, SyncState.status))).all())
     assert status[mine] == "pending" and status[theirs] == "failed"
-    assert await _sync_jobs(sqlite_db) == {mine}
+    assert await _sync_jobs(db) == {mine}
 
 
 async def _activity_rows(db: Database, a: Seeded, b: Seeded, gid: str) -> dict[str, int]:
@@ -147,12 +161,12 @@ async def _activity_rows(db: Database, a: Seeded, b: Seeded, gid: str) -> dict[s
     return {"newest": ids[0], "oldest": ids[-1], "b": other[0], "count": len(ids)}
 
 
-async def test_activity_filters_search_sort_and_pagination(sqlite_db: Database,
+async def test_activity_filters_search_sort_and_pagination(db: Database,
                                                            app_url: str) -> None:
-    a, b = await _two_shops(sqlite_db)
-    [gid] = await add_products(sqlite_db, a, ["failed"])
-    seeded = await _activity_rows(sqlite_db, a, b, gid)
-    async with client_for(sqlite_db, app_url, a) as http:
+    a, b = await _two_shops(db)
+    [gid] = await add_products(db, a, ["failed"])
+    seeded = await _activity_rows(db, a, b, gid)
+    async with client_for(db, app_url, a) as http:
         async def get(**params: object) -> dict:  # type: ignore[type-arg]
             answer = await http.get("/api/activity", params=params)
             assert answer.status_code == 200, answer.text
@@ -191,17 +205,17 @@ async def test_activity_filters_search_sort_and_pagination(sqlite_db: Database,
                     {"connection_id": str(2**70)}, {"q": "x" * 201}, {"sort": "id"}):
             answer = await http.get("/api/activity", params=bad)
             assert answer.status_code == 422, (bad, answer.text)
-    async with client_for(sqlite_db, app_url, b) as http:
+    async with client_for(db, app_url, b) as http:
         theirs = (await http.get("/api/activity")).json()
     assert [i["id"] for i in theirs["items"]] == [seeded["b"]]
 
 
-async def test_activity_csv_export_is_the_filter_and_formula_safe(sqlite_db: Database,
+async def test_activity_csv_export_is_the_filter_and_formula_safe(db: Database,
                                                                    app_url: str) -> None:
-    a, b = await _two_shops(sqlite_db)
-    [gid] = await add_products(sqlite_db, a, ["failed"])
-    await _activity_rows(sqlite_db, a, b, gid)
-    async with client_for(sqlite_db, app_url, a) as http:
+    a, b = await _two_shops(db)
+    [gid] = await add_products(db, a, ["failed"])
+    await _activity_rows(db, a, b, gid)
+    async with client_for(db, app_url, a) as http:
         answer = await http.get("/api/activity/export",
                                 params={"status": "failed", "kind": ["fulfillment", "order"]})
         assert (await http.get("/api/activity/export", params={"q": "\x00"})).status_code == 422
@@ -219,11 +233,11 @@ async def test_activity_csv_export_is_the_filter_and_formula_safe(sqlite_db: Dat
     assert "push 1" not in answer.text  # another shop's row, and a filtered-out kind
 
 
-async def test_bulk_retry_retries_failed_syncs_and_says_why_not(sqlite_db: Database,
+async def test_bulk_retry_retries_failed_syncs_and_says_why_not(db: Database,
                                                                  app_url: str) -> None:
-    a, b = await _two_shops(sqlite_db)
-    failed_gid, synced_gid = await add_products(sqlite_db, a, ["failed", "synced"])
-    ids = await add_activity(sqlite_db, a, [
+    a, b = await _two_shops(db)
+    failed_gid, synced_gid = await add_products(db, a, ["failed", "synced"])
+    ids = await add_activity(db, a, [
         {"kind": "product", "entity_id": failed_gid, "direction": "to_tiktok",
          "status": "failed", "message": "first failure"},
         {"kind": "product", "entity_id": failed_gid, "direction": "to_tiktok",
@@ -236,8 +250,8 @@ async def test_bulk_retry_retries_failed_syncs_and_says_why_not(sqlite_db: Datab
         {"kind": "order", "entity_id": "57999", "direction": "to_shopify", "status": "failed",
          "message": "no record"},
     ])
-    [theirs] = await add_activity(sqlite_db, b, [{"kind": "order", "status": "failed"}])
-    async with client_for(sqlite_db, app_url, a) as http:
+    [theirs] = await add_activity(db, b, [{"kind": "order", "status": "failed"}])
+    async with client_for(db, app_url, a) as http:
         listed = {i["id"]: i for i in (await http.get("/api/activity")).json()["items"]}
         assert listed[ids[0]]["retry"] == {"possible": True, "reason": None}
         assert listed[ids[2]]["retry"]["reason"].startswith("Synced since")
@@ -255,28 +269,28 @@ async def test_bulk_retry_retries_failed_syncs_and_says_why_not(sqlite_db: Datab
     assert reasons[ids[5]][1] == "There is no sync record for it any more."
     assert reasons[theirs] == (False, "No such activity row.")
     assert body["retried"] == 1 and body["skipped"] == 6
-    async with sqlite_db.sessionmaker() as s:
+    async with db.sessionmaker() as s:
         row = (await s.execute(select(SyncState).where(SyncState.entity_id == failed_gid))
                ).scalar_one()
     assert row.status == "pending" and row.desired_version > row.synced_version
-    assert await _sync_jobs(sqlite_db) == {row.id}
+    assert await _sync_jobs(db) == {row.id}
 
 
-async def test_webhook_activity_rows_belong_to_their_shop(sqlite_db: Database,
+async def test_webhook_activity_rows_belong_to_their_shop(db: Database,
                                                           app_url: str) -> None:
-    a, b = await _two_shops(sqlite_db)
-    async with sqlite_db.unit_of_work() as s:
+    a, b = await _two_shops(db)
+    async with db.unit_of_work() as s:
         queue = None  # ignored topics never defer
         for platform, key, delivery in ((Platform.TIKTOK, a.tiktok_shop_id, "tt-1"),
                                          (Platform.SHOPIFY, b.domain, "sh-1"),
                                          (Platform.TIKTOK, "unknown-shop", "tt-2")):
             await ingest(s, queue, InboundWebhook(platform, delivery, "99", key, None), {})  # type: ignore[arg-type]
-    async with sqlite_db.sessionmaker() as s:
+    async with db.sessionmaker() as s:
         owners = {r.entity_id: (r.shop_id, r.tiktok_shop_id) for r in (await s.execute(
             select(ActivityLog).where(ActivityLog.kind == "webhook"))).scalars()}
     assert owners == {"tt-1": (a.shop_id, a.tts_id), "sh-1": (b.shop_id, None),
                       "tt-2": (None, None)}
-    async with client_for(sqlite_db, app_url, a) as http:
+    async with client_for(db, app_url, a) as http:
         mine = (await http.get("/api/activity", params={"kind": "webhook"})).json()
     assert [i["entity_id"] for i in mine["items"]] == ["tt-1"]
     assert mine["items"][0]["subject"] == "Tiktok webhook"
