@@ -25,7 +25,8 @@ from ecomsend.db.session import Database
 from ecomsend.integrations.tiktok.models.auth import AuthorizedShop, TokenSet
 from ecomsend.serving import BackgroundServer
 from ecomsend.sync import state
-from ecomsend.sync.connect import Authorization, save_connections
+from ecomsend.sync.connect import Authorization, RegionAlreadyConnected, save_connections
+from ecomsend.sync.connections import disconnect
 from ecomsend.sync.engine import sweep_sync_state
 from ecomsend.web.app import create_app
 
@@ -155,3 +156,27 @@ async def test_connections_need_a_session(app_url: str) -> None:
         assert (await anonymous.get("/api/home")).status_code == 401
         assert (await anonymous.get("/api/activity")).status_code == 401
         assert (await anonymous.get("/api/activity/export")).status_code == 401
+
+
+async def test_another_shop_of_the_region_after_a_disconnect(db: Database) -> None:
+    """A disconnected US shop keeps its history while another US shop is connected; the old
+    one cannot come back while the new one is live (one connected shop per region)."""
+    a = await seed_shop(db, "conn-region.myshopify.com", "8101")
+    async with db.unit_of_work() as s:
+        tts = (await s.execute(select(TikTokShop).where(TikTokShop.id == a.tts_id))).scalar_one()
+        await disconnect(s, tts)
+
+    def grant(shop_id: str) -> Authorization:
+        return Authorization(TokenSet("at2", 4102444800, "rt2", 4102444800),
+                             [AuthorizedShop(id=shop_id, cipher="c", region="US")])
+
+    async with db.unit_of_work() as s:
+        [new_id] = await save_connections(s, RecordingQueue(), a.shop_id, grant("8102"))  # type: ignore[arg-type]
+    assert new_id != a.tts_id
+    with pytest.raises(RegionAlreadyConnected):
+        async with db.unit_of_work() as s:
+            await save_connections(s, RecordingQueue(), a.shop_id, grant("8101"))  # type: ignore[arg-type]
+    async with db.sessionmaker() as s:
+        rows = {r.tiktok_shop_id: r.disconnected_at is None for r in (await s.execute(
+            select(TikTokShop).where(TikTokShop.shop_id == a.shop_id))).scalars()}
+    assert rows == {"8101": False, "8102": True}

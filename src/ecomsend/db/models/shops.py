@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ecomsend.db.base import Base, IdMixin, TimestampMixin
@@ -30,11 +30,14 @@ class Shop(IdMixin, TimestampMixin, Base):
 
 
 class TikTokShop(IdMixin, TimestampMixin, Base):
-    """A TikTok Shop connected to a Shopify shop; at most one per region per Shopify shop."""
+    """A TikTok Shop connected to a Shopify shop; at most one *connected* per region per
+    Shopify shop (a disconnected one keeps its history beside the shop that replaced it)."""
 
     __tablename__ = "tiktok_shop"
     __table_args__ = (
-        UniqueConstraint("shop_id", "region"),
+        Index("uq_tiktok_shop_live_region", "shop_id", "region", unique=True,
+              sqlite_where=text("disconnected_at IS NULL"),
+              postgresql_where=text("disconnected_at IS NULL")),
         UniqueConstraint("shop_id", "tiktok_shop_id"),
         #: TikTok webhooks name the shop by TikTok's id (activity rows, order fetches).
         Index("ix_tiktok_shop_tiktok_shop_id", "tiktok_shop_id"),
