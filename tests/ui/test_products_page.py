@@ -4,6 +4,8 @@ rows are excluded with the bulk action and show the Excluded badge; a row opens 
 
 from __future__ import annotations
 
+import re
+
 from playwright.async_api import Page, expect
 
 from ecomsend.demo.stack import LocalStack
@@ -76,8 +78,14 @@ async def test_list_filter_search_and_bulk_exclude(page: Page, ui_stack: LocalSt
         await shot(page, "products-excluded")
         assert await axe_violations(page) == []
 
-        # A row opens the product's detail page.
+        # A row's own Sync opens the manual sync form for that product alone.
         title = await rows.first.get_by_role("link").inner_text()
+        await rows.first.get_by_role("button", name=f"Sync {title.strip()}").click()
+        await expect(page).to_have_url(re.compile(r"/products/sync\?ids=\d+$"))
+        await page.go_back()
+        await expect(rows).to_have_count(2)
+
+        # A row opens the product's detail page.
         await rows.first.get_by_role("link").click()
         await expect(page.get_by_role("heading", level=1, name=title.strip())).to_be_visible()
     finally:

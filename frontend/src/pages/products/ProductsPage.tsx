@@ -4,6 +4,7 @@
 import {
   Banner,
   BlockStack,
+  Button,
   Card,
   EmptySearchResult,
   EmptyState,
@@ -162,6 +163,14 @@ function ProductList({connection}: {connection: Connection}) {
       <IndexTable.Cell>{p.template_name ?? '—'}</IndexTable.Cell>
       <IndexTable.Cell>{p.tiktok_product_id ?? '—'}</IndexTable.Cell>
       <IndexTable.Cell>{formatDate(p.status.last_synced_at)}</IndexTable.Cell>
+      <IndexTable.Cell>
+        {/* Its own action: the click must not also open the row. */}
+        <div onClick={(event) => event.stopPropagation()}>
+          <Button size="slim" onClick={() => navigate(syncUrl([p.id]))} accessibilityLabel={`Sync ${p.title}`}>
+            Sync
+          </Button>
+        </div>
+      </IndexTable.Cell>
     </IndexTable.Row>
   ));
 
@@ -238,6 +247,7 @@ function ProductList({connection}: {connection: Connection}) {
                 {title: 'Template'},
                 {title: 'TikTok product ID'},
                 {title: 'Last synced'},
+                {title: 'Actions', hidden: true},
               ]}
               promotedBulkActions={[
                 {content: 'Sync products', onAction: () => navigate(syncUrl(selectedIds))},
