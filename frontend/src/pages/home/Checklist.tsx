@@ -151,10 +151,13 @@ export function Checklist({home, connection}: {home: Home; connection: Connectio
       done: live.length > 0,
       body:
         live.length > 0 ? (
-          <InlineStack gap="200">
+          <InlineStack gap="200" blockAlign="center">
             {live.map((c) => (
               <Badge key={c.id} tone="success">{`${c.name ?? c.tiktok_shop_id} — ${regionName(c.region)}`}</Badge>
             ))}
+            <Button variant="plain" onClick={() => void connect()} loading={connecting}>
+              Connect another region
+            </Button>
           </InlineStack>
         ) : (
           <Text as="p">Connect the TikTok Shop of each region you sell in (one shop per region).</Text>
