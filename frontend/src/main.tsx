@@ -29,6 +29,16 @@ function RouterLink({url, children, external, ...rest}: LinkLikeComponentProps) 
   );
 }
 
+// After a deploy, a page loaded earlier asks for chunks the new build renamed: load the new
+// build once instead of showing a broken page (Vite dispatches this when a chunk fails).
+window.addEventListener('vite:preloadError', (event) => {
+  const key = 'ecomsend.reloadedForBuild';
+  if (window.sessionStorage.getItem(key) === window.location.href) return;
+  window.sessionStorage.setItem(key, window.location.href);
+  event.preventDefault();
+  window.location.reload();
+});
+
 const queryClient = new QueryClient({
   defaultOptions: {
     queries: {

@@ -38,12 +38,15 @@ async def wait_catalog(page: Page, stack: LocalStack, conn: int, count: int) -> 
             await asyncio.sleep(0.3)
 
 
-async def easy_category(page: Page, stack: LocalStack, conn: int) -> dict[str, Any]:
+async def easy_category(page: Page, stack: LocalStack, conn: int,
+                        skip: str | None = None) -> dict[str, Any]:
     """A leaf whose rules need nothing a form cannot carry and whose required attributes are
-    single-choice lists or free numbers (a Select or a TextField in the form)."""
+    single-choice lists or free numbers (a Select or a TextField in the form); not `skip`."""
     base = f"/api/connections/{conn}/tiktok/categories"
     tree = await api(page, stack, f"{base}?leaves_only=true")
     for cat in tree["categories"][:120]:
+        if cat["id"] == skip:
+            continue
         rules = await api(page, stack, f"{base}/{cat['id']}/rules")
         if any(c.get("is_required") for c in rules.get("product_certifications") or []):
             continue

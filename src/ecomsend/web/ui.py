@@ -34,10 +34,20 @@ NOT_BUILT = ("<!doctype html><title>EcomSend Feed</title><p>The admin UI is not 
              "<a href=/docs>/docs</a>.</p>")
 
 
-@lru_cache(maxsize=1)
 def _index_template() -> str | None:
+    """The built index.html, re-read only when the build changed it (a rebuild renames the
+    hashed chunks it points to; serving a stale copy would point at deleted files)."""
     path = UI_DIST / "index.html"
-    return path.read_text() if path.exists() else None
+    try:
+        stamp = path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+    return _read_index(path, stamp)
+
+
+@lru_cache(maxsize=2)
+def _read_index(path: Path, stamp: int) -> str:
+    return path.read_text()
 
 
 def app_bridge_head(api_key: str) -> str:
