@@ -150,18 +150,42 @@ async def put_faults(request: Request, domain: str, body: dict[str, Any] = Body(
     """PUT a new fault configuration (replaces the old one, RNG reseeded)."""
     shop = shop_of(request, domain)
     try:
-        shop.faults = FaultConfig.from_json(body)
+        config = FaultConfig.from_json(body)
     except (TypeError, ValueError) as exc:
         raise HTTPException(422, str(exc)) from exc
+    config.injected = shop.faults.injected  # counts survive a new configuration
+    shop.faults = config
     return shop.faults.to_json()
 
 
 @router.delete("/shops/{domain}/faults")
 async def clear_faults(request: Request, domain: str) -> dict[str, Any]:
-    """DELETE: no faults."""
+    """DELETE: no faults (the counts of injected faults are kept)."""
     shop = shop_of(request, domain)
+    counts = shop.faults.injected
     shop.faults = FaultConfig()
+    shop.faults.injected = counts
     return shop.faults.to_json()
+
+
+@router.get("/faults/injected")
+async def faults_injected(request: Request) -> dict[str, Any]:
+    """GET every fault injected so far: total, by kind and by shop (chaos reports)."""
+    by_shop = {s.domain: dict(s.faults.injected) for s in sandbox_of(request).shops.values()
+               if s.faults.injected}
+    by_kind: dict[str, int] = {}
+    for counts in by_shop.values():
+        for kind, n in counts.items():
+            by_kind[kind] = by_kind.get(kind, 0) + n
+    return {"total": sum(by_kind.values()), "by_kind": by_kind, "by_shop": by_shop}
+
+
+@router.delete("/faults/injected")
+async def reset_faults_injected(request: Request) -> dict[str, Any]:
+    """DELETE: zero every shop's counts of injected faults."""
+    for shop in sandbox_of(request).shops.values():
+        shop.faults.injected.clear()
+    return {"total": 0, "by_kind": {}, "by_shop": {}}
 
 
 @router.get("/shops/{domain}/products")

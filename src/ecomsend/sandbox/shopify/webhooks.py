@@ -123,11 +123,21 @@ class Dispatcher:
         """Deliver with faults (drop, delay, duplicate) and retries with backoff."""
         faults = shop.faults
         if faults.roll(faults.webhook_drop_rate):
+            faults.count("webhook_drop")
             self._record(d, 0, None, "dropped", False)
             return
+        hold = 0.0
         if faults.roll(faults.webhook_reorder_rate):
-            await asyncio.sleep(faults.webhook_reorder_delay_s)
+            faults.count("webhook_reorder")
+            hold = faults.webhook_reorder_delay_s
+        if faults.roll(faults.webhook_delay_rate):
+            faults.count("webhook_delay")
+            hold = max(hold, faults.webhook_delay_s)
         duplicate = faults.roll(faults.webhook_duplicate_rate)
+        if duplicate:
+            faults.count("webhook_duplicate")
+        if hold:
+            await asyncio.sleep(hold)
         for attempt in range(1, self.max_attempts + 1):
             if not self._subscription_alive(shop, d):
                 return  # deleted after too many failures: no more attempts

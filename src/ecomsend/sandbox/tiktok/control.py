@@ -117,6 +117,33 @@ async def delete_global_faults(sb: Sandbox, request: Request) -> Any:
     return {}
 
 
+async def get_global_faults(sb: Sandbox, request: Request) -> Any:
+    """GET /_sandbox/faults: the app-wide spec ({} when none)."""
+    return sb.store.faults.to_json() if sb.store.faults else {}
+
+
+async def faults_injected(sb: Sandbox, request: Request) -> Any:
+    """GET /_sandbox/faults/injected: injected faults, total, by kind and by shop."""
+    by_shop = {k: dict(v) for k, v in sb.store.faults_injected.items() if v}
+    by_kind: Counter[str] = Counter()
+    for counts in sb.store.faults_injected.values():
+        by_kind.update(counts)
+    return {"total": sum(by_kind.values()), "by_kind": dict(by_kind), "by_shop": by_shop}
+
+
+async def reset_faults_injected(sb: Sandbox, request: Request) -> Any:
+    """DELETE /_sandbox/faults/injected: zero the counts."""
+    sb.store.faults_injected.clear()
+    return {"total": 0, "by_kind": {}, "by_shop": {}}
+
+
+async def get_shop_faults(sb: Sandbox, request: Request) -> Any:
+    """GET /_sandbox/shops/{shop_id}/faults: the spec and this shop's injected counts."""
+    shop = get_shop(sb, request)
+    return {**(shop.faults.to_json() if shop.faults else {}),
+            "faults_injected": dict(sb.store.faults_injected.get(shop.id, {}))}
+
+
 async def expire_tokens(sb: Sandbox, request: Request) -> Any:
     """POST /_sandbox/tokens/expire: expire access (and refresh) tokens now."""
     body = await body_of(request)
@@ -269,7 +296,10 @@ CONTROL_TABLE = [
     ("GET", "/_sandbox/reference/{region}", reference),
     ("GET", "/_sandbox/requests", requests_log),
     ("DELETE", "/_sandbox/requests", clear_requests),
+    ("GET", "/_sandbox/faults", get_global_faults),
     ("PUT", "/_sandbox/faults", put_global_faults),
+    ("GET", "/_sandbox/faults/injected", faults_injected),
+    ("DELETE", "/_sandbox/faults/injected", reset_faults_injected),
     ("DELETE", "/_sandbox/faults", delete_global_faults),
     ("POST", "/_sandbox/tokens/expire", expire_tokens),
     ("PUT", "/_sandbox/webhook", set_webhook),
@@ -280,6 +310,7 @@ CONTROL_TABLE = [
     ("GET", SHOP, read_shop),
     ("PATCH", SHOP, patch_shop),
     ("POST", f"{SHOP}/auth_code", auth_code),
+    ("GET", f"{SHOP}/faults", get_shop_faults),
     ("PUT", f"{SHOP}/faults", put_shop_faults),
     ("DELETE", f"{SHOP}/faults", delete_shop_faults),
     ("POST", f"{SHOP}/deauthorize", deauthorize),

@@ -1,18 +1,22 @@
-"""Fault injection: latency, 5xx, 429, timeouts, connection resets, webhook duplicates/reorders.
+"""Fault injection: latency, 5xx, 429, timeouts, connection resets; webhook duplicates,
+reorders, delays and drops.
 
 Each spec owns a `random.Random(seed)`, so a run with the same seed and the same request order
-draws the same faults.
+draws the same faults. `paths` select endpoints by prefix or glob (`*`). Injected faults are
+counted per shop (`Store.faults_injected`, read by the control API for chaos reports).
 """
 
 from __future__ import annotations
 
+import fnmatch
 import random
 from dataclasses import dataclass, field
 from typing import Any
 
 #: The keys a fault spec accepts (CONTROL.md "Fault spec").
 _RATE_KEYS = ("latency_rate", "error_rate", "rate_limit_rate", "timeout_rate", "reset_rate",
-              "webhook_duplicate_rate", "webhook_reorder_rate")
+              "webhook_duplicate_rate", "webhook_reorder_rate", "webhook_delay_rate",
+              "webhook_drop_rate")
 #: HTTP statuses allowed for injected server errors.
 ALLOWED_ERROR_STATUSES = (500, 502, 503)
 
@@ -33,6 +37,9 @@ class FaultSpec:
     webhook_duplicate_rate: float = 0.0
     webhook_reorder_rate: float = 0.0
     webhook_reorder_delay_s: float = 0.5
+    webhook_delay_rate: float = 0.0
+    webhook_delay_s: float = 5.0
+    webhook_drop_rate: float = 0.0
     paths: list[str] = field(default_factory=list)
     rng: random.Random = field(default_factory=random.Random, repr=False)
 
@@ -60,7 +67,8 @@ class FaultSpec:
 
     def applies_to(self, path: str) -> bool:
         """Whether API faults apply to this request path."""
-        return not self.paths or any(path.startswith(p) for p in self.paths)
+        return not self.paths or any(fnmatch.fnmatchcase(path, p) if "*" in p
+                                     else path.startswith(p) for p in self.paths)
 
     def hit(self, rate: float) -> bool:
         """Draw once against a rate."""
@@ -83,7 +91,7 @@ def decide(specs: list[FaultSpec], path: str) -> FaultDecision:
     for spec in specs:
         if not spec.applies_to(path):
             continue
-        if spec.hit(spec.latency_rate):
+        if spec.hit(spec.latency_rate) and spec.latency_ms:
             decision.latency_s += spec.latency_ms / 1000.0
         if decision.action:
             continue

@@ -240,11 +240,14 @@ async def apply_faults(sb: Sandbox, scope: Scope, send: Send, shop: Shop | None,
     if not specs:
         return False
     decision = decide(specs, scope["path"])
+    shop_id = shop.id if shop else None
     if decision.latency_s:
+        sb.store.count_fault(shop_id, "latency")
         await asyncio.sleep(decision.latency_s)
     if not decision.action:
         return False
     entry["fault"] = decision.action
+    sb.store.count_fault(shop_id, decision.action)
     if decision.action == "reset":
         # Headers promise a body that never comes; uvicorn then closes the connection.
         await send({"type": "http.response.start", "status": 200,

@@ -6,6 +6,7 @@ import itertools
 import random
 import secrets
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -242,10 +243,16 @@ class Store:
         self.images: dict[str, Image] = {}
         self.request_log: list[dict[str, Any]] = []
         self.faults: FaultSpec | None = None
+        #: Injected faults per shop id ("app" for requests naming no shop) and kind.
+        self.faults_injected: dict[str, Counter[str]] = {}
         self.webhook_url: str | None = None
         # Ids keep counting across resets, so an app that kept old ids never sees them reused.
         if not hasattr(self, "_counters"):
             self._counters = {k: itertools.count(1) for k in ID_BASES}
+
+    def count_fault(self, shop_id: str | None, kind: str) -> None:
+        """Count one injected fault (chaos reports read the totals)."""
+        self.faults_injected.setdefault(shop_id or "app", Counter())[kind] += 1
 
     def new_id(self, kind: str) -> str:
         """A fresh id of a kind (see ID_BASES)."""

@@ -93,16 +93,32 @@ class WebhookDispatcher:
         if delivery.url is None:
             delivery.state = "no_url"
             return delivery
-        faults = [f for f in (self.store.faults, shop.faults) if f is not None]
-        delay = 0.0
-        for spec in faults:
-            if spec.hit(spec.webhook_reorder_rate):
-                delay = max(delay, spec.webhook_reorder_delay_s)
-            if spec.hit(spec.webhook_duplicate_rate):
-                delivery.copies = 2
+        delay = self._draw_faults(shop, delivery)
+        if delivery.state == "dropped":
+            return delivery
         for _ in range(delivery.copies):
             self._start(self._deliver(delivery, delay))
         return delivery
+
+    def _draw_faults(self, shop: Shop, delivery: Delivery) -> float:
+        """Apply the webhook faults: drop (state "dropped"), duplicate (copies 2), and the
+        hold before the first attempt (reorder / delay); counted per shop."""
+        delay = 0.0
+        for spec in [f for f in (self.store.faults, shop.faults) if f is not None]:
+            if spec.hit(spec.webhook_drop_rate):
+                delivery.state = "dropped"
+                self.store.count_fault(shop.id, "webhook_drop")
+                return 0.0
+            if spec.hit(spec.webhook_reorder_rate):
+                delay = max(delay, spec.webhook_reorder_delay_s)
+                self.store.count_fault(shop.id, "webhook_reorder")
+            if spec.hit(spec.webhook_delay_rate):
+                delay = max(delay, spec.webhook_delay_s)
+                self.store.count_fault(shop.id, "webhook_delay")
+            if spec.hit(spec.webhook_duplicate_rate) and delivery.copies == 1:
+                delivery.copies = 2
+                self.store.count_fault(shop.id, "webhook_duplicate")
+        return delay
 
     def _start(self, coro: Any) -> None:
         """Run a delivery coroutine in the background."""
