@@ -44,6 +44,10 @@ class InboundWebhook:
     topic: str
     shop_key: str
     payload: Any
+    #: SHA-256 of the signed body: a body is acted on once, whatever headers re-send it.
+    body_sha256: str | None = None
+    #: Why a verified delivery is recorded but not handled (a body that does not fit its topic).
+    rejected: str | None = None
 
 
 #: `await handler(session, queue, webhook) -> str` (a short note for the activity log).
@@ -57,13 +61,16 @@ async def ingest(session: AsyncSession, queue: JobQueue, webhook: InboundWebhook
 
     Called by the `/webhooks/*` routes after the signature has been verified."""
     inserted = await session.execute(prepared(session, _receipt_insert), {
-        "platform": webhook.platform.value, "delivery_id": webhook.delivery_id,
-        "topic": webhook.topic, "shop_key": webhook.shop_key, "received_at": utcnow()})
+        "platform": webhook.platform.value, "delivery_id": webhook.delivery_id[:255],
+        "topic": webhook.topic[:128], "shop_key": webhook.shop_key[:255],
+        "body_sha256": webhook.body_sha256, "received_at": utcnow()})
     if inserted.first() is None:
         return IngestOutcome.DUPLICATE
-    handler = handlers.get((webhook.platform, webhook.topic))
-    note = "no handler for this topic" if handler is None else await handler(session, queue,
-                                                                             webhook)
+    handler = None if webhook.rejected else handlers.get((webhook.platform, webhook.topic))
+    if handler is not None:
+        note = await handler(session, queue, webhook)
+    else:
+        note = webhook.rejected or "no handler for this topic"
     build = _shopify_activity if webhook.platform is Platform.SHOPIFY else _tiktok_activity
     await session.execute(prepared(session, build), {
         "b_key": webhook.shop_key, "b_entity": webhook.delivery_id[:64],
@@ -99,7 +106,8 @@ def _tiktok_activity(insert: Callable[..., Any]) -> Any:
 
 
 def _receipt_insert(insert: Callable[..., Any]) -> Any:
-    """The receipt row, or nothing for a delivery id already seen (prebuilt: every webhook)."""
+    """The receipt row, or nothing for a delivery id or a body already seen (no conflict
+    target: either unique index counts; prebuilt: every webhook)."""
     table = WebhookReceipt.__table__
     return insert(table).on_conflict_do_nothing().returning(table.c.id)
 

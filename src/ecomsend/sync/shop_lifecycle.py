@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, update
+from sqlalchemy import update
 
 from ecomsend.db.models import Shop, TikTokShop
 from ecomsend.db.types import utcnow
+from ecomsend.sync import compliance
 from ecomsend.sync.inbox import InboundWebhook, Platform, WebhookHandler
 
 if TYPE_CHECKING:
@@ -19,26 +20,13 @@ if TYPE_CHECKING:
 
 async def shopify_app_uninstalled(session: AsyncSession, _queue: JobQueue,
                                   webhook: InboundWebhook) -> str:
-    """The merchant removed the app: forget its tokens at once (they are revoked anyway)."""
+    """The merchant removed the app: forget its tokens at once (they are revoked anyway). The
+    shop is the one the signed body names (`myshopify_domain`, set by the webhook route)."""
     result = await session.execute(
-        update(Shop).where(Shop.domain == webhook.shop_key).values(
+        update(Shop).where(Shop.domain == webhook.shop_key, Shop.uninstalled_at.is_(None)).values(
             uninstalled_at=utcnow(), access_token=None, refresh_token=None,
             access_token_expires_at=None, refresh_token_expires_at=None))
-    return "shop marked uninstalled" if result.rowcount else "unknown shop"  # type: ignore[attr-defined]
-
-
-async def shopify_shop_redact(session: AsyncSession, _queue: JobQueue,
-                              webhook: InboundWebhook) -> str:
-    """shop/redact (48 h after uninstall): delete everything we hold for the shop (cascades)."""
-    result = await session.execute(delete(Shop).where(Shop.domain == webhook.shop_key))
-    return "shop data deleted" if result.rowcount else "nothing held"  # type: ignore[attr-defined]
-
-
-async def shopify_customer_request(_session: AsyncSession, _queue: JobQueue,
-                                   webhook: InboundWebhook) -> str:
-    """customers/data_request and customers/redact: we keep no Shopify customer records (TikTok
-    buyers' addresses live only in the TikTok order mirror, keyed by TikTok order)."""
-    return f"{webhook.topic}: no Shopify customer data is stored"
+    return "shop marked uninstalled" if result.rowcount else "not an installed shop"  # type: ignore[attr-defined]
 
 
 async def tiktok_seller_deauthorized(session: AsyncSession, _queue: JobQueue,
@@ -55,8 +43,8 @@ TIKTOK_SELLER_DEAUTHORIZATION = "6"
 
 LIFECYCLE_HANDLERS: dict[tuple[Platform, str], WebhookHandler] = {
     (Platform.SHOPIFY, "app/uninstalled"): shopify_app_uninstalled,
-    (Platform.SHOPIFY, "shop/redact"): shopify_shop_redact,
-    (Platform.SHOPIFY, "customers/redact"): shopify_customer_request,
-    (Platform.SHOPIFY, "customers/data_request"): shopify_customer_request,
+    (Platform.SHOPIFY, "shop/redact"): compliance.shop_redact,
+    (Platform.SHOPIFY, "customers/redact"): compliance.customers_redact,
+    (Platform.SHOPIFY, "customers/data_request"): compliance.customers_data_request,
     (Platform.TIKTOK, TIKTOK_SELLER_DEAUTHORIZATION): tiktok_seller_deauthorized,
 }

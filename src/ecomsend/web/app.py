@@ -19,7 +19,14 @@ from ecomsend.jobs.runtime import build_queue
 from ecomsend.jobs.tasks import build_registry
 from ecomsend.services import Services
 from ecomsend.sync.handlers import build_webhook_handlers
-from ecomsend.web import api_order_settings, api_orders, api_session, auth, webhooks
+from ecomsend.web import (
+    api_compliance,
+    api_order_settings,
+    api_orders,
+    api_session,
+    auth,
+    webhooks,
+)
 from ecomsend.web.deps import DbDep
 from ecomsend.web.home_pages import HOME_SETTINGS_ACTIVITY_ROUTERS
 from ecomsend.web.product_pages import PRODUCT_PAGE_ROUTERS
@@ -71,6 +78,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         app.include_router(router)
     app.include_router(api_orders.router)
     app.include_router(api_order_settings.router)
+    app.include_router(api_compliance.router)
     for router in HOME_SETTINGS_ACTIVITY_ROUTERS:
         app.include_router(router)
 

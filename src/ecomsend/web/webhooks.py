@@ -6,6 +6,7 @@ transaction and answered 200 with an empty body, well inside Shopify's 5 s / Tik
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated, Any
 
 import structlog
@@ -14,7 +15,8 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from ecomsend.db.session import Database
 from ecomsend.integrations.shopify.errors import InvalidSignature
 from ecomsend.integrations.shopify.errors import Permanent as ShopifyPermanent
-from ecomsend.integrations.shopify.webhooks import parse_payload, read_delivery
+from ecomsend.integrations.shopify.oauth import normalize_shop_domain
+from ecomsend.integrations.shopify.webhooks import WebhookDelivery, parse_payload, read_delivery
 from ecomsend.integrations.tiktok.webhooks import WebhookError, parse_webhook, verify_webhook
 from ecomsend.jobs.port import JobQueue
 from ecomsend.sync.inbox import InboundWebhook, Platform, WebhookHandlers, ingest
@@ -58,11 +60,43 @@ def get_handlers(request: Request) -> WebhookHandlers:
 HandlersDep = Annotated[WebhookHandlers, Depends(get_handlers)]
 
 
-def _shopify_payload(topic: str, raw: bytes) -> Any:
+def _shopify_payload(topic: str, raw: bytes) -> tuple[Any, str | None]:
+    """(typed payload, None), (None, None) for a topic we do not model (recorded, ignored), or
+    (None, why) for a signed body that does not fit its topic: acknowledged with 200 — a retry
+    would not fix it and Shopify drops subscriptions that keep failing — and never handled."""
     try:
-        return parse_payload(topic, raw)
+        return parse_payload(topic, raw), None
     except ShopifyPermanent:
-        return None  # a topic we do not model: still recorded (and ignored) by the inbox
+        return None, None
+    except (ValueError, RecursionError) as exc:  # pydantic's ValidationError is a ValueError
+        log.warning("webhook.malformed", platform="shopify", topic=topic[:128],
+                    error=str(exc)[:300])
+        return None, f"body does not match the topic {topic[:128]!r}; not handled"
+
+
+def _body_shop(payload: Any) -> str | None:
+    """The shop the signed body names, where the topic's payload names one (compliance topics:
+    `shop_domain`; app/uninstalled: the shop object's `myshopify_domain`)."""
+    named = getattr(payload, "shop_domain", None) or getattr(payload, "myshopify_domain", None)
+    return named if isinstance(named, str) else None
+
+
+def _shopify_webhook(delivery: WebhookDelivery, raw: bytes) -> InboundWebhook:
+    """The inbox entry of a verified delivery: headers are not signed, so the body's shop wins
+    over X-Shopify-Shop-Domain and a body that does not fit the topic header is not handled."""
+    payload, rejected = _shopify_payload(delivery.topic, raw)
+    shop = delivery.shop_domain
+    named = _body_shop(payload)
+    if named is not None:
+        try:
+            shop = normalize_shop_domain(named)
+        except ShopifyPermanent:
+            payload, rejected = None, "the body names no valid shop domain; not handled"
+        if shop != delivery.shop_domain:
+            log.warning("webhook.shop_mismatch", platform="shopify", topic=delivery.topic,
+                        header_shop=delivery.shop_domain, body_shop=shop)
+    return InboundWebhook(Platform.SHOPIFY, delivery.webhook_id, delivery.topic, shop, payload,
+                          body_sha256=hashlib.sha256(raw).hexdigest(), rejected=rejected)
 
 
 @router.post("/shopify", status_code=200, summary="Shopify webhook deliveries (all topics)")
@@ -78,9 +112,7 @@ async def shopify_webhook(request: Request, db: DbDep, queue: QueueDep,
     except InvalidSignature:
         log.warning("webhook.rejected", platform="shopify")
         return Response(status_code=401)
-    webhook = InboundWebhook(Platform.SHOPIFY, delivery.webhook_id, delivery.topic,
-                             delivery.shop_domain, _shopify_payload(delivery.topic, raw))
-    return await _ingest(db, queue, webhook, handlers)
+    return await _ingest(db, queue, _shopify_webhook(delivery, raw), handlers)
 
 
 @router.post("/tiktok", status_code=200, summary="TikTok Shop webhook deliveries (all types)")
@@ -98,10 +130,11 @@ async def tiktok_webhook(request: Request, db: DbDep, queue: QueueDep,
     except WebhookError as exc:
         log.error("webhook.unparseable", platform="tiktok", error=str(exc))
         return Response(status_code=400)
-    delivery_id = str(event.tts_notification_id
-                      or f"{event.type}:{event.shop_id}:{event.timestamp}")
+    digest = hashlib.sha256(raw).hexdigest()
+    # Without a notification id the body itself is the key: two events in one second differ.
+    delivery_id = str(event.tts_notification_id or f"sha256:{digest}")
     webhook = InboundWebhook(Platform.TIKTOK, delivery_id, str(event.type), str(event.shop_id),
-                             event)
+                             event, body_sha256=digest)
     return await _ingest(db, queue, webhook, handlers)
 
 

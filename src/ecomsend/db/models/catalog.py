@@ -20,7 +20,11 @@ class ShopifyProduct(IdMixin, TimestampMixin, Base):
     """A Shopify product as last read from Shopify (source `updated_at` + content hash)."""
 
     __tablename__ = "shopify_product"
-    __table_args__ = (UniqueConstraint("shop_id", "shopify_id"),)
+    __table_args__ = (
+        UniqueConstraint("shop_id", "shopify_id"),
+        #: Which shop owns a product id (webhook bodies name none; see listing.webhooks).
+        Index("ix_shopify_product_shopify_id", "shopify_id"),
+    )
 
     shop_id: Mapped[int] = mapped_column(BigId, ForeignKey("shop.id", ondelete="CASCADE"))
     shopify_id: Mapped[str] = mapped_column(String(64))

@@ -48,12 +48,17 @@ class WebhookReceipt(IdMixin, Base):
         UniqueConstraint("platform", "delivery_id"),
         #: Home's "last webhook received" per shop.
         Index("ix_webhook_receipt_shop_time", "platform", "shop_key", "received_at"),
+        #: A signed body is acted on once whatever headers it comes with (HMAC covers the body).
+        Index("uq_webhook_receipt_body", "platform", "body_sha256", unique=True),
+        #: Retention pruning.
+        Index("ix_webhook_receipt_received", "received_at"),
     )
 
     platform: Mapped[str] = mapped_column(String(16))
     delivery_id: Mapped[str] = mapped_column(String(255))
     topic: Mapped[str] = mapped_column(String(128))
     shop_key: Mapped[str | None] = mapped_column(String(255))
+    body_sha256: Mapped[str | None] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

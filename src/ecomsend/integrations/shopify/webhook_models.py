@@ -7,7 +7,9 @@ numeric ids (example payloads round large ids). Used by `webhooks.parse_payload`
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class _Payload(BaseModel):
@@ -160,13 +162,22 @@ class BulkOperationFinishPayload(_Payload):
     completed_at: str | None = None
 
 
+def _refuse_keys(data: Any, keys: tuple[str, ...], topic: str) -> Any:
+    """The topic header is not signed: a body carrying another compliance topic's keys is that
+    topic's body re-sent under this topic, and is refused."""
+    if isinstance(data, dict) and any(k in data for k in keys):
+        raise ValueError(f"body is not a {topic} payload")
+    return data
+
+
 class AppUninstalledPayload(_Payload):
-    """app/uninstalled: the shop object; stop using the token at once."""
+    """app/uninstalled: the shop object; stop using the token at once. `myshopify_domain` names
+    the shop (signed, unlike the X-Shopify-Shop-Domain header)."""
 
     id: int | None = None
     name: str | None = None
     domain: str | None = None
-    myshopify_domain: str | None = None
+    myshopify_domain: str
 
 
 class CustomerRef(_Payload):
@@ -181,8 +192,13 @@ class CustomersDataRequestPayload(_Payload):
     shop_id: int
     shop_domain: str
     customer: CustomerRef
-    orders_requested: list[int] = Field(default_factory=list)
+    orders_requested: list[int]
     data_request: dict[str, object] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_redact(cls, data: Any) -> Any:
+        return _refuse_keys(data, ("orders_to_redact",), "customers/data_request")
 
 
 class CustomersRedactPayload(_Payload):
@@ -191,7 +207,12 @@ class CustomersRedactPayload(_Payload):
     shop_id: int
     shop_domain: str
     customer: CustomerRef
-    orders_to_redact: list[int] = Field(default_factory=list)
+    orders_to_redact: list[int]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_request(cls, data: Any) -> Any:
+        return _refuse_keys(data, ("orders_requested", "data_request"), "customers/redact")
 
 
 class ShopRedactPayload(_Payload):
@@ -199,6 +220,12 @@ class ShopRedactPayload(_Payload):
 
     shop_id: int
     shop_domain: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_customer(cls, data: Any) -> Any:
+        return _refuse_keys(data, ("customer", "orders_requested", "orders_to_redact",
+                                   "data_request"), "shop/redact")
 
 
 #: Topic → payload model, for every topic the app handles.

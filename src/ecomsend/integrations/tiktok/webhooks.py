@@ -38,13 +38,13 @@ def parse_webhook(raw_body: bytes) -> WebhookEvent:
     """
     try:
         payload: Any = json.loads(raw_body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise WebhookError(f"webhook body is not JSON: {exc}") from exc
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise WebhookError(f"webhook body is not JSON: {str(exc)[:200]}") from exc
     if not isinstance(payload, dict) or not isinstance(payload.get("type"), int):
         raise WebhookError("webhook body has no integer `type`")
     model = WEBHOOK_TYPES.get(payload["type"], UnknownWebhook)
     try:
         return model.model_validate(payload)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise WebhookError(f"webhook type {payload['type']} does not match its schema: "
                            f"{exc}") from exc

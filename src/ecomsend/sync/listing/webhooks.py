@@ -9,12 +9,11 @@ Product) and marks the product `review_failed`.
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 
-from ecomsend.db.models import ProductLink, Shop, SyncState, TikTokShop
+from ecomsend.db.models import ProductLink, Shop, ShopifyProduct, SyncState, TikTokShop
 from ecomsend.db.types import utcnow
 from ecomsend.integrations.shopify.webhook_models import (
     InventoryItemPayload,
@@ -29,7 +28,7 @@ from ecomsend.integrations.tiktok.models.webhooks import (
 from ecomsend.sync import state
 from ecomsend.sync.inbox import InboundWebhook, Platform, WebhookHandler
 from ecomsend.sync.listing import mirror, targets
-from ecomsend.sync.listing.ids import AUDIT, FROM_TIKTOK, PRODUCT, TO_TIKTOK
+from ecomsend.sync.listing.ids import AUDIT, FROM_TIKTOK, PRODUCT, TO_TIKTOK, gid
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,25 +38,25 @@ if TYPE_CHECKING:
 #: TikTok webhook type ids (reference §5.3).
 TIKTOK_PRODUCT_STATUS_CHANGE = "5"
 TIKTOK_PRODUCT_AUDIT_STATUS_CHANGE = "37"
-#: (database, domain) → (expires at, (shop id, currency)); uninstalls are seen within SHOP_CACHE_S.
-_SHOPS: dict[tuple[str, str], tuple[float, tuple[int, str]]] = {}
-SHOP_CACHE_S = 5.0
 _FAILED_STATUSES = frozenset({"PRODUCT_AUDIT_FAILURE", "FAILED"})
 _APPROVED_STATUSES = frozenset({"PRODUCT_FIRST_PASS_REVIEW", "APPROVED", "PRE_APPROVED"})
 
 
 async def _shop(session: AsyncSession, domain: str) -> tuple[int, str] | None:
-    """(shop id, currency) of an installed shop; cached a few seconds (every webhook asks)."""
-    key = (str(session.get_bind().engine.url), domain)
-    hit = _SHOPS.get(key)
-    if hit is not None and hit[0] > time.monotonic():
-        return hit[1]
+    """(shop id, currency) of an installed shop. Read every time (an indexed lookup): a cached
+    answer applied a products/update that arrived just after the uninstall."""
     row = (await session.execute(select(Shop.id, Shop.currency).where(
         Shop.domain == domain, Shop.uninstalled_at.is_(None)))).first()
-    found = None if row is None else (int(row[0]), str(row[1] or "USD"))
-    if found is not None:
-        _SHOPS[key] = (time.monotonic() + SHOP_CACHE_S, found)
-    return found
+    return None if row is None else (int(row[0]), str(row[1] or "USD"))
+
+
+async def _owned_elsewhere(session: AsyncSession, shop_id: int, shopify_id: str) -> bool:
+    """Whether another shop mirrors this product. Shopify ids are global and the body of a
+    products webhook names no shop: a captured delivery re-sent under another shop's
+    X-Shopify-Shop-Domain header (not signed) must not add the product there."""
+    return (await session.execute(select(ShopifyProduct.id).where(
+        ShopifyProduct.shopify_id == shopify_id, ShopifyProduct.shop_id != shop_id).limit(1))
+            ).first() is not None
 
 
 async def _bump_all(session: AsyncSession, queue: JobQueue,
@@ -80,6 +79,9 @@ async def products_upsert(session: AsyncSession, queue: JobQueue,
     if shop is None:
         return "unknown shop"
     payload: ProductPayload = webhook.payload
+    if await _owned_elsewhere(session, shop[0], payload.admin_graphql_api_id
+                              or gid("Product", payload.id)):
+        return "product of another shop; ignored"
     change = await mirror.apply_product(session, shop[0], payload, shop[1])
     if change is None:
         return "older than the mirror; ignored"
