@@ -172,12 +172,21 @@ def _refuse_keys(data: Any, keys: tuple[str, ...], topic: str) -> Any:
 
 class AppUninstalledPayload(_Payload):
     """app/uninstalled: the shop object; stop using the token at once. `myshopify_domain` names
-    the shop (signed, unlike the X-Shopify-Shop-Domain header)."""
+    the shop (signed, unlike the X-Shopify-Shop-Domain header); a body without the key is no
+    shop object (e.g. a products body re-sent under this topic). Shopify's own example has it
+    null; then the header's shop is used."""
 
     id: int | None = None
     name: str | None = None
     domain: str | None = None
-    myshopify_domain: str
+    myshopify_domain: str | None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _is_shop(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "myshopify_domain" not in data:
+            raise ValueError("body is not a shop object")
+        return data
 
 
 class CustomerRef(_Payload):
