@@ -84,6 +84,13 @@ class Settings(BaseSettings):
     #: here. Empty (every image is downloaded) in production.
     placeholder_image_prefixes: list[str] = Field(default_factory=list)
 
+    #: Retention (days) of what grows with traffic, pruned hourly (`sync.retention`): successful
+    #: activity rows (failures stay until dealt with), webhook receipts (dedup memory: longer
+    #: than Shopify's 48 h of retries) and periodic-run markers. Expired OAuth states always go.
+    activity_retention_days: float = Field(default=14.0, gt=0)
+    webhook_receipt_retention_days: float = Field(default=30.0, ge=3)
+    periodic_run_retention_days: float = Field(default=7.0, ge=1)
+
     token_encryption_key: SecretStr | None = Field(
         default=None,
         description="Fernet key (urlsafe base64, 32 bytes) that encrypts tokens at rest.",

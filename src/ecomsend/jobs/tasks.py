@@ -9,6 +9,7 @@ from ecomsend.sync.handlers import build_sync_handlers
 from ecomsend.sync.install import SETUP_TASK, setup_shop
 from ecomsend.sync.listing.wiring import register_listing_tasks
 from ecomsend.sync.orders.wiring import register_order_tasks
+from ecomsend.sync.retention import RETENTION_EVERY_S, RETENTION_TASK, prune_retention
 
 
 def build_registry() -> TaskRegistry:
@@ -18,6 +19,8 @@ def build_registry() -> TaskRegistry:
     registry.add(SETUP_TASK, setup_shop)
     registry.add(PRUNE_TASK, prune_activity_log)
     registry.every(PRUNE_TASK, PRUNE_EVERY_S)
+    registry.add(RETENTION_TASK, prune_retention)
+    registry.every(RETENTION_TASK, RETENTION_EVERY_S)
     register_listing_tasks(registry)
     register_order_tasks(registry)
     return registry

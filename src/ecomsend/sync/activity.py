@@ -22,8 +22,6 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 
 PRUNE_TASK = "prune_activity_log"
-#: Successful rows older than this are deleted; failed ones never are (they carry the reasons).
-SUCCESS_RETENTION = timedelta(days=14)
 PRUNE_EVERY_S = 3600.0
 #: Statuses of rows that record something that went well (or was deliberately ignored).
 PRUNABLE_STATUSES = ("synced", "received", "ignored")
@@ -41,8 +39,10 @@ def _activity_insert(insert: Callable[..., Any]) -> Any:
 
 
 async def prune_activity_log(ctx: TaskContext, retention_days: float | None = None) -> None:
-    """Delete successful activity rows older than the retention window."""
-    keep = SUCCESS_RETENTION if retention_days is None else timedelta(days=retention_days)
+    """Delete successful activity rows older than the retention window (Settings
+    `activity_retention_days`, or `retention_days`)."""
+    days = ctx.db.settings.activity_retention_days if retention_days is None else retention_days
+    keep = timedelta(days=days)
     async with ctx.db.unit_of_work() as session:
         result = await session.execute(delete(ActivityLog).where(
             ActivityLog.status.in_(PRUNABLE_STATUSES), ActivityLog.created_at < utcnow() - keep))
