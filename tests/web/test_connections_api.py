@@ -5,7 +5,6 @@ save_connections revives it and its waiting syncs run again."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,26 +22,10 @@ from sqlalchemy import select
 from ecomsend.db.models import SyncState, TikTokShop
 from ecomsend.db.session import Database
 from ecomsend.integrations.tiktok.models.auth import AuthorizedShop, TokenSet
-from ecomsend.serving import BackgroundServer
 from ecomsend.sync import state
 from ecomsend.sync.connect import Authorization, RegionAlreadyConnected, save_connections
 from ecomsend.sync.connections import disconnect
 from ecomsend.sync.engine import sweep_sync_state
-from ecomsend.web.app import create_app
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def db(request: pytest.FixtureRequest) -> Database:
-    """Each test on SQLite, then on PostgreSQL (skipped when none answers)."""
-    found: Database = request.getfixturevalue("sqlite_db" if request.param == "sqlite"
-                                              else "pg_db")
-    return found
-
-
-@pytest.fixture
-def app_url(db: Database) -> Iterator[str]:
-    with BackgroundServer(create_app(db.settings, run_worker=False)) as url:
-        yield url
 
 
 @dataclass

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 from home_activity_seed import (  # type: ignore[import-not-found]
     Seeded,
     add_activity,
@@ -27,23 +25,7 @@ from sqlalchemy import select, text
 from ecomsend.db.models import ActivityLog, LocalJob, SyncState
 from ecomsend.db.session import Database
 from ecomsend.db.types import utcnow
-from ecomsend.serving import BackgroundServer
 from ecomsend.sync.inbox import InboundWebhook, Platform, ingest
-from ecomsend.web.app import create_app
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def db(request: pytest.FixtureRequest) -> Database:
-    """Each test on SQLite, then on PostgreSQL (skipped when none answers)."""
-    found: Database = request.getfixturevalue("sqlite_db" if request.param == "sqlite"
-                                              else "pg_db")
-    return found
-
-
-@pytest.fixture
-def app_url(db: Database) -> Iterator[str]:
-    with BackgroundServer(create_app(db.settings, run_worker=False)) as url:
-        yield url
 
 
 async def _two_shops(db: Database) -> tuple[Seeded, Seeded]:
