@@ -11,6 +11,7 @@ import {Link, RouterProvider} from 'react-router-dom';
 
 import {ApiError} from './api/client';
 import {router} from './routes';
+import {sessionQuery} from './shell/connection';
 
 /** Polaris links: relative URLs through the router (no full reload), others in a new tab. */
 function RouterLink({url, children, external, ...rest}: LinkLikeComponentProps) {
@@ -49,6 +50,9 @@ const queryClient = new QueryClient({
     },
   },
 });
+
+// Who is signed in decides every page's first request: ask while React mounts.
+void queryClient.prefetchQuery(sessionQuery);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

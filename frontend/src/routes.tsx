@@ -9,16 +9,44 @@ import {ConnectionProvider, useConnectionState} from './shell/connection';
 import {SignIn} from './shell/SignIn';
 import {AppShell} from './shell/AppShell';
 
-const Home = lazy(() => import('./pages/home/HomePage'));
-const Products = lazy(() => import('./pages/products/ProductsPage'));
-const ProductDetail = lazy(() => import('./pages/products/ProductDetailPage'));
-const ManualSync = lazy(() => import('./pages/products/ManualSyncPage'));
-const Templates = lazy(() => import('./pages/templates/TemplatesPage'));
-const TemplateEditor = lazy(() => import('./pages/templates/TemplateEditorPage'));
-const Links = lazy(() => import('./pages/links/LinksPage'));
-const Orders = lazy(() => import('./pages/orders/OrdersPage'));
-const Settings = lazy(() => import('./pages/settings/SettingsPage'));
-const Activity = lazy(() => import('./pages/activity/ActivityPage'));
+/** Each page's chunk, by the first segment of its path. */
+const PAGES = {
+  home: () => import('./pages/home/HomePage'),
+  products: () => import('./pages/products/ProductsPage'),
+  productDetail: () => import('./pages/products/ProductDetailPage'),
+  manualSync: () => import('./pages/products/ManualSyncPage'),
+  templates: () => import('./pages/templates/TemplatesPage'),
+  templateEditor: () => import('./pages/templates/TemplateEditorPage'),
+  links: () => import('./pages/links/LinksPage'),
+  orders: () => import('./pages/orders/OrdersPage'),
+  settings: () => import('./pages/settings/SettingsPage'),
+  activity: () => import('./pages/activity/ActivityPage'),
+};
+
+/** Start fetching the first page's chunk beside the app's own instead of after the first
+ * render (one network round trip less before the page's content paints). */
+function preloadFirstPage(pathname: string): void {
+  const [first = '', second] = pathname.split('/').filter(Boolean);
+  const key: keyof typeof PAGES =
+    first === 'products'
+      ? second === 'sync' ? 'manualSync' : second ? 'productDetail' : 'products'
+      : first === 'templates'
+        ? second ? 'templateEditor' : 'templates'
+        : first in PAGES ? (first as keyof typeof PAGES) : 'home';
+  void PAGES[key]();
+}
+preloadFirstPage(window.location.pathname);
+
+const Home = lazy(PAGES.home);
+const Products = lazy(PAGES.products);
+const ProductDetail = lazy(PAGES.productDetail);
+const ManualSync = lazy(PAGES.manualSync);
+const Templates = lazy(PAGES.templates);
+const TemplateEditor = lazy(PAGES.templateEditor);
+const Links = lazy(PAGES.links);
+const Orders = lazy(PAGES.orders);
+const Settings = lazy(PAGES.settings);
+const Activity = lazy(PAGES.activity);
 
 /** No session (standalone, signed out): the sign-in page instead of the app. */
 function SessionGate() {

@@ -25,13 +25,16 @@ const ConnectionContext = createContext<ConnectionState | null>(null);
 
 export const SESSION_QUERY_KEY = ['session'] as const;
 
+/** The session query; `main.tsx` starts it before the first render. */
+export const sessionQuery = {
+  queryKey: SESSION_QUERY_KEY,
+  queryFn: () => unwrap(api.GET('/api/session')),
+  staleTime: 30_000,
+};
+
 /** Fetches `/api/session` once for the whole app and tracks the selected connection. */
 export function ConnectionProvider({children}: {children: ReactNode}) {
-  const query = useQuery({
-    queryKey: SESSION_QUERY_KEY,
-    queryFn: () => unwrap(api.GET('/api/session')),
-    staleTime: 30_000,
-  });
+  const query = useQuery(sessionQuery);
   const [chosen, setChosen] = useState<number | null>(() => {
     const fromUrl = Number(new URLSearchParams(window.location.search).get('connection'));
     if (fromUrl > 0) return fromUrl;
