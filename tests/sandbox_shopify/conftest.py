@@ -38,8 +38,10 @@ def schema() -> Any:
 
 @pytest.fixture(scope="session")
 def sandbox_app(schema: Any) -> Any:
+    # Search lag and bulk pace off for the session: these tests are not about them;
+    # test_lag_and_bulk_pace turns them on through PUT /_sandbox/settings and back off.
     return create_app(API_KEY, API_SECRET, bulk_delay_s=0.01, webhook_max_attempts=3,
-                      webhook_backoff_s=0.05)
+                      webhook_backoff_s=0.05, search_lag_s=0, bulk_objects_per_s=0)
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,10 @@ def serve_shopify_sandbox(
     bulk_delay_s: float = typer.Option(0.05, help="Pause between bulk operation states."),
     webhook_max_attempts: int = typer.Option(8, help="Delivery attempts per webhook."),
     webhook_backoff_s: float = typer.Option(0.5, help="First retry delay (doubles each time)."),
+    search_lag_s: float = typer.Option(
+        3.0, help="Seconds before a new or changed order shows in orders search (0: instant)."),
+    bulk_objects_per_s: float = typer.Option(
+        2000.0, help="Objects a bulk query writes per second while RUNNING (0: instant)."),
 ) -> None:
     """Run the Shopify Admin API simulator on PORT (control API: /_sandbox, see CONTROL.md)."""
     import uvicorn
@@ -25,7 +29,8 @@ def serve_shopify_sandbox(
 
     app = create_app(api_key, api_secret, bulk_delay_s=bulk_delay_s,
                      webhook_max_attempts=webhook_max_attempts,
-                     webhook_backoff_s=webhook_backoff_s)
+                     webhook_backoff_s=webhook_backoff_s, search_lag_s=search_lag_s,
+                     bulk_objects_per_s=bulk_objects_per_s)
     typer.echo(f"Shopify sandbox on http://{host}:{port}/store/{{shop}} "
                f"(control API http://{host}:{port}/_sandbox)", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Body, HTTPException, Request
 from ecomsend.sandbox.shopify import generator, oauth, payloads
 from ecomsend.sandbox.shopify.faults import FaultConfig
 from ecomsend.sandbox.shopify.merchant import emit
+from ecomsend.sandbox.shopify.resolvers.bulk import DEFAULT_OBJECTS_PER_S, DEFAULT_STEP_DELAY_S
 from ecomsend.sandbox.shopify.store import ALL_SCOPES, Sandbox, Shop, Subscription
 from ecomsend.sandbox.shopify.topics import is_known
 from ecomsend.sandbox.shopify.util import gid, iso_rest, loose_id
@@ -307,3 +308,45 @@ async def flush(request: Request, timeout: float = 10.0) -> dict[str, Any]:  # n
 async def requests_log(request: Request, domain: str) -> dict[str, Any]:
     """GET the last GraphQL requests with their costs."""
     return {"requests": list(shop_of(request, domain).requests)}
+
+
+#: Run-time settings (create_app option name, bound): PUT /_sandbox/settings.
+SETTINGS = {"search_lag_s": 3600.0, "bulk_objects_per_s": 1e9, "bulk_delay_s": 60.0}
+
+
+def _settings(sandbox: Sandbox) -> dict[str, float]:
+    """The current run-time settings."""
+    return {"search_lag_s": sandbox.search_lag_s,
+            "bulk_objects_per_s": float(sandbox.options.get("bulk_objects_per_s",
+                                                            DEFAULT_OBJECTS_PER_S)),
+            "bulk_delay_s": float(sandbox.options.get("bulk_delay_s", DEFAULT_STEP_DELAY_S))}
+
+
+@router.get("/settings")
+async def get_settings(request: Request) -> dict[str, Any]:
+    """GET the run-time settings: search lag and bulk pace."""
+    return _settings(sandbox_of(request))
+
+
+@router.put("/settings")
+async def put_settings(request: Request, body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+    """PUT any of `search_lag_s` (orders search index lag; 0 = instant), `bulk_objects_per_s`
+    (0 = instant) and `bulk_delay_s` (pause per bulk state)."""
+    sandbox = sandbox_of(request)
+    unknown = set(body) - set(SETTINGS)
+    if unknown:
+        raise HTTPException(422, f"unknown settings: {sorted(unknown)}")
+    values: dict[str, float] = {}
+    for key, value in body.items():
+        try:
+            values[key] = float(value)
+        except (TypeError, ValueError) as exc:
+            raise HTTPException(422, f"{key} must be a number") from exc
+        if not 0 <= values[key] <= SETTINGS[key]:
+            raise HTTPException(422, f"{key} must be within 0..{SETTINGS[key]:g}")
+    for key, value in values.items():
+        if key == "search_lag_s":
+            sandbox.search_lag_s = value
+        else:
+            sandbox.options[key] = value
+    return _settings(sandbox)

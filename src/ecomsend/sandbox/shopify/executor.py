@@ -13,6 +13,7 @@ from graphql import (
     FragmentDefinitionNode,
     GraphQLError,
     OperationDefinitionNode,
+    OperationType,
     execute,
 )
 from graphql.execution.values import get_variable_values
@@ -20,7 +21,9 @@ from graphql.execution.values import get_variable_values
 from ecomsend.sandbox.shopify.cost import MAX_QUERY_COST, CostCalculator, CostError
 from ecomsend.sandbox.shopify.resolvers import all as _all_resolvers  # noqa: F401
 from ecomsend.sandbox.shopify.resolvers.base import Ctx, resolve_field, resolve_type
+from ecomsend.sandbox.shopify.resolvers.orders import order_search_fields
 from ecomsend.sandbox.shopify.schema import get_schema, validate_document
+from ecomsend.sandbox.shopify.search_index import index_of
 from ecomsend.sandbox.shopify.store import Sandbox, Shop, Token
 from ecomsend.sandbox.shopify.util import now
 
@@ -131,6 +134,9 @@ def _execute(ctx: Ctx, document: DocumentNode, op: OperationDefinitionNode,
                      field_resolver=resolve_field, type_resolver=resolve_type)
     if not isinstance(result, object) or hasattr(result, "__await__"):
         raise RuntimeError("sandbox resolvers must be synchronous")
+    if op.operation == OperationType.MUTATION and ctx.sandbox.search_lag_s > 0:
+        # The search index sees this write only `search_lag_s` from now (search_index).
+        index_of(shop).observe(shop, order_search_fields(shop), ctx.sandbox.search_lag_s)
     try:
         actual = calc.operation(op, result.data) if result.data is not None else requested
     except CostError:

@@ -314,6 +314,7 @@ class Shop:
     stats: dict[str, float] = field(default_factory=lambda: {
         "graphql_requests": 0, "throttled": 0, "cost_spent": 0})
     next_order_number: int = 1001
+    search_index: Any = None  # search_index.OrderIndex, created on first search
 
     def log_request(self, record: dict[str, Any]) -> None:
         """Remember one GraphQL request (bounded) for `GET /_sandbox/.../requests`."""
@@ -335,6 +336,8 @@ class Sandbox:
         self.refresh_tokens: dict[str, Any] = {}  # oauth.RefreshRecord
         self.codes: dict[str, tuple[str, str, bool, float]] = {}  # code -> shop, scope, online, t
         self.app_subscriptions: list[tuple[str, str]] = []  # (topic, uri) for every shop
+        #: Seconds before a write shows in orders search (search_index; 0 = instant).
+        self.search_lag_s = float(options.get("search_lag_s", 3.0))
         self.base_url = ""  # filled from the first request: absolute bulk URLs need it
         self.dispatcher: Any = None  # webhooks.Dispatcher, attached by app.create_app
         self.bulk_index: dict[int, str] = {}  # bulk operation id -> shop domain

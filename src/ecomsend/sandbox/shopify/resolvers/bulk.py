@@ -1,7 +1,8 @@
 """BulkOperation; bulkOperationRunQuery, bulkOperationCancel, bulkOperation(id),
 bulkOperations(query) and the deprecated currentBulkOperation (reference §6).
 
-Lifecycle: CREATED → RUNNING → COMPLETED in a background task (`bulk_delay_s` per step), then
+Lifecycle: CREATED → RUNNING → COMPLETED in a background task (`bulk_delay_s` per step, then
+work proportional to the size at `bulk_objects_per_s`, objectCount rising meanwhile), then
 the bulk_operations/finish webhook. Up to 5 bulk queries may run at once (2026-01+).
 """
 
@@ -33,6 +34,12 @@ MAX_RUNNING = 5
 URL_TTL_S = 7 * 24 * 3600
 #: Default pause between lifecycle steps (create_app option `bulk_delay_s`).
 DEFAULT_STEP_DELAY_S = 0.05
+#: Objects a bulk query writes per second while RUNNING (create_app option
+#: `bulk_objects_per_s`; 0 = instant). Shopify documents no throughput; exports of ~100k
+#: objects reportedly take about a minute, so 2000/s is the sandbox's realistic guess.
+DEFAULT_OBJECTS_PER_S = 2000.0
+#: How often objectCount moves while running.
+PROGRESS_STEP_S = 0.1
 _tasks: set[asyncio.Task[None]] = set()
 
 
@@ -65,7 +72,8 @@ def finish_body(op: BulkOp) -> dict[str, Any]:
 
 
 async def _lifecycle(sandbox: Sandbox, shop: Shop, op: BulkOp, delay: float) -> None:
-    """CREATED -> RUNNING -> COMPLETED (counts computed), then bulk_operations/finish."""
+    """CREATED -> RUNNING -> (work proportional to the size) -> COMPLETED, then
+    bulk_operations/finish."""
     await asyncio.sleep(delay)
     if op.status != "CREATED":
         return
@@ -74,12 +82,32 @@ async def _lifecycle(sandbox: Sandbox, shop: Shop, op: BulkOp, delay: float) -> 
     if op.status != "RUNNING":
         return
     try:
-        op.root_count, op.object_count = Projector(Ctx(sandbox, shop)).count(op.plan)
-        op.status = "COMPLETED"
+        roots, objects = Projector(Ctx(sandbox, shop)).count(op.plan)
     except Exception:  # a resolver failed: Shopify reports INTERNAL_SERVER_ERROR
         op.status, op.error_code = "FAILED", "INTERNAL_SERVER_ERROR"
+    else:
+        if not await _work(sandbox, op, roots, objects):
+            return  # canceled meanwhile
+        op.root_count, op.object_count, op.status = roots, objects, "COMPLETED"
     op.completed_at = now()
     emit(sandbox, shop, "bulk_operations/finish", finish_body(op))
+
+
+async def _work(sandbox: Sandbox, op: BulkOp, roots: int, objects: int) -> bool:
+    """Take `objects / bulk_objects_per_s` seconds, raising objectCount as Shopify does while
+    RUNNING; False when the operation was canceled meanwhile."""
+    rate = float(sandbox.options.get("bulk_objects_per_s", DEFAULT_OBJECTS_PER_S))
+    if rate <= 0 or objects == 0:
+        return True
+    started = now()
+    while True:
+        done = min(objects, int((now() - started) * rate))
+        op.object_count, op.root_count = done, roots * done // objects
+        if done >= objects:
+            return True
+        await asyncio.sleep(min(PROGRESS_STEP_S, (objects - done) / rate))
+        if op.status != "RUNNING":
+            return False
 
 
 def _dry_run(ctx: Ctx, plan: Any) -> None:
