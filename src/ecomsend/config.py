@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     #: Where a shop's Admin API lives; `{shop}` is the myshopify domain. The sandbox serves
     #: many shops on one port as `http://127.0.0.1:PORT/store/{shop}`.
     shopify_shop_url_template: str = "https://{shop}"
+    #: How long after an `orderCreate` whose answer we never saw (crash, lost response) a retry
+    #: keeps re-looking the order up before it may create it again: Shopify's order search
+    #: "may lag a few seconds" behind writes (reference/shopify-api.md §9), plus the 30 s
+    #: request timeout during which the create may still have landed.
+    shopify_order_search_lag_s: float = Field(default=60.0, gt=0, le=3600)
     tiktok_app_key: str = "ecomsend-dev-app-key"
     tiktok_app_secret: SecretStr = SecretStr(DEV_TIKTOK_APP_SECRET)
     tiktok_service_id: str = "ecomsend-dev-service"

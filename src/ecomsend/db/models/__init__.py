@@ -8,6 +8,7 @@ from ecomsend.db.models.catalog import (
 )
 from ecomsend.db.models.exclusions import ProductExclusion
 from ecomsend.db.models.infra import LocalJob, PeriodicRun, RateBucket
+from ecomsend.db.models.intents import CreateIntent
 from ecomsend.db.models.link_dismissals import LinkDismissal
 from ecomsend.db.models.links import FulfillmentLink, OrderLink, ProductLink
 from ecomsend.db.models.orders import TikTokOrder, TikTokOrderLine
@@ -18,6 +19,7 @@ from ecomsend.db.models.templates import CategoryTemplate
 __all__ = [
     "ActivityLog",
     "CategoryTemplate",
+    "CreateIntent",
     "FulfillmentLink",
     "InventoryLevel",
     "LinkDismissal",

@@ -11,6 +11,11 @@ from ecomsend.integrations.tiktok import errors as tiktok
 from ecomsend.sync.errors import FieldError, SyncPermanent, SyncRateLimited, SyncTransient
 
 
+class SearchLagWait(SyncRateLimited):
+    """Look the created object up again later: a create whose answer was lost may not be
+    searchable yet (sync.orders.push). Rescheduled like a rate limit: attempts unchanged."""
+
+
 def _shopify_fields(exc: shopify.Permanent) -> list[FieldError]:
     return [FieldError(".".join(e.field) or "order", e.message, None) for e in exc.field_errors]
 
