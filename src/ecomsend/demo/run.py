@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import signal
 import threading
 import time
@@ -38,7 +39,18 @@ from ecomsend.sync.listing.bootstrap import (
 DEMO_SHOP = "ecomsend-demo.myshopify.com"
 #: The demo's own database file under var/, recreated on every run so runs are repeatable.
 DEMO_DB_NAME = "demo.db"
+#: How long each waiting step (catalog import, listing) may take; ECOMSEND_DEMO_LISTING_TIMEOUT_S
+#: overrides it for the listing (tests make that step time out on purpose).
 IMPORT_TIMEOUT_S = 600.0
+LISTING_STATES = ("synced", "failed", "review_failed")
+
+
+def _listing_timeout_s() -> float:
+    return float(os.environ.get("ECOMSEND_DEMO_LISTING_TIMEOUT_S") or IMPORT_TIMEOUT_S)
+
+
+class StepFailed(Exception):
+    """A demo step that failed or timed out: the demo reports it and exits 1."""
 
 
 def run_demo(*, headless: bool, products: int, report: Path | None,
@@ -68,7 +80,7 @@ def run_demo(*, headless: bool, products: int, report: Path | None,
             print(json.dumps(result), flush=True)
         if (not headless) if serve is None else serve:
             serve_admin(stack, console, headless=headless)
-    return 0 if result["products"]["total"] == result["catalog"]["seeded_products"] else 1
+    return 0 if all(step["ok"] for step in result["steps"]) else 1
 
 
 def admin_sign_in_url(stack: LocalStack) -> str:
@@ -106,35 +118,93 @@ def _wait_for_admin(app_url: str, timeout_s: float = 30.0) -> None:
 
 
 async def _flow(stack: LocalStack, console: Console, products: int) -> dict[str, Any]:
+    """Every step in order; the first that fails (or times out) stops the rest. The report
+    lists each step run with `ok` and its error, whatever happened."""
     merchant = Merchant(stack)
     db = Database(stack.settings)
-    try:
-        console.print(f"[bold]Shopify sandbox[/] {stack.shopify_url}   [bold]TikTok sandbox[/] "
-                      f"{stack.tiktok_url}   [bold]app[/] {stack.app_url}")
-        seeded = await merchant.create_store(DEMO_SHOP, products)
+    steps: list[dict[str, Any]] = []
+    seeded: dict[str, Any] = {"products": 0, "variants": 0}
+    listing: dict[str, int] = {"listable": 0}
+    orders: dict[str, Any] = {}
+
+    async def seed() -> None:
+        seeded.update(await merchant.create_store(DEMO_SHOP, products))
         console.print(f"Seeded {DEMO_SHOP}: {seeded['products']} products, "
                       f"{seeded['variants']} variants")
+
+    async def connect() -> None:
         await merchant.install(DEMO_SHOP)
         console.print("Installed through Shopify OAuth (authorization code grant)")
         tiktok = await merchant.create_tiktok_shop("US")
         session = await merchant.connect_tiktok(tiktok["shop_id"])
+        seeded["tiktok_shop_id"] = tiktok["shop_id"]
         console.print(f"Connected TikTok Shop {tiktok['shop_id']} "
                       f"({session['connections'][0]['region']})")
+
+    async def import_catalog() -> None:
         await _wait_with_progress(console, "Importing catalog (bulk operation)",
                                   seeded["products"], lambda: _count(db, ShopifyProduct))
-        await _list_catalog(console, db, merchant, tiktok["shop_id"])
-        orders = await run_order_demo(console, db, merchant, tiktok["shop_id"], DEMO_SHOP)
-        return {**await _report(db, merchant, stack, seeded), **orders}
+
+    async def list_catalog() -> None:
+        await _list_catalog(console, db, merchant, seeded["tiktok_shop_id"], listing)
+
+    async def sync_orders() -> None:
+        orders.update(await run_order_demo(console, db, merchant, seeded["tiktok_shop_id"],
+                                           DEMO_SHOP))
+        _check_orders(orders)
+
+    try:
+        console.print(f"[bold]Shopify sandbox[/] {stack.shopify_url}   [bold]TikTok sandbox[/] "
+                      f"{stack.tiktok_url}   [bold]app[/] {stack.app_url}")
+        for name, step in (("seed", seed), ("install_and_connect", connect),
+                           ("import_catalog", import_catalog), ("listing", list_catalog),
+                           ("orders", sync_orders)):
+            if not await _run_step(console, steps, name, step):
+                break
+        try:
+            report = await _report(db, merchant, stack, seeded, listing["listable"])
+        except (httpx.HTTPError, KeyError, ValueError) as exc:  # a sandbox that is down
+            report = {"products": {}, "catalog": {}, "api_calls": {}, "failures": [],
+                      "report_error": str(exc)}
+        return {**report, **orders, "steps": steps}
     finally:
         await merchant.close()
         await db.dispose()
 
 
+async def _run_step(console: Console, steps: list[dict[str, Any]], name: str,
+                    step: Callable[[], Awaitable[None]]) -> bool:
+    """Run one step, record `{step, ok, error}`; False when it failed or timed out."""
+    try:
+        await step()
+    except (StepFailed, TimeoutError, httpx.HTTPError, RuntimeError, ValueError, KeyError) as exc:
+        error = str(exc) or type(exc).__name__
+        if isinstance(exc, TimeoutError) and not str(exc):
+            error = "timed out"
+        console.print(f"[red]Step {name} failed:[/] {error}")
+        steps.append({"step": name, "ok": False, "error": error})
+        return False
+    steps.append({"step": name, "ok": True, "error": None})
+    return True
+
+
+def _check_orders(orders: dict[str, Any]) -> None:
+    """The orders step succeeded only if orders were placed and every one, and every synced
+    order's fulfillment, settled (synced or failed with a reason)."""
+    o, f = orders.get("orders", {}), orders.get("fulfillments", {})
+    if not o.get("total"):
+        raise StepFailed("no TikTok order was placed")
+    if o.get("synced", 0) + o.get("failed", 0) < o["total"]:
+        raise StepFailed(f"{o['total'] - o['synced'] - o['failed']} order(s) did not settle")
+    if f.get("to_tiktok", 0) + f.get("to_shopify", 0) + f.get("failed", 0) < o["synced"]:
+        raise StepFailed("some fulfillments did not settle")
+
+
 async def _list_catalog(console: Console, db: Database, merchant: Merchant,
-                        tiktok_shop_id: str) -> None:
+                        tiktok_shop_id: str, listing: dict[str, int]) -> None:
     """A default template from the TikTok sandbox's sample product (a leaf category with its
     required attributes), activated: every active product is pushed; wait until each is
-    synced, failed or review_failed."""
+    synced, failed or review_failed (TimeoutError past the step timeout)."""
     sample = (await merchant.browser.get(
         f"{merchant.stack.tiktok_url}/_sandbox/shops/{tiktok_shop_id}/sample_product")).json()
     async with db.sessionmaker() as session:
@@ -142,14 +212,19 @@ async def _list_catalog(console: Console, db: Database, merchant: Merchant,
             TikTokShop.tiktok_shop_id == tiktok_shop_id))).scalar_one())
     _, marked = await activate_default_template(db, LocalQueue(db, build_registry()), tts_id,
                                                 sample)
+    listing["listable"] = marked
     console.print(f"Default template activated: {marked} active products to list")
 
     async def settled() -> int:
         counts = await listing_progress(db)
-        return sum(counts.get(s, 0) for s in ("synced", "failed", "review_failed"))
+        return sum(counts.get(s, 0) for s in LISTING_STATES)
 
-    with contextlib.suppress(TimeoutError):
-        await _wait_with_progress(console, "Listing on TikTok Shop", marked, settled)
+    try:
+        await _wait_with_progress(console, "Listing on TikTok Shop", marked, settled,
+                                  _listing_timeout_s())
+    except TimeoutError:
+        raise StepFailed(f"{marked - await settled()} of {marked} listable products did not "
+                         f"settle in {_listing_timeout_s():g} s") from None
 
 
 async def _count(db: Database, model: Any) -> int:
@@ -158,12 +233,13 @@ async def _count(db: Database, model: Any) -> int:
 
 
 async def _wait_with_progress(console: Console, label: str, total: int,
-                              measure: Callable[[], Awaitable[int]]) -> None:
+                              measure: Callable[[], Awaitable[int]],
+                              timeout_s: float = IMPORT_TIMEOUT_S) -> None:
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False) as progress:
         task = progress.add_task(label, total=total)
-        async with asyncio.timeout(IMPORT_TIMEOUT_S):
+        async with asyncio.timeout(timeout_s):
             while (done := await measure()) < total:
                 progress.update(task, completed=done)
                 await asyncio.sleep(0.2)
@@ -171,7 +247,10 @@ async def _wait_with_progress(console: Console, label: str, total: int,
 
 
 async def _report(db: Database, merchant: Merchant, stack: LocalStack,
-                  seeded: dict[str, Any]) -> dict[str, Any]:
+                  seeded: dict[str, Any], listable: int) -> dict[str, Any]:
+    """Products by outcome: of the `listable` ones (active, selected by the template) those
+    that settled (synced, failed, review_failed) and those that did not (`not_settled`), apart
+    from those that cannot list (`not_listable`: drafts, archived, unlisted)."""
     async with db.sessionmaker() as session:
         by_status = dict((await session.execute(
             select(SyncState.status, func.count()).where(SyncState.kind == "product")
@@ -185,9 +264,10 @@ async def _report(db: Database, merchant: Merchant, stack: LocalStack,
     failed = int(by_status.get("failed", 0))
     review_failed = int(by_status.get("review_failed", 0))
     return {
-        "products": {"total": total, "synced": synced, "failed": failed,
+        "products": {"total": total, "listable": listable, "synced": synced, "failed": failed,
                      "review_failed": review_failed,
-                     "not_synced": total - synced - failed - review_failed},
+                     "not_settled": max(0, listable - synced - failed - review_failed),
+                     "not_listable": max(0, total - listable)},
         "catalog": {"seeded_products": seeded["products"], "seeded_variants": seeded["variants"]},
         "api_calls": {"shopify": shop_stats["graphql_requests"], "tiktok": tiktok_requests},
         "failures": await listing_failures(db),
