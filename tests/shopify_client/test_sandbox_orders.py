@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -63,6 +64,12 @@ async def test_order_create_once_lookup_fulfil_track_cancel(sandbox_shop: Sandbo
         assert order.source_identifier == "576461413038785752"
         assert "TikTok Shop" in order.tags
         assert order.custom_attributes == {"tiktok_order_id": "576461413038785752"}
+        # Once the lagging search index shows the order, another call finds it (before then
+        # only a durable intent can tell: sync.orders.push).
+        for _ in range(100):
+            if await client.find_order_by_source_identifier("576461413038785752"):
+                break
+            await asyncio.sleep(0.1)
         again = await client.create_order_once(tiktok_order("576461413038785752", variant))
         assert again.id == order.id
         orders = (await sandbox_shop.get("/orders"))["orders"]

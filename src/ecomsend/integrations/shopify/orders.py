@@ -6,6 +6,8 @@ order sync (TikTok → Shopify) and the fulfillment sync (both directions).
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -22,6 +24,8 @@ from ecomsend.integrations.shopify.transport import GraphQLTransport
 
 #: Attempts of create_order_once when a create failed ambiguously (sent, answer lost).
 CREATE_ONCE_ATTEMPTS = 6
+#: How long create_order_once keeps looking for an order whose create answer was lost.
+SEARCH_LAG_S = 10.0
 
 #: Fulfillment-order line items to fulfil: `{fulfillment_order_id: [(fo_line_item_id, qty)]}`;
 #: an empty list fulfils everything remaining on that fulfillment order (reference §10).
@@ -63,7 +67,8 @@ class OrderOperations:
     ) -> Order:
         """`orderCreate` with an `OrderCreateOrderInput` (tags, customAttributes, sourceName,
         sourceIdentifier, lineItems, transactions…). Not idempotent (reference §9): a failure
-        after sending raises Transient(ambiguous=True); prefer create_order_once."""
+        after sending raises Transient(ambiguous=True): the caller must find the order before
+        sending it again (sync.orders.push keeps a create intent for that)."""
         options = {"inventoryBehaviour": inventory_behaviour, "sendReceipt": send_receipt,
                    "sendFulfillmentReceipt": send_fulfillment_receipt}
         data = await self._gql.execute("OrderCreate", {"order": dict(order), "options": options},
@@ -74,23 +79,46 @@ class OrderOperations:
     async def create_order_once(
         self, order: Mapping[str, Any], *,
         inventory_behaviour: InventoryBehaviour = "DECREMENT_OBEYING_POLICY",
+        search_lag_s: float = SEARCH_LAG_S,
     ) -> Order:
-        """Create the order unless one with its `sourceIdentifier` exists (reference §9
-        idempotency: look up before create, and again after an ambiguous failure)."""
+        """Create the order unless one with its `sourceIdentifier` is found (reference §9:
+        look up before create, and again after an ambiguous failure).
+
+        Shopify's order search lags behind writes (reference §9 "Search indexing may lag a few
+        seconds behind creation"), so after an ambiguous failure (sent, answer lost) the order
+        is looked up with backoff for `search_lag_s` before it is sent again. This holds
+        within one call only: a second call, or another process, right after a create can
+        miss the order while the index lags. The order sync therefore keeps a durable create
+        intent (sync.orders.push) and does not use this helper."""
         source_id = order.get("sourceIdentifier")
         if not source_id:
             raise Permanent("create_order_once needs order['sourceIdentifier']")
+        existing = await self.find_order_by_source_identifier(str(source_id))
         last: Transient | None = None
         for _ in range(CREATE_ONCE_ATTEMPTS):
-            existing = await self.find_order_by_source_identifier(str(source_id))
             if existing is not None:
                 return existing
             try:
                 return await self.create_order(order, inventory_behaviour=inventory_behaviour)
             except Transient as exc:
+                if not exc.ambiguous:
+                    raise
                 last = exc
+            existing = await self._find_within(str(source_id), search_lag_s)
         assert last is not None
         raise last
+
+    async def _find_within(self, source_id: str, window_s: float) -> Order | None:
+        """Look the order up with backoff (0.25, 0.5, 1 … s) until found or `window_s` is over."""
+        deadline = time.monotonic() + window_s
+        delay = 0.25
+        while True:
+            found = await self.find_order_by_source_identifier(source_id)
+            left = deadline - time.monotonic()
+            if found is not None or left <= 0:
+                return found
+            await asyncio.sleep(min(delay, left))
+            delay *= 2
 
     async def find_orders(self, query: str, first: int = 5) -> list[Order]:
         """Orders matching a search query, newest first (no line items or fulfillments)."""
