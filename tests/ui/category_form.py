@@ -1,11 +1,11 @@
 """Helpers for the browser tests of the category forms (Manual sync, Category templates):
-JSON API calls with the page's session, a category the form can fill, filling it as a merchant
-does (search in the picker, pick the option, fill the required attributes)."""
+waiting for the catalog and the badges through the JSON API, a category the form can fill,
+filling it as a merchant does (search in the picker, pick the option, fill the required
+attributes)."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from typing import Any
 
@@ -13,21 +13,7 @@ from playwright.async_api import Page
 
 from ecomsend.demo.stack import LocalStack
 
-
-async def api(page: Page, stack: LocalStack, path: str, method: str = "GET",
-              body: Any = None) -> Any:
-    """Call the app's JSON API with the browser's session cookie."""
-    response = await page.request.fetch(
-        f"{stack.app_url}{path}", method=method,
-        data=None if body is None else json.dumps(body),
-        headers={"content-type": "application/json"})
-    assert response.ok, (path, response.status, await response.text())
-    return await response.json()
-
-
-async def connection_id(page: Page, stack: LocalStack) -> int:
-    session = await api(page, stack, "/api/session")
-    return int(session["connections"][0]["id"])
+from .app_api import api
 
 
 async def wait_catalog(page: Page, stack: LocalStack, conn: int, count: int) -> None:

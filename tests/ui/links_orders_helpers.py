@@ -1,6 +1,6 @@
-"""Seeding for the Link products and Orders browser tests: the app's API through the page's
-own session (so it is the merchant's cookie), TikTok listings and orders through the TikTok
-sandbox's control API, Shopify fulfillments through the Shopify sandbox's."""
+"""Seeding for the Link products and Orders browser tests: the shop's variants through the
+app's API, TikTok listings and orders through the TikTok sandbox's control API, Shopify
+fulfillments through the Shopify sandbox's."""
 
 from __future__ import annotations
 
@@ -12,26 +12,16 @@ from playwright.async_api import Page
 
 from ecomsend.demo.stack import LocalStack, Merchant
 
-
-async def app_api(page: Page, method: str, path: str, body: Any = None) -> Any:
-    """Call the app's JSON API with the page's session cookie (the page is on the app)."""
-    origin = "/".join(page.url.split("/", 3)[:3])
-    response = await page.request.fetch(origin + path, method=method, data=body)
-    assert response.ok, (method, path, response.status, await response.text())
-    return await response.json() if response.status != 204 else None
+from .app_api import api
 
 
-async def connection_id(page: Page) -> int:
-    session = await app_api(page, "GET", "/api/session")
-    return int(session["connections"][0]["id"])
-
-
-async def variants(page: Page, conn: int, minimum: int = 1) -> list[dict[str, Any]]:
+async def variants(page: Page, stack: LocalStack, conn: int,
+                   minimum: int = 1) -> list[dict[str, Any]]:
     """The shop's variants once the catalog import stored them (unique SKUs only)."""
     async with asyncio.timeout(30):
         while True:
-            page_ = await app_api(page, "GET", f"/api/connections/{conn}/links/variants"
-                                               "?unlinked_only=false&limit=100")
+            page_ = await api(page, stack, f"/api/connections/{conn}/links/variants"
+                                           "?unlinked_only=false&limit=100")
             if page_["total"] >= minimum:
                 break
             await asyncio.sleep(0.2)

@@ -8,15 +8,16 @@ from playwright.async_api import Page, expect
 
 from ecomsend.demo.stack import LocalStack
 
+from .app_api import api, connection_id
 from .conftest import axe_violations, connected, shot
-from .links_orders_helpers import app_api, close_toasts, connection_id, listing, variants
+from .links_orders_helpers import close_toasts, listing, variants
 
 
 async def test_confirm_proposal_manual_link_and_unlink(page: Page, ui_stack: LocalStack) -> None:
     merchant, tts_id = await connected(page, ui_stack, "links-ui.myshopify.com", products=8)
     try:
-        conn = await connection_id(page)
-        first, second = (await variants(page, conn, minimum=8))[:2]
+        conn = await connection_id(page, ui_stack)
+        first, second = (await variants(page, ui_stack, conn, minimum=8))[:2]
         await listing(merchant, tts_id, seller_sku=first["sku"], title="Proposal listing UI")
         manual = await listing(merchant, tts_id, seller_sku="HANDMADE-UI-1",
                                title="Handmade manual listing")
@@ -53,7 +54,7 @@ async def test_confirm_proposal_manual_link_and_unlink(page: Page, ui_stack: Loc
         assert await axe_violations(page) == []
         await page.get_by_role("button", name="Link", exact=True).click()
         await expect(page.get_by_text("1 product linked")).to_be_visible()
-        links = await app_api(page, "GET", f"/api/connections/{conn}/links/linked")
+        links = await api(page, ui_stack, f"/api/connections/{conn}/links/linked")
         made = next(x for x in links["links"] if x["tiktok_product_id"] == manual["id"])
         assert made["shopify_variant_id"] == second["variant_id"]
 
@@ -70,7 +71,7 @@ async def test_confirm_proposal_manual_link_and_unlink(page: Page, ui_stack: Loc
         await shot(page, "links-unlink-modal")
         await dialog.get_by_role("button", name="Unlink").click()
         await expect(manual_row).to_have_count(0)
-        links = await app_api(page, "GET", f"/api/connections/{conn}/links/linked")
+        links = await api(page, ui_stack, f"/api/connections/{conn}/links/linked")
         assert manual["id"] not in {x["tiktok_product_id"] for x in links["links"]}
         assert links["total"] == 1
     finally:

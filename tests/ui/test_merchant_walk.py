@@ -17,8 +17,8 @@ from playwright.async_api import Page, expect
 
 from ecomsend.demo.stack import LocalStack, Merchant
 
+from .app_api import api
 from .category_form import (
-    api,
     easy_category,
     fill_required,
     label,

@@ -12,11 +12,10 @@ from playwright.async_api import Locator, Page, expect
 
 from ecomsend.demo.stack import LocalStack
 
+from .app_api import api, connection_id
 from .conftest import axe_violations, connected, shot
 from .links_orders_helpers import (
-    app_api,
     close_toasts,
-    connection_id,
     fulfill_in_shopify,
     listing,
     place_order,
@@ -36,11 +35,11 @@ async def _bulk(page: Page, row: Locator, action: str) -> None:
 async def test_sync_by_hand_fulfillment_and_fix_action(page: Page, ui_stack: LocalStack) -> None:
     merchant, tts_id = await connected(page, ui_stack, DOMAIN, products=6)
     try:
-        conn = await connection_id(page)
-        variant = (await variants(page, conn, minimum=6))[0]
+        conn = await connection_id(page, ui_stack)
+        variant = (await variants(page, ui_stack, conn, minimum=6))[0]
         sold = await listing(merchant, tts_id, seller_sku=variant["sku"], title="Linked UI item")
         loose = await listing(merchant, tts_id, seller_sku="LOOSE-UI-1", title="Loose UI item")
-        await app_api(page, "POST", f"/api/connections/{conn}/links", {"pairs": [{
+        await api(page, ui_stack, f"/api/connections/{conn}/links", "POST", {"pairs": [{
             "shopify_variant_id": variant["variant_id"], "tiktok_product_id": sold["id"],
             "tiktok_sku_id": sold["skus"][0]["id"]}]})
         good = await place_order(merchant, tts_id, sold["skus"][0]["id"],
@@ -64,7 +63,7 @@ async def test_sync_by_hand_fulfillment_and_fix_action(page: Page, ui_stack: Loc
         await expect(shopify_link).to_have_attribute(
             "href", re.compile(r"^https://admin\.shopify\.com/store/orders-ui/orders/\d+$"))
         await expect(shopify_link).to_have_attribute("target", "_blank")
-        order = await app_api(page, "GET", f"/api/orders/{good['id']}?connection_id={conn}")
+        order = await api(page, ui_stack, f"/api/orders/{good['id']}?connection_id={conn}")
         assert order["shopify_order_name"] and order["shopify_order_name"] in (
             await shopify_link.inner_text())
 

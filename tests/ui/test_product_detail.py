@@ -10,7 +10,8 @@ from playwright.async_api import Page, expect
 
 from ecomsend.demo.stack import LocalStack
 
-from .category_form import api, connection_id, wait_catalog
+from .app_api import api, connection_id
+from .category_form import wait_catalog
 from .conftest import axe_violations, connected, shot
 from .products_seed import seed_statuses
 

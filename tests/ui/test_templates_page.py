@@ -12,9 +12,8 @@ from playwright.async_api import Page, expect
 
 from ecomsend.demo.stack import LocalStack
 
+from .app_api import api, connection_id
 from .category_form import (
-    api,
-    connection_id,
     easy_category,
     fill_required,
     label,
