@@ -21,6 +21,8 @@ def serve_shopify_sandbox(
         3.0, help="Seconds before a new or changed order shows in orders search (0: instant)."),
     bulk_objects_per_s: float = typer.Option(
         2000.0, help="Objects a bulk query writes per second while RUNNING (0: instant)."),
+    redirect_url: list[str] = typer.Option(
+        [], help="An allowed OAuth redirection URL of the app (repeat; none: accept any)."),
 ) -> None:
     """Run the Shopify Admin API simulator on PORT (control API: /_sandbox, see CONTROL.md)."""
     import uvicorn
@@ -30,7 +32,7 @@ def serve_shopify_sandbox(
     app = create_app(api_key, api_secret, bulk_delay_s=bulk_delay_s,
                      webhook_max_attempts=webhook_max_attempts,
                      webhook_backoff_s=webhook_backoff_s, search_lag_s=search_lag_s,
-                     bulk_objects_per_s=bulk_objects_per_s)
+                     bulk_objects_per_s=bulk_objects_per_s, redirect_urls=list(redirect_url))
     typer.echo(f"Shopify sandbox on http://{host}:{port}/store/{{shop}} "
                f"(control API http://{host}:{port}/_sandbox)", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -350,3 +350,20 @@ async def put_settings(request: Request, body: dict[str, Any] = Body(...)) -> di
         else:
             sandbox.options[key] = value
     return _settings(sandbox)
+
+
+@router.get("/app")
+async def get_app_config(request: Request) -> dict[str, Any]:
+    """GET the app configuration the sandbox enforces (allowed OAuth redirection URLs)."""
+    return {"redirect_urls": list(sandbox_of(request).options.get("redirect_urls") or [])}
+
+
+@router.put("/app")
+async def put_app_config(request: Request, body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+    """PUT `{"redirect_urls": ["http://app/auth/shopify/callback"]}` (empty: accept any)."""
+    urls = body.get("redirect_urls")
+    if not isinstance(urls, list) or not all(isinstance(u, str) and u.startswith(
+            ("http://", "https://")) for u in urls):
+        raise HTTPException(422, "redirect_urls must be a list of http(s) URLs")
+    sandbox_of(request).options["redirect_urls"] = list(urls)
+    return {"redirect_urls": list(urls)}

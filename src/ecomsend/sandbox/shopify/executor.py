@@ -19,6 +19,7 @@ from graphql import (
 from graphql.execution.values import get_variable_values
 
 from ecomsend.sandbox.shopify.cost import MAX_QUERY_COST, CostCalculator, CostError
+from ecomsend.sandbox.shopify.input_limits import oversized_inputs
 from ecomsend.sandbox.shopify.resolvers import all as _all_resolvers  # noqa: F401
 from ecomsend.sandbox.shopify.resolvers.base import Ctx, resolve_field, resolve_type
 from ecomsend.sandbox.shopify.resolvers.orders import order_search_fields
@@ -98,6 +99,9 @@ def run_graphql(sandbox: Sandbox, shop: Shop, body: dict[str, Any], base_url: st
     if isinstance(prepared, list):
         return _error_response(shop, prepared)
     op, variables = prepared
+    oversized = oversized_inputs(op, body.get("variables") or {})
+    if oversized:
+        return {"errors": oversized}
     fragments = {d.name.value: d for d in document.definitions
                  if isinstance(d, FragmentDefinitionNode)}
     calc = CostCalculator(get_schema(), fragments, variables)

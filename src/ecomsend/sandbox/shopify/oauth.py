@@ -72,6 +72,17 @@ def host_param(shop: str) -> str:
     return base64.b64encode(raw).decode().rstrip("=")
 
 
+def redirect_allowed(sandbox: Sandbox, redirect_uri: str) -> bool:
+    """Whether `redirect_uri` (its query ignored) is one of the app's allowed redirection URLs
+    (`redirect_urls`: create_app option, `--redirect-url`, `PUT /_sandbox/app`). Sandbox
+    choice, kinder than Shopify: with none configured any URL is accepted, because a sandbox
+    started alone does not know the app's URL (LocalStack configures them)."""
+    allowed = sandbox.options.get("redirect_urls") or []
+    if not allowed:
+        return True
+    return redirect_uri.split("?", 1)[0].split("#", 1)[0] in allowed
+
+
 def authorize_redirect(sandbox: Sandbox, shop: str, params: dict[str, str]) -> str:
     """The callback URL the merchant's browser is sent to after approving the grant screen."""
     if params.get("client_id") != sandbox.api_key:
@@ -79,6 +90,10 @@ def authorize_redirect(sandbox: Sandbox, shop: str, params: dict[str, str]) -> s
     redirect_uri = params.get("redirect_uri")
     if not redirect_uri:
         raise OAuthError("invalid_request", "redirect_uri is required")
+    if not redirect_allowed(sandbox, redirect_uri):
+        # Shopify's grant screen: "Oauth error invalid_request: The redirect_uri is not
+        # whitelisted" when it is not one of the app's allowed redirection URLs.
+        raise OAuthError("invalid_request", "The redirect_uri is not whitelisted")
     online = params.get("grant_options[]") == "per-user"
     code = secrets.token_hex(16)
     sandbox.codes[code] = (shop, params.get("scope") or ALL_SCOPES, online, now())

@@ -9,6 +9,7 @@ the bulk_operations/finish webhook. Up to 5 bulk queries may run at once (2026-0
 from __future__ import annotations
 
 import asyncio
+import re
 import secrets
 from typing import Any
 
@@ -25,6 +26,7 @@ from ecomsend.sandbox.shopify.resolvers.base import (
     register,
     user_error,
 )
+from ecomsend.sandbox.shopify.scopes import missing_for_bulk
 from ecomsend.sandbox.shopify.store import BulkOp, Sandbox, Shop
 from ecomsend.sandbox.shopify.util import gid, iso, iso_rest, now, parse_gid
 
@@ -82,7 +84,11 @@ async def _lifecycle(sandbox: Sandbox, shop: Shop, op: BulkOp, delay: float) -> 
     if op.status != "RUNNING":
         return
     try:
+        if op.error_code:
+            raise PermissionError(op.error_code)
         roots, objects = Projector(Ctx(sandbox, shop)).count(op.plan)
+    except PermissionError:  # out-of-scope data: FAILED with errorCode ACCESS_DENIED
+        op.status = "FAILED"
     except Exception:  # a resolver failed: Shopify reports INTERNAL_SERVER_ERROR
         op.status, op.error_code = "FAILED", "INTERNAL_SERVER_ERROR"
     else:
@@ -117,6 +123,20 @@ def _dry_run(ctx: Ctx, plan: Any) -> None:
         pass
 
 
+def _plan_types(plan: Any) -> set[str]:
+    """Every object type a compiled bulk plan reaches."""
+    out = {plan.type_name} if plan.type_name else set()
+    for _, sub in plan.sub:
+        out |= _plan_types(sub)
+    return out
+
+
+def _root_field(query: str) -> str:
+    """The top-level field name of a (valid) bulk query."""
+    match = re.search(r"{\s*([A-Za-z_][A-Za-z0-9_]*)", query)
+    return match.group(1) if match else ""
+
+
 def _run_query(root: Any, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
     """bulkOperationRunQuery: validate and dry-run the query, then start the lifecycle."""
     running = [o for o in ctx.shop.bulk_ops.values() if o.status in ("CREATED", "RUNNING")]
@@ -135,6 +155,8 @@ def _run_query(root: Any, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
                                                                  "INVALID")]}
     op = BulkOp(id=ctx.sandbox.next_id(), query=args["query"], token=secrets.token_urlsafe(16),
                 url_base=ctx.base_url or ctx.sandbox.base_url, plan=plan)
+    if missing_for_bulk(_root_field(args["query"]), _plan_types(plan), ctx.token):
+        op.error_code = "ACCESS_DENIED"  # the lifecycle fails it (reference §6 errorCode)
     ctx.shop.bulk_ops[op.id] = op
     ctx.sandbox.bulk_index[op.id] = ctx.shop.domain
     delay = float(ctx.sandbox.options.get("bulk_delay_s", DEFAULT_STEP_DELAY_S))

@@ -11,7 +11,9 @@ from ecomsend.sandbox.shopify.resolvers.base import (
     paginate,
     query_matcher,
     register,
+    resolve_type,
 )
+from ecomsend.sandbox.shopify.scopes import check_type_access
 from ecomsend.sandbox.shopify.store import Location, Shop
 from ecomsend.sandbox.shopify.util import GID_RE, gid, iso
 
@@ -97,6 +99,14 @@ register("Shop", {
 }, Shop)
 
 
+def _checked(ctx: Ctx, obj: Any, field_name: str) -> Any:
+    """`obj` if the token may read its type, else ACCESS_DENIED (scopes.check_type_access)."""
+    if obj is not None:
+        check_type_access(resolve_type(obj, None, None),  # type: ignore[arg-type]
+                          ctx.token, field_name)
+    return obj
+
+
 def _locations(root: Any, ctx: Ctx, args: dict[str, Any]) -> Any:
     """QueryRoot.locations (active ones unless includeInactive)."""
     match = query_matcher(ctx, args, {"name": lambda o: o.name,
@@ -112,8 +122,8 @@ register("QueryRoot", {
     "locations": _locations,
     "location": lambda r, c, a: (lookup(c.shop, a["id"], "Location") if a.get("id")
                                  else next(iter(c.shop.locations.values()))),
-    "node": lambda r, c, a: lookup(c.shop, a["id"]),
-    "nodes": lambda r, c, a: [lookup(c.shop, i) for i in a["ids"]],
+    "node": lambda r, c, a: _checked(c, lookup(c.shop, a["id"]), "node"),
+    "nodes": lambda r, c, a: [_checked(c, lookup(c.shop, i), "nodes") for i in a["ids"]],
 })
 
 
