@@ -95,3 +95,27 @@ async def test_tiktok_consent_without_cookie_returns_into_shopify_admin(
         assert [c["region"] for c in session["connections"]] == ["GB"]
     finally:
         await merchant.close()
+
+
+async def test_partial_selection_and_toasts_stay_accessible(page: Page,
+                                                            ui_stack: LocalStack) -> None:
+    """Polaris' select-all checkbox in its "some selected" state and its standalone toast are
+    corrected by the shell (shell/a11y.ts): axe finds nothing with both on screen."""
+    merchant, _ = await connected(page, ui_stack, "a11y-ui.myshopify.com", products=4)
+    try:
+        await page.goto(f"{ui_stack.app_url}/products")
+        rows = page.locator("table tbody tr")
+        await expect(rows).to_have_count(4, timeout=30_000)
+        await rows.nth(0).get_by_role("checkbox").check()
+        mixed = page.locator("input[type=checkbox][aria-checked=mixed]").first
+        await expect(mixed).to_be_attached()
+        assert await mixed.evaluate("box => box.indeterminate") is True
+        assert await axe_violations(page) == []
+        await page.get_by_role("button", name="More actions").click()
+        await page.get_by_role("button", name="Exclude from sync").click()
+        await expect(page.locator(".Polaris-Frame-Toast")).to_be_visible()
+        await expect(page.locator(".Polaris-Frame-Toast__CloseButton")).to_have_attribute(
+            "aria-label", "Dismiss notification")
+        assert await axe_violations(page) == []
+    finally:
+        await merchant.close()

@@ -14,6 +14,7 @@ import {
 import {type ReactNode, useCallback, useState} from 'react';
 import {Link, useLocation} from 'react-router-dom';
 
+import {usePolarisA11yFixes} from './a11y';
 import {useConnectionState} from './connection';
 import {isEmbedded} from './embedded';
 import {ToastProvider} from './feedback';
@@ -22,6 +23,7 @@ import {activeItem, NAV_ITEMS} from './nav';
 const ICONS = [HomeIcon, ProductIcon, ListBulletedIcon, LinkIcon, OrderIcon, SettingsIcon, ChartVerticalIcon];
 
 export function AppShell({children}: {children: ReactNode}) {
+  usePolarisA11yFixes();
   if (isEmbedded()) {
     return (
       <ToastProvider>

@@ -17,25 +17,9 @@ interface ToastState {
   error: boolean;
 }
 
-/** Polaris 13.9.5 renders the Toast's close button with an icon and no accessible name (axe:
- * critical "button-name"); name every such button as it appears. */
-function useNamedToastCloseButtons(): void {
-  useEffect(() => {
-    if (appBridge()) return undefined; // embedded: App Bridge's toasts, not Polaris'
-    const name = () =>
-      document
-        .querySelectorAll('.Polaris-Frame-Toast__CloseButton:not([aria-label])')
-        .forEach((button) => button.setAttribute('aria-label', 'Dismiss notification'));
-    const observer = new MutationObserver(name);
-    observer.observe(document.body, {childList: true, subtree: true});
-    return () => observer.disconnect();
-  }, []);
-}
-
 /** Provides `useToast()`; standalone it renders Polaris Toasts (must sit inside Frame). */
 export function ToastProvider({children}: {children: ReactNode}) {
   const [toast, setToast] = useState<ToastState | null>(null);
-  useNamedToastCloseButtons();
   const show = useCallback<ShowToast>((message, options) => {
     const bridge = appBridge();
     if (bridge) bridge.toast.show(message, {isError: options?.error});
