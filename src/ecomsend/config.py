@@ -88,6 +88,10 @@ class Settings(BaseSettings):
     #: offline demo's Shopify sandbox hands out `https://cdn.shopify.com/…` URLs nothing serves
     #: here. Empty (every image is downloaded) in production.
     placeholder_image_prefixes: list[str] = Field(default_factory=list)
+    #: Hosts (`host` or `host:port`) images may be downloaded from although they resolve to a
+    #: private or loopback address: the local sandboxes only. Every other image host must be
+    #: public (sync.listing.image_fetch).
+    image_fetch_allowed_hosts: list[str] = Field(default_factory=list)
 
     #: Retention (days) of what grows with traffic, pruned hourly (`sync.retention`): successful
     #: activity rows (failures stay until dealt with), webhook receipts (dedup memory: longer

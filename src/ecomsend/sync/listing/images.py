@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import struct
 import zlib
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,7 @@ from sqlalchemy import update
 from ecomsend.db.models import ShopifyProduct
 from ecomsend.integrations.tiktok import errors as tt
 from ecomsend.sync.listing.errors import translate
+from ecomsend.sync.listing.image_fetch import ImageRefused, safe_get
 from ecomsend.sync.products.preflight import image_format
 from ecomsend.sync.products.regions import IMAGE_FORMATS
 from ecomsend.sync.products.types import ProductSnapshot, UploadedImage
@@ -40,7 +41,6 @@ ImageSource = Callable[[str], Awaitable[bytes]]
 _SOURCES: dict[str, ImageSource] = {}
 #: Uploads remembered per `Services` (this app instance) at most; beyond, only the mirror's.
 UPLOADS_CACHE_MAX = 50_000
-FETCH_TIMEOUT_S = 10.0
 UPLOAD_CONCURRENCY = 4
 _MIME = {"png": "image/png", "webp": "image/webp", "bmp": "image/bmp", "heic": "image/heic"}
 
@@ -69,14 +69,14 @@ async def placeholder_source(_url: str) -> bytes:
 _PLACEHOLDER = placeholder_png()
 
 
-async def fetch(http: httpx.AsyncClient, url: str) -> bytes:
-    """The image bytes from its registered source, else by HTTP GET."""
+async def fetch(http: httpx.AsyncClient, url: str,
+                allowed_hosts: Collection[str] = ()) -> bytes:
+    """The image bytes from its registered source, else by a checked HTTP GET
+    (`image_fetch.safe_get`: public addresses or `allowed_hosts` only, size and time capped)."""
     match = max((p for p in _SOURCES if url.startswith(p)), key=len, default=None)
     if match is not None:
         return await _SOURCES[match](url)
-    response = await http.get(url, timeout=FETCH_TIMEOUT_S, follow_redirects=True)
-    response.raise_for_status()
-    return response.content
+    return await safe_get(http, url, allowed_hosts)
 
 
 def wanted_urls(product: ProductSnapshot, max_main: int) -> list[str]:
@@ -104,8 +104,8 @@ def cached_from_mirror(images: Iterable[Mapping[str, Any]]) -> dict[str, Uploade
 
 async def _upload_one(services: Services, shop: ShopContext, url: str) -> UploadedImage | None:
     try:
-        content = await fetch(services.http, url)
-    except (httpx.HTTPError, OSError) as exc:
+        content = await fetch(services.http, url, services.settings.image_fetch_allowed_hosts)
+    except (httpx.HTTPError, OSError, ImageRefused) as exc:
         log.warning("image.fetch_failed", url=url, error=str(exc))
         return None
     fmt = image_format(url) or "jpg"
