@@ -15,8 +15,9 @@ import {
 import {ChevronRightIcon, SearchIcon} from '@shopify/polaris-icons';
 import {Fragment, useCallback, useId, useMemo, useState} from 'react';
 
+import {useDebounced} from '../../hooks/useDebounced';
 import type {Candidate, ChosenCategory} from './model';
-import {useCategoryLevel, useCategorySearch, useDebounced} from './queries';
+import {useCategoryLevel, useCategorySearch} from './queries';
 
 interface Props {
   connectionId: number;

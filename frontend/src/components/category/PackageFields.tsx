@@ -4,8 +4,9 @@
 import {Autocomplete, FormLayout, Select, TextField} from '@shopify/polaris';
 import {useMemo, useState} from 'react';
 
+import {useDebounced} from '../../hooks/useDebounced';
 import {type CategoryValues, type DimensionUnit, type FieldErrors, UNIT_LABELS, type WeightUnit, errorAt} from './model';
-import {useBrands, useDebounced, useRegion} from './queries';
+import {useBrands, useRegion} from './queries';
 
 interface PackageProps {
   connectionId: number;

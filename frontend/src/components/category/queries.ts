@@ -1,21 +1,10 @@
 // TikTok reference data for the category forms (TanStack Query; the server caches TikTok's
 // answers too, so these are cheap). Reference data changes rarely: long stale times.
 import {keepPreviousData, useQuery} from '@tanstack/react-query';
-import {useEffect, useState} from 'react';
 
 import {api, unwrap} from '../../api/client';
 
 const LONG = 10 * 60_000;
-
-/** `value`, once it has stopped changing for `ms` (for live previews and searches). */
-export function useDebounced<T>(value: T, ms = 350): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = window.setTimeout(() => setSettled(value), ms);
-    return () => window.clearTimeout(timer);
-  }, [value, ms]);
-  return settled;
-}
 
 export function useRegion(connectionId: number) {
   return useQuery({

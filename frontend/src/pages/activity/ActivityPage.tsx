@@ -22,16 +22,17 @@ import {
   type IndexFiltersProps,
 } from '@shopify/polaris';
 import {keepPreviousData, useMutation, useQuery, useQueryClient} from '@tanstack/react-query';
-import {useEffect, useMemo, useState} from 'react';
+import {useCallback, useEffect, useMemo, useState} from 'react';
 
 import {api, unwrap} from '../../api/client';
 import type {components} from '../../api/schema';
 import {EMPTY_STATE_IMAGE, ErrorBanner, PageSkeleton, errorMessage} from '../../components/states';
+import {useUrlSearchText} from '../../hooks/useUrlSearchText';
 import {useConnectionState} from '../../shell/connection';
 import {useAdminLoading, useToast} from '../../shell/feedback';
 import {dateTime, timeAgo} from '../home/format';
 import {activityFilters, downloadCsv} from './activityFilters';
-import {type ActivityState, type SortDir, type SortKey, useActivityState} from './activityState';
+import {type SortDir, type SortKey, useActivityState} from './activityState';
 
 type Row = components['schemas']['ActivityRowOut'];
 type RetryResult = components['schemas']['ActivityRetryOut'];
@@ -50,16 +51,6 @@ const STATUS_TONE: Record<string, BadgeProps['tone']> = {
   synced: 'success',
   disconnected: 'warning',
 };
-
-function useSearchText(state: ActivityState): [string, (value: string) => void] {
-  const [text, setText] = useState(state.query.q ?? '');
-  useEffect(() => {
-    if ((state.query.q ?? '') === text.trim()) return undefined;
-    const timer = window.setTimeout(() => state.set({q: text.trim() || undefined}), 300);
-    return () => window.clearTimeout(timer);
-  }, [text, state]);
-  return [text, setText];
-}
 
 function RetryBanner({result, onDismiss}: {result: RetryResult; onDismiss: () => void}) {
   const skipped = result.results.filter((r) => !r.retried);
@@ -92,7 +83,8 @@ export default function ActivityPage() {
   const {smDown} = useBreakpoints();
   // A filtered view (a reload, a shared link) opens with its filter pills showing.
   const {mode, setMode} = useSetIndexFiltersMode(state.filtered ? IndexFiltersMode.Filtering : IndexFiltersMode.Default);
-  const [text, setText] = useSearchText(state);
+  const {set} = state;
+  const [text, setText] = useUrlSearchText(query.q, useCallback((q: string | undefined) => set({q}), [set]));
   const [exporting, setExporting] = useState(false);
   const [problem, setProblem] = useState<unknown>(null);
   const [retried, setRetried] = useState<RetryResult | null>(null);

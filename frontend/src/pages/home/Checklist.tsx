@@ -21,9 +21,8 @@ import {type ReactNode, useState} from 'react';
 import {api, unwrap} from '../../api/client';
 import type {components} from '../../api/schema';
 import {errorMessage} from '../../components/states';
-import {connectTikTok} from '../../shell/connect';
+import {useConnectTikTok} from '../../shell/connect';
 import {type Connection, regionName} from '../../shell/connection';
-import {useToast} from '../../shell/feedback';
 
 type Home = components['schemas']['HomeOut'];
 
@@ -124,20 +123,10 @@ function ReadinessBody({connection}: {connection: Connection | undefined}) {
 }
 
 export function Checklist({home, connection}: {home: Home; connection: Connection | undefined}) {
-  const toast = useToast();
   const [dismissed, setDismissed] = useState(() => window.localStorage.getItem(dismissKey(home.shop.domain)) === '1');
-  const [connecting, setConnecting] = useState(false);
+  const {connect, connecting} = useConnectTikTok();
   const ready = Boolean(useReadiness(connection).data?.ready);
   const live = home.connections.filter((c) => c.connected);
-  const connect = async () => {
-    setConnecting(true);
-    try {
-      await connectTikTok();
-    } catch (error) {
-      setConnecting(false);
-      toast(errorMessage(error), {error: true});
-    }
-  };
   const steps: Step[] = [
     {
       key: 'shopify',

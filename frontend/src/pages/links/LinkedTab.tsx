@@ -19,9 +19,10 @@ import {useEffect, useState} from 'react';
 
 import {api, unwrap} from '../../api/client';
 import type {components} from '../../api/schema';
+import {rangePagination} from '../../components/pagination';
 import {EMPTY_STATE_IMAGE, ErrorBanner, errorMessage} from '../../components/states';
+import {useDebounced} from '../../hooks/useDebounced';
 import {useToast} from '../../shell/feedback';
-import {useDebounced} from '../orders/useOrderFilters';
 import {LINKS_KEY, PAGE_SIZE, useInvalidateLinks} from './shared';
 
 type Link = components['schemas']['LinkOut'];
@@ -95,13 +96,7 @@ export function LinkedList({connectionId}: {connectionId: number}) {
               <p>Confirm SKU proposals or link products by hand, so orders for those listings sync.</p>
             </EmptyState>
           )}
-          pagination={{
-            hasPrevious: offset > 0,
-            hasNext: offset + PAGE_SIZE < total,
-            onPrevious: () => setOffset(Math.max(0, offset - PAGE_SIZE)),
-            onNext: () => setOffset(offset + PAGE_SIZE),
-            label: total ? `${offset + 1}–${Math.min(offset + PAGE_SIZE, total)} of ${total}` : undefined,
-          }}
+          pagination={rangePagination(offset, PAGE_SIZE, total, setOffset)}
         >
           {rows.map((l, i) => (
             <IndexTable.Row key={l.id} id={String(l.id)} position={i}>

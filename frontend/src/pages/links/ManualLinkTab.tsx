@@ -19,7 +19,7 @@ import {useEffect, useState} from 'react';
 
 import {ApiError, api, unwrap} from '../../api/client';
 import {ErrorBanner, errorMessage} from '../../components/states';
-import {useDebounced} from '../orders/useOrderFilters';
+import {useDebounced} from '../../hooks/useDebounced';
 import {LINKS_KEY, type Pair, useLink} from './shared';
 
 const SIZE = 10;

@@ -22,6 +22,7 @@ import {useNavigate} from 'react-router-dom';
 
 import {ApiError, api, unwrap} from '../../api/client';
 import type {components} from '../../api/schema';
+import {rangePagination} from '../../components/pagination';
 import {EMPTY_STATE_IMAGE, ErrorBanner, errorMessage, PageSkeleton, WithConnection} from '../../components/states';
 import {type Connection, ConnectionSelect} from '../../shell/connection';
 import {useAdminLoading, useToast} from '../../shell/feedback';
@@ -206,13 +207,7 @@ function Orders({connection}: {connection: Connection}) {
             sortColumnIndex={sortColumn >= 0 ? sortColumn : undefined}
             sortDirection={sortDir === 'asc' ? 'ascending' : 'descending'}
             onSort={(index, direction) => f.setSort([`${SORTABLE[index]} ${direction === 'ascending' ? 'asc' : 'desc'}`])}
-            pagination={{
-              hasPrevious: offset > 0,
-              hasNext: offset + PAGE_SIZE < total,
-              onPrevious: () => setOffset(Math.max(0, offset - PAGE_SIZE)),
-              onNext: () => setOffset(offset + PAGE_SIZE),
-              label: total ? `${offset + 1}–${Math.min(offset + PAGE_SIZE, total)} of ${total}` : undefined,
-            }}
+            pagination={rangePagination(offset, PAGE_SIZE, total, setOffset)}
           >
             {rows.map((o, i) => (
               <OrderRow key={o.order_id} order={o} position={i} selected={selectedResources.includes(o.order_id)}

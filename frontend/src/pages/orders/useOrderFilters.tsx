@@ -1,9 +1,10 @@
 // The Orders page's views (tabs by order sync status), filters (fulfillment, TikTok status, date
 // range), search and sort: the state, the API query it becomes, and the IndexFilters props.
 import {ChoiceList, FormLayout, type IndexFiltersProps, TextField} from '@shopify/polaris';
-import {useEffect, useMemo, useState} from 'react';
+import {useMemo, useState} from 'react';
 
 import type {operations} from '../../api/schema';
+import {useDebounced} from '../../hooks/useDebounced';
 import {TIKTOK_STATUSES, tiktokStatusLabel} from './status';
 
 export type OrdersQuery = NonNullable<operations['list_orders_api_orders_get']['parameters']['query']>;
@@ -39,16 +40,6 @@ export const SORT_OPTIONS: IndexFiltersProps['sortOptions'] = [
   {label: 'TikTok status', value: 'status asc', directionLabel: 'A–Z'},
   {label: 'TikTok status', value: 'status desc', directionLabel: 'Z–A'},
 ];
-
-/** A value that follows `value` once it stopped changing for `ms`. */
-export function useDebounced<T>(value: T, ms = 300): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = window.setTimeout(() => setSettled(value), ms);
-    return () => window.clearTimeout(timer);
-  }, [value, ms]);
-  return settled;
-}
 
 export function useOrderFilters(dateError: {from?: string; to?: string}) {
   const [view, setView] = useState(0);

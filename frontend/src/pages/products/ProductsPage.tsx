@@ -26,11 +26,13 @@ import {useCallback, useEffect, useMemo, useState} from 'react';
 import {useNavigate} from 'react-router-dom';
 
 import {api, unwrap} from '../../api/client';
+import {pagePagination} from '../../components/pagination';
 import {EMPTY_STATE_IMAGE, ErrorBanner, PageSkeleton, WithConnection, errorMessage} from '../../components/states';
+import {useUrlSearchText} from '../../hooks/useUrlSearchText';
 import {type Connection, ConnectionSelect} from '../../shell/connection';
 import {useAdminLoading, useToast} from '../../shell/feedback';
 import {productFilters} from './productFilters';
-import {type ListState, PAGE_SIZE, type SortKey, useListState, VIEWS} from './productListState';
+import {PAGE_SIZE, type SortKey, useListState, VIEWS} from './productListState';
 import {
   actionMessage,
   formatDate,
@@ -65,17 +67,6 @@ export default function ProductsPage() {
   return <WithConnection title="Products">{(connection) => <ProductList connection={connection} />}</WithConnection>;
 }
 
-/** The search box: typed text stays local and reaches the URL (and the server) after a pause. */
-function useSearchText(state: ListState): [string, (value: string) => void] {
-  const [text, setText] = useState(state.params.q ?? '');
-  useEffect(() => {
-    if ((state.params.q ?? '') === text) return undefined;
-    const timer = window.setTimeout(() => state.set({q: text.trim() || undefined}), 300);
-    return () => window.clearTimeout(timer);
-  }, [text, state]);
-  return [text, setText];
-}
-
 function ProductList({connection}: {connection: Connection}) {
   const navigate = useNavigate();
   const toast = useToast();
@@ -86,7 +77,8 @@ function ProductList({connection}: {connection: Connection}) {
   const {mode, setMode} = useSetIndexFiltersMode(
     state.filtered ? IndexFiltersMode.Filtering : IndexFiltersMode.Default,
   );
-  const [text, setText] = useSearchText(state);
+  const {set} = state;
+  const [text, setText] = useUrlSearchText(params.q ?? undefined, useCallback((q: string | undefined) => set({q}), [set]));
   const [actionError, setActionError] = useState<unknown>(null);
   const path = {connection_id: connection.id};
 
@@ -257,13 +249,7 @@ function ProductList({connection}: {connection: Connection}) {
                 {content: 'Exclude from sync', onAction: () => run('exclude'), disabled: action.isPending},
                 {content: 'Include in sync', onAction: () => run('include'), disabled: action.isPending},
               ]}
-              pagination={{
-                hasPrevious: page > 1,
-                hasNext: page * PAGE_SIZE < total,
-                onPrevious: () => state.set({page: String(page - 1)}),
-                onNext: () => state.set({page: String(page + 1)}),
-                label: total ? `${(page - 1) * PAGE_SIZE + 1}–${Math.min(page * PAGE_SIZE, total)} of ${total}` : '0 products',
-              }}
+              pagination={pagePagination(page, PAGE_SIZE, total, (next) => state.set({page: String(next)}), '0 products')}
             >
               {rows}
             </IndexTable>

@@ -7,10 +7,9 @@ import {useState} from 'react';
 
 import {api, unwrap} from '../../api/client';
 import type {components} from '../../api/schema';
-import {ErrorBanner, errorMessage} from '../../components/states';
-import {connectTikTok} from '../../shell/connect';
+import {ErrorBanner} from '../../components/states';
+import {useConnectTikTok} from '../../shell/connect';
 import {regionName, SESSION_QUERY_KEY} from '../../shell/connection';
-import {useToast} from '../../shell/feedback';
 import {HealthList} from '../home/ConnectionOverview';
 import {TabSkeleton} from './SaveError';
 
@@ -22,11 +21,10 @@ function label(c: Detail): string {
 }
 
 export function ConnectionsTab() {
-  const toast = useToast();
   const client = useQueryClient();
   const [confirming, setConfirming] = useState<Detail | null>(null);
   const [done, setDone] = useState<Disconnected | null>(null);
-  const [connecting, setConnecting] = useState(false);
+  const {connect, connecting} = useConnectTikTok();
   const query = useQuery({queryKey: ['connections'], queryFn: () => unwrap(api.GET('/api/connections'))});
   const disconnect = useMutation({
     mutationFn: (id: number) =>
@@ -39,15 +37,6 @@ export function ConnectionsTab() {
       void client.invalidateQueries({queryKey: ['home']});
     },
   });
-  const connect = async () => {
-    setConnecting(true);
-    try {
-      await connectTikTok();
-    } catch (error) {
-      setConnecting(false);
-      toast(errorMessage(error), {error: true});
-    }
-  };
   if (query.isLoading) return <TabSkeleton />;
   if (query.error || !query.data) return <ErrorBanner error={query.error} onRetry={() => void query.refetch()} />;
   return (

@@ -6,7 +6,7 @@ import {keepPreviousData, useQuery} from '@tanstack/react-query';
 
 import {api, unwrap} from '../../api/client';
 import type {components} from '../../api/schema';
-import {useDebounced} from '../../components/category/queries';
+import {useDebounced} from '../../hooks/useDebounced';
 import {ErrorBanner} from '../../components/states';
 import {type TemplateForm, bodyOf} from './templateForm';
 

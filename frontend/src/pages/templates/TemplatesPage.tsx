@@ -31,8 +31,9 @@ import {useNavigate} from 'react-router-dom';
 
 import {ApiError, api, unwrap} from '../../api/client';
 import type {components} from '../../api/schema';
-import {useDebounced} from '../../components/category/queries';
+import {pagePagination} from '../../components/pagination';
 import {EMPTY_STATE_IMAGE, ErrorBanner, PageSkeleton, WithConnection} from '../../components/states';
+import {useDebounced} from '../../hooks/useDebounced';
 import {ConnectionSelect} from '../../shell/connection';
 import {useAdminLoading, useToast} from '../../shell/feedback';
 
@@ -245,13 +246,7 @@ function TemplatesList({connectionId}: {connectionId: number}) {
                     ...(selectedIds.length === 1 ? [{content: 'Make default', onAction: () => makeDefault(selectedIds[0])}] : []),
                     {content: 'Delete templates', onAction: () => setConfirmDelete(selectedIds)},
                   ]}
-                  pagination={{
-                    hasPrevious: page > 1,
-                    hasNext: page * PAGE_SIZE < total,
-                    onPrevious: () => setPage((p) => p - 1),
-                    onNext: () => setPage((p) => p + 1),
-                    label: total ? `${(page - 1) * PAGE_SIZE + 1}–${Math.min(page * PAGE_SIZE, total)} of ${total}` : undefined,
-                  }}
+                  pagination={pagePagination(page, PAGE_SIZE, total, setPage)}
                 >
                   {rows.map((row, index) => (
                     <TemplateTableRow
