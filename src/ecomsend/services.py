@@ -25,6 +25,7 @@ from ecomsend.integrations.tiktok.models.auth import TokenSet
 from ecomsend.ratelimit import InProcessRateLimiter, RateLimiter
 from ecomsend.sync.listing.images import placeholder_source, register_image_source
 from ecomsend.sync.products.types import UploadedImage
+from ecomsend.token_guard import RefreshGuard
 
 #: One pool for every outbound call of the process; platform clients set their own timeouts.
 HTTP_LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=50)
@@ -58,7 +59,8 @@ class Services:
 
     def __post_init__(self) -> None:
         self.tiktok = TikTokClient.from_settings(self.settings, self.limiter,
-                                                 self._save_tiktok_tokens, http=self.http)
+                                                 self._save_tiktok_tokens, http=self.http,
+                                                 refresh_guard=RefreshGuard(self.db))
         for prefix in self.settings.placeholder_image_prefixes:
             register_image_source(prefix, placeholder_source)
 

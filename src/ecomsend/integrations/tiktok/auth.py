@@ -9,8 +9,10 @@ called by the transport before each shop call (refresh shortly before expiry) an
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING
 
 from ecomsend.integrations.tiktok import endpoints as ep
@@ -52,18 +54,33 @@ class AuthApi:
         return TokenResponse.model_validate(data)
 
 
+#: `async with guard(shop, stale_access_token) as newer:` held around a refresh: the caller's
+#: cross-process lock for this shop (the app's: a PostgreSQL advisory lock or a file lock).
+#: `newer` is the stored tokens when another process already replaced the stale access token
+#: (adopt them, refresh nothing), else None (refresh and persist inside the guard).
+RefreshGuard = Callable[[ShopContext, str], AbstractAsyncContextManager[TokenSet | None]]
+
+
+@contextlib.asynccontextmanager
+async def no_guard(_shop: ShopContext, _stale: str) -> AsyncIterator[TokenSet | None]:
+    """The default guard: this process only (its asyncio lock is the whole single flight)."""
+    yield None
+
+
 class TokenKeeper:
     """Single-flight refresh per shop, persisted through the caller's callback.
 
     Keeps the newest tokens it has seen per shop, so two contexts loaded for one shop in this
-    process don't both spend the same refresh token.
+    process don't both spend the same refresh token; `guard` extends that across processes
+    (TikTok rotates refresh tokens: a second refresh with the same one is refused).
     """
 
     def __init__(self, refresh: Callable[[str], Awaitable[TokenResponse]],
                  persist: TokenPersister, clock: Callable[[], float] = time.time,
-                 margin_s: float = REFRESH_MARGIN_S) -> None:
+                 margin_s: float = REFRESH_MARGIN_S, guard: RefreshGuard = no_guard) -> None:
         self._refresh = refresh
         self._persist = persist
+        self._guard = guard
         self._clock = clock
         self._margin = margin_s
         self._locks: dict[str, asyncio.Lock] = {}
@@ -89,19 +106,27 @@ class TokenKeeper:
             self._adopt_latest(shop)
             if shop.tokens.access_token != stale_access_token:
                 return
-            if shop.tokens.refresh_token_expires_at <= self._clock():
-                raise AuthInvalid("The TikTok Shop authorization has expired: the merchant "
-                                  "must reconnect the shop.", api=ep.TOKEN_REFRESH.api)
-            try:
-                fresh = TokenSet.from_response(await self._refresh(shop.tokens.refresh_token))
-            except Permanent as exc:
-                raise AuthInvalid(f"TikTok refused the refresh token ({exc.message}): the "
-                                  "merchant must reconnect the shop.", code=exc.code,
-                                  request_id=exc.request_id, http_status=exc.http_status,
-                                  api=ep.TOKEN_REFRESH.api) from exc
-            await self._persist(shop, fresh)
+            async with self._guard(shop, stale_access_token) as newer:
+                if newer is not None and newer.access_token != stale_access_token:
+                    shop.tokens = self._latest[key] = newer  # another process refreshed
+                    return
+                fresh = await self._spend(shop)
+                await self._persist(shop, fresh)
             shop.tokens = fresh
             self._latest[key] = fresh
+
+    async def _spend(self, shop: ShopContext) -> TokenSet:
+        """Exchange the refresh token (once: it rotates) for new tokens."""
+        if shop.tokens.refresh_token_expires_at <= self._clock():
+            raise AuthInvalid("The TikTok Shop authorization has expired: the merchant "
+                              "must reconnect the shop.", api=ep.TOKEN_REFRESH.api)
+        try:
+            return TokenSet.from_response(await self._refresh(shop.tokens.refresh_token))
+        except Permanent as exc:
+            raise AuthInvalid(f"TikTok refused the refresh token ({exc.message}): the "
+                              "merchant must reconnect the shop.", code=exc.code,
+                              request_id=exc.request_id, http_status=exc.http_status,
+                              api=ep.TOKEN_REFRESH.api) from exc
 
 
 class ShopsApi:

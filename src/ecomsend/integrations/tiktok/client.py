@@ -15,7 +15,13 @@ from typing import Any
 import httpx
 
 from ecomsend.config import Settings
-from ecomsend.integrations.tiktok.auth import AuthApi, ShopsApi, TokenKeeper
+from ecomsend.integrations.tiktok.auth import (
+    AuthApi,
+    RefreshGuard,
+    ShopsApi,
+    TokenKeeper,
+    no_guard,
+)
 from ecomsend.integrations.tiktok.categories import CategoriesApi
 from ecomsend.integrations.tiktok.context import TokenPersister
 from ecomsend.integrations.tiktok.events import EventsApi
@@ -39,12 +45,12 @@ class TikTokClient:
     def __init__(self, config: ClientConfig, limiter: RateLimiter,
                  on_tokens_refreshed: TokenPersister, *, http: httpx.AsyncClient | None = None,
                  clock: Callable[[], float] = time.time,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None, refresh_guard: RefreshGuard = no_guard) -> None:
         self.config = config
         self.transport = TikTokTransport(config, limiter, http=http, clock=clock, rng=rng)
         self.auth = AuthApi(self.transport)
         self.transport.tokens = TokenKeeper(self.auth.refresh_access_token, on_tokens_refreshed,
-                                            clock=clock)
+                                            clock=clock, guard=refresh_guard)
         self.shops = ShopsApi(self.transport)
         self.categories = CategoriesApi(self.transport)
         self.products = ProductsApi(self.transport)
