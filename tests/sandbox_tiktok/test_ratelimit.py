@@ -1,4 +1,5 @@
-"""50 requests per second per API per app+shop: 429 / 36009002 beyond, independent per API."""
+"""50 requests per second per API per app+shop (a sliding one-second window, the stricter
+reading): 429 / 36009002 beyond, independent per API, configurable per API."""
 
 from __future__ import annotations
 
@@ -7,17 +8,43 @@ from typing import Any
 
 from ecomsend.sandbox.tiktok.ratelimit import RateLimiter
 
-from .helpers import Api
+from .helpers import Api, Control
 
 
-def test_bucket_capacity_and_refill() -> None:
+def test_sliding_window_admits_the_limit_in_any_second() -> None:
     limiter = RateLimiter()
     key = ("app", "shop", "GET /x")
-    assert all(limiter.allow(key, now=100.0) for _ in range(50))
-    assert not limiter.allow(key, now=100.0)
-    assert limiter.allow(key, now=100.021)  # 0.021 s × 50/s ≥ 1 token
-    assert not limiter.allow(key, now=100.021)
-    assert limiter.allow(("app", "other-shop", "GET /x"), now=100.021)
+    assert all(limiter.allow(key, now=100.0 + i * 0.01) for i in range(50))  # 100.00-100.49
+    assert not limiter.allow(key, now=100.5)
+    # A token bucket (50, +50/s) would admit ~25 more by now; the window admits none.
+    assert not limiter.allow(key, now=100.99)
+    assert limiter.allow(key, now=101.001)  # the first request left the window
+    assert not limiter.allow(key, now=101.002)
+    assert limiter.allow(("app", "other-shop", "GET /x"), now=101.002)
+
+
+def test_per_api_limits_fold_versions() -> None:
+    limiter = RateLimiter()
+    limiter.configure(per_api={"POST /product/202309/products": 2})
+    assert limiter.limit_for("POST /product/202509/products") == 2
+    key = ("app", "shop", "POST /product/202309/products")
+    assert [limiter.allow(key, now=5.0) for _ in range(3)] == [True, True, False]
+    assert limiter.limit_for("GET /x") == 50
+
+
+async def test_per_api_limit_over_http(us: tuple[Api, dict[str, Any]],
+                                       control: Control) -> None:
+    api, _ = us
+    await control("PUT", "/ratelimit", {"per_api": {"GET /logistics/202309/warehouses": 5}})
+    try:
+        codes = await _burst(api, "/logistics/202309/warehouses", 8)
+        assert sorted(codes) == [0] * 5 + [36009002] * 3
+        assert (await api.call("GET", "/product/202312/prerequisites")).json()["code"] == 0
+        await asyncio.sleep(1.05)
+        assert await _burst(api, "/logistics/202309/warehouses", 5) == [0] * 5
+    finally:
+        await control("PUT", "/ratelimit", {"default_qps": 50, "per_api": {}})
+    assert (await control("GET", "/ratelimit"))["default_qps"] == 50
 
 
 async def _burst(api: Api, path: str, n: int) -> list[int]:

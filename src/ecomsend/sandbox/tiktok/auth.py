@@ -5,26 +5,20 @@ from __future__ import annotations
 import secrets
 import time
 from typing import Any
-from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from ecomsend.sandbox.tiktok import errors as E
+from ecomsend.sandbox.tiktok.consent import authorize
 from ecomsend.sandbox.tiktok.core import Sandbox
 from ecomsend.sandbox.tiktok.errors import ApiError
-from ecomsend.sandbox.tiktok.shops import create_shop
 from ecomsend.sandbox.tiktok.state import Token, now
 
 #: grant_type values: TikTok's literal `authorized_code` (not OAuth's authorization_code).
 GRANT_AUTH_CODE = "authorized_code"
 GRANT_REFRESH = "refresh_token"
-#: Scopes granted to sandbox tokens (scope keys from the doc specs, reference §1.4).
-GRANTED_SCOPES = ("seller.authorization.info", "seller.shop.info", "seller.product.basic",
-                  "seller.product.write", "seller.product.delete", "seller.order.info",
-                  "seller.fulfillment.basic", "seller.fulfillment.package.write",
-                  "seller.logistics", "seller.return_refund.basic")
 #: Invalid refresh token: undocumented code; we reuse the token host's 36004004 family [INF].
 INVALID_REFRESH_TOKEN = 36004005
 #: user_type 0 = Seller (reference §1.2).
@@ -41,14 +35,14 @@ def _check_app(sb: Sandbox, query: dict[str, str], grant: str) -> None:
         raise ApiError(E.GATEWAY_PARAM, f"Invalid `grant_type`; expected `{grant}`.", 400)
 
 
-def _issue(sb: Sandbox, shop_ids: list[str], open_id: str) -> Token:
+def _issue(sb: Sandbox, shop_ids: list[str], open_id: str, scopes: list[str]) -> Token:
     """Mint and register a new access/refresh token pair."""
     t = now()
     token = Token(access_token="TTP_" + secrets.token_urlsafe(32),
                   refresh_token="TTP_" + secrets.token_urlsafe(32),
                   access_expire=t + sb.options.access_token_ttl_s,
                   refresh_expire=t + sb.options.refresh_token_ttl_s,
-                  shop_ids=list(shop_ids), open_id=open_id)
+                  shop_ids=list(shop_ids), open_id=open_id, scopes=list(scopes))
     sb.store.tokens[token.access_token] = token
     sb.store.refresh_index[token.refresh_token] = token
     return token
@@ -62,7 +56,7 @@ def _token_data(sb: Sandbox, token: Token) -> dict[str, Any]:
             "refresh_token_expire_in": token.refresh_expire, "open_id": token.open_id,
             "seller_name": shop.name if shop else "", "seller_base_region":
             shop.region if shop else "", "user_type": USER_TYPE_SELLER,
-            "granted_scopes": list(GRANTED_SCOPES)}
+            "granted_scopes": list(token.scopes)}
 
 
 def get_token(sb: Sandbox, query: dict[str, str]) -> dict[str, Any]:
@@ -72,7 +66,7 @@ def get_token(sb: Sandbox, query: dict[str, str]) -> dict[str, Any]:
     if code is None or code.used or code.expires <= now():
         raise ApiError(E.INVALID_AUTH_CODE, "Invalid auth code.")
     code.used = True
-    return _token_data(sb, _issue(sb, code.shop_ids, sb.store.new_id("open_id")))
+    return _token_data(sb, _issue(sb, code.shop_ids, sb.store.new_id("open_id"), code.scopes))
 
 
 def refresh_token(sb: Sandbox, query: dict[str, str]) -> dict[str, Any]:
@@ -83,7 +77,7 @@ def refresh_token(sb: Sandbox, query: dict[str, str]) -> dict[str, Any]:
         raise ApiError(INVALID_REFRESH_TOKEN, "Invalid refresh token.")
     old.refresh_used = True
     del sb.store.refresh_index[old.refresh_token]
-    return _token_data(sb, _issue(sb, old.shop_ids, old.open_id))
+    return _token_data(sb, _issue(sb, old.shop_ids, old.open_id, old.scopes))
 
 
 def _log_entry(sb: Sandbox, path: str, query: dict[str, str], is_get: bool,
@@ -122,33 +116,9 @@ def token_routes(sb: Sandbox) -> list[Route]:
         return E.api_response(0, "success", data, request_id)
 
     async def consent(request: Request) -> Response:
-        return authorize(sb, dict(request.query_params))
+        return authorize(sb, request.query_params)
 
     return [Route("/api/v2/token/get", token_endpoint, methods=["GET"]),
             Route("/api/v2/token/refresh", token_endpoint, methods=["GET"]),
             Route("/oauth/authorize", consent, methods=["GET"]),
             Route("/open/authorize", consent, methods=["GET"])]
-
-
-def authorize(sb: Sandbox, query: dict[str, str]) -> Response:
-    """Consent: redirect to `{redirect_uri}?code=…&state=…` (reference §1.1)."""
-    expected = sb.options.service_id
-    if expected is not None and query.get("service_id") != expected \
-            and query.get("app_key") != sb.app_key:
-        return PlainTextResponse("Unknown service_id.", status_code=400)
-    if not sb.options.redirect_uri:
-        return PlainTextResponse("No redirect_uri configured for this app.", status_code=400)
-    state = query.get("state", "")
-    if query.get("deny"):
-        params = {"code": "null", "error": "auth_denied", "state": state}
-        return RedirectResponse(f"{sb.options.redirect_uri}?{urlencode(params)}", 302)
-    shop_id = query.get("shop_id")
-    if shop_id and shop_id not in sb.store.shops:
-        return PlainTextResponse("Unknown shop_id.", status_code=400)
-    if not shop_id:
-        shops = list(sb.store.shops.values())
-        shop_id = shops[-1].id if shops else create_shop(sb, {"region": "US"}).id
-    code = sb.store.mint_auth_code([shop_id])
-    sep = "&" if "?" in sb.options.redirect_uri else "?"
-    return RedirectResponse(
-        f"{sb.options.redirect_uri}{sep}{urlencode({'code': code, 'state': state})}", 302)

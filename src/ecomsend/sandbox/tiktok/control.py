@@ -144,6 +144,21 @@ async def get_shop_faults(sb: Sandbox, request: Request) -> Any:
             "faults_injected": dict(sb.store.faults_injected.get(shop.id, {}))}
 
 
+async def get_ratelimit(sb: Sandbox, request: Request) -> Any:
+    """GET /_sandbox/ratelimit: the per-API limits."""
+    return sb.limiter.to_json()
+
+
+async def put_ratelimit(sb: Sandbox, request: Request) -> Any:
+    """PUT /_sandbox/ratelimit `{"default_qps": 50, "per_api": {"METHOD /path": qps}}`."""
+    body = await body_of(request)
+    per_api = body.get("per_api")
+    if per_api is not None and not isinstance(per_api, dict):
+        raise ValueError("per_api must be an object of API -> requests per second")
+    sb.limiter.configure(body.get("default_qps"), per_api)
+    return sb.limiter.to_json()
+
+
 async def expire_tokens(sb: Sandbox, request: Request) -> Any:
     """POST /_sandbox/tokens/expire: expire access (and refresh) tokens now."""
     body = await body_of(request)
@@ -173,7 +188,10 @@ async def set_consent(sb: Sandbox, request: Request) -> Any:
         if key in body:
             value = body[key]
             setattr(sb.options, key, None if value is None else str(value))
-    return {"redirect_uri": sb.options.redirect_uri, "service_id": sb.options.service_id}
+    if "scopes" in body:
+        sb.store.app_scopes = _scopes(body) or []
+    return {"redirect_uri": sb.options.redirect_uri, "service_id": sb.options.service_id,
+            "scopes": sb.store.app_scopes}
 
 
 async def list_webhooks(sb: Sandbox, request: Request) -> Any:
@@ -198,8 +216,10 @@ async def drain(sb: Sandbox, request: Request) -> Any:
 
 async def create(sb: Sandbox, request: Request) -> Any:
     """POST /_sandbox/shops: seed a shop and mint its auth code."""
-    shop = create_shop(sb, await body_of(request))
-    return {**shop_view(sb, shop), "auth_code": sb.store.mint_auth_code([shop.id])}
+    body = await body_of(request)
+    scopes = _scopes(body)
+    shop = create_shop(sb, body)
+    return {**shop_view(sb, shop), "auth_code": sb.store.mint_auth_code([shop.id], scopes)}
 
 
 async def read_shop(sb: Sandbox, request: Request) -> Any:
@@ -217,11 +237,22 @@ async def patch_shop(sb: Sandbox, request: Request) -> Any:
 async def auth_code(sb: Sandbox, request: Request) -> Any:
     """POST /_sandbox/shops/{shop_id}/auth_code (optionally covering extra shops)."""
     shop = get_shop(sb, request)
-    extra = [str(s) for s in (await body_of(request)).get("extra_shop_ids") or []]
+    body = await body_of(request)
+    extra = [str(s) for s in body.get("extra_shop_ids") or []]
     unknown = [s for s in extra if s not in sb.store.shops]
     if unknown:
         raise NotFound(f"unknown shops {unknown}")
-    return {"code": sb.store.mint_auth_code([shop.id, *extra])}
+    return {"code": sb.store.mint_auth_code([shop.id, *extra], _scopes(body))}
+
+
+def _scopes(body: dict[str, Any]) -> list[str] | None:
+    """An optional `scopes` list of a control body (None: the app's scopes)."""
+    scopes = body.get("scopes")
+    if scopes is None:
+        return None
+    if not isinstance(scopes, list) or not all(isinstance(x, str) for x in scopes):
+        raise ValueError("scopes must be a list of scope names")
+    return list(scopes)
 
 
 async def put_shop_faults(sb: Sandbox, request: Request) -> Any:
@@ -302,6 +333,8 @@ CONTROL_TABLE = [
     ("DELETE", "/_sandbox/faults/injected", reset_faults_injected),
     ("DELETE", "/_sandbox/faults", delete_global_faults),
     ("POST", "/_sandbox/tokens/expire", expire_tokens),
+    ("GET", "/_sandbox/ratelimit", get_ratelimit),
+    ("PUT", "/_sandbox/ratelimit", put_ratelimit),
     ("PUT", "/_sandbox/webhook", set_webhook),
     ("PUT", "/_sandbox/consent", set_consent),
     ("GET", "/_sandbox/webhooks", list_webhooks),

@@ -38,6 +38,7 @@ class Options:
     refresh_token_ttl_s: int = REFRESH_TOKEN_TTL_S
     allow_zero_inventory: bool = True
     seed: int = 0
+    rate_limit_qps: int = 50
 
     @classmethod
     def build(cls, raw: dict[str, Any]) -> Options:
@@ -62,7 +63,7 @@ class Sandbox:
         self.options = options
         self.store = Store(options.seed)
         self.store.webhook_url = options.webhook_url
-        self.limiter = RateLimiter()
+        self.limiter = RateLimiter(default_qps=options.rate_limit_qps)
         self.webhooks = WebhookDispatcher(app_key, app_secret, self.store,
                                           options.webhook_retry_delays_s,
                                           options.webhook_timeout_s)

@@ -1,7 +1,8 @@
 """The signed API host: routing, the documented request checks, rate limit, faults, envelope.
 
 Check order follows reference §9: path/method → app_key → sign present → timestamp window →
-sign value → access token → shop_cipher required/forbidden → rate limit → business logic.
+sign value → access token → shop_cipher required/forbidden → scope (105005) → rate limit →
+business logic.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from ecomsend.sandbox.tiktok import errors as E
+from ecomsend.sandbox.tiktok import scopes
 from ecomsend.sandbox.tiktok.core import Sandbox
 from ecomsend.sandbox.tiktok.errors import ApiError
 from ecomsend.sandbox.tiktok.faults import FaultSpec, decide
@@ -181,7 +183,12 @@ class Gateway:
                            "must be `application/json` for structured data or "
                            "`multipart/form-data` for binary files.", 400)
         token = self.check_token(request.headers.get("x-tts-access-token", ""))
-        return token, self.check_cipher(route, query, token)
+        shop = self.check_cipher(route, query, token)
+        if not scopes.allowed(route.api, token.scopes):
+            # 105005 after the shop_cipher check (reference §9). Its HTTP status is not
+            # documented; 403 is the sandbox's reading of "Access denied".
+            raise ApiError(E.ACCESS_DENIED, scopes.MSG_ACCESS_DENIED, 403)
+        return token, shop
 
     def check_token(self, value: str) -> Token:
         """`x-tts-access-token`: unknown → 36009004, expired → 105002 (reference §3.2)."""

@@ -98,7 +98,7 @@ def create_shop(sb: Sandbox, body: dict[str, Any]) -> Shop:
                 code=f"{region}LC{rng.randrange(16**8):08X}",
                 name=body.get("name") or f"Sandbox {region} shop {len(sb.store.shops) + 1}",
                 region=region, seller_type=seller_type, warehouses=_warehouses(sb, region),
-                settings=ShopSettings())
+                settings=ShopSettings(), seller=str(body.get("seller") or f"seller-{shop_id}"))
     apply_settings(shop, body)
     sb.store.add_shop(shop)
     return shop
@@ -107,7 +107,8 @@ def create_shop(sb: Sandbox, body: dict[str, Any]) -> Shop:
 def shop_view(sb: Sandbox, shop: Shop) -> dict[str, Any]:
     """Control API view of a shop."""
     s = shop.settings
-    return {**shop.shop_info(), "shop_id": shop.id, "currency": market(shop.region).currency,
+    return {**shop.shop_info(), "shop_id": shop.id, "seller": shop.seller,
+            "currency": market(shop.region).currency,
             "warehouses": [w.wire() for w in shop.warehouses],
             "settings": {"failing_prerequisites": s.failing_prerequisites,
                          "upload_limit": s.upload_limit, "audit_result": s.audit_result,

@@ -12,6 +12,7 @@ from typing import Any
 
 from ecomsend.sandbox.tiktok.faults import FaultSpec
 from ecomsend.sandbox.tiktok.markets import market
+from ecomsend.sandbox.tiktok.scopes import APP_SCOPES
 
 #: Id ranges shaped like TikTok's (reference §9: 18–19 digit strings; orders start 57…,
 #: products 17…). A counter keeps them unique and deterministic.
@@ -169,6 +170,7 @@ class Shop:
     warehouses: list[Warehouse]
     settings: ShopSettings
     create_time: int = field(default_factory=now)
+    seller: str = ""  # the seller account owning the shop (the consent page lists its shops)
     webhooks: dict[str, dict[str, Any]] = field(default_factory=dict)
     products: dict[str, Product] = field(default_factory=dict)
     orders: dict[str, Order] = field(default_factory=dict)
@@ -203,6 +205,7 @@ class Token:
     shop_ids: list[str]
     open_id: str
     refresh_used: bool = False
+    scopes: list[str] = field(default_factory=list)  # granted_scopes (105005 when missing)
 
 
 @dataclass
@@ -213,6 +216,7 @@ class AuthCode:
     shop_ids: list[str]
     expires: int
     used: bool = False
+    scopes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -246,6 +250,9 @@ class Store:
         #: Injected faults per shop id ("app" for requests naming no shop) and kind.
         self.faults_injected: dict[str, Counter[str]] = {}
         self.webhook_url: str | None = None
+        if not hasattr(self, "app_scopes"):
+            #: The scopes the app has in Partner Center; a seller's consent grants them all.
+            self.app_scopes: list[str] = list(APP_SCOPES)
         # Ids keep counting across resets, so an app that kept old ids never sees them reused.
         if not hasattr(self, "_counters"):
             self._counters = {k: itertools.count(1) for k in ID_BASES}
@@ -263,10 +270,12 @@ class Store:
         self.shops[shop.id] = shop
         self.by_cipher[shop.cipher] = shop
 
-    def mint_auth_code(self, shop_ids: list[str]) -> str:
-        """A new single-use auth code for these shops."""
+    def mint_auth_code(self, shop_ids: list[str], scopes: list[str] | None = None) -> str:
+        """A new single-use auth code for these shops, granting `scopes` (None: the app's)."""
         code = "SBX_" + secrets.token_urlsafe(24)
-        self.auth_codes[code] = AuthCode(code, shop_ids, now() + AUTH_CODE_TTL_S)
+        self.auth_codes[code] = AuthCode(code, shop_ids, now() + AUTH_CODE_TTL_S,
+                                         scopes=list(scopes if scopes is not None
+                                                     else self.app_scopes))
         return code
 
     def find_product(self, product_id: str) -> tuple[Shop, Product] | None:
