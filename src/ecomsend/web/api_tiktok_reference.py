@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, cast
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel
@@ -38,28 +39,50 @@ REFERENCE_TTL_S = 600.0
 SHOP_FACTS_TTL_S = 60.0
 
 
-class TTLCache:
-    """A small per-process async cache with expiry; one in-flight call per key."""
+#: Most answers kept per process: keys carry caller input (brand searches, page tokens), so the
+#: cache is bounded; the least recently used answer goes first.
+REFERENCE_CACHE_MAX = 2048
 
-    def __init__(self) -> None:
-        self._values: dict[tuple[Any, ...], tuple[float, Any]] = {}
+
+class TTLCache:
+    """A small per-process async cache with expiry and an LRU bound; one in-flight call per
+    key (the key's lock is dropped once nobody waits on it)."""
+
+    def __init__(self, max_items: int = REFERENCE_CACHE_MAX) -> None:
+        self.max_items = max_items
+        self._values: OrderedDict[tuple[Any, ...], tuple[float, Any]] = OrderedDict()
         self._locks: dict[tuple[Any, ...], asyncio.Lock] = {}
+
+    def _hit(self, key: tuple[Any, ...]) -> tuple[bool, Any]:
+        hit = self._values.get(key)
+        if hit is None or hit[0] <= time.monotonic():
+            return False, None
+        self._values.move_to_end(key)
+        return True, hit[1]
 
     async def get(self, key: tuple[Any, ...], ttl_s: float,
                   load: Callable[[], Awaitable[T]]) -> T:
-        hit = self._values.get(key)
-        if hit is not None and hit[0] > time.monotonic():
-            value: T = hit[1]
-            return value
+        found, value = self._hit(key)
+        if found:
+            return cast(T, value)
         lock = self._locks.setdefault(key, asyncio.Lock())
-        async with lock:
-            hit = self._values.get(key)
-            if hit is not None and hit[0] > time.monotonic():
-                cached: T = hit[1]
-                return cached
-            fresh = await load()
-            self._values[key] = (time.monotonic() + ttl_s, fresh)
-            return fresh
+        try:
+            async with lock:
+                found, value = self._hit(key)
+                if found:
+                    return cast(T, value)
+                fresh = await load()
+                self._values[key] = (time.monotonic() + ttl_s, fresh)
+                self._values.move_to_end(key)
+                while len(self._values) > self.max_items:
+                    self._values.popitem(last=False)
+                return fresh
+        finally:
+            if not lock.locked() and self._locks.get(key) is lock:
+                del self._locks[key]
+
+    def __len__(self) -> int:
+        return len(self._values)
 
     def clear(self) -> None:
         self._values.clear()

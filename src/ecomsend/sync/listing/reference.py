@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -17,6 +18,9 @@ from ecomsend.integrations.tiktok.models.logistics import Warehouse
 T = TypeVar("T")
 #: Reference data changes rarely; an hour keeps calls per product near zero.
 TTL_S = 3600.0
+#: Most answers kept per process (least recently used out first): keys grow with connections
+#: and categories, so the cache is bounded.
+MAX_ITEMS = 4096
 
 
 @dataclass
@@ -26,12 +30,14 @@ class TtlCache:
     pushes together, and each would otherwise fetch the same category data."""
 
     ttl_s: float = TTL_S
-    _items: dict[tuple[Any, ...], tuple[float, Any]] = field(default_factory=dict)
+    max_items: int = MAX_ITEMS
+    _items: OrderedDict[tuple[Any, ...], tuple[float, Any]] = field(default_factory=OrderedDict)
     _loading: dict[tuple[Any, ...], asyncio.Task[Any]] = field(default_factory=dict)
 
     async def get(self, key: tuple[Any, ...], load: Callable[[], Awaitable[T]]) -> T:
         hit = self._items.get(key)
         if hit is not None and hit[0] > time.monotonic():
+            self._items.move_to_end(key)
             value: T = hit[1]
             return value
         task = self._loading.get(key)
@@ -45,6 +51,9 @@ class TtlCache:
         try:
             value = await load()
             self._items[key] = (time.monotonic() + self.ttl_s, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_items:
+                self._items.popitem(last=False)
             return value
         finally:
             if self._loading.get(key) is asyncio.current_task():
