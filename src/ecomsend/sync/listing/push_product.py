@@ -11,6 +11,7 @@ receive prices and stock.
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete
@@ -19,6 +20,7 @@ from ecomsend.db.models import ProductLink
 from ecomsend.db.types import utcnow
 from ecomsend.db.upsert import dialect_insert
 from ecomsend.integrations.tiktok.models.products import ProductWriteResult
+from ecomsend.sync import intents, state
 from ecomsend.sync.errors import FieldError, PushResult, SyncPermanent, SyncRateLimited
 from ecomsend.sync.links.overrides import effective_template
 from ecomsend.sync.listing import images, pause, reference
@@ -35,7 +37,7 @@ from ecomsend.sync.products.types import ProductPrefs, TemplateSpec, UploadedIma
 
 if TYPE_CHECKING:
     from ecomsend.jobs.registry import TaskContext
-    from ecomsend.sync.state import Lease
+    from ecomsend.sync.state import EntityKey, Lease
 
 
 async def push_product(ctx: TaskContext, lease: Lease) -> PushResult:
@@ -116,7 +118,7 @@ async def _upsert(ctx: TaskContext, job: PushJob) -> PushResult:
     uploaded, calls = await _images(job)
     body = map_product(job.snapshot, template, prefs, job.region, images=uploaded,
                        sku_ids=job.sku_ids(), include_identifier_codes=not job.links)
-    digest = payload_hash(body)
+    digest: str | None = payload_hash(body)
     if digest == job.row.last_pushed_hash:
         return PushResult(None, calls)
     shop, products = job.shop_context(), job.services.tiktok.products
@@ -125,18 +127,36 @@ async def _upsert(ctx: TaskContext, job: PushJob) -> PushResult:
             result = await products.edit_product(shop, job.links[0].tiktok_product_id, body)
     else:
         await _wait_if_paused(job)
-        body.idempotency_key = _idempotency_key(job)
+        body.idempotency_key, replay = await _create_intent(job)
         result = await _create(ctx, job, body)
+        if replay:
+            # An earlier attempt may have created the listing with older content and TikTok
+            # answered with it: push again as an edit (no hash kept, so it is not skipped).
+            async with ctx.db.unit_of_work() as session:
+                await state.mark_changed(session, ctx.queue, job.lease.key)
+            digest = None
     sku_ids = await _save_links(job, result)
     await remember_hashes(job, prefs, sku_ids)
     return PushResult(digest, calls + 1)
 
 
-def _idempotency_key(job: PushJob) -> str:
-    """Stable for one create attempt of one product version: a retry after a lost answer
-    gets the first product back instead of a duplicate listing."""
+async def _create_intent(job: PushJob) -> tuple[str, bool]:
+    """The idempotency key of this create, committed as a create intent before it is sent
+    (sync.intents). A retry after a crash or a lost answer sends the intent's key again, even
+    when the product changed meanwhile (a new sync version), so TikTok answers with the
+    listing it already made (Create Product doc: `idempotency_key` "prevent[s] duplicate
+    processing of the same request… unique within the shop") instead of a second listing.
+    Returns (key, whether an earlier attempt may have created the product)."""
     key = job.lease.key
-    return f"ecomsend-{key.tiktok_shop_id}-{numeric_id(key.entity_id)}-v{job.lease.version}"
+    db = job.services.db
+    intent = await intents.load_intent(db, key.tiktok_shop_id, intents.TIKTOK_PRODUCT,
+                                       key.entity_id)
+    marker = intent.marker if intent is not None else (
+        f"ecomsend-{key.tiktok_shop_id}-{numeric_id(key.entity_id)}-v{job.lease.version}-"
+        f"{uuid.uuid4().hex[:8]}")
+    await intents.record_intent(db, key.tiktok_shop_id, intents.TIKTOK_PRODUCT,
+                                key.entity_id, marker)
+    return marker, intent is not None
 
 
 async def _wait_if_paused(job: PushJob) -> None:
@@ -147,14 +167,27 @@ async def _wait_if_paused(job: PushJob) -> None:
 
 
 async def _create(ctx: TaskContext, job: PushJob, body: object) -> ProductWriteResult:
+    """Create Product; a refusal (nothing was created) drops the create intent, so the next
+    attempt uses a fresh idempotency key."""
+    key = job.lease.key
     try:
         async with tiktok_errors():
             return await job.services.tiktok.products.create_product(
                 job.shop_context(), body)  # type: ignore[arg-type]
+    except SyncPermanent:
+        await _drop_intent(ctx, key)
+        raise
     except ListingLimitReached as exc:
+        await _drop_intent(ctx, key)
         until = await pause.pause(ctx, job.conn.id, str(exc))
         raise SyncRateLimited(max(1.0, (until - utcnow()).total_seconds()),
                               pause.pause_message(until, str(exc))) from exc
+
+
+async def _drop_intent(ctx: TaskContext, key: EntityKey) -> None:
+    async with ctx.db.unit_of_work() as session:
+        await intents.clear_intent(session, key.tiktok_shop_id, intents.TIKTOK_PRODUCT,
+                                   key.entity_id)
 
 
 async def _save_links(job: PushJob, result: ProductWriteResult) -> dict[str, str]:
@@ -180,6 +213,8 @@ async def _save_links(job: PushJob, result: ProductWriteResult) -> dict[str, str
             ProductLink.tiktok_shop_id == key.tiktok_shop_id,
             ProductLink.shopify_product_id == key.entity_id,
             ProductLink.shopify_variant_id.not_in(list(by_variant))))
+        await intents.clear_intent(session, key.tiktok_shop_id, intents.TIKTOK_PRODUCT,
+                                   key.entity_id)
     return by_variant
 
 
