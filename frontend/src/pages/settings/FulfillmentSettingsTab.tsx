@@ -22,9 +22,8 @@ import {api, unwrap} from '../../api/client';
 import type {components} from '../../api/schema';
 import {ErrorBanner} from '../../components/states';
 import type {Connection} from '../../shell/connection';
-import {FormSaveBar} from '../../shell/feedback';
-import {SaveError, TabSkeleton} from './SaveError';
-import {errorFor, useSettingsForm} from './useSettingsForm';
+import {SettingsLayout, TabSkeleton} from './SaveError';
+import {useSettingsForm} from './useSettingsForm';
 
 type Saved = components['schemas']['FulfillmentSettings'];
 type Rule = components['schemas']['CarrierRule'];
@@ -65,9 +64,7 @@ export function FulfillmentSettingsTab({connection, onDirtyChange}: {connection:
   const providers = carriers.data?.tiktok_providers ?? [];
   const defaults = carriers.data?.default_rules ?? [];
   return (
-    <Layout>
-      <FormSaveBar id="fulfillment-settings" dirty={form.dirty} saving={form.saving} onSave={form.save} onDiscard={form.discard} />
-      <SaveError error={form.error} />
+    <SettingsLayout id="fulfillment-settings" form={form}>
       <Layout.AnnotatedSection title="Fulfillment sync" description="Tracking numbers travel to the platform that did not ship.">
         <Card>
           <Checkbox
@@ -75,7 +72,7 @@ export function FulfillmentSettingsTab({connection, onDirtyChange}: {connection:
             helpText="Seller-shipped orders send their tracking to TikTok; TikTok-shipped orders are fulfilled in Shopify."
             checked={d.auto_sync}
             onChange={(v) => form.setDraft((x) => ({...x, auto_sync: v}))}
-            error={errorFor(form.error, 'auto_sync')}
+            error={form.fieldError('auto_sync')}
           />
         </Card>
       </Layout.AnnotatedSection>
@@ -100,7 +97,7 @@ export function FulfillmentSettingsTab({connection, onDirtyChange}: {connection:
                   options={options(companies, rule.shopify_company, 'Choose a company')}
                   value={rule.shopify_company}
                   onChange={(v) => setRule(i, {shopify_company: v})}
-                  error={errorFor(form.error, `carrier_rules.${i}.shopify_company`)}
+                  error={form.fieldError(`carrier_rules.${i}.shopify_company`)}
                 />
                 {providers.length > 0 ? (
                   <Select
@@ -108,7 +105,7 @@ export function FulfillmentSettingsTab({connection, onDirtyChange}: {connection:
                     options={options(providers, rule.tiktok_provider, 'Choose a provider')}
                     value={rule.tiktok_provider}
                     onChange={(v) => setRule(i, {tiktok_provider: v})}
-                    error={errorFor(form.error, `carrier_rules.${i}.tiktok_provider`)}
+                    error={form.fieldError(`carrier_rules.${i}.tiktok_provider`)}
                   />
                 ) : (
                   <TextField
@@ -116,7 +113,7 @@ export function FulfillmentSettingsTab({connection, onDirtyChange}: {connection:
                     value={rule.tiktok_provider}
                     onChange={(v) => setRule(i, {tiktok_provider: v})}
                     autoComplete="off"
-                    error={errorFor(form.error, `carrier_rules.${i}.tiktok_provider`)}
+                    error={form.fieldError(`carrier_rules.${i}.tiktok_provider`)}
                   />
                 )}
                 <Box>
@@ -142,6 +139,6 @@ export function FulfillmentSettingsTab({connection, onDirtyChange}: {connection:
           </BlockStack>
         </Card>
       </Layout.AnnotatedSection>
-    </Layout>
+    </SettingsLayout>
   );
 }

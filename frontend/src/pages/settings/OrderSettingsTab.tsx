@@ -19,9 +19,8 @@ import {api, unwrap} from '../../api/client';
 import type {components} from '../../api/schema';
 import {ErrorBanner} from '../../components/states';
 import type {Connection} from '../../shell/connection';
-import {FormSaveBar} from '../../shell/feedback';
-import {SaveError, TabSkeleton} from './SaveError';
-import {errorFor, numberOrRaw, useSettingsForm} from './useSettingsForm';
+import {SettingsLayout, TabSkeleton} from './SaveError';
+import {numberOrRaw, useSettingsForm} from './useSettingsForm';
 
 type Saved = components['schemas']['OrderSettings'];
 
@@ -74,18 +73,16 @@ export function OrderSettingsTab({connection, onDirtyChange}: {connection: Conne
   if (form.isLoading) return <TabSkeleton />;
   if (form.loadError || !form.draft) return <ErrorBanner error={form.loadError} onRetry={form.refetch} />;
   const d = form.draft;
-  const set = <K extends keyof Draft>(key: K) => (value: Draft[K]) => form.setDraft((x) => ({...x, [key]: value}));
-  const err = (field: string) => errorFor(form.error, field);
+  const set = form.field;
+  const err = form.fieldError;
   const addTag = () => {
     const tag = newTag.trim();
     if (tag && !d.tags.includes(tag)) set('tags')([...d.tags, tag]);
     setNewTag('');
   };
-  const tagError = errorFor(form.error, 'tags', true);
+  const tagError = form.fieldError('tags', true);
   return (
-    <Layout>
-      <FormSaveBar id="order-settings" dirty={form.dirty} saving={form.saving} onSave={form.save} onDiscard={form.discard} />
-      <SaveError error={form.error} />
+    <SettingsLayout id="order-settings" form={form}>
       <Layout.AnnotatedSection title="Order sync" description="TikTok orders that are ready to ship become Shopify orders.">
         <Card>
           <FormLayout>
@@ -168,6 +165,6 @@ export function OrderSettingsTab({connection, onDirtyChange}: {connection: Conne
           </FormLayout>
         </Card>
       </Layout.AnnotatedSection>
-    </Layout>
+    </SettingsLayout>
   );
 }

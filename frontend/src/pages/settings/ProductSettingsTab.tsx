@@ -17,9 +17,8 @@ import {api, unwrap} from '../../api/client';
 import type {components} from '../../api/schema';
 import {ErrorBanner} from '../../components/states';
 import type {Connection} from '../../shell/connection';
-import {FormSaveBar} from '../../shell/feedback';
-import {SaveError, TabSkeleton} from './SaveError';
-import {errorFor, numberOrRaw, useSettingsForm} from './useSettingsForm';
+import {SettingsLayout, TabSkeleton} from './SaveError';
+import {numberOrRaw, useSettingsForm} from './useSettingsForm';
 
 type Saved = components['schemas']['ProductSettingsOut'];
 type AutoField = components['schemas']['AutoField'];
@@ -110,8 +109,8 @@ export function ProductSettingsTab({connection, onDirtyChange}: {connection: Con
   if (form.isLoading) return <TabSkeleton />;
   if (form.loadError || !form.draft || !form.saved) return <ErrorBanner error={form.loadError} onRetry={form.refetch} />;
   const d = form.draft;
-  const set = <K extends keyof Draft>(key: K) => (value: Draft[K]) => form.setDraft((x) => ({...x, [key]: value}));
-  const err = (field: string) => errorFor(form.error, field);
+  const set = form.field;
+  const err = form.fieldError;
   const sales = (warehouses.data ?? []).filter((w) => w.type !== 'RETURN_WAREHOUSE');
   const warehouseOptions = [
     {label: 'Not set', value: ''},
@@ -120,9 +119,7 @@ export function ProductSettingsTab({connection, onDirtyChange}: {connection: Con
   const locations = [...new Set([...form.saved.known_locations, ...Object.keys(d.warehouse_map)])];
   const currencies = form.saved.store_currency !== form.saved.tiktok_currency;
   return (
-    <Layout>
-      <FormSaveBar id="product-settings" dirty={form.dirty} saving={form.saving} onSave={form.save} onDiscard={form.discard} />
-      <SaveError error={form.error} />
+    <SettingsLayout id="product-settings" form={form}>
       <Layout.AnnotatedSection title="Automatic updates" description="Changes in Shopify to these fields are pushed to TikTok Shop by themselves.">
         <Card>
           <ChoiceList
@@ -258,6 +255,6 @@ export function ProductSettingsTab({connection, onDirtyChange}: {connection: Con
           </BlockStack>
         </Card>
       </Layout.AnnotatedSection>
-    </Layout>
+    </SettingsLayout>
   );
 }

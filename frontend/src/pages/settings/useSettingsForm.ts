@@ -31,6 +31,10 @@ export interface SettingsForm<T, D> {
   refetch: () => void;
   save: () => void;
   discard: () => void;
+  /** The setter of one draft field, for a Polaris field's onChange. */
+  field: <K extends keyof D>(key: K) => (value: D[K]) => void;
+  /** The last save's error at `field` (`nested`: or at its children). */
+  fieldError: (field: string, nested?: boolean) => string | undefined;
 }
 
 export function useSettingsForm<T, D>(options: Options<T, D>): SettingsForm<T, D> {
@@ -58,10 +62,12 @@ export function useSettingsForm<T, D>(options: Options<T, D>): SettingsForm<T, D
       setError(failure instanceof ApiError ? failure : new ApiError(0, errorMessage(failure)));
     },
   });
+  const setDraft = (update: (draft: D) => D) =>
+    setDraftState((current) => (current === undefined ? current : update(current)));
   return {
     saved: query.data,
     draft,
-    setDraft: (update) => setDraftState((current) => (current === undefined ? current : update(current))),
+    setDraft,
     dirty,
     saving: mutation.isPending,
     error,
@@ -75,6 +81,8 @@ export function useSettingsForm<T, D>(options: Options<T, D>): SettingsForm<T, D
       setDraftState(baseline);
       setError(null);
     },
+    field: (key) => (value) => setDraft((x) => ({...x, [key]: value})),
+    fieldError: (field, nested = false) => errorFor(error, field, nested),
   };
 }
 
