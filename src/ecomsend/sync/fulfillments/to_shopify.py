@@ -3,8 +3,10 @@ order (shipping type TIKTOK), the Shopify order gets a fulfillment of those unit
 tracking number, the mapped company and a tracking URL; a changed TikTok tracking number updates
 that fulfillment.
 
-`fulfillmentCreate` is not idempotent, so a Shopify fulfillment already carrying the package's
-tracking number (an attempt that died before saving the link) is linked, not created again.
+`fulfillmentCreate` is not idempotent (no `@idempotent` in the 2026-07 schema), so the units of
+Shopify fulfillments already carrying the package's tracking number (an attempt that died before
+saving the link) are not fulfilled again. They are read from `order(id:)`, a read by id, not
+from the orders search that "may lag a few seconds" behind writes (reference §9).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING
 
-from ecomsend.integrations.shopify.models import TrackingInfo
+from ecomsend.integrations.shopify.models import Fulfillment, TrackingInfo
 from ecomsend.integrations.tiktok.models.orders import LineItem
 from ecomsend.sync.errors import PushResult, SyncPermanent
 from ecomsend.sync.fulfillments.common import Shipment, load_shipment, save_link, update_link
@@ -75,18 +77,41 @@ async def _push_package(ctx: TaskContext, shipment: Shipment, package_id: str,
         await client.update_tracking(link.shopify_fulfillment_id, tracking)
         await update_link(ctx.db, link.id, number, company)
         return 1
-    existing = next((f for f in shipment.shopify.fulfillments
-                     if any(t.number == number for t in f.tracking)), None)
+    # Fulfillments an attempt that died before saving the link already made (read by id, not
+    # through the lagging search index): only the units they miss are created.
+    made = [f for f in shipment.shopify.fulfillments
+            if f.status.upper() not in ("CANCELLED", "ERROR", "FAILURE")
+            and any(t.number == number for t in f.tracking)]
+    rest = not_yet_fulfilled(shipment, lines, made)
     calls = 0
-    if existing is None:
-        calls = 0
-        for fo_id, items in fulfillment_lines(shipment, lines).items():
-            existing = await client.create_fulfillment({fo_id: items}, tracking)
+    if rest:
+        for fo_id, items in fulfillment_lines(shipment, rest).items():
+            made.append(await client.create_fulfillment({fo_id: items}, tracking))
             calls += 1
-    assert existing is not None
-    await save_link(ctx.db, shipment, fulfillment_id=existing.id, package_id=package_id,
+    await save_link(ctx.db, shipment, fulfillment_id=made[0].id, package_id=package_id,
                     direction=TO_SHOPIFY, number=number, carrier=company)
     return calls
+
+
+def not_yet_fulfilled(shipment: Shipment, lines: list[LineItem],
+                      made: list[Fulfillment]) -> list[LineItem]:
+    """The TikTok units (one line item each) of a package not covered by `made`, the Shopify
+    fulfillments already carrying its tracking number (a package spanning two fulfillment
+    orders takes two creates; a crash between them leaves the second to make)."""
+    variant_of_line = {li.id: li.variant_id for li in shipment.shopify.line_items}
+    covered: Counter[str] = Counter()
+    for f in made:
+        for fl in f.line_items:
+            covered[variant_of_line.get(fl.line_item_id or "") or ""] += fl.quantity
+    variant_by_sku = shipment.variant_by_sku
+    rest = []
+    for li in lines:
+        variant = variant_by_sku.get(li.sku_id or "") or ""
+        if covered[variant] > 0:
+            covered[variant] -= 1
+        else:
+            rest.append(li)
+    return rest
 
 
 async def sync_fulfillment_to_shopify(ctx: TaskContext, lease: Lease) -> PushResult:

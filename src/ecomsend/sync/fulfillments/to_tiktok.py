@@ -6,9 +6,11 @@ order ships the TikTok units it covers, with the mapped shipping provider.
   US, GB, ES, IE, IT, DE, FR, JP only — elsewhere it fails saying so);
 - a tracking edit on an already shipped fulfillment → Update Package Shipping Info.
 
-Shipping is not idempotent on TikTok, so before shipping the handler checks whether those units
-already carry this tracking number (a previous attempt shipped but died before saving the link)
-and then only records the link.
+Shipping is not idempotent on TikTok (Ship Package and Mark Package As Shipped take no
+idempotency key), so before shipping the handler checks whether those units already carry this
+tracking number in Get Order Detail, read fresh by order id (a previous attempt shipped but died
+before saving the link), and then only records the link. Update Package Shipping Info replaces
+the tracking, so sending it twice is harmless.
 """
 
 from __future__ import annotations
