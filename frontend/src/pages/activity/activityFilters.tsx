@@ -1,51 +1,30 @@
 // The Activity list's filters (kind, status, date range, TikTok Shop) and their pills, and the
 // CSV download of the current filter (fetch + blob, so embedded requests carry their token).
-import {BlockStack, ChoiceList, TextField} from '@shopify/polaris';
+import {BlockStack, TextField} from '@shopify/polaris';
 import type {AppliedFilterInterface, FilterInterface} from '@shopify/polaris';
 
 import {toApiError} from '../../api/client';
+import {type ChoiceFilterSpec, choiceFilter, choicePill} from '../../components/choiceFilter';
 import {type Connection, regionName} from '../../shell/connection';
 import {appBridge} from '../../shell/embedded';
 import {type ActivityState, exportSearch, type Kind, KINDS, type Status, STATUSES} from './activityState';
-
-const labelOf = (list: {label: string; value: string}[], value: string) => list.find((o) => o.value === value)?.label ?? value;
 
 export function activityFilters(
   state: ActivityState,
   connections: Connection[],
 ): {filters: FilterInterface[]; applied: AppliedFilterInterface[]} {
   const {query, set} = state;
+  const kind: ChoiceFilterSpec = {
+    key: 'kind', label: 'Kind', choices: KINDS, selected: query.kind ?? [], allowMultiple: true, pinned: true,
+    onChange: (v) => set({kind: v.length ? (v as Kind[]) : undefined}),
+  };
+  const status: ChoiceFilterSpec = {
+    key: 'status', label: 'Status', choices: STATUSES, selected: query.status ?? [], allowMultiple: true, pinned: true,
+    onChange: (v) => set({status: v.length ? (v as Status[]) : undefined}),
+  };
   const filters: FilterInterface[] = [
-    {
-      key: 'kind',
-      label: 'Kind',
-      pinned: true,
-      filter: (
-        <ChoiceList
-          title="Kind"
-          titleHidden
-          allowMultiple
-          choices={KINDS}
-          selected={query.kind ?? []}
-          onChange={(v) => set({kind: v.length ? (v as Kind[]) : undefined})}
-        />
-      ),
-    },
-    {
-      key: 'status',
-      label: 'Status',
-      pinned: true,
-      filter: (
-        <ChoiceList
-          title="Status"
-          titleHidden
-          allowMultiple
-          choices={STATUSES}
-          selected={query.status ?? []}
-          onChange={(v) => set({status: v.length ? (v as Status[]) : undefined})}
-        />
-      ),
-    },
+    choiceFilter(kind),
+    choiceFilter(status),
     {
       key: 'date',
       label: 'Date',
@@ -59,27 +38,17 @@ export function activityFilters(
     },
   ];
   if (connections.length > 1) {
-    filters.push({
-      key: 'connection',
-      label: 'TikTok Shop',
-      filter: (
-        <ChoiceList
-          title="TikTok Shop"
-          titleHidden
-          choices={connections.map((c) => ({label: `${c.name ?? c.tiktok_shop_id} — ${regionName(c.region)}`, value: String(c.id)}))}
-          selected={query.connection_id ? [String(query.connection_id)] : []}
-          onChange={([v]) => set({connection_id: v ? Number(v) : undefined})}
-        />
-      ),
-    });
+    filters.push(
+      choiceFilter({
+        key: 'connection',
+        label: 'TikTok Shop',
+        choices: connections.map((c) => ({label: `${c.name ?? c.tiktok_shop_id} — ${regionName(c.region)}`, value: String(c.id)})),
+        selected: query.connection_id ? [String(query.connection_id)] : [],
+        onChange: ([v]) => set({connection_id: v ? Number(v) : undefined}),
+      }),
+    );
   }
-  const applied: AppliedFilterInterface[] = [];
-  if (query.kind) {
-    applied.push({key: 'kind', label: `Kind: ${query.kind.map((k) => labelOf(KINDS, k)).join(', ')}`, onRemove: () => set({kind: undefined})});
-  }
-  if (query.status) {
-    applied.push({key: 'status', label: `Status: ${query.status.map((s) => labelOf(STATUSES, s)).join(', ')}`, onRemove: () => set({status: undefined})});
-  }
+  const applied: AppliedFilterInterface[] = [...choicePill(kind), ...choicePill(status)];
   if (query.since || query.until) {
     const label = query.since && query.until ? `${query.since} – ${query.until}` : query.since ? `From ${query.since}` : `Until ${query.until}`;
     applied.push({key: 'date', label: `Date: ${label}`, onRemove: () => set({since: undefined, until: undefined})});

@@ -1,11 +1,12 @@
 // The Orders page's views (tabs by order sync status), filters (fulfillment, TikTok status, date
 // range), search and sort: the state, the API query it becomes, and the IndexFilters props.
-import {ChoiceList, FormLayout, type IndexFiltersProps, TextField} from '@shopify/polaris';
+import {FormLayout, type IndexFiltersProps, TextField} from '@shopify/polaris';
 import {useMemo, useState} from 'react';
 
 import type {operations} from '../../api/schema';
+import {type ChoiceFilterSpec, choiceFilter, choicePill} from '../../components/choiceFilter';
 import {useDebounced} from '../../hooks/useDebounced';
-import {TIKTOK_STATUSES, tiktokStatusLabel} from './status';
+import {TIKTOK_STATUSES} from './status';
 
 export type OrdersQuery = NonNullable<operations['list_orders_api_orders_get']['parameters']['query']>;
 type OrderSync = NonNullable<OrdersQuery['order_sync']>[number];
@@ -67,37 +68,29 @@ export function useOrderFilters(dateError: {from?: string; to?: string}) {
     };
   }, [view, fulfillment, tiktok, from, to, search, sort]);
 
+  const fulfillmentFilter: ChoiceFilterSpec = {
+    key: 'fulfillment',
+    label: 'Fulfillment status',
+    pill: 'Fulfillment',
+    choices: FULFILLMENT_CHOICES.map(({label, value}) => ({label, value})),
+    selected: fulfillment,
+    onChange: setFulfillment,
+    allowMultiple: true,
+    shortcut: true,
+  };
+  const tiktokFilter: ChoiceFilterSpec = {
+    key: 'tiktok',
+    label: 'TikTok status',
+    pill: 'TikTok',
+    choices: TIKTOK_STATUSES,
+    selected: tiktok,
+    onChange: setTiktok,
+    allowMultiple: true,
+    shortcut: true,
+  };
   const filters: IndexFiltersProps['filters'] = [
-    {
-      key: 'fulfillment',
-      label: 'Fulfillment status',
-      filter: (
-        <ChoiceList
-          title="Fulfillment status"
-          titleHidden
-          allowMultiple
-          choices={FULFILLMENT_CHOICES.map(({label, value}) => ({label, value}))}
-          selected={fulfillment}
-          onChange={setFulfillment}
-        />
-      ),
-      shortcut: true,
-    },
-    {
-      key: 'tiktok',
-      label: 'TikTok status',
-      filter: (
-        <ChoiceList
-          title="TikTok status"
-          titleHidden
-          allowMultiple
-          choices={TIKTOK_STATUSES}
-          selected={tiktok}
-          onChange={setTiktok}
-        />
-      ),
-      shortcut: true,
-    },
+    choiceFilter(fulfillmentFilter),
+    choiceFilter(tiktokFilter),
     {
       key: 'date',
       label: 'Date placed',
@@ -111,14 +104,7 @@ export function useOrderFilters(dateError: {from?: string; to?: string}) {
     },
   ];
 
-  const applied: IndexFiltersProps['appliedFilters'] = [];
-  if (fulfillment.length) {
-    const names = FULFILLMENT_CHOICES.filter((c) => fulfillment.includes(c.value)).map((c) => c.label);
-    applied.push({key: 'fulfillment', label: `Fulfillment: ${names.join(', ')}`, onRemove: () => setFulfillment([])});
-  }
-  if (tiktok.length) {
-    applied.push({key: 'tiktok', label: `TikTok: ${tiktok.map(tiktokStatusLabel).join(', ')}`, onRemove: () => setTiktok([])});
-  }
+  const applied: IndexFiltersProps['appliedFilters'] = [...choicePill(fulfillmentFilter), ...choicePill(tiktokFilter)];
   if (from || to) {
     applied.push({
       key: 'date',

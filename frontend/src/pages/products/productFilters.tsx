@@ -1,17 +1,12 @@
 // The Products list's filter menus (IndexFilters `filters` + applied-filter pills), fed by
 // `GET …/products/filters` (vendors, types, collections, templates, counts per status).
-import {ChoiceList} from '@shopify/polaris';
 import type {AppliedFilterInterface, FilterInterface} from '@shopify/polaris';
 
 import type {components} from '../../api/schema';
+import {type Choice, type ChoiceFilterSpec, choiceFilter, choicePill} from '../../components/choiceFilter';
 import {type ListState, STATUS_LABELS, type StatusFilter, type TextKey} from './productListState';
 
 type FiltersOut = components['schemas']['FiltersOut'];
-
-interface Choice {
-  label: string;
-  value: string;
-}
 
 interface Menu {
   key: TextKey | 'status' | 'excluded';
@@ -56,27 +51,17 @@ export function productFilters(
   data: FiltersOut | undefined,
   state: ListState,
 ): {filters: FilterInterface[]; applied: AppliedFilterInterface[]} {
-  const all = menus(data);
-  const filters = all.map<FilterInterface>((menu) => ({
-    key: menu.key,
-    label: menu.label,
-    pinned: menu.key === 'status' || menu.key === 'template',
-    shortcut: menu.key === 'status' || menu.key === 'template',
-    filter: (
-      <ChoiceList
-        title={menu.label}
-        titleHidden
-        choices={menu.choices.length ? menu.choices : [{label: 'None in this shop', value: '', disabled: true}]}
-        selected={current(state, menu.key) ? [current(state, menu.key) as string] : []}
-        onChange={(selected) => state.set({[menu.key]: selected[0]})}
-      />
-    ),
-  }));
-  const applied = all.flatMap<AppliedFilterInterface>((menu) => {
+  const specs = menus(data).map<ChoiceFilterSpec>((menu) => {
     const value = current(state, menu.key);
-    if (value === undefined) return [];
-    const label = menu.choices.find((c) => c.value === value)?.label ?? value;
-    return [{key: menu.key, label: `${menu.label}: ${label}`, onRemove: () => state.set({[menu.key]: undefined})}];
+    const pinned = menu.key === 'status' || menu.key === 'template';
+    return {
+      ...menu,
+      selected: value === undefined ? [] : [value],
+      onChange: (selected) => state.set({[menu.key]: selected[0]}),
+      pinned,
+      shortcut: pinned,
+      emptyChoice: 'None in this shop',
+    };
   });
-  return {filters, applied};
+  return {filters: specs.map(choiceFilter), applied: specs.flatMap(choicePill)};
 }

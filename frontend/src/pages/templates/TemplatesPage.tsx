@@ -8,7 +8,6 @@ import {
   Button,
   ButtonGroup,
   Card,
-  ChoiceList,
   EmptySearchResult,
   EmptyState,
   IndexFilters,
@@ -31,6 +30,7 @@ import {useNavigate} from 'react-router-dom';
 
 import {ApiError, api, unwrap} from '../../api/client';
 import type {components} from '../../api/schema';
+import {type ChoiceFilterSpec, choiceFilter, choicePill} from '../../components/choiceFilter';
 import {pagePagination} from '../../components/pagination';
 import {EMPTY_STATE_IMAGE, ErrorBanner, PageSkeleton, WithConnection} from '../../components/states';
 import {useDebounced} from '../../hooks/useDebounced';
@@ -41,6 +41,11 @@ type Row = components['schemas']['TemplateRow'];
 type Status = 'active' | 'inactive' | 'default';
 type SortKey = 'priority' | 'name' | 'category' | 'products';
 const PAGE_SIZE = 25;
+const STATUS_CHOICES = [
+  {label: 'Active', value: 'active'},
+  {label: 'Inactive', value: 'inactive'},
+  {label: 'Default', value: 'default'},
+];
 const SORTS: IndexFiltersProps['sortOptions'] = [
   {label: 'Priority', value: 'priority asc', directionLabel: 'First to last'},
   {label: 'Priority', value: 'priority desc', directionLabel: 'Last to first'},
@@ -128,31 +133,20 @@ function TemplatesList({connectionId}: {connectionId: number}) {
   const filtered = Boolean(q || status);
   if (list.isLoading) return <PageSkeleton title="Category templates" fullWidth />;
   const empty = !filtered && list.data?.total === 0;
-  const filters: IndexFiltersProps['filters'] = [
-    {
-      key: 'status',
-      label: 'Status',
-      pinned: true,
-      filter: (
-        <ChoiceList
-          title="Status"
-          titleHidden
-          choices={[
-            {label: 'Active', value: 'active'},
-            {label: 'Inactive', value: 'inactive'},
-            {label: 'Default', value: 'default'},
-          ]}
-          selected={status ? [status] : []}
-          onChange={([v]) => {
-            setStatus(v as Status | undefined);
-            setPage(1);
-          }}
-        />
-      ),
-      shortcut: true,
+  const statusFilter: ChoiceFilterSpec = {
+    key: 'status',
+    label: 'Status',
+    choices: STATUS_CHOICES,
+    selected: status ? [status] : [],
+    onChange: ([v]) => {
+      setStatus(v as Status | undefined);
+      setPage(1);
     },
-  ];
-  const applied = status ? [{key: 'status', label: `Status: ${status[0].toUpperCase()}${status.slice(1)}`, onRemove: () => setStatus(undefined)}] : [];
+    pinned: true,
+    shortcut: true,
+  };
+  const filters = [choiceFilter(statusFilter)];
+  const applied = choicePill(statusFilter);
   const total = list.data?.total ?? 0;
 
   return (
