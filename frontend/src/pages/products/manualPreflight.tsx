@@ -1,27 +1,14 @@
 // The Manual sync form's pre-flight panel: per product, Ready or what stops it, each problem
 // with its field and how to fix it (from the real pre-flight checks, live as the form changes).
-import {Badge, BlockStack, Card, Divider, InlineStack, Link, List, SkeletonBodyText, Text} from '@shopify/polaris';
+import {Badge, BlockStack, Card, Divider, InlineStack, Link, SkeletonBodyText, Text} from '@shopify/polaris';
 import {Fragment} from 'react';
 
 import type {components} from '../../api/schema';
+import {ProblemList} from '../../components/problems';
 import {ErrorBanner} from '../../components/states';
 import type {ProductDetail} from './manualSyncForm';
 
 type Result = components['schemas']['SyncResult'];
-
-/** Field names of the API in words a merchant reads. */
-const FIELD_LABELS: Record<string, string> = {
-  category_id: 'Category', brand_id: 'Brand', package_weight: 'Package weight',
-  package_weight_unit: 'Weight unit', package_dimensions: 'Package dimensions', title: 'Title',
-  description: 'Description', main_images: 'Images', size_chart: 'Size chart',
-};
-
-export function fieldLabel(field: string): string {
-  if (field.startsWith('product_attributes.')) return field.slice('product_attributes.'.length);
-  if (field.startsWith('certifications.')) return `Certification: ${field.slice('certifications.'.length)}`;
-  const base = field.split(/[.[]/)[0];
-  return FIELD_LABELS[field] ?? FIELD_LABELS[base] ?? base.replace(/_/g, ' ');
-}
 
 interface Props {
   products: ProductDetail[];
@@ -61,22 +48,7 @@ export function PreflightCard({products, results, checking, error, ready}: Props
                 {!r ? (
                   <SkeletonBodyText lines={1} />
                 ) : r.errors.length ? (
-                  <List>
-                    {r.errors.map((e) => (
-                      <List.Item key={e.field + e.message}>
-                        <Text as="span" fontWeight="semibold">
-                          {fieldLabel(e.field)}:
-                        </Text>{' '}
-                        {e.message}
-                        {e.fix ? (
-                          <Text as="span" tone="subdued">
-                            {' '}
-                            {e.fix}
-                          </Text>
-                        ) : null}
-                      </List.Item>
-                    ))}
-                  </List>
+                  <ProblemList problems={r.errors} />
                 ) : null}
               </BlockStack>
             </Fragment>

@@ -9,7 +9,6 @@ import {
   Card,
   DataTable,
   InlineStack,
-  List,
   Pagination,
   SkeletonBodyText,
   Text,
@@ -20,42 +19,11 @@ import {useState} from 'react';
 
 import {api, unwrap} from '../../api/client';
 import type {components} from '../../api/schema';
+import {ProblemList, fieldLabel} from '../../components/problems';
 import {ErrorBanner} from '../../components/states';
 import {formatDate} from './productUi';
 
 export type Preview = components['schemas']['ProductPreviewOut'];
-type Problem = components['schemas']['FieldErrorOut'];
-
-/** A field name as a merchant reads it ("skus[0].price" → "Variant 1 price"). */
-export function fieldLabel(field: string): string {
-  const sku = /^skus\[(\d+)\]\.?(.*)$/.exec(field);
-  if (sku) return `Variant ${Number(sku[1]) + 1}${sku[2] ? ` ${sku[2].replace(/[._]/g, ' ')}` : ''}`;
-  const image = /^main_images\[(\d+)\]$/.exec(field);
-  if (image) return `Image ${Number(image[1]) + 1}`;
-  const words = field.replace(/\[\d+\]/g, '').replace(/[._]/g, ' ').trim();
-  return words ? words[0].toUpperCase() + words.slice(1) : 'Product';
-}
-
-function ProblemList({problems}: {problems: Problem[]}) {
-  return (
-    <List type="bullet">
-      {problems.map((p, i) => (
-        <List.Item key={`${p.field}-${i}`}>
-          <Text as="span" fontWeight="semibold">
-            {fieldLabel(p.field)}:
-          </Text>{' '}
-          {p.message}
-          {p.fix ? (
-            <Text as="span" tone="subdued">
-              {' '}
-              How to fix: {p.fix}
-            </Text>
-          ) : null}
-        </List.Item>
-      ))}
-    </List>
-  );
-}
 
 /** Pre-flight result: every problem TikTok would refuse, field by field, with the fix. */
 export function ProblemsCard({preview}: {preview: Preview}) {
