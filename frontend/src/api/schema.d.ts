@@ -55,6 +55,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/compliance/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Customer data exports (customers/data_request)
+         * @description Newest first; at most 200.
+         */
+        get: operations["list_exports_api_compliance_exports_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/compliance/exports/{export_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One customer data export, with the data */
+        get: operations["get_export_api_compliance_exports__export_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/connections": {
         parameters: {
             query?: never;
@@ -1764,6 +1801,38 @@ export interface components {
             /** Product Ids */
             product_ids: number[];
         };
+        /** ExportOut */
+        ExportOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Customer Id */
+            customer_id: string | null;
+            /** Data */
+            data: {
+                [key: string]: unknown;
+            };
+            /** Id */
+            id: number;
+            /** Message */
+            message: string | null;
+        };
+        /** ExportSummary */
+        ExportSummary: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Customer Id */
+            customer_id: string | null;
+            /** Id */
+            id: number;
+            /** Message */
+            message: string | null;
+        };
         /** FailureOut */
         FailureOut: {
             /** Can Retry */
@@ -3404,6 +3473,93 @@ export interface operations {
             };
         };
     };
+    list_exports_api_compliance_exports_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportSummary"][];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_export_api_compliance_exports__export_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                export_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportOut"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_connections_api_connections_get: {
         parameters: {
             query?: never;
@@ -3511,6 +3667,15 @@ export interface operations {
                     "application/json": components["schemas"]["LinkOut"][];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -3547,7 +3712,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3591,6 +3756,15 @@ export interface operations {
                     "application/json": components["schemas"]["LinkResult"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -3627,7 +3801,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3671,6 +3845,15 @@ export interface operations {
                     "application/json": components["schemas"]["DismissOut"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -3707,7 +3890,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3745,6 +3928,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -3781,7 +3973,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3827,6 +4019,15 @@ export interface operations {
                     "application/json": components["schemas"]["LinkedPage"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -3863,7 +4064,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3906,6 +4107,15 @@ export interface operations {
                     "application/json": components["schemas"]["ListingPage"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -3942,7 +4152,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3989,6 +4199,15 @@ export interface operations {
                     "application/json": components["schemas"]["ListingSearchPage"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -4025,7 +4244,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -4067,6 +4286,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProposalsOut"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -4103,7 +4331,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -4148,6 +4376,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProposalPage"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -4184,7 +4421,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -4230,6 +4467,15 @@ export interface operations {
                     "application/json": components["schemas"]["VariantPage"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -4266,7 +4512,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -4305,6 +4551,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -4341,7 +4596,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -4395,6 +4650,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProductPage"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -4431,7 +4695,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -4524,6 +4788,15 @@ export interface operations {
                     "application/json": components["schemas"]["FiltersOut"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -4560,7 +4833,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -4710,6 +4983,15 @@ export interface operations {
                     "application/json": components["schemas"]["SyncOut"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -4746,7 +5028,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -4790,6 +5072,15 @@ export interface operations {
                     "application/json": components["schemas"]["SyncOut"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -4826,7 +5117,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -4867,6 +5158,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProductDetail"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -4903,7 +5203,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -4947,6 +5247,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProductHistoryPage"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -4983,7 +5292,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -5024,6 +5333,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProductPreviewOut"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -5060,7 +5378,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -5103,6 +5421,15 @@ export interface operations {
                     "application/json": components["schemas"]["CandidateOut"][];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -5139,7 +5466,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -5182,6 +5509,15 @@ export interface operations {
                     "application/json": components["schemas"]["Requirements"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -5218,7 +5554,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -5315,6 +5651,15 @@ export interface operations {
                     "application/json": components["schemas"]["ReadinessOut"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -5351,7 +5696,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -5391,6 +5736,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProductSettingsOut"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -5427,7 +5781,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -5471,6 +5825,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProductSettingsOut"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -5507,7 +5870,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -5547,6 +5910,15 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateOut"][];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -5583,7 +5955,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -5627,6 +5999,15 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateOut"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -5663,7 +6044,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -5710,6 +6091,15 @@ export interface operations {
                     "application/json": components["schemas"]["TemplatePage"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -5746,7 +6136,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -5790,6 +6180,15 @@ export interface operations {
                     "application/json": components["schemas"]["DraftPreviewOut"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -5826,7 +6225,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -5870,6 +6269,15 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationOut"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -5906,7 +6314,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -5947,6 +6355,15 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateOut"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -5983,7 +6400,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -6028,6 +6445,15 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateOut"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -6064,7 +6490,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -6103,6 +6529,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -6139,7 +6574,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -6180,6 +6615,15 @@ export interface operations {
                     "application/json": components["schemas"]["ActivationOut"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -6216,7 +6660,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -6257,6 +6701,15 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateOut"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -6293,7 +6746,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -6334,6 +6787,15 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateOut"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -6370,7 +6832,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -6415,6 +6877,15 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateOut"][];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -6451,7 +6922,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -6494,6 +6965,15 @@ export interface operations {
                     "application/json": components["schemas"]["PreviewOut"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -6530,7 +7010,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -6571,6 +7051,15 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationOut"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -6607,7 +7096,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -6651,6 +7140,15 @@ export interface operations {
                     "application/json": components["schemas"]["BrandsOut"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -6687,7 +7185,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -6732,6 +7230,15 @@ export interface operations {
                     "application/json": components["schemas"]["CategoriesOut"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -6768,7 +7275,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -6809,6 +7316,15 @@ export interface operations {
                     "application/json": components["schemas"]["AttributeOut"][];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -6845,7 +7361,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -6886,6 +7402,15 @@ export interface operations {
                     "application/json": components["schemas"]["CategoryRules"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -6922,7 +7447,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -6962,6 +7487,15 @@ export interface operations {
                     "application/json": components["schemas"]["RegionOut"];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -6998,7 +7532,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -7038,6 +7572,15 @@ export interface operations {
                     "application/json": components["schemas"]["WarehouseOut"][];
                 };
             };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No valid session (cookie or App Bridge token). */
             401: {
                 headers: {
@@ -7074,7 +7617,7 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
-            /** @description TikTok Shop answered with an error. */
+            /** @description TikTok Shop is down or answered with an error of its own. */
             502: {
                 headers: {
                     [name: string]: unknown;

@@ -15,7 +15,9 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from ecomsend.db.models import Shop, TikTokShop
-from ecomsend.integrations.tiktok.errors import AuthInvalid, RateLimited, TikTokError
+from ecomsend.integrations.tiktok.context import ShopContext
+from ecomsend.integrations.tiktok.errors import AuthInvalid, Permanent, RateLimited, TikTokError
+from ecomsend.services import tiktok_context
 from ecomsend.sync.errors import FieldError, SyncError, SyncPermanent, SyncRateLimited
 from ecomsend.web.deps import DbDep
 from ecomsend.web.session import CurrentShopDep
@@ -35,11 +37,19 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "Not found for the signed-in shop (another "
                                              "shop's objects are never visible)."},
 }
+#: TikTok codes of an id that does not exist (for this shop), from the endpoint cards'
+#: error codes (reference/tiktok-api-endpoint-cards.md): category, brand, product (3 codes,
+#: one "isn't listed in your account or shop"), warehouse, SKU.
+TIKTOK_NOT_FOUND_CODES = frozenset({12052023, 12052026, 12019150, 12052032, 12052048, 12052260,
+                                    12052097, 12052556})
 #: Also on routes that call TikTok Shop.
 TIKTOK_RESPONSES: dict[int | str, dict[str, Any]] = {
     **ERROR_RESPONSES,
+    400: {"model": ErrorBody, "description": "TikTok Shop refused the request as wrong (a bad "
+                                             "page token, an invalid value)."},
     409: {"model": ErrorBody, "description": "The TikTok connection must be reconnected."},
-    502: {"model": ErrorBody, "description": "TikTok Shop answered with an error."},
+    502: {"model": ErrorBody, "description": "TikTok Shop is down or answered with an "
+                                             "error of its own."},
     503: {"model": ErrorBody, "description": "TikTok Shop is rate limiting; retry shortly."},
 }
 
@@ -92,6 +102,14 @@ async def shop_currency(db: DbDep, shop_id: int) -> str:
     return value or "USD"
 
 
+def live_context(shop: TikTokShop) -> ShopContext:
+    """The TikTok shop context of a connection, or 409 when it is disconnected (no tokens)."""
+    try:
+        return tiktok_context(shop)
+    except PermissionError as exc:
+        raise HTTPException(409, f"{exc}; reconnect it from the app.") from exc
+
+
 async def tiktok_call(call: Awaitable[T]) -> T:
     """Await a TikTok client call; platform trouble becomes a 502/503/409 with plain words."""
     try:
@@ -102,6 +120,9 @@ async def tiktok_call(call: Awaitable[T]) -> T:
     except RateLimited as exc:
         raise HTTPException(503, "TikTok Shop is busy; try again in a few seconds.",
                             headers={"Retry-After": str(int(exc.retry_after) + 1)}) from exc
+    except Permanent as exc:  # the request was wrong, not TikTok: a 4xx for the caller
+        status = 404 if exc.code in TIKTOK_NOT_FOUND_CODES else 400
+        raise HTTPException(status, f"TikTok Shop refused the request: {exc.human()}") from exc
     except TikTokError as exc:
         raise HTTPException(502, f"TikTok Shop answered with an error: {exc.message}") from exc
     except PermissionError as exc:

@@ -34,7 +34,13 @@ from ecomsend.sync.links.service import (
     shop_variants,
 )
 from ecomsend.web import api_links_page
-from ecomsend.web.api_common import TIKTOK_RESPONSES, ConnectionDep, tiktok_call, unprocessable
+from ecomsend.web.api_common import (
+    TIKTOK_RESPONSES,
+    ConnectionDep,
+    live_context,
+    tiktok_call,
+    unprocessable,
+)
 from ecomsend.web.api_links_models import LinkOut, ListingOut, ListingSkuOut, link_out
 from ecomsend.web.deps import DbDep, QueueDep, ServicesDep
 
@@ -142,7 +148,8 @@ async def list_listings(db: DbDep, services: ServicesDep, connection: Connection
             summary="Proposed pairs by identical SKU, suggestions by barcode and by title")
 async def proposals(db: DbDep, services: ServicesDep, connection: ConnectionDep,
                     barcodes: bool = True) -> ProposalsOut:
-    ctx_products = await tiktok_call(fetch_listings(services.tiktok, tiktok_context(connection)))
+    ctx = live_context(connection)
+    ctx_products = await tiktok_call(fetch_listings(services.tiktok, ctx))
     async with db.sessionmaker() as session:
         variants = await shop_variants(session, connection.shop_id)
         linked_v, linked_s = await linked_ids(session, connection.id)
@@ -151,7 +158,7 @@ async def proposals(db: DbDep, services: ServicesDep, connection: ConnectionDep,
     lookups = 0
     if barcodes and any(v.barcode for v in variants):
         lookups = min(len(open_listings), BARCODE_LOOKUPS)
-        codes = await tiktok_call(fetch_barcodes(services.tiktok, tiktok_context(connection),
+        codes = await tiktok_call(fetch_barcodes(services.tiktok, ctx,
                                                  open_listings, limit=BARCODE_LOOKUPS))
     skus: list[TikTokSkuRef] = [s for p in ctx_products for s in listing_skus(p, codes)]
     seen = {"linked_variants": linked_v, "linked_skus": linked_s}
@@ -190,7 +197,7 @@ async def _resolve(db: DbDep, services: ServicesDep, connection: TikTokShop,
     sku_ids: dict[str, set[str]] = {}
     for product_id in sorted({p.tiktok_product_id for p in pairs}):
         product = await tiktok_call(services.tiktok.products.get_product(
-            tiktok_context(connection), product_id))
+            live_context(connection), product_id))
         sku_ids[product_id] = {s.id for s in product.skus}
     errors = [FieldError(f"pairs.{i}.tiktok_sku_id", f"SKU {p.tiktok_sku_id} is not a SKU of "
                          f"TikTok product {p.tiktok_product_id}.", "Pick a SKU of that listing.")

@@ -27,7 +27,7 @@ from ecomsend.sync.orders.order_query import (
     SortDir,
     SortKey,
 )
-from ecomsend.web.api_common import ERROR_RESPONSES, unprocessable
+from ecomsend.web.api_common import ERROR_RESPONSES, MAX_ID, unprocessable
 from ecomsend.web.api_orders_models import (
     BulkIn,
     BulkOut,
@@ -44,6 +44,7 @@ from ecomsend.web.session import CurrentShopDep
 
 router = APIRouter(prefix="/api/orders", tags=["orders"])
 ConnectionQuery = Annotated[int | None, Query(
+    ge=1, le=MAX_ID,
     description="TikTok connection id (from /api/session); defaults to the first one")]
 
 

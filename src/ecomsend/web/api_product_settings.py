@@ -57,7 +57,7 @@ class ProductSettingsIO(BaseModel):
     inventory_rule: InventoryRuleIO = Field(default_factory=InventoryRuleIO)
     #: Shopify location GID → TikTok warehouse id.
     warehouse_map: dict[str, str] = Field(default_factory=dict, max_length=200)
-    default_warehouse_id: str | None = Field(None, max_length=64)
+    default_warehouse_id: str | None = Field(None, min_length=1, max_length=64)
     auto_update: list[AutoField] = Field(default_factory=lambda: sorted(AutoField))
     seller_type: Literal["LOCAL", "CROSS_BORDER"] = "LOCAL"
 

@@ -93,7 +93,8 @@ class TemplateIn(BaseModel):
     category_name: Text | None = Field(None, max_length=512)
     attributes: list[AttributeIn] = Field(default_factory=list, max_length=100)
     brand_id: Text | None = Field(None, max_length=64)
-    package_weight: Decimal | None = Field(None, gt=0, le=10000)
+    #: Stored with 4 decimals: a smaller weight would be stored as 0.
+    package_weight: Decimal | None = Field(None, ge=Decimal("0.0001"), le=10000)
     package_weight_unit: Literal["KILOGRAM", "GRAM", "POUND"] = "KILOGRAM"
     package_dimensions: DimensionsIn | None = None
     selection_rules: list[RuleIn] = Field(default_factory=list, max_length=50)
