@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -19,18 +20,19 @@ import pytest
 from sqlalchemy import select, update
 
 from ecomsend.db.models import ActivityLog, CreateIntent, OrderLink, SyncState, TikTokOrder
+from ecomsend.db.session import Database
 from ecomsend.db.types import utcnow
-from ecomsend.demo.stack import settings_env
+from ecomsend.demo.stack import LocalStack, settings_env
 from ecomsend.integrations.shopify import errors as shopify_errors
 from ecomsend.integrations.shopify.orders import OrderOperations
 from ecomsend.sync import intents, state
 from ecomsend.sync.orders.mirror import ORDER_KIND, TO_SHOPIFY
 
-from .harness import Env, order_status, until
+from .harness import Env, make_env, order_status, until
 
 CRASH_WORKER = Path(__file__).with_name("crash_worker.py")
 #: Long enough that the retry (a few seconds after the crash) still runs inside the lag.
-SEARCH_LAG_S = 8.0
+SEARCH_LAG_S = 5.0
 
 
 class _NoDefer:
@@ -96,7 +98,30 @@ async def _lag_waits(env: Env, order_id: str) -> int:
     return sum(1 for m in messages if "looking it up again" in (m or ""))
 
 
+@pytest.fixture
+async def pg_env(pg_db: Database, tmp_path: Path) -> AsyncIterator[Env]:
+    """A merchant on a stack whose app runs on PostgreSQL (embedded queue on it)."""
+    stack = LocalStack(tmp_path, database_url=pg_db.url, settings_overrides={
+        "token_encryption_key": pg_db.settings.token_encryption_key,
+        "session_secret": "e2e-orders-pg-session-secret-0123456789abcdef"})
+    with stack:
+        made = await make_env(stack, pg_db)
+        try:
+            yield made
+        finally:
+            await made.merchant.close()
+
+
 async def test_crash_after_create_while_search_lags_makes_one_order(env: Env) -> None:
+    await _crash_then_retry(env)
+
+
+async def test_crash_after_create_while_search_lags_on_postgres(pg_env: Env) -> None:
+    await _crash_then_retry(pg_env)
+
+
+async def _crash_then_retry(env: Env) -> None:
+    """Crash a worker process right after orderCreate while search lags; retry elsewhere."""
     order_id = await _mirrored_order(env)
     state_id = await _pending_row(env, order_id)
     before = await _search_lag(env, SEARCH_LAG_S)
