@@ -16,17 +16,17 @@ import {
   Page,
   Text,
   useBreakpoints,
-  useIndexResourceState,
   useSetIndexFiltersMode,
   type BadgeProps,
   type IndexFiltersProps,
 } from '@shopify/polaris';
 import {keepPreviousData, useMutation, useQuery, useQueryClient} from '@tanstack/react-query';
-import {useCallback, useEffect, useMemo, useState} from 'react';
+import {useCallback, useMemo, useState} from 'react';
 
 import {api, unwrap} from '../../api/client';
 import type {components} from '../../api/schema';
 import {EMPTY_STATE_IMAGE, ErrorBanner, PageSkeleton, errorMessage} from '../../components/states';
+import {useRowSelection} from '../../hooks/useRowSelection';
 import {useUrlSearchText} from '../../hooks/useUrlSearchText';
 import {useConnectionState} from '../../shell/connection';
 import {useAdminLoading, useToast} from '../../shell/feedback';
@@ -95,11 +95,7 @@ export default function ActivityPage() {
   });
   useAdminLoading(list.isFetching);
   const items = useMemo(() => list.data?.items ?? [], [list.data]);
-  const {selectedResources, allResourcesSelected, handleSelectionChange, clearSelection} = useIndexResourceState(
-    items as unknown as {[key: string]: unknown}[],
-    {resourceIDResolver: (row) => String((row as unknown as Row).id)},
-  );
-  useEffect(() => clearSelection(), [query, clearSelection]);
+  const {selectedResources, handleSelectionChange, clearSelection, selectedItemsCount} = useRowSelection(items, (r) => String(r.id), query);
   const retry = useMutation({
     mutationFn: (ids: number[]) => unwrap(api.POST('/api/activity/retry', {body: {ids}})),
     onSuccess: (result) => {
@@ -240,7 +236,7 @@ export default function ActivityPage() {
                 condensed={smDown}
                 resourceName={{singular: 'activity row', plural: 'activity rows'}}
                 itemCount={items.length}
-                selectedItemsCount={allResourcesSelected ? 'All' : selectedResources.length}
+                selectedItemsCount={selectedItemsCount}
                 onSelectionChange={handleSelectionChange}
                 loading={list.isFetching}
                 promotedBulkActions={[

@@ -11,13 +11,13 @@ import {
   IndexTable,
   InlineStack,
   Text,
-  useIndexResourceState,
 } from '@shopify/polaris';
 import {keepPreviousData, useQuery} from '@tanstack/react-query';
 import {useState} from 'react';
 
 import {api, unwrap} from '../../api/client';
 import {EMPTY_STATE_IMAGE, ErrorBanner, errorMessage} from '../../components/states';
+import {useRowSelection} from '../../hooks/useRowSelection';
 import {dismissKey, LINKS_KEY, PAGE_SIZE, pairOf, type Proposal, useDismiss, useLink} from './shared';
 
 type Kind = 'sku' | 'barcode' | 'title';
@@ -62,9 +62,7 @@ export function SkuProposals({connectionId}: {connectionId: number}) {
   const [offset, setOffset] = useState(0);
   const {query, reload} = useProposals(connectionId, 'sku', offset);
   const rows = query.data?.items ?? [];
-  const {selectedResources, allResourcesSelected, handleSelectionChange, clearSelection} = useIndexResourceState(
-    rows.map((r) => ({id: r.key})),
-  );
+  const {selectedResources, allResourcesSelected, handleSelectionChange, clearSelection, selectedItemsCount} = useRowSelection(rows, (r) => r.key);
   const link = useLink(connectionId, clearSelection);
   const dismiss = useDismiss(connectionId, clearSelection);
   const chosen = rows.filter((r) => allResourcesSelected || selectedResources.includes(r.key));
@@ -94,7 +92,7 @@ export function SkuProposals({connectionId}: {connectionId: number}) {
             itemCount={rows.length}
             loading={query.isFetching}
             headings={[{title: 'Shopify variant'}, {title: 'TikTok listing'}, {title: 'Match'}]}
-            selectedItemsCount={allResourcesSelected ? 'All' : selectedResources.length}
+            selectedItemsCount={selectedItemsCount}
             onSelectionChange={handleSelectionChange}
             promotedBulkActions={[
               {content: 'Link products', onAction: () => link.mutate(chosen.flatMap((r) => pairOf(r) ?? []))},

@@ -13,7 +13,6 @@ import {
   List,
   Page,
   useBreakpoints,
-  useIndexResourceState,
   useSetIndexFiltersMode,
 } from '@shopify/polaris';
 import {keepPreviousData, useMutation, useQuery, useQueryClient} from '@tanstack/react-query';
@@ -24,6 +23,7 @@ import {ApiError, api, unwrap} from '../../api/client';
 import type {components} from '../../api/schema';
 import {rangePagination} from '../../components/pagination';
 import {EMPTY_STATE_IMAGE, ErrorBanner, errorMessage, PageSkeleton, WithConnection} from '../../components/states';
+import {useRowSelection} from '../../hooks/useRowSelection';
 import {type Connection, ConnectionSelect} from '../../shell/connection';
 import {useAdminLoading, useToast} from '../../shell/feedback';
 import {HEADINGS, type Order, OrderRow, type Problem} from './OrderRow';
@@ -84,9 +84,7 @@ function Orders({connection}: {connection: Connection}) {
   }, [orders.error]);
 
   const rows = orders.data?.orders ?? [];
-  const {selectedResources, allResourcesSelected, handleSelectionChange, clearSelection} = useIndexResourceState(
-    rows.map((o) => ({id: o.order_id})),
-  );
+  const {selectedResources, allResourcesSelected, handleSelectionChange, clearSelection, selectedItemsCount} = useRowSelection(rows, (o) => o.order_id);
 
   const refresh = () => client.invalidateQueries({predicate: (q) => String(q.queryKey[0]).startsWith('orders')});
   const bulk = useMutation({
@@ -194,7 +192,7 @@ function Orders({connection}: {connection: Connection}) {
             itemCount={rows.length}
             headings={[...HEADINGS] as never}
             condensed={smDown}
-            selectedItemsCount={allResourcesSelected ? 'All' : selectedResources.length}
+            selectedItemsCount={selectedItemsCount}
             onSelectionChange={handleSelectionChange}
             promotedBulkActions={[
               {content: 'Sync orders', onAction: act('sync')},

@@ -16,18 +16,18 @@ import {
   Text,
   Thumbnail,
   useBreakpoints,
-  useIndexResourceState,
   useSetIndexFiltersMode,
 } from '@shopify/polaris';
 import type {IndexFiltersProps} from '@shopify/polaris';
 import {ImageIcon} from '@shopify/polaris-icons';
 import {keepPreviousData, useQuery} from '@tanstack/react-query';
-import {useCallback, useEffect, useMemo, useState} from 'react';
+import {useCallback, useMemo, useState} from 'react';
 import {useNavigate} from 'react-router-dom';
 
 import {api, unwrap} from '../../api/client';
 import {pagePagination} from '../../components/pagination';
 import {EMPTY_STATE_IMAGE, ErrorBanner, PageSkeleton, WithConnection, errorMessage} from '../../components/states';
+import {useRowSelection} from '../../hooks/useRowSelection';
 import {useUrlSearchText} from '../../hooks/useUrlSearchText';
 import {type Connection, ConnectionSelect} from '../../shell/connection';
 import {useAdminLoading, useToast} from '../../shell/feedback';
@@ -38,7 +38,6 @@ import {
   formatDate,
   type ProductAction,
   ProductBadges,
-  type ProductRow,
   syncUrl,
   useProductAction,
 } from './productUi';
@@ -94,11 +93,7 @@ function ProductList({connection}: {connection: Connection}) {
   useAdminLoading(list.isFetching);
 
   const items = useMemo(() => list.data?.items ?? [], [list.data]);
-  const {selectedResources, allResourcesSelected, handleSelectionChange, clearSelection} = useIndexResourceState(
-    items as unknown as {[key: string]: unknown}[],
-    {resourceIDResolver: (row) => String((row as unknown as ProductRow).id)},
-  );
-  useEffect(() => clearSelection(), [params, clearSelection]);
+  const {selectedResources, handleSelectionChange, clearSelection, selectedItemsCount} = useRowSelection(items, (p) => String(p.id), params);
 
   const action = useProductAction(connection.id);
   const run = useCallback(
@@ -226,7 +221,7 @@ function ProductList({connection}: {connection: Connection}) {
             <IndexTable
               resourceName={{singular: 'product', plural: 'products'}}
               itemCount={items.length}
-              selectedItemsCount={allResourcesSelected ? 'All' : selectedResources.length}
+              selectedItemsCount={selectedItemsCount}
               onSelectionChange={handleSelectionChange}
               condensed={smDown}
               loading={list.isFetching && !list.isPending}

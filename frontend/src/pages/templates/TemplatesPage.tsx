@@ -19,7 +19,6 @@ import {
   Page,
   Text,
   useBreakpoints,
-  useIndexResourceState,
   useSetIndexFiltersMode,
 } from '@shopify/polaris';
 import type {IndexFiltersProps} from '@shopify/polaris';
@@ -34,6 +33,7 @@ import {type ChoiceFilterSpec, choiceFilter, choicePill} from '../../components/
 import {pagePagination} from '../../components/pagination';
 import {EMPTY_STATE_IMAGE, ErrorBanner, PageSkeleton, WithConnection} from '../../components/states';
 import {useDebounced} from '../../hooks/useDebounced';
+import {useRowSelection} from '../../hooks/useRowSelection';
 import {ConnectionSelect} from '../../shell/connection';
 import {useAdminLoading, useToast} from '../../shell/feedback';
 
@@ -91,9 +91,7 @@ function TemplatesList({connectionId}: {connectionId: number}) {
   });
   useAdminLoading(list.isFetching);
   const rows = list.data?.items ?? [];
-  const {selectedResources, allResourcesSelected, handleSelectionChange, clearSelection} = useIndexResourceState(
-    rows.map((r) => ({id: String(r.id)})),
-  );
+  const {selectedResources, handleSelectionChange, clearSelection, selectedItemsCount} = useRowSelection(rows, (r) => String(r.id));
   const refresh = () => queryClient.invalidateQueries({queryKey: ['templates', connectionId]});
   const path = (id: number) => ({params: {path: {connection_id: connectionId, template_id: id}}});
   const nameOf = (id: number) => rows.find((r) => r.id === id)?.name ?? `Template ${id}`;
@@ -220,7 +218,7 @@ function TemplatesList({connectionId}: {connectionId: number}) {
                 <IndexTable
                   resourceName={{singular: 'template', plural: 'templates'}}
                   itemCount={rows.length}
-                  selectedItemsCount={allResourcesSelected ? 'All' : selectedResources.length}
+                  selectedItemsCount={selectedItemsCount}
                   onSelectionChange={handleSelectionChange}
                   condensed={smDown}
                   loading={list.isFetching && !list.isLoading}
