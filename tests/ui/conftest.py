@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -156,3 +157,15 @@ async def connected(page: Page, stack: LocalStack, domain: str, products: int = 
     await page.goto(f"{stack.app_url}/auth/tiktok/connect")
     await page.wait_for_url(f"{stack.app_url}/")
     return merchant, str(tts["shop_id"])
+
+
+@asynccontextmanager
+async def connected_shop(page: Page, stack: LocalStack, domain: str, products: int = 20,
+                         **options: Any) -> AsyncIterator[tuple[Merchant, str]]:
+    """`connected` for the length of a test: yields the Merchant and the TikTok shop id, and
+    closes the Merchant's clients afterwards, whatever the test did."""
+    merchant, tts_id = await connected(page, stack, domain, products=products, **options)
+    try:
+        yield merchant, tts_id
+    finally:
+        await merchant.close()

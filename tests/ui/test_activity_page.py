@@ -11,15 +11,14 @@ from playwright.async_api import Page, expect
 
 from ecomsend.demo.stack import LocalStack
 
-from .conftest import axe_violations, connected, shot
+from .conftest import axe_violations, connected_shop, shot
 from .home_settings_seed import connection_of, seed_activity, seed_failures
 
 
 async def test_activity_filter_export_and_bulk_retry(page: Page, ui_stack: LocalStack,
                                                      tmp_path: Path) -> None:
     domain = "activity-ui.myshopify.com"
-    merchant, _ = await connected(page, ui_stack, domain, products=4)
-    try:
+    async with connected_shop(page, ui_stack, domain, products=4):
         shop_id, conn = await connection_of(ui_stack, domain, 4)
         failed_titles = await seed_failures(ui_stack, shop_id, conn, 2)
         await seed_activity(ui_stack, shop_id, conn, [
@@ -83,5 +82,3 @@ async def test_activity_filter_export_and_bulk_retry(page: Page, ui_stack: Local
                      ).to_be_visible()
         await shot(page, "activity-retried")
         assert await axe_violations(page) == []
-    finally:
-        await merchant.close()

@@ -10,7 +10,7 @@ from playwright.async_api import Page, expect
 
 from ecomsend.demo.stack import LocalStack
 
-from .conftest import axe_violations, connected, shot
+from .conftest import axe_violations, connected_shop, shot
 from .home_settings_seed import connection_of, product_statuses, seed_failures
 
 PRODUCTS = 6
@@ -19,10 +19,8 @@ PRODUCTS = 6
 async def test_home_shows_checklist_counts_health_and_retries_a_failure(
         page: Page, ui_stack: LocalStack) -> None:
     domain = "home-ui.myshopify.com"
-    merchant, _ = await connected(page, ui_stack, domain, products=PRODUCTS,
-                                  prerequisites_ok=False,
-                                  failing_prerequisites=["RETURN_WAREHOUSE"])
-    try:
+    async with connected_shop(page, ui_stack, domain, products=PRODUCTS, prerequisites_ok=False,
+                              failing_prerequisites=["RETURN_WAREHOUSE"]):
         shop_id, conn = await connection_of(ui_stack, domain, PRODUCTS)
         [failed_title] = await seed_failures(ui_stack, shop_id, conn, 1)
         await page.reload()
@@ -66,5 +64,3 @@ async def test_home_shows_checklist_counts_health_and_retries_a_failure(
         await page.set_viewport_size({"width": 390, "height": 844})
         await expect(page.get_by_role("heading", level=1, name="Home")).to_be_visible()
         await shot(page, "home-phone")
-    finally:
-        await merchant.close()

@@ -9,13 +9,13 @@ from playwright.async_api import Page, expect
 from ecomsend.demo.stack import LocalStack
 
 from .app_api import api, connection_id
-from .conftest import axe_violations, connected, shot
+from .conftest import axe_violations, connected_shop, shot
 from .links_orders_helpers import close_toasts, listing, variants
 
 
 async def test_confirm_proposal_manual_link_and_unlink(page: Page, ui_stack: LocalStack) -> None:
-    merchant, tts_id = await connected(page, ui_stack, "links-ui.myshopify.com", products=8)
-    try:
+    async with connected_shop(page, ui_stack, "links-ui.myshopify.com",
+                              products=8) as (merchant, tts_id):
         conn = await connection_id(page, ui_stack)
         first, second = (await variants(page, ui_stack, conn, minimum=8))[:2]
         await listing(merchant, tts_id, seller_sku=first["sku"], title="Proposal listing UI")
@@ -74,5 +74,3 @@ async def test_confirm_proposal_manual_link_and_unlink(page: Page, ui_stack: Loc
         links = await api(page, ui_stack, f"/api/connections/{conn}/links/linked")
         assert manual["id"] not in {x["tiktok_product_id"] for x in links["links"]}
         assert links["total"] == 1
-    finally:
-        await merchant.close()

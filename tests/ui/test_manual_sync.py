@@ -19,7 +19,7 @@ from .category_form import (
     wait_badges,
     wait_catalog,
 )
-from .conftest import axe_violations, connected, shot
+from .conftest import axe_violations, connected_shop, shot
 
 PRODUCTS = 8
 
@@ -44,9 +44,7 @@ async def _listable(page: Page, stack: LocalStack, conn: int,
 
 
 async def test_fix_a_failing_product_and_sync_it(page: Page, ui_stack: LocalStack) -> None:
-    merchant, _ = await connected(page, ui_stack, "manual-sync-ui.myshopify.com",
-                                  products=PRODUCTS)
-    try:
+    async with connected_shop(page, ui_stack, "manual-sync-ui.myshopify.com", products=PRODUCTS):
         conn = await connection_id(page, ui_stack)
         await wait_catalog(page, ui_stack, conn, PRODUCTS)
         category = await easy_category(page, ui_stack, conn)
@@ -87,13 +85,10 @@ async def test_fix_a_failing_product_and_sync_it(page: Page, ui_stack: LocalStac
         assert badges[pid] == "synced", badges
         detail = await api(page, ui_stack, f"/api/connections/{conn}/products/{pid}")
         assert detail["override"]["category_id"] == category["id"]
-    finally:
-        await merchant.close()
 
 
 async def test_many_products_and_no_selection(page: Page, ui_stack: LocalStack) -> None:
-    merchant, _ = await connected(page, ui_stack, "manual-many-ui.myshopify.com", products=4)
-    try:
+    async with connected_shop(page, ui_stack, "manual-many-ui.myshopify.com", products=4):
         conn = await connection_id(page, ui_stack)
         await wait_catalog(page, ui_stack, conn, 4)
         ids = [r["id"] for r in (await api(page, ui_stack,
@@ -109,5 +104,3 @@ async def test_many_products_and_no_selection(page: Page, ui_stack: LocalStack) 
         assert await axe_violations(page) == []
         await page.goto(f"{ui_stack.app_url}/products/sync")
         await expect(page.get_by_text("No products chosen")).to_be_visible()
-    finally:
-        await merchant.close()

@@ -13,7 +13,7 @@ from playwright.async_api import Locator, Page, expect
 from ecomsend.demo.stack import LocalStack
 
 from .app_api import api, connection_id
-from .conftest import axe_violations, connected, shot
+from .conftest import axe_violations, connected_shop, shot
 from .links_orders_helpers import (
     close_toasts,
     fulfill_in_shopify,
@@ -33,8 +33,7 @@ async def _bulk(page: Page, row: Locator, action: str) -> None:
 
 
 async def test_sync_by_hand_fulfillment_and_fix_action(page: Page, ui_stack: LocalStack) -> None:
-    merchant, tts_id = await connected(page, ui_stack, DOMAIN, products=6)
-    try:
+    async with connected_shop(page, ui_stack, DOMAIN, products=6) as (merchant, tts_id):
         conn = await connection_id(page, ui_stack)
         variant = (await variants(page, ui_stack, conn, minimum=6))[0]
         sold = await listing(merchant, tts_id, seller_sku=variant["sku"], title="Linked UI item")
@@ -115,5 +114,3 @@ async def test_sync_by_hand_fulfillment_and_fix_action(page: Page, ui_stack: Loc
         await expect(page.get_by_label("Search TikTok listings")).to_have_value(
             loose["skus"][0]["id"])
         await expect(page.get_by_text("Loose UI item — LOOSE-UI-1")).to_be_visible()
-    finally:
-        await merchant.close()

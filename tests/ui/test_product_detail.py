@@ -12,7 +12,7 @@ from ecomsend.demo.stack import LocalStack
 
 from .app_api import api, connection_id
 from .category_form import wait_catalog
-from .conftest import axe_violations, connected, shot
+from .conftest import axe_violations, connected_shop, shot
 from .products_seed import seed_statuses
 
 PRODUCTS = 8
@@ -25,9 +25,7 @@ def _money(value: str) -> str:
 
 async def test_detail_shows_preview_problems_and_history(page: Page,
                                                         ui_stack: LocalStack) -> None:
-    merchant, _ = await connected(page, ui_stack, "product-detail-ui.myshopify.com",
-                                  products=PRODUCTS)
-    try:
+    async with connected_shop(page, ui_stack, "product-detail-ui.myshopify.com", products=PRODUCTS):
         conn = await connection_id(page, ui_stack)
         await wait_catalog(page, ui_stack, conn, PRODUCTS)
         base = f"/api/connections/{conn}"
@@ -85,17 +83,11 @@ async def test_detail_shows_preview_problems_and_history(page: Page,
         await expect(page.get_by_role("button", name="Retry")).to_be_visible()
         await page.get_by_role("button", name="Sync", exact=True).click()
         await expect(page).to_have_url(f"{ui_stack.app_url}/products/sync?ids={product['id']}")
-    finally:
-        await merchant.close()
 
 
 async def test_unknown_product_says_so(page: Page, ui_stack: LocalStack) -> None:
-    merchant, _ = await connected(page, ui_stack, "product-missing-ui.myshopify.com",
-                                  products=2)
-    try:
+    async with connected_shop(page, ui_stack, "product-missing-ui.myshopify.com", products=2):
         await page.goto(f"{ui_stack.app_url}/products/999999")
         await expect(page.get_by_role("heading", level=1, name="Product not found")).to_be_visible()
         await expect(page.get_by_role("link", name="Products").first).to_be_visible()
         assert await axe_violations(page) == []
-    finally:
-        await merchant.close()

@@ -12,7 +12,7 @@ from ecomsend.demo.stack import LocalStack
 
 from .app_api import api, connection_id
 from .category_form import wait_catalog
-from .conftest import axe_violations, connected, shot
+from .conftest import axe_violations, connected_shop, shot
 from .products_seed import seed_statuses
 
 PRODUCTS = 24
@@ -26,9 +26,7 @@ async def _total(page: Page, stack: LocalStack, conn: int, query: str) -> int:
 
 
 async def test_list_filter_search_and_bulk_exclude(page: Page, ui_stack: LocalStack) -> None:
-    merchant, _ = await connected(page, ui_stack, "products-page-ui.myshopify.com",
-                                  products=PRODUCTS)
-    try:
+    async with connected_shop(page, ui_stack, "products-page-ui.myshopify.com", products=PRODUCTS):
         conn = await connection_id(page, ui_stack)
         await wait_catalog(page, ui_stack, conn, PRODUCTS)
         first = await api(page, ui_stack, f"/api/connections/{conn}/products?page_size=50")
@@ -89,14 +87,10 @@ async def test_list_filter_search_and_bulk_exclude(page: Page, ui_stack: LocalSt
         # A row opens the product's detail page.
         await rows.first.get_by_role("link").click()
         await expect(page.get_by_role("heading", level=1, name=title.strip())).to_be_visible()
-    finally:
-        await merchant.close()
 
 
 async def test_phone_width_and_empty_search(page: Page, ui_stack: LocalStack) -> None:
-    merchant, _ = await connected(page, ui_stack, "products-phone-ui.myshopify.com",
-                                  products=6)
-    try:
+    async with connected_shop(page, ui_stack, "products-phone-ui.myshopify.com", products=6):
         conn = await connection_id(page, ui_stack)
         await wait_catalog(page, ui_stack, conn, 6)
         await page.set_viewport_size({"width": 390, "height": 844})
@@ -106,5 +100,3 @@ async def test_phone_width_and_empty_search(page: Page, ui_stack: LocalStack) ->
         assert width <= 390, width
         await shot(page, "products-phone-empty-search")
         assert await axe_violations(page) == []
-    finally:
-        await merchant.close()

@@ -8,15 +8,14 @@ from playwright.async_api import Page, expect
 
 from ecomsend.demo.stack import LocalStack
 
-from .conftest import axe_violations, connected, shot
+from .conftest import axe_violations, connected_shop, shot
 from .home_settings_seed import connection_of
 
 
 async def test_order_settings_save_persist_and_field_errors(page: Page,
                                                             ui_stack: LocalStack) -> None:
     domain = "settings-ui.myshopify.com"
-    merchant, _ = await connected(page, ui_stack, domain, products=3)
-    try:
+    async with connected_shop(page, ui_stack, domain, products=3):
         await connection_of(ui_stack, domain, 3)
         await page.goto(f"{ui_stack.app_url}/settings?tab=orders")
         await expect(page.get_by_role("heading", level=1, name="Settings")).to_be_visible()
@@ -81,15 +80,12 @@ async def test_order_settings_save_persist_and_field_errors(page: Page,
         await expect(page.get_by_text("Default mapping")).to_be_visible()
         await shot(page, "settings-fulfillment")
         assert await axe_violations(page) == []
-    finally:
-        await merchant.close()
 
 
 async def test_disconnect_then_reconnect_from_connections(page: Page,
                                                           ui_stack: LocalStack) -> None:
     domain = "connections-ui.myshopify.com"
-    merchant, tts_id = await connected(page, ui_stack, domain, products=2)
-    try:
+    async with connected_shop(page, ui_stack, domain, products=2) as (_, tts_id):
         await connection_of(ui_stack, domain, 2)
         await page.goto(f"{ui_stack.app_url}/settings?tab=connections")
         name = "Sandbox US shop"
@@ -122,5 +118,3 @@ async def test_disconnect_then_reconnect_from_connections(page: Page,
         session = await page.evaluate("() => fetch('/api/session').then(r => r.json())")
         assert [(c["tiktok_shop_id"], c["connected"]) for c in session["connections"]] == [
             (tts_id, True)]
-    finally:
-        await merchant.close()

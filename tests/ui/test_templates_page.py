@@ -21,7 +21,7 @@ from .category_form import (
     wait_badges,
     wait_catalog,
 )
-from .conftest import axe_violations, connected, shot
+from .conftest import axe_violations, connected_shop, shot
 
 PRODUCTS = 10
 
@@ -43,9 +43,7 @@ def _matches(n: int) -> str:
 
 
 async def test_build_save_activate_and_sync(page: Page, ui_stack: LocalStack) -> None:
-    merchant, _ = await connected(page, ui_stack, "templates-ui.myshopify.com",
-                                  products=PRODUCTS)
-    try:
+    async with connected_shop(page, ui_stack, "templates-ui.myshopify.com", products=PRODUCTS):
         conn = await connection_id(page, ui_stack)
         await wait_catalog(page, ui_stack, conn, PRODUCTS)
         category = await easy_category(page, ui_stack, conn)
@@ -114,14 +112,10 @@ async def test_build_save_activate_and_sync(page: Page, ui_stack: LocalStack) ->
         for result in listable["results"]:
             if not result["errors"]:
                 assert badges[result["product_id"]] == "synced", (result, badges)
-    finally:
-        await merchant.close()
 
 
 async def test_reorder_default_and_delete(page: Page, ui_stack: LocalStack) -> None:
-    merchant, _ = await connected(page, ui_stack, "templates-order-ui.myshopify.com",
-                                  products=4)
-    try:
+    async with connected_shop(page, ui_stack, "templates-order-ui.myshopify.com", products=4):
         conn = await connection_id(page, ui_stack)
         category = await easy_category(page, ui_stack, conn)
         for i, name in enumerate(("Alpha", "Bravo")):
@@ -162,5 +156,3 @@ async def test_reorder_default_and_delete(page: Page, ui_stack: LocalStack) -> N
         names = [t["name"] for t in await api(page, ui_stack,
                                                f"/api/connections/{conn}/templates")]
         assert names == ["Alpha"]
-    finally:
-        await merchant.close()
