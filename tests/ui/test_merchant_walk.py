@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import re
 from pathlib import Path
+from typing import Any
 
 import httpx
 from playwright.async_api import Page, expect
@@ -68,7 +69,7 @@ async def _install_and_connect(page: Page, stack: LocalStack) -> tuple[Merchant,
     return merchant, str(tts["shop_id"]), conn
 
 
-async def _template(page: Page, stack: LocalStack, conn: int) -> tuple[dict, list[int]]:
+async def _template(page: Page, stack: LocalStack, conn: int) -> tuple[dict[str, Any], list[int]]:
     """Build a template for one product type in the editor, save it, activate it from the
     list; returns its category and the ids of its products that reached Synced."""
     category = await easy_category(page, stack, conn)
@@ -108,7 +109,7 @@ async def _template(page: Page, stack: LocalStack, conn: int) -> tuple[dict, lis
 
 
 async def _fix_review_failure(page: Page, stack: LocalStack, conn: int, tts_id: str,
-                              category: dict, product_id: int) -> None:
+                              category: dict[str, Any], product_id: int) -> None:
     """TikTok's review rejects a listed product; the merchant opens it from Products, reads
     why, and syncs it again through the manual-sync form with a better category."""
     product = await api(page, stack, f"/api/connections/{conn}/products/{product_id}")
