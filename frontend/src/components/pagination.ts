@@ -1,5 +1,5 @@
-// IndexTable pagination for lists the server pages (Products, Templates, Orders, Linked
-// products): Previous / Next and a "51–100 of 240" label.
+// IndexTable pagination for lists the server pages (Products, Templates, Orders, Link products'
+// tabs): Previous / Next and a "51–100 of 240" label.
 import type {IndexTableProps} from '@shopify/polaris';
 
 type Pagination = NonNullable<IndexTableProps['pagination']>;

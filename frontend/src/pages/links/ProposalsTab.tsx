@@ -16,6 +16,7 @@ import {keepPreviousData, useQuery} from '@tanstack/react-query';
 import {useState} from 'react';
 
 import {api, unwrap} from '../../api/client';
+import {rangePagination} from '../../components/pagination';
 import {EMPTY_STATE_IMAGE, ErrorBanner, errorMessage} from '../../components/states';
 import {useRowSelection} from '../../hooks/useRowSelection';
 import {dismissKey, LINKS_KEY, PAGE_SIZE, pairOf, type Proposal, useDismiss, useLink} from './shared';
@@ -47,16 +48,6 @@ function Side({title, detail}: {title: string | null | undefined; detail: string
 const shopifyDetail = (p: Proposal) =>
   [p.shopify_variant_title, p.shopify_sku && `SKU ${p.shopify_sku}`].filter(Boolean).join(' · ');
 const tiktokDetail = (p: Proposal) => (p.tiktok_seller_sku ? `Seller SKU ${p.tiktok_seller_sku}` : '');
-
-function pager({offset, total, setOffset}: {offset: number; total: number; setOffset: (n: number) => void}) {
-  return {
-    hasPrevious: offset > 0,
-    hasNext: offset + PAGE_SIZE < total,
-    onPrevious: () => setOffset(Math.max(0, offset - PAGE_SIZE)),
-    onNext: () => setOffset(offset + PAGE_SIZE),
-    label: total ? `${offset + 1}–${Math.min(offset + PAGE_SIZE, total)} of ${total}` : undefined,
-  };
-}
 
 export function SkuProposals({connectionId}: {connectionId: number}) {
   const [offset, setOffset] = useState(0);
@@ -103,7 +94,7 @@ export function SkuProposals({connectionId}: {connectionId: number}) {
                 <p>When a TikTok listing has the same SKU as a Shopify variant, the pair shows up here.</p>
               </EmptyState>
             }
-            pagination={pager({offset, total, setOffset})}
+            pagination={rangePagination(offset, PAGE_SIZE, total, setOffset)}
           >
             {rows.map((r, i) => (
               <IndexTable.Row key={r.key} id={r.key} position={i}
@@ -152,7 +143,7 @@ export function Suggestions({connectionId, onManual}: {connectionId: number; onM
               <p>{kind === 'barcode' ? 'Pairs whose barcodes match appear here.' : 'Products whose titles look alike appear here.'}</p>
             </EmptyState>
           }
-          pagination={pager({offset, total: query.data?.total ?? 0, setOffset})}
+          pagination={rangePagination(offset, PAGE_SIZE, query.data?.total ?? 0, setOffset)}
         >
           {rows.map((r, i) => {
             const pair = pairOf(r);
