@@ -10,6 +10,7 @@ from typing import Any
 
 from graphql import (
     DocumentNode,
+    FieldNode,
     FragmentDefinitionNode,
     GraphQLError,
     OperationDefinitionNode,
@@ -24,7 +25,7 @@ from ecomsend.sandbox.shopify.resolvers import all as _all_resolvers  # noqa: F4
 from ecomsend.sandbox.shopify.resolvers.base import Ctx, resolve_field, resolve_type
 from ecomsend.sandbox.shopify.resolvers.orders import order_search_fields
 from ecomsend.sandbox.shopify.schema import get_schema, validate_document
-from ecomsend.sandbox.shopify.search_index import index_of
+from ecomsend.sandbox.shopify.search_index import ORDER_MUTATIONS, index_of
 from ecomsend.sandbox.shopify.store import Sandbox, Shop, Token
 from ecomsend.sandbox.shopify.util import now
 
@@ -138,7 +139,9 @@ def _execute(ctx: Ctx, document: DocumentNode, op: OperationDefinitionNode,
                      field_resolver=resolve_field, type_resolver=resolve_type)
     if not isinstance(result, object) or hasattr(result, "__await__"):
         raise RuntimeError("sandbox resolvers must be synchronous")
-    if op.operation == OperationType.MUTATION and ctx.sandbox.search_lag_s > 0:
+    if op.operation == OperationType.MUTATION and ctx.sandbox.search_lag_s > 0 and any(
+            isinstance(sel, FieldNode) and sel.name.value in ORDER_MUTATIONS
+            for sel in op.selection_set.selections):
         # The search index sees this write only `search_lag_s` from now (search_index).
         index_of(shop).observe(shop, order_search_fields(shop), ctx.sandbox.search_lag_s)
     try:

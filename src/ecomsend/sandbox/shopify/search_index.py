@@ -8,8 +8,9 @@ each time an order's `updated_at` moves, the searchable values are snapshotted a
 visible `lag_s` seconds after that `updated_at`. A search matches against the newest visible
 snapshot of each order (an order with none is not found) and returns the live order.
 
-Snapshots are taken at the end of every GraphQL mutation (`observe`, called by the executor) and
-lazily before each search, so a merchant edit made through the control API is indexed too.
+Snapshots are taken at the end of every GraphQL mutation that can change orders (`observe`,
+called by the executor; ORDER_MUTATIONS) and lazily before each search, so a merchant edit
+made through the control API is indexed too.
 The lag is `Sandbox.search_lag_s` (create_app option `search_lag_s`, default 3 s; control API
 `PUT /_sandbox/settings`). 0 turns it off.
 """
@@ -26,6 +27,10 @@ from ecomsend.sandbox.shopify.util import now
 #: Default lag of the orders search index, in seconds ("a few seconds", reference §9).
 DEFAULT_SEARCH_LAG_S = 3.0
 Getter = Callable[[Any], Any]
+#: Mutations after which the executor snapshots changed orders (others cannot change them).
+ORDER_MUTATIONS = frozenset({"orderCreate", "orderUpdate", "orderCancel", "orderMarkAsPaid",
+                             "tagsAdd", "tagsRemove", "fulfillmentCreate",
+                             "fulfillmentTrackingInfoUpdate"})
 
 
 @dataclass
@@ -47,8 +52,10 @@ class OrderIndex:
     def observe(self, shop: Shop, fields: dict[str, Getter], lag_s: float) -> None:
         """Snapshot every order whose `updated_at` moved since the last look."""
         for order in shop.orders.values():
-            versions = self.orders.setdefault(order.id, _Versions())
-            if order.updated_at == versions.seen:
+            versions = self.orders.get(order.id)
+            if versions is None:
+                versions = self.orders[order.id] = _Versions()
+            elif order.updated_at == versions.seen:
                 continue
             versions.seen = order.updated_at
             values = {name: get(order) for name, get in fields.items()}
