@@ -35,6 +35,7 @@ from ecomsend.sync.links.service import (
 )
 from ecomsend.web import api_links_page
 from ecomsend.web.api_common import (
+    MAX_ID,
     TIKTOK_RESPONSES,
     ConnectionDep,
     live_context,
@@ -226,7 +227,7 @@ async def create_links(db: DbDep, queue: QueueDep, services: ServicesDep,
 @router.delete("/{link_id}", status_code=204,
                summary="Unlink: the listing stays on TikTok but no longer receives updates")
 async def unlink(db: DbDep, connection: ConnectionDep,
-                 link_id: Annotated[int, Path(ge=1)]) -> Response:
+                 link_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Response:
     async with db.unit_of_work() as session:
         removed = await delete_link(session, connection.id, link_id)
     if removed is None:

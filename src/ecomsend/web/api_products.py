@@ -29,6 +29,7 @@ from ecomsend.sync.products.converters import prefs_from_settings
 from ecomsend.sync.products.recommend import recommend_categories
 from ecomsend.sync.products.types import ProductSnapshot, TemplateSpec
 from ecomsend.web.api_common import (
+    MAX_ID,
     TIKTOK_RESPONSES,
     ConnectionDep,
     FieldErrorOut,
@@ -72,7 +73,7 @@ from ecomsend.web.product_queries import (
 
 router = APIRouter(prefix="/api/connections/{connection_id}/products", tags=["products"],
                    responses=TIKTOK_RESPONSES)
-ProductId = Annotated[int, Path(ge=1)]
+ProductId = Annotated[int, Path(ge=1, le=MAX_ID)]
 #: The text filters: at most 255 characters, no control characters (NUL bytes are a 422).
 FilterText = Annotated[str | None, Query(max_length=255, pattern=r"^[^\x00-\x1f]*$")]
 

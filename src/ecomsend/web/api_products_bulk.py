@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ecomsend.db.models import ShopifyProduct, SyncState, TikTokShop
 from ecomsend.sync.listing import commands
 from ecomsend.sync.listing.exclusions import set_excluded
-from ecomsend.web.api_common import ERROR_RESPONSES, ConnectionDep
+from ecomsend.web.api_common import ERROR_RESPONSES, MAX_ID, ConnectionDep
 from ecomsend.web.api_products import StatusOut, status_out
 from ecomsend.web.deps import DbDep, QueueDep
 from ecomsend.web.product_queries import all_states_by_gid, owned_product, worst
@@ -81,7 +81,7 @@ async def _retry_rows(session: AsyncSession, queue: QueueDep,
              summary="Retry a failed product (Sync failed, Review failed or waiting to retry)",
              responses={409: {"description": "The product has not failed."}})
 async def retry_product(db: DbDep, queue: QueueDep, connection: ConnectionDep,
-                        product_id: Annotated[int, Path(ge=1)]) -> RetryOut:
+                        product_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> RetryOut:
     async with db.unit_of_work() as session:
         product = await owned_product(session, connection, product_id)
         rows = (await all_states_by_gid(session, connection.id, [product.shopify_id])).get(

@@ -29,6 +29,7 @@ from ecomsend.web import (
 )
 from ecomsend.web.deps import DbDep
 from ecomsend.web.home_pages import HOME_SETTINGS_ACTIVITY_ROUTERS
+from ecomsend.web.json_guard import JsonGuard
 from ecomsend.web.product_pages import PRODUCT_PAGE_ROUTERS
 from ecomsend.web.ui import mount_ui
 
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     app = FastAPI(title="EcomSend Feed", version=__version__, lifespan=lifespan)
     # The admin UI's bundles and the JSON API's lists compress 4-8x; webhooks answer with no body.
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES)
+    app.add_middleware(JsonGuard)
     app.include_router(webhooks.router)
     app.include_router(auth.router)
     app.include_router(api_session.router)

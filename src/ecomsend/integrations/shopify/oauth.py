@@ -32,7 +32,8 @@ from ecomsend.integrations.shopify.errors import (
 )
 
 #: Shop hostnames we accept, after lower-casing (reference §3.2 shop domain validation).
-SHOP_DOMAIN_RE = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
+#: One DNS label (at most 63 characters, RFC 1035) under myshopify.com.
+SHOP_DOMAIN_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}\.myshopify\.com$")
 #: Replay window for signed query strings; the JS library uses 90 s (reference §3.2).
 CALLBACK_MAX_AGE_S = 90
 #: Longest part of a refused token response kept in the error message.
