@@ -71,6 +71,7 @@ class LocalStack:
                           "service_id": TIKTOK_SERVICE_ID, "webhook_url":
                           f"{self.app_url}/webhooks/tiktok", **self.tiktok_options}
         self._procs: list[subprocess.Popen[bytes]] = []
+        self._app_proc: subprocess.Popen[bytes] | None = None
         self._app_port = ports[0]
         if self.sandboxes_in_processes:
             self._commands = self._sandbox_commands(ports[1], ports[2], tiktok_options)
@@ -110,22 +111,36 @@ class LocalStack:
             for url in (self.shopify_url, self.tiktok_url):
                 _wait_until_up(url, "/_sandbox/webhooks")
             if not self.app_in_process:
-                log = self.app_log.open("ab") if self.app_log else subprocess.DEVNULL
-                self._procs.append(subprocess.Popen(  # noqa: S603 (our own CLI)
-                    [sys.executable, "-m", "ecomsend", "serve", "--port", str(self._app_port),
-                     "--no-migrate"], env=settings_env(self.settings),
-                    stdout=log, stderr=subprocess.STDOUT if self.app_log else log))
-                _wait_until_up(self.app_url, "/healthz")
+                self.start_app()
         for server in self._servers:
             server.start()
         return self
+
+    def start_app(self) -> None:
+        """Start the app process (`ecomsend serve`; app_in_process=False) and wait until it
+        answers; the chaos suite calls it again after `kill_app`."""
+        log = self.app_log.open("ab") if self.app_log else subprocess.DEVNULL
+        self._app_proc = subprocess.Popen(  # noqa: S603 (our own CLI)
+            [sys.executable, "-m", "ecomsend", "serve", "--port", str(self._app_port),
+             "--no-migrate"], env=settings_env(self.settings),
+            stdout=log, stderr=subprocess.STDOUT if self.app_log else log)
+        self._procs.append(self._app_proc)
+        _wait_until_up(self.app_url, "/healthz")
+
+    def kill_app(self) -> None:
+        """SIGKILL the app process (a crash: no shutdown hook runs); the chaos suite's kill."""
+        if self._app_proc is None:
+            raise RuntimeError("kill_app needs app_in_process=False and a started stack")
+        self._app_proc.kill()
+        self._app_proc.wait(timeout=10)
 
     def stop(self) -> None:
         for server in reversed(self._servers):
             server.stop()
         for proc in self._procs:
-            proc.terminate()
-            proc.wait(timeout=10)
+            if proc.poll() is None:
+                proc.terminate()
+                proc.wait(timeout=10)
 
     def __enter__(self) -> LocalStack:
         return self.start()
