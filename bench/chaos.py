@@ -34,7 +34,7 @@ from ecomsend.demo.stack import Merchant
 KILLS = {"embedded": (1, 1, 1), "scale-out": (2, 1, 2)}  # kills in listing, changes, follow-up
 CONVERGE_S = 300.0
 #: Bounds of the phases run under faults (a phase that overruns moves on; the check counts).
-PHASE_S = {"small": 180.0, "full": 900.0}
+PHASE_S = {"small": 300.0, "full": 900.0}
 
 
 def log(message: str) -> None:
