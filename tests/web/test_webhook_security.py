@@ -229,3 +229,32 @@ async def test_tiktok_events_without_notification_id_in_one_second_are_both_kept
         count = (await s.execute(select(func.count()).select_from(WebhookReceipt).where(
             WebhookReceipt.platform == "tiktok"))).scalar_one()
     assert count == 2  # two different events; the third is a repeat of the second
+
+
+async def test_a_products_update_just_after_uninstall_is_not_applied(
+        db: Database, served: tuple[httpx.AsyncClient, Seeded, Seeded]) -> None:
+    http, a, _b = served
+    assert (await _post(http, db, _product(9200), "products/update", A)).status_code == 200
+    uninstall = {"id": 1, "myshopify_domain": A}
+    assert (await _post(http, db, uninstall, "app/uninstalled", A)).status_code == 200
+    changed = _product(9300, updated="2026-12-02T10:00:00Z")
+    assert (await _post(http, db, changed, "products/update", A)).status_code == 200
+    assert await _products_of(db, a.shop_id) == ["gid://shopify/Product/9200"]
+
+
+async def test_session_cookie_expires(db: Database,
+                                      served: tuple[httpx.AsyncClient, Seeded, Seeded]) -> None:
+    import time
+
+    import jwt
+
+    from ecomsend.web.session import COOKIE_NAME, SESSION_TTL_S
+
+    http, a, _b = served
+    key = db.settings.session_key()
+    for claims in ({"sub": str(a.shop_id), "shop": A, "exp": int(time.time()) - 5},
+                   {"sub": str(a.shop_id), "shop": A}):  # expired; no expiry at all
+        token = jwt.encode(claims, key, algorithm="HS256")
+        response = await http.get("/api/session", cookies={COOKIE_NAME: token})
+        assert response.status_code == 401, claims
+    assert 0 < SESSION_TTL_S <= 24 * 3600

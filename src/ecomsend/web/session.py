@@ -47,7 +47,9 @@ def _from_cookie(request: Request, settings: Settings) -> str | None:
     if not raw:
         return None
     try:
-        claims = jwt.decode(raw, settings.session_key(), algorithms=["HS256"])
+        # A session without an expiry is refused (ours always carry one: SESSION_TTL_S).
+        claims = jwt.decode(raw, settings.session_key(), algorithms=["HS256"],
+                            options={"require": ["exp", "shop"]})
     except jwt.PyJWTError:
         return None
     return str(claims.get("shop") or "") or None
