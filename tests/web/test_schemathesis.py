@@ -50,7 +50,7 @@ def test_api_has_no_5xx_and_conforms_to_its_schema(tmp_path: Path) -> None:
              "--request-timeout", "20", "--workers", "2", "--continue-on-failure",
              "--suppress-health-check", "all", "--warnings", "off",
              "--exclude-path-regex", "^/(auth|webhooks)/", "--seed", "1"],
-            capture_output=True, text=True, timeout=600, check=False,
+            capture_output=True, text=True, timeout=600, check=False, cwd=tmp_path,
             env={**os.environ, "NO_COLOR": "1"})
     report = done.stdout + done.stderr
     (tmp_path / "schemathesis.txt").write_text(report)
