@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import unquote_to_bytes
+from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -56,6 +56,17 @@ def check_json(raw: bytes) -> None:
             raise BadJson("integer out of the 64-bit range")
 
 
+def _nul_location(scope: Scope) -> list[str] | None:
+    """Where a NUL byte sits in the URL (`["path"]` or `["query", name]`), if anywhere."""
+    if "\x00" in scope["path"]:
+        return ["path"]
+    for name, value in parse_qsl(scope["query_string"].decode("latin-1"),
+                                 keep_blank_values=True):
+        if "\x00" in name or "\x00" in value:
+            return ["query", name.replace("\x00", "")]
+    return None
+
+
 class JsonGuard:
     """`JsonGuard(app)`: see the module docstring."""
 
@@ -66,8 +77,9 @@ class JsonGuard:
         if scope["type"] != "http" or not scope["path"].startswith("/api/"):
             await self.app(scope, receive, send)
             return
-        if "\x00" in scope["path"] or b"\x00" in unquote_to_bytes(scope["query_string"]):
-            await _refuse(send, "NUL characters are not allowed in the URL", ["query"])
+        nul_at = _nul_location(scope)
+        if nul_at is not None:
+            await _refuse(send, "NUL characters are not allowed in the URL", nul_at)
             return
         if scope["method"] not in _BODY_METHODS:
             await self.app(scope, receive, send)
