@@ -12,13 +12,14 @@ from typing import Any
 
 import httpx
 import pytest
-from home_activity_seed import client_for, seed_shop  # type: ignore[import-not-found]
 from sqlalchemy import update
 
 from ecomsend.db.models import TikTokShop
 from ecomsend.db.session import Database
 from ecomsend.serving import BackgroundServer, free_port
 from ecomsend.web.app import create_app
+
+from .home_activity_seed import client_for, seed_shop
 
 HUGE = str(2**64 + 5)
 NUL = "a\x00b"

@@ -9,14 +9,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from home_activity_seed import (  # type: ignore[import-not-found]
-    add_activity,
-    add_link,
-    add_orders,
-    add_products,
-    client_for,
-    seed_shop,
-)
 from sqlalchemy import select
 
 from ecomsend.db.models import SyncState, TikTokShop
@@ -26,6 +18,15 @@ from ecomsend.sync import state
 from ecomsend.sync.connect import Authorization, RegionAlreadyConnected, save_connections
 from ecomsend.sync.connections import disconnect
 from ecomsend.sync.engine import sweep_sync_state
+
+from .home_activity_seed import (
+    add_activity,
+    add_link,
+    add_orders,
+    add_products,
+    client_for,
+    seed_shop,
+)
 
 
 @dataclass

@@ -8,7 +8,14 @@ import csv
 import io
 from datetime import timedelta
 
-from home_activity_seed import (  # type: ignore[import-not-found]
+from sqlalchemy import select, text
+
+from ecomsend.db.models import ActivityLog, LocalJob, SyncState
+from ecomsend.db.session import Database
+from ecomsend.db.types import utcnow
+from ecomsend.sync.inbox import InboundWebhook, Platform, ingest
+
+from .home_activity_seed import (
     Seeded,
     add_activity,
     add_fulfillments,
@@ -20,12 +27,6 @@ from home_activity_seed import (  # type: ignore[import-not-found]
     seed_shop,
     sync_row,
 )
-from sqlalchemy import select, text
-
-from ecomsend.db.models import ActivityLog, LocalJob, SyncState
-from ecomsend.db.session import Database
-from ecomsend.db.types import utcnow
-from ecomsend.sync.inbox import InboundWebhook, Platform, ingest
 
 
 async def _two_shops(db: Database) -> tuple[Seeded, Seeded]:

@@ -15,7 +15,6 @@ from typing import Any
 
 import httpx
 import pytest
-from home_activity_seed import Seeded, add_activity, client_for, seed_shop  # type: ignore[import-not-found]
 from sqlalchemy import delete, func, select, update
 
 from ecomsend.db.models import (
@@ -31,6 +30,8 @@ from ecomsend.db.session import Database
 from ecomsend.db.types import utcnow
 from ecomsend.serving import BackgroundServer
 from ecomsend.web.app import create_app
+
+from .home_activity_seed import Seeded, add_activity, client_for, seed_shop
 
 A, B = "victim-a.myshopify.com", "victim-b.myshopify.com"
 
