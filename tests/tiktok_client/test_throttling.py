@@ -1,6 +1,6 @@
 """Callers asking for 2× TikTok's 50 QPS see no 429, and sustained throughput stays ≥ 90%.
 
-Callers issue 100 requests/s for 3 s against one API of one shop; our bucket (2 burst, 46/s)
+Callers issue 100 requests/s for 3 s against one API of one shop; our bucket (1 burst, 46/s)
 paces them below the sandbox's 50-per-rolling-second limit.
 """
 

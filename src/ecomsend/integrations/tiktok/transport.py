@@ -32,9 +32,9 @@ from ecomsend.integrations.tiktok.signing import sign_request
 from ecomsend.ratelimit import BucketSpec, RateLimiter
 
 #: TikTok allows 50 QPS per API per app+shop (rate-limits guide), which may be enforced as a
-#: rolling one-second window: any second then admits at most burst + rate = 2 + 46 = 48 of our
+#: rolling one-second window: any second then admits at most burst + rate = 1 + 46 = 47 of our
 #: calls (a 10-token burst at 47/s let 57 through one second), and still gives 92%.
-DEFAULT_BUCKET = BucketSpec(capacity=2, refill_per_s=46)
+DEFAULT_BUCKET = BucketSpec(capacity=1, refill_per_s=46)
 #: Content type TikTok requires on every non-upload request, GET included (common parameters).
 JSON_CONTENT_TYPE = "application/json"
 #: A gateway timeout: the request may still have run behind the gateway.
