@@ -14,6 +14,7 @@ import {
 
 import type {components} from '../../api/schema';
 import {regionName} from '../../shell/connection';
+import {STATUS_LABELS} from '../products/productListState';
 import {dateTime, timeAgo} from './format';
 
 type ConnectionHome = components['schemas']['ConnectionHomeOut'];
@@ -27,12 +28,12 @@ interface Metric {
 }
 
 const PRODUCT_METRICS: Metric[] = [
-  {key: 'synced', label: 'Synced', tone: 'success'},
-  {key: 'syncing', label: 'Syncing', tone: 'info'},
-  {key: 'failed', label: 'Sync failed', tone: 'critical'},
-  {key: 'review_failed', label: 'Review failed', tone: 'warning'},
-  {key: 'not_synced', label: 'Not synced'},
-  {key: 'not_listable', label: 'Not listable'},
+  {key: 'synced', label: STATUS_LABELS.synced, tone: 'success'},
+  {key: 'syncing', label: STATUS_LABELS.syncing, tone: 'info'},
+  {key: 'failed', label: STATUS_LABELS.failed, tone: 'critical'},
+  {key: 'review_failed', label: STATUS_LABELS.review_failed, tone: 'warning'},
+  {key: 'not_synced', label: STATUS_LABELS.not_synced},
+  {key: 'not_listable', label: STATUS_LABELS.not_listable},
 ];
 const ORDER_METRICS: Metric[] = [
   {key: 'synced', label: 'Synced', tone: 'success'},

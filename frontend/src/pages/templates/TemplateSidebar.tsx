@@ -8,12 +8,15 @@ import {api, unwrap} from '../../api/client';
 import type {components} from '../../api/schema';
 import {useDebounced} from '../../hooks/useDebounced';
 import {ErrorBanner} from '../../components/states';
+import {STATUS_LABELS, type StatusFilter} from '../products/productListState';
 import {type TemplateForm, bodyOf} from './templateForm';
 
-const STATUS_LABELS: Record<string, string> = {
-  not_synced: 'Not synced', pending: 'Syncing', running: 'Syncing', backoff: 'Syncing',
-  synced: 'Synced', failed: 'Sync failed', review_failed: 'Review failed',
-};
+/** A sync_state status in the Products page's words (pending, running and backoff are all
+ * "Syncing" there). */
+function statusLabel(status: string): string {
+  const badge = ['pending', 'running', 'backoff'].includes(status) ? 'syncing' : status;
+  return STATUS_LABELS[badge as StatusFilter] ?? status;
+}
 
 export function TemplateBadges({active, isDefault}: {active: boolean; isDefault: boolean}) {
   return (
@@ -97,7 +100,7 @@ export function TemplatePreview({connectionId, templateId, form}: {connectionId:
                   <List.Item key={p.id}>
                     <InlineStack gap="200" blockAlign="center">
                       <Link url={`/products/${p.id}`}>{p.title}</Link>
-                      <Badge tone={p.status === 'synced' ? 'success' : undefined}>{STATUS_LABELS[p.status] ?? p.status}</Badge>
+                      <Badge tone={p.status === 'synced' ? 'success' : undefined}>{statusLabel(p.status)}</Badge>
                     </InlineStack>
                   </List.Item>
                 ))}
