@@ -28,12 +28,14 @@ from ecomsend.integrations.tiktok.errors import (
     RateLimited,
     Transient,
 )
+from ecomsend.integrations.tiktok.in_flight import InFlightGate
 from ecomsend.integrations.tiktok.signing import sign_request
 from ecomsend.ratelimit import BucketSpec, RateLimiter
 
 #: TikTok allows 50 QPS per API per app+shop (rate-limits guide), which may be enforced as a
 #: rolling one-second window: any second then admits at most burst + rate = 1 + 46 = 47 of our
-#: calls (a 10-token burst at 47/s let 57 through one second), and still gives 92%.
+#: sends (a 10-token burst at 47/s let 57 through one second), and still gives 92%. The 3 left
+#: are for requests a stall bunches into the same second of arrival (`in_flight.py`).
 DEFAULT_BUCKET = BucketSpec(capacity=1, refill_per_s=46)
 #: Content type TikTok requires on every non-upload request, GET included (common parameters).
 JSON_CONTENT_TYPE = "application/json"
@@ -103,6 +105,7 @@ class TikTokTransport:
                  rng: random.Random | None = None) -> None:
         self.config = config
         self._limiter = limiter
+        self._in_flight = InFlightGate(config.bucket.refill_per_s)
         self._own_http = http is None
         self._http = http or httpx.AsyncClient(timeout=httpx.Timeout(
             config.timeout_s, connect=config.connect_timeout_s))
@@ -166,11 +169,14 @@ class TikTokTransport:
         while True:
             if self.tokens is not None:
                 await self.tokens.ensure_fresh(shop)
-            await self._limiter.acquire(self.bucket_key(endpoint, shop), self.config.bucket)
+            key = self.bucket_key(endpoint, shop)
             used_token = shop.tokens.access_token
             try:
-                return await self._send(self.prepare(endpoint, shop, path, query, body, files,
-                                                     form), endpoint.api)
+                async with self._in_flight.slot(key) as sent:
+                    await self._limiter.acquire(key, self.config.bucket)
+                    prepared = self.prepare(endpoint, shop, path, query, body, files, form)
+                    sent()
+                    return await self._send(prepared, endpoint.api)
             except AuthExpired:
                 if refreshed or self.tokens is None:
                     raise
