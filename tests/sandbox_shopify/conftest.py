@@ -24,6 +24,8 @@ from ecomsend.serving import BackgroundServer
 API_KEY = "test-key"
 API_SECRET = "test-secret-long-enough-for-hs256-keys"
 VERSION = "2026-07"
+#: Shopify's 4-hour retry schedule compressed to ~0.05 s for the first retry.
+WEBHOOK_TIME_SCALE = 0.05 / 56.47
 BULK_RUN = """mutation BulkExportProducts($query: String!) {
   bulkOperationRunQuery(query: $query, groupObjects: false) {
     bulkOperation { id status createdAt } userErrors { field message code } } }"""
@@ -41,7 +43,8 @@ def sandbox_app(schema: Any) -> Any:
     # Search lag and bulk pace off for the session: these tests are not about them;
     # test_lag_and_bulk_pace turns them on through PUT /_sandbox/settings and back off.
     return create_app(API_KEY, API_SECRET, bulk_delay_s=0.01, webhook_max_attempts=3,
-                      webhook_backoff_s=0.05, search_lag_s=0, bulk_objects_per_s=0)
+                      webhook_time_scale=WEBHOOK_TIME_SCALE, search_lag_s=0,
+                      bulk_objects_per_s=0)
 
 
 @pytest.fixture(scope="session")
@@ -58,11 +61,14 @@ def sandbox(sandbox_app: Any) -> Any:
 
 @dataclass
 class Receiver:
-    """A tiny webhook endpoint: records deliveries, fails the first `fail[name]` of them."""
+    """A tiny webhook endpoint: records deliveries, fails the first `fail[name]` of them, and
+    the first `fail_each[name]` attempts of every delivery (by X-Shopify-Webhook-Id)."""
 
     url: str = ""
     received: list[dict[str, Any]] = field(default_factory=list)
     fail: dict[str, int] = field(default_factory=dict)
+    fail_each: dict[str, int] = field(default_factory=dict)
+    attempts: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def endpoint(self, name: str) -> str:
@@ -95,6 +101,9 @@ def receiver() -> Iterator[Receiver]:
             failing = rec.fail.get(name, 0)
             if failing:
                 rec.fail[name] = failing - 1
+            webhook_id = request.headers.get("x-shopify-webhook-id", "")
+            seen = rec.attempts[webhook_id] = rec.attempts.get(webhook_id, 0) + 1
+            failing = failing or seen <= rec.fail_each.get(name, 0)
         return JSONResponse({"ok": not failing}, status_code=500 if failing else 200)
 
     app = Starlette(routes=[Route("/hooks/{name}", hook, methods=["POST"])])

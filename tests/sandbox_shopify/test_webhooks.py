@@ -6,9 +6,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import itertools
 import json
 import uuid
 from typing import TYPE_CHECKING, Any
+
+from ecomsend.sandbox.shopify.webhooks import retry_delays
+
+from .conftest import WEBHOOK_TIME_SCALE
 
 #: The credentials the session sandbox was created with (conftest.py).
 API_KEY = "test-key"
@@ -142,19 +147,48 @@ def test_out_of_order_delivery(seeded: ShopClient, receiver: Receiver) -> None:
     assert [json.loads(h["body"])["available"] for h in hooks] == [2, 1]
 
 
-def test_api_subscription_deleted_after_8_consecutive_failures(seeded: ShopClient,
-                                                               receiver: Receiver) -> None:
+def test_api_subscription_deleted_when_one_delivery_fails_its_whole_series(
+        seeded: ShopClient, receiver: Receiver) -> None:
     name = f"x-{uuid.uuid4().hex[:6]}"
     receiver.fail[name] = 100
     _subscribe(seeded, "PRODUCTS_UPDATE", receiver.endpoint(name))
     product = _first_product(seeded)
-    for i in range(3):  # 3 deliveries x 3 attempts (session sandbox) = 9 failures
-        seeded.control("PATCH", f"/products/{product['id']}", json={"title": f"t{i}"})
+    seeded.control("PATCH", f"/products/{product['id']}", json={"title": "never lands"})
     seeded.flush()
-    # Deliveries run concurrently: an attempt already in flight at the 8th failure may land.
-    assert 8 <= len(receiver.deliveries(name)) <= 9
+    assert len(receiver.deliveries(name)) == 3  # the session sandbox's whole series
     listed = seeded.gql("{ webhookSubscriptions(first: 5) { nodes { id } } }")
     assert listed["data"]["webhookSubscriptions"]["nodes"] == []
+    seeded.control("PATCH", f"/products/{product['id']}", json={"title": "nobody hears"})
+    seeded.flush()
+    assert len(receiver.deliveries(name)) == 3
+
+
+def test_failures_spread_over_deliveries_keep_the_subscription(seeded: ShopClient,
+                                                               receiver: Receiver) -> None:
+    """Shopify counts a retry series per delivery: 6 deliveries that each fail twice and then
+    land (12 failed attempts, 4 more than the old "8 consecutive failures" rule) keep the
+    subscription."""
+    name = f"s-{uuid.uuid4().hex[:6]}"
+    receiver.fail_each[name] = 2
+    sub = _subscribe(seeded, "PRODUCTS_UPDATE", receiver.endpoint(name))
+    product = _first_product(seeded)
+    for i in range(6):
+        seeded.control("PATCH", f"/products/{product['id']}", json={"title": f"t{i}"})
+    seeded.flush()
+    hooks = receiver.deliveries(name)
+    assert len(hooks) == 18
+    assert len({h["headers"]["x-shopify-webhook-id"] for h in hooks}) == 6
+    listed = seeded.gql("{ webhookSubscriptions(first: 5) { nodes { id } } }")
+    assert listed["data"]["webhookSubscriptions"]["nodes"] == [{"id": sub["id"]}]
+
+
+def test_retry_schedule_is_shopifys_four_hours_scaled(sandbox: Any) -> None:
+    """8 retries doubling over 4 hours at time scale 1; the session sandbox's scale applied."""
+    real = retry_delays(9, 1.0)
+    assert len(real) == 8 and abs(sum(real) - 4 * 3600) < 1e-6
+    assert all(b == 2 * a for a, b in itertools.pairwise(real))
+    assert sandbox.dispatcher.delays_s == retry_delays(3, WEBHOOK_TIME_SCALE)
+    assert abs(sandbox.dispatcher.delays_s[0] - 0.05) < 0.001
 
 
 def test_uninstall_via_graphql_subscription(shop: ShopClient, receiver: Receiver) -> None:

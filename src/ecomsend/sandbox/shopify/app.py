@@ -29,9 +29,9 @@ from ecomsend.sandbox.shopify.schema import API_VERSION, get_schema
 from ecomsend.sandbox.shopify.store import Sandbox, Shop, Token
 from ecomsend.sandbox.shopify.util import now
 from ecomsend.sandbox.shopify.webhooks import (
-    DEFAULT_BACKOFF_S,
     DEFAULT_CONCURRENCY,
     DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_TIME_SCALE,
     Dispatcher,
 )
 
@@ -146,14 +146,14 @@ def _add_bulk_route(app: FastAPI, sandbox: Sandbox) -> None:
 
 
 def create_app(api_key: str, api_secret: str, **options: Any) -> Any:
-    """The sandbox ASGI app. Options: bulk_delay_s, webhook_max_attempts, webhook_backoff_s,
+    """The sandbox ASGI app. Options: bulk_delay_s, webhook_max_attempts, webhook_time_scale,
     webhook_concurrency, access_token_ttl_s, first_id. The schema is built here (once per
     process). The returned app has `.sandbox` (the state) for in-process inspection."""
     get_schema()
     sandbox = Sandbox(api_key, api_secret, **options)
     sandbox.dispatcher = Dispatcher(
         sandbox, max_attempts=int(options.get("webhook_max_attempts", DEFAULT_MAX_ATTEMPTS)),
-        backoff_s=float(options.get("webhook_backoff_s", DEFAULT_BACKOFF_S)),
+        time_scale=float(options.get("webhook_time_scale", DEFAULT_TIME_SCALE)),
         concurrency=int(options.get("webhook_concurrency", DEFAULT_CONCURRENCY)))
 
     @asynccontextmanager

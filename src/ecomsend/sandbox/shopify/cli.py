@@ -15,8 +15,10 @@ def serve_shopify_sandbox(
     api_secret: str = typer.Option("ecomsend-dev-secret", help="The app's API secret."),
     host: str = typer.Option("127.0.0.1", help="Interface to bind."),
     bulk_delay_s: float = typer.Option(0.05, help="Pause between bulk operation states."),
-    webhook_max_attempts: int = typer.Option(8, help="Delivery attempts per webhook."),
-    webhook_backoff_s: float = typer.Option(0.5, help="First retry delay (doubles each time)."),
+    webhook_max_attempts: int = typer.Option(
+        9, help="Delivery attempts per webhook (Shopify: the first and 8 retries)."),
+    webhook_time_scale: float = typer.Option(
+        1 / 128, help="Real seconds per second of Shopify's 4-hour retry schedule (1: real)."),
     search_lag_s: float = typer.Option(
         3.0, help="Seconds before a new or changed order shows in orders search (0: instant)."),
     bulk_objects_per_s: float = typer.Option(
@@ -31,7 +33,7 @@ def serve_shopify_sandbox(
 
     app = create_app(api_key, api_secret, bulk_delay_s=bulk_delay_s,
                      webhook_max_attempts=webhook_max_attempts,
-                     webhook_backoff_s=webhook_backoff_s, search_lag_s=search_lag_s,
+                     webhook_time_scale=webhook_time_scale, search_lag_s=search_lag_s,
                      bulk_objects_per_s=bulk_objects_per_s, redirect_urls=list(redirect_url))
     typer.echo(f"Shopify sandbox on http://{host}:{port}/store/{{shop}} "
                f"(control API http://{host}:{port}/_sandbox)", err=True)

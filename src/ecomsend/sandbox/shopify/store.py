@@ -252,7 +252,6 @@ class Subscription:
     source: str = "api"  # "api" (GraphQL) or "app" (TOML-style, control API)
     include_fields: list[str] = field(default_factory=list)
     name: str | None = None
-    failures: int = 0
     created_at: float = field(default_factory=now)
 
 

@@ -2,8 +2,11 @@
 
 Reference §4.1: POST the REST-shaped JSON with X-Shopify-* headers, HMAC-SHA256 of the exact
 body bytes keyed with the app secret (base64); 5 s total timeout (1 s connect); only 2xx counts;
-retries carry the original body, Webhook-Id and Triggered-At; an API-created subscription is
-deleted after 8 consecutive failures. `emit` is called by `merchant`; `flush` by the control API.
+retries carry the original body, Webhook-Id and Triggered-At. Each delivery has its own retry
+series (8 retries over 4 hours, exponential backoff; changelog "updates-to-webhook-retry-
+mechanism", 2024-09-10): an API-created subscription is deleted only when one delivery's whole
+series fails, not after failures spread over many deliveries that each got through.
+`emit` is called by `merchant`; `flush` by the control API.
 """
 
 from __future__ import annotations
@@ -26,16 +29,29 @@ from ecomsend.sandbox.shopify.util import iso, now
 
 #: Shopify waits 5 s for a response and 1 s for the connection (reference §4.1).
 DELIVERY_TIMEOUT = httpx.Timeout(5.0, connect=1.0)
-#: Shopify retries 8 times; the sandbox defaults to the same count with a short backoff.
-DEFAULT_MAX_ATTEMPTS = 8
-DEFAULT_BACKOFF_S = 0.5
-#: Consecutive failures after which an API-created subscription is deleted (reference §4.1).
-DELETE_AFTER_FAILURES = 8
+#: Shopify retries a failed delivery 8 times over 4 hours (reference §4.1): 9 attempts in all.
+DEFAULT_MAX_ATTEMPTS = 9
+#: The span of Shopify's retries; the exact intervals are not published, so exponential
+#: doubling fitted to it: 56 s, 113 s, 226 s … 2 h (sum of 8 doublings = 255 × the first).
+SHOPIFY_RETRY_WINDOW_S = 4 * 3600.0
+#: Real time per Shopify second of the retry schedule. 1.0 is Shopify's own (first retry after
+#: ~56 s, the last after 4 h); the default compresses it so a failed delivery is retried within
+#: seconds and a series that fails for ~2 minutes gives up, which makes the sandbox kinder in
+#: latency than Shopify but quicker to delete a subscription (create_app `webhook_time_scale`).
+DEFAULT_TIME_SCALE = 1 / 128
 #: Delivery log rows kept per shop.
 LOG_SIZE = 20_000
 #: HTTP deliveries in flight at once (Shopify paces deliveries; a burst of 10,000 events
 #: should not open 10,000 connections to the app). create_app option `webhook_concurrency`.
 DEFAULT_CONCURRENCY = 20
+
+
+def retry_delays(max_attempts: int, time_scale: float) -> list[float]:
+    """The waits before retry 1, 2 … of one delivery: exponential doubling whose sum is Shopify's
+    4-hour window (for 9 attempts), times `time_scale`. Called by `Dispatcher`."""
+    retries = max(max_attempts - 1, 0)
+    first = SHOPIFY_RETRY_WINDOW_S / (2 ** (DEFAULT_MAX_ATTEMPTS - 1) - 1)
+    return [first * 2 ** i * time_scale for i in range(retries)]
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -62,15 +78,15 @@ class Dispatcher:
     """Queues deliveries as asyncio tasks on the server's loop and logs every attempt."""
 
     def __init__(self, sandbox: Sandbox, max_attempts: int = DEFAULT_MAX_ATTEMPTS,
-                 backoff_s: float = DEFAULT_BACKOFF_S,
+                 time_scale: float = DEFAULT_TIME_SCALE,
                  concurrency: int = DEFAULT_CONCURRENCY) -> None:
         """Empty queue and log; the HTTP client is created on first delivery."""
         self.sandbox = sandbox
         self.max_attempts = max_attempts
-        self.backoff_s = backoff_s
+        self.delays_s = retry_delays(max_attempts, time_scale)
         self.concurrency = concurrency
         self._slots: asyncio.Semaphore | None = None
-        self._given_up: set[int] = set()  # subscriptions deleted after too many failures
+        self._given_up: set[int] = set()  # subscriptions deleted after a failed series
         self.log: dict[str, deque[dict[str, Any]]] = {}
         self.pending = 0
         self._tasks: set[asyncio.Task[None]] = set()
@@ -140,22 +156,31 @@ class Dispatcher:
             await asyncio.sleep(hold)
         for attempt in range(1, self.max_attempts + 1):
             if not self._subscription_alive(shop, d):
-                return  # deleted after too many failures: no more attempts
+                return  # deleted after a failed series: no more attempts
             ok = await self._attempt(shop, d, attempt, False)
             if ok and duplicate:
                 await self._attempt(shop, d, attempt, True)
             if ok or not self._subscription_alive(shop, d):
                 return
             if attempt < self.max_attempts:
-                await asyncio.sleep(self.backoff_s * 2 ** (attempt - 1))
+                await asyncio.sleep(self.delays_s[attempt - 1])
+        self._give_up(shop, d)
 
     def _subscription_alive(self, shop: Shop, d: Delivery) -> bool:
         """False once the subscription was deleted for failing; retries then stop. (A
         subscription removed otherwise, e.g. at uninstall, still gets its pending events.)"""
         return d.subscription_id not in self._given_up
 
+    def _give_up(self, shop: Shop, d: Delivery) -> None:
+        """A delivery's whole retry series failed: Shopify deletes the subscription if it was
+        created through the Admin API (reference §4.1); TOML ones stay."""
+        sub = shop.subscriptions.get(d.subscription_id or 0)
+        if sub is not None and sub.source == "api":
+            shop.subscriptions.pop(sub.id, None)
+            self._given_up.add(sub.id)
+
     async def _attempt(self, shop: Shop, d: Delivery, attempt: int, duplicate: bool) -> bool:
-        """One HTTP POST; logs the outcome and counts failures."""
+        """One HTTP POST; logs the outcome; True on a 2xx."""
         if self._client is None:
             limits = httpx.Limits(max_connections=self.concurrency)
             self._client = httpx.AsyncClient(timeout=DELIVERY_TIMEOUT, limits=limits)
@@ -171,18 +196,7 @@ class Dispatcher:
             error = f"{type(exc).__name__}: {exc}"
         ok = 200 <= status < 300
         self._record(d, attempt, status or None, error, duplicate)
-        self._count_failure(shop, d, ok)
         return ok
-
-    def _count_failure(self, shop: Shop, d: Delivery, ok: bool) -> None:
-        """Track consecutive failures; delete an API subscription after 8."""
-        sub = shop.subscriptions.get(d.subscription_id or 0)
-        if sub is None:
-            return
-        sub.failures = 0 if ok else sub.failures + 1
-        if sub.source == "api" and sub.failures >= DELETE_AFTER_FAILURES:
-            shop.subscriptions.pop(sub.id, None)
-            self._given_up.add(sub.id)
 
     def _record(self, d: Delivery, attempt: int, status: int | None, error: str | None,
                 duplicate: bool) -> None:
