@@ -14,6 +14,7 @@ from ecomsend.db.types import utcnow
 from ecomsend.db.upsert import dialect_insert
 from ecomsend.integrations.tiktok.context import ShopContext
 from ecomsend.integrations.tiktok.models.auth import AuthorizedShop, TokenSet
+from ecomsend.regions import canonical
 from ecomsend.services import tiktok_token_columns
 from ecomsend.sync.orders.fetch import POLL_TASK
 
@@ -58,8 +59,9 @@ async def save_connections(session: AsyncSession, queue: JobQueue, shop_id: int,
     ids = []
     await _refuse_shops_of_other_stores(session, shop_id, [str(s.id) for s in grant.shops])
     for shop in grant.shops:
-        values = {"cipher": shop.cipher, "name": shop.name, "region": (shop.region or "US"),
-                  "seller_type": shop.seller_type, "disconnected_at": None,
+        values = {"cipher": shop.cipher, "name": shop.name,
+                  "region": canonical(shop.region or "US"), "seller_type": shop.seller_type,
+                  "disconnected_at": None,
                   "updated_at": utcnow(), **tiktok_token_columns(grant.tokens)}
         stmt = dialect_insert(session, TikTokShop).values(
             shop_id=shop_id, tiktok_shop_id=str(shop.id), created_at=utcnow(), **values)

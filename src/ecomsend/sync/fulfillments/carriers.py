@@ -20,6 +20,7 @@ from importlib import resources
 from urllib.parse import quote
 
 from ecomsend.integrations.tiktok.models.logistics import ShippingProvider
+from ecomsend.regions import region_code
 from ecomsend.sync.orders.settings import CarrierRule
 
 API_VERSION = "2026-07"
@@ -27,13 +28,21 @@ API_VERSION = "2026-07"
 REGION_COUNTRY = {"US": "United States", "GB": "United Kingdom", "FR": "France",
                   "DE": "Germany", "IT": "Italy", "ES": "Spain", "IE": "Ireland", "JP": "Japan",
                   "MX": "Mexico"}
-#: Normalised TikTok provider name → Shopify tracking company, where the names differ.
-ALIASES = {
-    "dhl": "DHL Express", "dhlmexico": "DHL Express", "fedexmexico": "FedEx",
-    "yamatotransport": "Yamato (EN)", "sagawaexpress": "Sagawa (EN)",
-    "japanpost": "Japan Post (EN)", "dpdfrance": "DPD", "dpdireland": "DPD",
-    "glsfrance": "GLS", "glsitaly": "GLS", "glsspain": "GLS", "glsireland": "GLS",
-    "lapostecolissimo": "Colissimo",
+#: Normalised TikTok provider name → the Shopify tracking companies (first = the one TikTok →
+#: Shopify sends) that mean the same carrier where the names differ. Shopify lists the Japanese
+#: carriers twice, "(EN)" and "(JA)", and Seino only by its Japanese name (西濃運輸); its list
+#: has DHL Express / DPD UK where TikTok's providers say DHL / DPD (tracking-companies.json).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "dhl": ("DHL Express", "DHL"), "dhlmexico": ("DHL Express", "DHL"),
+    "fedexmexico": ("FedEx",), "dpd": ("DPD", "DPD UK", "DPD Local"),
+    "yamatotransport": ("Yamato (EN)", "Yamato (JA)"),
+    "sagawaexpress": ("Sagawa (EN)", "Sagawa (JA)"),
+    "japanpost": ("Japan Post (EN)", "Japan Post (JA)"),
+    "seinotransportation": ("西濃運輸", "西濃スーパーエキスプレス"),
+    "dpdfrance": ("DPD",), "dpdireland": ("DPD Ireland", "DPD"),
+    "glsfrance": ("GLS",), "glsitaly": ("GLS Italy", "GLS"), "glsspain": ("GLS",),
+    "glsireland": ("GLS",), "lapostecolissimo": ("Colissimo", "La Poste Colissimo"),
+    "colissimo": ("Colissimo", "La Poste Colissimo"), "hermes": ("Hermes", "Evri"),
 }
 #: Tracking pages for carriers whose name Shopify may not turn into a link by itself.
 TRACKING_URLS = {
@@ -62,27 +71,30 @@ def shopify_companies(region: str) -> tuple[str, ...]:
     """Shopify's tracking companies valid for a shop in `region`'s country."""
     raw = resources.files("ecomsend.contracts.shopify").joinpath("tracking-companies.json")
     data = json.loads(raw.read_text(encoding="utf-8"))["versions"][API_VERSION]
-    extra = data["by_shop_country"].get(REGION_COUNTRY.get(region.upper(), ""), [])
+    extra = data["by_shop_country"].get(REGION_COUNTRY[region_code(region)], [])
     return tuple(data["any_country"]) + tuple(extra)
 
 
-def _default_company(provider_name: str, region: str) -> str | None:
+def _default_companies(provider_name: str, region: str) -> list[str]:
+    """The Shopify tracking companies that mean this TikTok provider in `region`: the same name
+    in Shopify's list for the shop's country, then the aliases; empty when Shopify has none."""
     wanted = normalise(provider_name)
-    for company in shopify_companies(region):
-        if normalise(company) == wanted:
-            return company
-    return ALIASES.get(wanted)
+    same = [c for c in shopify_companies(region) if normalise(c) == wanted]
+    return list(dict.fromkeys([*same[:1], *ALIASES.get(wanted, ())]))
+
+
+def _default_company(provider_name: str, region: str) -> str | None:
+    """The one Shopify company TikTok → Shopify sends for a provider, or None."""
+    found = _default_companies(provider_name, region)
+    return found[0] if found else None
 
 
 def default_rules(providers: Sequence[ShippingProvider], region: str) -> list[CarrierRule]:
-    """The rules the app applies when the merchant has none for a carrier."""
-    rules = []
-    for provider in providers:
-        company = _default_company(provider.name or "", region)
-        if company:
-            rules.append(CarrierRule(shopify_company=company,
-                                     tiktok_provider=provider.name or ""))
-    return rules
+    """The rules the app applies when the merchant has none for a carrier: each TikTok
+    provider of the order's delivery option with every Shopify company that names it."""
+    return [CarrierRule(shopify_company=company, tiktok_provider=provider.name or "")
+            for provider in providers
+            for company in _default_companies(provider.name or "", region)]
 
 
 @dataclass(frozen=True)
@@ -109,6 +121,10 @@ class CarrierMap:
         for rule in default_rules(providers, self.region):
             if normalise(rule.shopify_company) == normalise(company):
                 return by_name[normalise(rule.tiktok_provider)]
+        # A custom company typed in Shopify ("Other": e.g. Estafeta, Redpack, 99minutos, which
+        # Shopify's list lacks) that is exactly one of TikTok's providers needs no rule either.
+        if normalise(company) in by_name:
+            return by_name[normalise(company)]
         raise CarrierMismatch(
             f"No carrier mapping for Shopify tracking company '{company or '(none)'}'. Add a "
             f"carrier mapping rule '{company or '(none)'}' → one of TikTok's providers for "

@@ -22,6 +22,7 @@ from ecomsend.integrations.shopify.models import Fulfillment, TrackingInfo
 from ecomsend.integrations.shopify.webhook_models import FulfillmentPayload
 from ecomsend.integrations.tiktok.models.logistics import ShippingProvider
 from ecomsend.integrations.tiktok.models.orders import LineItem
+from ecomsend.regions import region_code
 from ecomsend.services import tiktok_context
 from ecomsend.sync import state
 from ecomsend.sync.errors import PushResult, SyncPermanent
@@ -41,7 +42,13 @@ if TYPE_CHECKING:
     from ecomsend.jobs.registry import TaskContext
     from ecomsend.sync.state import Lease
 
-#: Regions where Mark Package As Shipped (partial shipment by line item) exists (reference §4.8).
+#: Regions where Mark Package As Shipped (partial shipment by line item) exists: "exclusive to
+#: the following markets: US, UK, ES, IE, IT, DE, FR, JP" (contracts/tiktok/official-docs-scraped/
+#: api-reference/fulfillment/mark-package-as-shipped.spec.json, env_desc; reference §4.8). Keyed by
+#: canonical code (`ecomsend.regions`: the doc's UK is GB). MX is not on that list; TikTok's Split
+#: Orders doc (split-orders.spec.json) allows an "all-units split" for MX local sellers and an
+#: item-level split for MX global sellers, after which each package ships on its own — not
+#: implemented here, so MX partial fulfillments are refused with a reason.
 PARTIAL_REGIONS = frozenset({"US", "GB", "ES", "IE", "IT", "DE", "FR", "JP"})
 UNSHIPPED = frozenset({"", "TO_FULFILL", "PROCESSING"})
 
@@ -89,7 +96,7 @@ async def _ship(ctx: TaskContext, shipment: Shipment, lines: list[LineItem], num
         await fulfillment.ship_package(shop, package_id, tracking_number=number,
                                        shipping_provider_id=provider.id)
         return package_id
-    if shipment.oc.tts.region.upper() not in PARTIAL_REGIONS:
+    if region_code(shipment.oc.tts.region) not in PARTIAL_REGIONS:
         raise SyncPermanent(f"TikTok Shop does not support partial shipments in "
                             f"{shipment.oc.tts.region}: fulfil the whole order at once.")
     shipped = await fulfillment.mark_package_as_shipped(

@@ -19,6 +19,7 @@ from ecomsend.integrations.tiktok.models.catalog import (
     CategoryRules,
     RequirementCondition,
 )
+from ecomsend.regions import UnknownRegion, region_code
 from ecomsend.sync.errors import FieldError
 from ecomsend.sync.products import mapping
 from ecomsend.sync.products.preflight_attributes import check_attributes
@@ -196,6 +197,14 @@ def check_category_rules(
     return errors
 
 
+def _canonical(code: str) -> str:
+    """A template's region in canonical form (`UK` → `GB`); an unknown code stays as given."""
+    try:
+        return region_code(code)
+    except UnknownRegion:
+        return code
+
+
 def check_category(template: TemplateSpec, region: RegionRules) -> list[FieldError]:
     """The template names a TikTok category and belongs to this shop's region."""
     errors = []
@@ -203,8 +212,8 @@ def check_category(template: TemplateSpec, region: RegionRules) -> list[FieldErr
         errors.append(FieldError(
             "category_id", f"The category template “{template.name}” has no TikTok category.",
             f"Choose a category in the template “{template.name}”."))
-    code = template.region.strip().upper()
-    if code and {"UK": "GB"}.get(code, code) != region.code:
+    code = template.region.strip()
+    if code and _canonical(code) != region.code:
         errors.append(FieldError(
             "category_id", f"The category template “{template.name}” is for TikTok "
             f"{template.region}, not TikTok {region.code}.",

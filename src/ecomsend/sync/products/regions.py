@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ecomsend.regions import UnknownRegion as UnknownRegion
+from ecomsend.regions import region_code
 from ecomsend.sync.products.types import DimensionUnit, WeightUnit
 
 #: Description: max characters and `<img>` tags (Create Product doc, `description`).
@@ -135,21 +137,8 @@ REGIONS: dict[str, RegionRules] = {
     ),
 }
 
-#: "UK" is how TikTok's docs name GB in places (reference §7: "GB (UK)").
-_ALIASES = {"UK": "GB"}
-
-
-class UnknownRegion(ValueError):
-    """A region code outside the nine supported markets."""
-
 
 def region_rules(code: str) -> RegionRules:
-    """The rules of a region by its code (`US`, `GB`/`UK`, …); called by use-cases and tests."""
-    key = code.strip().upper()
-    key = _ALIASES.get(key, key)
-    try:
-        return REGIONS[key]
-    except KeyError:
-        raise UnknownRegion(
-            f"Region {code!r} is not supported; use one of {', '.join(REGIONS)}."
-        ) from None
+    """The rules of a region by its code (`US`, `GB`/`UK`, …, normalised by
+    `ecomsend.regions.region_code`); called by use-cases and tests. Raises UnknownRegion."""
+    return REGIONS[region_code(code)]
