@@ -9,6 +9,7 @@ from ecomsend.sandbox.tiktok.errors import ApiError
 from ecomsend.sandbox.tiktok.gateway import Ctx
 from ecomsend.sandbox.tiktok.order_model import set_status
 from ecomsend.sandbox.tiktok.paging import paged
+from ecomsend.sandbox.tiktok.return_model import REJECT_REASONS
 from ecomsend.sandbox.tiktok.state import Cancellation, Order, Shop, now
 
 INVALID_PARAM = 25001001
@@ -17,6 +18,7 @@ CLOSED = 25001051
 ORDER_NOT_FOUND = 25007006
 CANNOT_APPROVE = 25011012
 CANNOT_REJECT = 25011011
+UNKNOWN_REASON = 25001014
 #: Statuses from which an order can still be cancelled without a return.
 CANCELLABLE = ("UNPAID", "ON_HOLD", "AWAITING_SHIPMENT")
 CANCEL_PAGE_MAX = 100
@@ -149,10 +151,17 @@ async def approve_cancellation(ctx: Ctx) -> dict[str, Any]:
 
 
 async def reject_cancellation(ctx: Ctx) -> dict[str, Any]:
-    """POST /return_refund/202309/cancellations/{cancel_id}/reject."""
+    """POST /return_refund/202309/cancellations/{cancel_id}/reject {reject_reason, comment?}:
+    `reject_reason` is required and must be one of Get Reject Reasons' names (doc)."""
     record = _pending(ctx)
+    reason = ctx.json().get("reject_reason")
+    if not reason:
+        raise ApiError(INVALID_PARAM, "An invalid request parameter was passed: reject_reason.")
     if record.status != "CANCELLATION_REQUEST_PENDING":
         raise ApiError(CANNOT_REJECT, "reverse status cannot reject application")
+    if reason not in {name for name, _ in REJECT_REASONS["cancel"]}:
+        raise ApiError(UNKNOWN_REASON, "Unknown return reason. Please ensure you are passing a "
+                       "valid return reason.")
     record.status, record.update_time = "CANCELLATION_REQUEST_CANCELLED", now()
     order = ctx.shop.orders[record.order_id]
     order.is_buyer_request_cancel, order.update_time = False, now()

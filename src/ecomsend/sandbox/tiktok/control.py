@@ -12,6 +12,7 @@ from starlette.routing import Route
 from ecomsend.sandbox.tiktok.audit import finish_audit
 from ecomsend.sandbox.tiktok.control_base import NotFound, bind_routes, body_of, get_shop
 from ecomsend.sandbox.tiktok.control_orders import order_routes
+from ecomsend.sandbox.tiktok.control_returns import return_routes
 from ecomsend.sandbox.tiktok.core import Sandbox
 from ecomsend.sandbox.tiktok.faults import FaultSpec
 from ecomsend.sandbox.tiktok.markets import MARKETS
@@ -358,4 +359,4 @@ CONTROL_TABLE = [
 
 def control_routes(sb: Sandbox) -> list[Route]:
     """Every control route."""
-    return [*bind_routes(sb, CONTROL_TABLE), *order_routes(sb)]
+    return [*bind_routes(sb, CONTROL_TABLE), *order_routes(sb), *return_routes(sb)]

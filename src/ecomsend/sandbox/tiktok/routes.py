@@ -10,6 +10,7 @@ from ecomsend.sandbox.tiktok import (
     orders,
     product_ops,
     products,
+    returns,
     shops,
 )
 from ecomsend.sandbox.tiktok.gateway import Handler, Route
@@ -99,4 +100,10 @@ def _order_routes() -> list[Route]:
               cancellations.approve_cancellation),
         Route("POST", f"{_R}/cancellations/{{cancel_id}}/reject",
               cancellations.reject_cancellation),
+        Route("POST", f"{_R}/returns/search", returns.search_returns),
+        Route("POST", f"{_R}/returns/{{return_id}}/approve", returns.approve_return),
+        Route("POST", f"{_R}/returns/{{return_id}}/reject", returns.reject_return),
+        Route("GET", f"{_R}/returns/{{return_id}}/records", returns.get_return_records),
+        Route("GET", f"{_R}/reject_reasons", returns.get_reject_reasons),
+        Route("POST", f"{_R}/refunds/calculate", returns.calculate_refund),
     ]

@@ -67,6 +67,12 @@ SCOPES: dict[str, tuple[str, ...]] = {
     "POST /return_refund/{v}/cancellations/search": _RETURNS,
     "POST /return_refund/{v}/cancellations/{cancel_id}/approve": _RETURNS,
     "POST /return_refund/{v}/cancellations/{cancel_id}/reject": _RETURNS,
+    "POST /return_refund/{v}/returns/search": _RETURNS,
+    "POST /return_refund/{v}/returns/{return_id}/approve": _RETURNS,
+    "POST /return_refund/{v}/returns/{return_id}/reject": _RETURNS,
+    "GET /return_refund/{v}/returns/{return_id}/records": _RETURNS,
+    "GET /return_refund/{v}/reject_reasons": _RETURNS,
+    "POST /return_refund/{v}/refunds/calculate": _RETURNS,
 }
 #: 105005 (common errors, verbatim).
 MSG_ACCESS_DENIED = ("Access denied. The app is not authorized to access the endpoint because "

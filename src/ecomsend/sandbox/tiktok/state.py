@@ -25,6 +25,7 @@ ID_BASES = {
     "line_item": 577000000000000000,
     "package": 1152000000000000000,
     "cancel": 4035000000000000000,
+    "return": 4036000000000000000,
     "notification": 7327000000000000000,
     "open_id": 7010000000000000000,
     "user": 7494500000000000000,
@@ -158,6 +159,25 @@ class Cancellation:
 
 
 @dataclass
+class Return:
+    """A return or refund request (Search Returns item; return-and-refund docs)."""
+
+    id: str
+    order_id: str
+    role: str
+    return_type: str
+    status: str
+    reason: str
+    reason_text: str
+    line_item_ids: list[str]
+    create_time: int
+    update_time: int
+    refund: dict[str, str] = field(default_factory=dict)
+    return_tracking_number: str = ""
+    records: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
 class Shop:
     """A seller shop in one region."""
 
@@ -176,6 +196,7 @@ class Shop:
     orders: dict[str, Order] = field(default_factory=dict)
     packages: dict[str, Package] = field(default_factory=dict)
     cancellations: dict[str, Cancellation] = field(default_factory=dict)
+    returns: dict[str, Return] = field(default_factory=dict)
     idempotency: dict[str, str] = field(default_factory=dict)
     created_products: int = 0
     faults: FaultSpec | None = None
