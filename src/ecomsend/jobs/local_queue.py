@@ -55,14 +55,17 @@ def _insert_job(insert: Callable[..., Any]) -> Any:
 
 
 def _insert_or_coalesce_job(insert: Callable[..., Any]) -> Any:
-    """Insert a waiting job, or keep the one waiting with the same lock (at the earlier time)."""
+    """Insert a waiting job, or keep the one waiting with the same lock (at the earlier time
+    and the higher priority)."""
     table = LocalJob.__table__
     stmt = insert(table)
     earlier = case((stmt.excluded.scheduled_at < table.c.scheduled_at,
                     stmt.excluded.scheduled_at), else_=table.c.scheduled_at)
+    higher = case((stmt.excluded.priority > table.c.priority, stmt.excluded.priority),
+                  else_=table.c.priority)
     return stmt.on_conflict_do_update(index_elements=[table.c.queueing_lock],
                                       index_where=text("status = 'waiting'"),
-                                      set_={"scheduled_at": earlier})
+                                      set_={"scheduled_at": earlier, "priority": higher})
 
 
 @cache
@@ -77,7 +80,8 @@ def _claim_stmt() -> Any:
         select(jobs.c.id)
         .where(jobs.c.status == WAITING, jobs.c.scheduled_at <= now,
                jobs.c.queueing_lock.is_(None) | ~lock_busy)
-        .order_by(jobs.c.scheduled_at, jobs.c.id).limit(bindparam("b_limit"))
+        .order_by(jobs.c.priority.desc(), jobs.c.scheduled_at, jobs.c.id)
+        .limit(bindparam("b_limit"))
     )
     return (
         update(jobs).where(jobs.c.id.in_(next_ids), jobs.c.status == WAITING)
@@ -108,13 +112,15 @@ class LocalQueue:
         self._completed: set[int] = set()
 
     async def defer(self, session: AsyncSession, task: str, args: JsonArgs | None = None, *,
-                    queueing_lock: str | None = None, run_at: datetime | None = None) -> None:
+                    queueing_lock: str | None = None, run_at: datetime | None = None,
+                    priority: int = 0) -> None:
         """Insert a waiting job in `session`'s transaction; coalesce on `queueing_lock`."""
         now = utcnow()
         build = _insert_job if queueing_lock is None else _insert_or_coalesce_job
         await session.execute(prepared(session, build), {
             "task": task, "args": dict(args or {}), "queueing_lock": queueing_lock,
-            "status": WAITING, "scheduled_at": run_at or now, "attempts": 0, "created_at": now})
+            "status": WAITING, "scheduled_at": run_at or now, "attempts": 0, "created_at": now,
+            "priority": priority})
         self._wakeup.set()
 
     async def _claim(self, limit: int) -> list[tuple[int, str, dict[str, Any], int]]:
@@ -186,11 +192,13 @@ class LocalQueue:
     async def _reschedule(self, job_id: int, task: str, args: dict[str, Any],
                           after_s: float) -> None:
         async with self.db.unit_of_work() as session:
-            lock = (await session.execute(
-                delete(LocalJob).where(LocalJob.id == job_id).returning(LocalJob.queueing_lock)
-            )).scalar_one_or_none()
+            row = (await session.execute(
+                delete(LocalJob).where(LocalJob.id == job_id)
+                .returning(LocalJob.queueing_lock, LocalJob.priority)
+            )).first()
+            lock, priority = (row[0], int(row[1])) if row is not None else (None, 0)
             await self.defer(session, task, args, queueing_lock=lock,
-                             run_at=utcnow() + timedelta(seconds=after_s))
+                             run_at=utcnow() + timedelta(seconds=after_s), priority=priority)
 
     async def _after_error(self, job_id: int, task: str, args: dict[str, Any], attempt: int,
                            exc: Exception) -> None:

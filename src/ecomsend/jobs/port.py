@@ -18,6 +18,9 @@ class JobQueue(Protocol):
     `defer` with a `queueing_lock` coalesces: while a job with that lock is still waiting, a
     second defer adds nothing (its run time becomes the earlier of the two). Jobs sharing a
     lock never run at the same time; a defer while one runs queues exactly one more run.
+
+    Due jobs run highest `priority` first, then oldest first: this is how one shop's bulk
+    listing cannot starve another shop's stock updates (`sync.state.job_priority`).
     """
 
     registry: TaskRegistry
@@ -30,8 +33,10 @@ class JobQueue(Protocol):
         *,
         queueing_lock: str | None = None,
         run_at: datetime | None = None,
+        priority: int = 0,
     ) -> None:
-        """Enqueue `task(**args)` in `session`'s transaction: it exists iff that commits."""
+        """Enqueue `task(**args)` in `session`'s transaction: it exists iff that commits.
+        A coalesced defer raises the waiting job's priority to the higher of the two."""
         ...
 
     async def run_worker(self, stop: asyncio.Event, concurrency: int = 4) -> None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import procrastinate
 import structlog
 from procrastinate import exceptions as pexc
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from ecomsend.jobs.periodic import run_periodic_loop
@@ -29,6 +30,12 @@ if TYPE_CHECKING:
     from ecomsend.services import Services
 
 log = structlog.get_logger(__name__)
+
+#: A coalesced defer raises the waiting job's priority to the higher of the two (JobQueue.defer);
+#: procrastinate itself leaves the waiting job as it was.
+_RAISE_PRIORITY = text(
+    "UPDATE procrastinate_jobs SET priority = :p"
+    " WHERE queueing_lock = :lock AND status = 'todo' AND priority < :p")
 
 #: Workers renew their procrastinate heartbeat this often (s) …
 HEARTBEAT_S = 2.0
@@ -110,7 +117,7 @@ class ProcrastinateQueue:
                 # A fresh job for later; this one ends. Same lock: it waits for us to finish.
                 deferrer = self.app.configure_task(
                     name, queueing_lock=job.queueing_lock, lock=job.lock,
-                    schedule_in={"seconds": retry.after_s})
+                    schedule_in={"seconds": retry.after_s}, priority=job.priority)
                 with contextlib.suppress(pexc.AlreadyEnqueued):
                     await deferrer.defer_async(**args)
 
@@ -118,13 +125,15 @@ class ProcrastinateQueue:
         return run
 
     async def defer(self, session: AsyncSession, task: str, args: JsonArgs | None = None, *,
-                    queueing_lock: str | None = None, run_at: datetime | None = None) -> None:
-        """Defer on the session's own psycopg connection, inside its transaction."""
+                    queueing_lock: str | None = None, run_at: datetime | None = None,
+                    priority: int = 0) -> None:
+        """Defer on the session's own psycopg connection, inside its transaction; `priority`
+        is procrastinate's own (its fetch takes the highest first, then the oldest)."""
         sa_conn = await session.connection()
         raw = await sa_conn.get_raw_connection()
         deferrer = self.app.configure_task(
             task, queueing_lock=queueing_lock, lock=queueing_lock, schedule_at=run_at,
-            connection=raw.driver_connection)
+            priority=priority, connection=raw.driver_connection)
         # A duplicate queueing lock raises inside PostgreSQL and would abort the caller's
         # transaction: run the INSERT in a SAVEPOINT so only the duplicate is undone (= the
         # defer coalesces). Issued explicitly: procrastinate bypasses SQLAlchemy's bookkeeping.
@@ -133,6 +142,7 @@ class ProcrastinateQueue:
             await deferrer.defer_async(**dict(args or {}))
         except pexc.AlreadyEnqueued:
             await sa_conn.exec_driver_sql("ROLLBACK TO SAVEPOINT ecomsend_defer")
+            await sa_conn.execute(_RAISE_PRIORITY, {"lock": queueing_lock, "p": priority})
         await sa_conn.exec_driver_sql("RELEASE SAVEPOINT ecomsend_defer")
 
     async def recover_orphans(self) -> int:

@@ -112,7 +112,7 @@ async def sweep_sync_state(ctx: TaskContext, grace_s: float = SWEEP_GRACE_S) -> 
     now = utcnow()
     stale = now - timedelta(seconds=grace_s)
     due = (
-        select(SyncState.id)
+        select(SyncState.id, SyncState.kind)
         .where(SyncState.status.in_([state.PENDING, state.RUNNING, state.BACKOFF]),
                SyncState.updated_at < stale,
                or_(SyncState.lease_until.is_(None), SyncState.lease_until < now),
@@ -121,10 +121,11 @@ async def sweep_sync_state(ctx: TaskContext, grace_s: float = SWEEP_GRACE_S) -> 
         .order_by(SyncState.updated_at).limit(SWEEP_BATCH)
     )
     async with ctx.db.unit_of_work() as session:
-        ids = list((await session.execute(due)).scalars())
-        for state_id in ids:
+        ids = [(int(r[0]), str(r[1])) for r in (await session.execute(due)).all()]
+        for state_id, kind in ids:
             await ctx.queue.defer(session, state.SYNC_TASK, {"sync_state_id": state_id},
-                                  queueing_lock=state.queueing_lock(state_id))
+                                  queueing_lock=state.queueing_lock(state_id),
+                                  priority=state.job_priority(kind))
     if ids:
         log.info("sweeper.redeferred", count=len(ids))
 

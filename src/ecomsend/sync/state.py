@@ -56,12 +56,30 @@ class Lease:
     key: EntityKey
 
 
+#: Job priority classes by sync kind (JobQueue.defer: higher runs first). A stock change must
+#: not wait behind another shop's catalog listing (overselling); prices, orders, fulfilments
+#: and cancellations next; full product pushes and audits at the default class of every
+#: other job (polls, setup, periodic), so those are not starved either.
+PRIORITY_STEP = 1_000_000
+KIND_PRIORITY = {"inventory": 3, "price": 2, "order": 2, "fulfillment": 2, "order_cancel": 2}
+
+
+def job_priority(kind: str, backlog: int = 0) -> int:
+    """The `sync_entity` job priority of `kind`, lowered by `backlog`: the n-th job of one bulk
+    mark (a template activation listing 5,000 products, a reconcile) runs after the first
+    jobs of every other shop's marks in the same class, so shops take turns (round robin)
+    instead of the first bulk mark holding every worker until it is done."""
+    return KIND_PRIORITY.get(kind, 0) * PRIORITY_STEP - min(max(backlog, 0), PRIORITY_STEP - 1)
+
+
 def queueing_lock(state_id: int) -> str:
     return f"sync:{state_id}"
 
 
-async def mark_changed(session: AsyncSession, queue: JobQueue, key: EntityKey) -> int:
-    """Bump desired_version, set pending and defer one `sync_entity` job (coalesced).
+async def mark_changed(session: AsyncSession, queue: JobQueue, key: EntityKey, *,
+                       backlog: int = 0) -> int:
+    """Bump desired_version, set pending and defer one `sync_entity` job (coalesced), at the
+    kind's priority lowered by `backlog` (the row's position in a bulk mark, see job_priority).
 
     Called by webhook ingestion, reconciliation and manual "Sync"/"Retry"; returns the row id.
     """
@@ -72,7 +90,8 @@ async def mark_changed(session: AsyncSession, queue: JobQueue, key: EntityKey) -
         "synced_version": 0, "status": PENDING, "attempts": 0, "created_at": now,
         "updated_at": now})).scalar_one())
     await queue.defer(session, SYNC_TASK, {"sync_state_id": state_id},
-                      queueing_lock=queueing_lock(state_id))
+                      queueing_lock=queueing_lock(state_id),
+                      priority=job_priority(key.kind, backlog))
     return state_id
 
 
@@ -152,7 +171,8 @@ async def finish_success(session: AsyncSession, queue: JobQueue, lease: Lease,
         "b_now": utcnow(), "b_hash": pushed_hash})).scalar_one_or_none()
     if status == PENDING:
         await queue.defer(session, SYNC_TASK, {"sync_state_id": lease.state_id},
-                          queueing_lock=queueing_lock(lease.state_id))
+                          queueing_lock=queueing_lock(lease.state_id),
+                          priority=job_priority(lease.key.kind))
         return True
     return False
 
@@ -187,7 +207,8 @@ async def finish_retry_later(session: AsyncSession, queue: JobQueue, lease: Leas
         lease_owner=None, lease_until=None, status=BACKOFF, attempts=attempts,
         not_before=not_before, last_error=error, updated_at=utcnow()))
     await queue.defer(session, SYNC_TASK, {"sync_state_id": lease.state_id},
-                      queueing_lock=queueing_lock(lease.state_id), run_at=not_before)
+                      queueing_lock=queueing_lock(lease.state_id), run_at=not_before,
+                      priority=job_priority(lease.key.kind))
     return not_before
 
 
@@ -205,7 +226,8 @@ async def finish_failed(session: AsyncSession, queue: JobQueue, lease: Lease,
     ).returning(SyncState.status)
     if (await session.execute(stmt)).scalar_one_or_none() == PENDING:
         await queue.defer(session, SYNC_TASK, {"sync_state_id": lease.state_id},
-                          queueing_lock=queueing_lock(lease.state_id))
+                          queueing_lock=queueing_lock(lease.state_id),
+                          priority=job_priority(lease.key.kind))
 
 
 def transient_delay_s(attempts: int) -> float:

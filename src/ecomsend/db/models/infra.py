@@ -26,12 +26,16 @@ class LocalJob(IdMixin, Base):
             postgresql_where=text("status = 'waiting'"),
         ),
         Index("ix_local_job_due", "status", "scheduled_at"),
+        # The claim's order: highest priority first, then oldest (see LocalQueue._claim).
+        Index("ix_local_job_claim", "status", text("priority DESC"), "scheduled_at"),
     )
 
     task: Mapped[str] = mapped_column(String(128))
     args: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     queueing_lock: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(16), default="waiting")
+    #: Higher runs first (JobQueue.defer): a stock push never waits behind a bulk listing.
+    priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     worker_id: Mapped[str | None] = mapped_column(String(128))

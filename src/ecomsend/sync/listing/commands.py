@@ -90,7 +90,8 @@ async def sync_products(session: AsyncSession, queue: JobQueue, tiktok_shop_id: 
     if missing:
         raise NotFound(f"unknown product(s): {', '.join(missing[:5])}")
     return [await state.mark_changed(session, queue, state.EntityKey(
-        tts.shop_id, tts.id, PRODUCT, pid, TO_TIKTOK)) for pid in product_ids]
+        tts.shop_id, tts.id, PRODUCT, pid, TO_TIKTOK), backlog=n)
+        for n, pid in enumerate(product_ids)]
 
 
 async def retry(session: AsyncSession, queue: JobQueue, sync_state_id: int) -> int:
@@ -123,7 +124,7 @@ async def activate_template(session: AsyncSession, queue: JobQueue, template_id:
     for snap in await _not_synced(session, tts):
         if claimed(snap, conn):
             await state.mark_changed(session, queue, state.EntityKey(
-                tts.shop_id, tts.id, PRODUCT, snap.id, TO_TIKTOK))
+                tts.shop_id, tts.id, PRODUCT, snap.id, TO_TIKTOK), backlog=marked)
             marked += 1
     return marked
 

@@ -94,9 +94,9 @@ async def _mark(ctx: TaskContext, tts: TikTokShop, pairs: list[tuple[str, str]])
         return
     async with ctx.db.unit_of_work() as session:
         pairs = without_excluded(pairs, await excluded_gids(session, tts.id))
-        for kind, product_id in pairs:
+        for n, (kind, product_id) in enumerate(pairs):
             await state.mark_changed(session, ctx.queue, state.EntityKey(
-                tts.shop_id, tts.id, kind, product_id, TO_TIKTOK))
+                tts.shop_id, tts.id, kind, product_id, TO_TIKTOK), backlog=n)
     log.info("reconcile.drift", tiktok_shop_id=tts.id, count=len(pairs))
 
 

@@ -1,0 +1,61 @@
+"""Per-shop fairness in both `JobQueue` adapters (issue 12 §3): due jobs run highest priority
+first, a coalesced defer raises the waiting job's priority, and `sync.state.job_priority` puts a
+stock push ahead of every bulk listing job and takes bulk marks of two shops in turns."""
+
+from __future__ import annotations
+
+from queue_tasks import TEST_KIND, build_test_registry
+from sqlalchemy import select
+from test_queue_contract import Backend, backend, eventually, running  # noqa: F401 (fixture)
+
+from ecomsend.db.models import ActivityLog
+from ecomsend.jobs.port import JobQueue
+from ecomsend.sync.state import PRIORITY_STEP, job_priority
+
+
+async def _defer(backend: Backend, queue: JobQueue, marker: str, priority: int,  # noqa: F811
+                 lock: str | None = None) -> None:
+    async with backend.db.unit_of_work() as session:
+        await queue.defer(session, "record", {"marker": marker}, queueing_lock=lock,
+                          priority=priority)
+
+
+async def _started(backend: Backend) -> list[str]:  # noqa: F811
+    async with backend.db.sessionmaker() as session:
+        return list((await session.execute(
+            select(ActivityLog.entity_id).where(ActivityLog.kind == TEST_KIND,
+                                                ActivityLog.status == "started")
+            .order_by(ActivityLog.id))).scalars())
+
+
+async def test_higher_priority_runs_first_and_coalescing_raises_it(
+        backend: Backend) -> None:  # noqa: F811
+    queue = backend.queue(build_test_registry())
+    big = [f"big{n}" for n in range(6)]
+    for n, marker in enumerate(big):  # one shop's bulk listing, deferred first
+        await _defer(backend, queue, marker, job_priority("product", backlog=n), f"b:{n}")
+    await _defer(backend, queue, "raised", job_priority("product", backlog=99), "r:1")
+    await _defer(backend, queue, "raised", job_priority("product"), "r:1")  # coalesces
+    await _defer(backend, queue, "other_shop", job_priority("product"), "o:1")
+    await _defer(backend, queue, "stock", job_priority("inventory"), "s:1")
+    async with running(queue, concurrency=1):
+        await eventually(lambda: _count_ge(backend, 9))
+    order = await _started(backend)
+    assert order[0] == "stock", order
+    # Position 0 of every batch ties; among ties the oldest goes first.
+    assert order[1:4] == ["big0", "raised", "other_shop"], order
+    assert order[4:] == big[1:], order
+    assert order.count("raised") == 1
+
+
+async def _count_ge(backend: Backend, n: int) -> bool:  # noqa: F811
+    return len(await _started(backend)) >= n
+
+
+def test_job_priority_orders_kinds_and_spreads_bulk_marks() -> None:
+    assert job_priority("inventory") > job_priority("price") > job_priority("product")
+    assert job_priority("order") > job_priority("product") == 0
+    # However long a bulk mark, it never sinks into (or rises into) another class.
+    assert job_priority("product", backlog=10**9) > -PRIORITY_STEP
+    assert job_priority("inventory", backlog=10**9) > job_priority("price")
+    assert job_priority("product", backlog=1) < job_priority("product", backlog=0)
