@@ -56,6 +56,15 @@ _CERTIFIED = frozenset({3, 4, 8, 14, 15, 16})
 #: Certification names of our own.
 _CERT_NAMES = ("Safety Test Report", "Conformity Declaration", "Ingredient Disclosure",
                "Electrical Safety Certificate")
+#: Sub-departments where TikTok's real rules are strict everywhere: children's clothing needs a
+#: size chart and a children's-product safety certificate (name per market's scheme).
+_BABY_CLOTHING = "Baby Clothing"
+_CHILD_SAFETY = {"US": "Children's Product Certificate (CPC)", "GB": "UKCA Toy & Child Safety "
+                 "Declaration", "JP": "ST Mark Certificate", "MX": "NOM Child Safety Certificate"}
+_CHILD_SAFETY_EU = "CE Child Safety Declaration (EN 71 / EN 14682)"
+#: Departments where EU GPSR always asks for a manufacturer and a responsible person (toys and
+#: baby goods are the categories the regulation singles out); elsewhere some categories do.
+_GPSR_ALWAYS = frozenset({8, 14})
 
 COLOR_ATTR_ID = "100000"
 SIZE_ATTR_ID = "100007"
@@ -236,8 +245,10 @@ class RegionCatalog:
 
     def rules(self, category_id: str) -> Rules:
         """Category rules of a leaf."""
+        chain = self.chain(category_id)
+        sub = chain[1].local_name if len(chain) > 1 else ""
         return _rules(self.region, self.version, category_id,
-                      self.categories[category_id].department)
+                      self.categories[category_id].department, sub)
 
     def chain(self, category_id: str) -> list[Category]:
         """Root-to-leaf chain (Get Product `category_chains`)."""
@@ -273,8 +284,9 @@ def _attributes(region: str, version: str, category_id: str, dept: int) -> tuple
 
 
 @lru_cache(maxsize=8192)
-def _rules(region: str, version: str, category_id: str, dept: int) -> Rules:
-    """Category rules of a leaf (seeded)."""
+def _rules(region: str, version: str, category_id: str, dept: int, sub: str = "") -> Rules:
+    """Category rules of a leaf (seeded), with the fixed rules of `_BABY_CLOTHING` and
+    `_GPSR_ALWAYS`."""
     rng = _rng("rules", region, version, category_id)
     sized = dept in _SIZED
     certs: tuple[Certification, ...] = ()
@@ -283,11 +295,18 @@ def _rules(region: str, version: str, category_id: str, dept: int) -> Rules:
         certs = (Certification(str(7100000000000000000 + idx * 1000 + dept),
                                _CERT_NAMES[idx], rng.random() < 0.4),)
     # EU GPSR: manufacturer / responsible person required for some categories (reference §7).
-    gpsr = market(region).is_eu and rng.random() < 0.35
-    return Rules(package_dimension_required=rng.random() < 0.5,
-                 size_chart_supported=sized, size_chart_required=sized and rng.random() < 0.5,
-                 certifications=certs, manufacturer_required=gpsr,
-                 responsible_person_required=gpsr)
+    eu = market(region).is_eu
+    gpsr = eu and rng.random() < 0.35
+    dims = rng.random() < 0.5
+    chart_required = sized and rng.random() < 0.5
+    if sub == _BABY_CLOTHING:
+        sized = chart_required = True
+        name = _CHILD_SAFETY_EU if eu else _CHILD_SAFETY[region]
+        certs = (Certification(str(7100000000000099000 + dept), name, True),)
+    return Rules(package_dimension_required=dims,
+                 size_chart_supported=sized, size_chart_required=chart_required,
+                 certifications=certs, manufacturer_required=gpsr or (eu and dept in _GPSR_ALWAYS),
+                 responsible_person_required=gpsr or (eu and dept in _GPSR_ALWAYS))
 
 
 _SYLLABLES = ("ka", "lo", "mi", "ra", "ven", "tor", "sa", "ni", "bel", "zu", "qua", "dex", "ori",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ecomsend.sandbox.tiktok import (
     cancellations,
     catalog_api,
+    compliance,
     fulfillment,
     logistics,
     orders,
@@ -23,10 +24,10 @@ _F = "/fulfillment/202309"
 _R = "/return_refund/202309"
 
 
-def _versions(method: str, template: str, handler: Handler, versions: tuple[str, ...]
-              ) -> list[Route]:
+def _versions(method: str, template: str, handler: Handler, versions: tuple[str, ...],
+              cipher: str = "required") -> list[Route]:
     """The same handler on several API versions of a path."""
-    return [Route(method, template.format(v=v), handler) for v in versions]
+    return [Route(method, template.format(v=v), handler, cipher) for v in versions]
 
 
 def api_routes() -> list[Route]:
@@ -49,11 +50,29 @@ def _shop_and_catalog_routes() -> list[Route]:
         Route("GET", f"{_P}/categories/{{category_id}}/rules", catalog_api.get_rules),
         Route("GET", f"{_P}/brands", catalog_api.get_brands),
         Route("POST", f"{_P}/images/upload", catalog_api.upload_image, NO_CIPHER),
+        *_compliance_routes(),
         Route("GET", "/logistics/202309/warehouses", logistics.get_warehouses),
         Route("GET", "/logistics/202309/warehouses/{warehouse_id}/delivery_options",
               logistics.get_delivery_options),
         Route("GET", "/logistics/202309/delivery_options/{delivery_option_id}/shipping_providers",
               logistics.get_shipping_providers),
+    ]
+
+
+def _compliance_routes() -> list[Route]:
+    """Files, size charts and EU GPSR entities: seller-level, no shop_cipher (reference §1.5)."""
+    return [
+        Route("POST", f"{_P}/files/upload", compliance.upload_file, NO_CIPHER),
+        Route("POST", "/product/202407/sizecharts/search", compliance.search_size_charts,
+              NO_CIPHER),
+        Route("POST", "/product/202409/compliance/manufacturers",
+              compliance.create_manufacturer, NO_CIPHER),
+        *_versions("POST", "/product/{v}/compliance/manufacturers/search",
+                   compliance.search_manufacturers, ("202409", "202501"), NO_CIPHER),
+        Route("POST", "/product/202409/compliance/responsible_persons",
+              compliance.create_responsible_person, NO_CIPHER),
+        *_versions("POST", "/product/{v}/compliance/responsible_persons/search",
+                   compliance.search_responsible_persons, ("202409", "202501"), NO_CIPHER),
     ]
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from ecomsend.sandbox.tiktok.compliance import for_seller
+from ecomsend.sandbox.tiktok.compliance_state import Manufacturer, ResponsiblePerson
 from ecomsend.sandbox.tiktok.core import Sandbox
 from ecomsend.sandbox.tiktok.markets import market
 from ecomsend.sandbox.tiktok.refdata import COLOR_ATTR_ID, Category, RegionCatalog, catalog
@@ -12,9 +14,10 @@ from ecomsend.sandbox.tiktok.state import Image, Shop
 
 #: A mid-range price per currency (inside every market's range, even cross-border caps).
 SAMPLE_PRICE = {"USD": "19.99", "GBP": "17.50", "EUR": "18.90", "JPY": "1980", "MXN": "349.00"}
-#: Placeholder EU GPSR ids (the sandbox does not model the compliance APIs).
-SAMPLE_MANUFACTURER_ID = "7300000000000000001"
-SAMPLE_RESPONSIBLE_PERSON_ID = "7300000000000000002"
+#: Ids of the EU GPSR records a sample product links (created in the seller's compliance book,
+#: as Create Manufacturer / Create Responsible Person would).
+SAMPLE_MANUFACTURER_ID = "66d3000000000000sample01"
+SAMPLE_RESPONSIBLE_PERSON_ID = "66d4000000000000sample01"
 #: Size of the images registered for samples.
 SAMPLE_IMAGE_PX = 800
 
@@ -48,7 +51,8 @@ def _attributes(cat: RegionCatalog, node: Category) -> list[dict[str, Any]]:
     return out
 
 
-def _requirements(sb: Sandbox, cat: RegionCatalog, node: Category, uri: str) -> dict[str, Any]:
+def _requirements(sb: Sandbox, shop: Shop, cat: RegionCatalog, node: Category,
+                  uri: str) -> dict[str, Any]:
     """Size chart, certifications and EU ids the category rules ask for."""
     rules = cat.rules(node.id)
     extra: dict[str, Any] = {}
@@ -57,11 +61,28 @@ def _requirements(sb: Sandbox, cat: RegionCatalog, node: Category, uri: str) -> 
     certs = [c for c in rules.certifications if c.is_required]
     if certs:
         extra["certifications"] = [{"id": c.id, "images": [{"uri": uri}]} for c in certs]
+    if rules.manufacturer_required or rules.responsible_person_required:
+        _sample_gpsr(sb, shop)
     if rules.manufacturer_required:
         extra["manufacturer_ids"] = [SAMPLE_MANUFACTURER_ID]
     if rules.responsible_person_required:
         extra["responsible_person_ids"] = [SAMPLE_RESPONSIBLE_PERSON_ID]
     return extra
+
+
+def _sample_gpsr(sb: Sandbox, shop: Shop) -> None:
+    """The seller's sample manufacturer and responsible person (created once)."""
+    book = for_seller(sb, shop.seller)
+    contact = {"email": "compliance@sandbox.invalid",
+               "phone_number": {"country_code": "+353", "local_number": "81234567"}}
+    book.manufacturers.setdefault(SAMPLE_MANUFACTURER_ID, Manufacturer(
+        SAMPLE_MANUFACTURER_ID, {"name": "Sandbox Manufacturing Ltd", "registered_trade_name":
+                                 "Sandbox", "address": "1 Sandbox Way, Dublin, Ireland",
+                                 **contact}, "en-IE"))
+    book.responsible_persons.setdefault(SAMPLE_RESPONSIBLE_PERSON_ID, ResponsiblePerson(
+        SAMPLE_RESPONSIBLE_PERSON_ID, {"name": "Sandbox EU Rep", **contact, "address": {
+            "street_address_line1": "1 Sandbox Way", "postal_code": "D02 HD23",
+            "country": "IE"}}, "en-IE"))
 
 
 def _skus(cat: RegionCatalog, node: Category, shop: Shop, count: int) -> list[dict[str, Any]]:
@@ -99,4 +120,4 @@ def sample_product(sb: Sandbox, shop: Shop, skus: int = 1,
             "package_weight": {"value": "0.5", "unit": "KILOGRAM"},
             "package_dimensions": {"length": "20", "width": "15", "height": "5",
                                    "unit": "CENTIMETER"},
-            **_requirements(sb, cat, node, uri), "skus": _skus(cat, node, shop, skus)}
+            **_requirements(sb, shop, cat, node, uri), "skus": _skus(cat, node, shop, skus)}

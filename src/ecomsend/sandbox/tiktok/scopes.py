@@ -37,6 +37,11 @@ SCOPES: dict[str, tuple[str, ...]] = {
     "GET /product/{v}/categories/{category_id}/attributes": _BASIC,
     "GET /product/{v}/categories/{category_id}/rules": _BASIC,
     "GET /product/{v}/brands": _BASIC, "POST /product/{v}/images/upload": _BASIC,
+    "POST /product/{v}/files/upload": _BASIC, "POST /product/{v}/sizecharts/search": _BASIC,
+    "POST /product/{v}/compliance/manufacturers": _BASIC,
+    "POST /product/{v}/compliance/manufacturers/search": _BASIC,
+    "POST /product/{v}/compliance/responsible_persons": _BASIC,
+    "POST /product/{v}/compliance/responsible_persons/search": _BASIC,
     # The card lists "seller.product.basic, serller.product.optimize" (sic, the doc's typo).
     "POST /product/{v}/products/listing_check": ("seller.product.basic",
                                                  "serller.product.optimize"),

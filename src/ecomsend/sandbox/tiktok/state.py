@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from ecomsend.sandbox.tiktok.compliance_state import SellerCompliance
 from ecomsend.sandbox.tiktok.faults import FaultSpec
 from ecomsend.sandbox.tiktok.markets import market
 from ecomsend.sandbox.tiktok.scopes import APP_SCOPES
@@ -266,6 +267,8 @@ class Store:
         self.refresh_index: dict[str, Token] = {}
         self.auth_codes: dict[str, AuthCode] = {}
         self.images: dict[str, Image] = {}
+        #: Per seller: manufacturers, responsible persons, files, size charts (compliance.py).
+        self.compliance: dict[str, SellerCompliance] = {}
         self.request_log: list[dict[str, Any]] = []
         self.faults: FaultSpec | None = None
         #: Injected faults per shop id ("app" for requests naming no shop) and kind.

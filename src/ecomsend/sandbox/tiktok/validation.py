@@ -18,9 +18,10 @@ from ecomsend.sandbox.tiktok.markets import (
     Market,
     market,
 )
-from ecomsend.sandbox.tiktok.refdata import Category, RegionCatalog, Rules, catalog
+from ecomsend.sandbox.tiktok.refdata import Category, RegionCatalog, catalog
 from ecomsend.sandbox.tiktok.state import Shop
 from ecomsend.sandbox.tiktok.validation_common import fail
+from ecomsend.sandbox.tiktok.validation_rules import check_rules
 from ecomsend.sandbox.tiktok.validation_skus import check_package, check_skus
 
 _IMG_TAG = re.compile(r"<img\b", re.IGNORECASE)
@@ -37,7 +38,7 @@ def validate_product(sb: Sandbox, shop: Shop, body: dict[str, Any]) -> tuple[Reg
     check_brand(cat, body)
     check_product_attributes(cat, node, body)
     rules = cat.rules(node.id)
-    check_rules(rules, body)
+    check_rules(sb, shop, rules, body)
     check_package(m, rules, body)
     check_skus(sb, shop, m, cat, node, body)
     return cat, node
@@ -161,24 +162,3 @@ def _is_positive_number(raw: Any) -> bool:
         return Decimal(str(raw)) > 0
     except InvalidOperation:
         return False
-
-
-def check_rules(rules: Rules, body: dict[str, Any]) -> None:
-    """Category rules: certifications, size chart, EU manufacturer / responsible person."""
-    given_certs = {str(c.get("id")) for c in body.get("certifications") or []
-                   if isinstance(c, dict)}
-    for cert in rules.certifications:
-        if cert.is_required and cert.id not in given_certs:
-            raise fail("cert_required", f"required qualification miss: certifications must "
-                       f"include '{cert.name}' (id {cert.id}).")
-    chart = body.get("size_chart") or {}
-    if rules.size_chart_required and not ((chart.get("image") or {}).get("uri")
-                                          or (chart.get("template") or {}).get("id")):
-        raise fail("size_chart", "Product sizechart image is required: size_chart.image.uri or "
-                   "size_chart.template.id.")
-    if rules.manufacturer_required and not body.get("manufacturer_ids"):
-        raise fail("manufacturer", "Product manufacturer is required: manufacturer_ids.")
-    if rules.responsible_person_required and not body.get("responsible_person_ids"):
-        raise fail("responsible_person", "Product responsible person is required: "
-                   "responsible_person_ids.")
-
