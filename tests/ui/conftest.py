@@ -125,8 +125,21 @@ async def shot(page: Page, name: str) -> Path:
     return path
 
 
+#: Resolves when every finite animation on the page has finished (spinners loop forever and
+#: are skipped), or after 3 s at most.
+SETTLE_ANIMATIONS_JS = """() => Promise.race([
+  new Promise(done => setTimeout(done, 3000)),
+  Promise.all(document.getAnimations()
+    .filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+    .map(a => a.finished.catch(() => null))),
+])"""
+
+
 async def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """Serious and critical axe-core violations of the page as it is now."""
+    """Serious and critical axe-core violations of the page as it is now, once its finite CSS
+    transitions and animations have ended (axe measures contrast on the colours it sees: a
+    bulk-actions bar still fading in reads as low contrast on a loaded machine)."""
+    await page.evaluate(SETTLE_ANIMATIONS_JS)
     if not await page.evaluate("() => typeof window.axe !== 'undefined'"):
         await page.add_script_tag(path=str(AXE_JS))
     result = await page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
