@@ -21,6 +21,7 @@ from ecomsend.sandbox.shopify import oauth
 from ecomsend.sandbox.shopify.bulk_project import jsonl_chunks
 from ecomsend.sandbox.shopify.control import router as control_router
 from ecomsend.sandbox.shopify.control_edits import router as edits_router
+from ecomsend.sandbox.shopify.control_markets import router as markets_router
 from ecomsend.sandbox.shopify.executor import run_graphql
 from ecomsend.sandbox.shopify.faults import FaultMiddleware
 from ecomsend.sandbox.shopify.resolvers.base import Ctx
@@ -169,5 +170,6 @@ def create_app(api_key: str, api_secret: str, **options: Any) -> Any:
     _add_bulk_route(app, sandbox)
     app.include_router(control_router)
     app.include_router(edits_router)
+    app.include_router(markets_router)
     return FaultMiddleware(app, sandbox)
 

@@ -305,6 +305,7 @@ class Shop:
     fulfillments: dict[int, Fulfillment] = field(default_factory=dict)
     subscriptions: dict[int, Subscription] = field(default_factory=dict)
     bulk_ops: dict[int, BulkOp] = field(default_factory=dict)
+    markets: dict[int, Any] = field(default_factory=dict)  # markets.Market by id
     idempotency: dict[tuple[str, str], tuple[str, Any]] = field(default_factory=dict)
     bucket: LeakyBucket = field(default_factory=lambda: LeakyBucket(DEFAULT_CAPACITY,
                                                                     DEFAULT_RESTORE_RATE))

@@ -5,6 +5,7 @@ from ecomsend.sandbox.shopify.resolvers import (  # noqa: F401  (registration si
     collections,
     fulfillments,
     inventory,
+    markets,
     order_edits,
     orders,
     product_mutations,
