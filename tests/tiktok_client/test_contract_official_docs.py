@@ -28,7 +28,10 @@ from ecomsend.integrations.tiktok.models.products import (
     SkuInventoryUpdate,
     SkuPriceUpdate,
 )
-from ecomsend.integrations.tiktok.models.returns import CancellationSearchFilter
+from ecomsend.integrations.tiktok.models.returns import (
+    CancellationSearchFilter,
+    ReturnSearchFilter,
+)
 from ecomsend.integrations.tiktok.signing import sign_request
 from ecomsend.ratelimit import InProcessRateLimiter
 
@@ -131,6 +134,29 @@ CASES: dict[str, tuple[str, Call]] = {
     "cancellation_search": ("return-and-refund/search-cancellations.spec.json",
                             lambda c, s: c.returns.search_cancellations(
                                 s, filters=CancellationSearchFilter(order_ids=["576"]))),
+    "cancellation_approve": ("return-and-refund/approve-cancellation.spec.json",
+                             lambda c, s: c.returns.approve_cancellation(
+                                 s, "4035", idempotency_key="k1")),
+    "cancellation_reject": ("return-and-refund/reject-cancellation.spec.json",
+                            lambda c, s: c.returns.reject_cancellation(
+                                s, "4035", "seller_reject_apply_product_has_been_packed",
+                                idempotency_key="k1", comment="packed")),
+    "return_search": ("return-and-refund/search-returns.spec.json",
+                      lambda c, s: c.returns.search_returns(
+                          s, filters=ReturnSearchFilter(order_ids=["576"],
+                                                        return_status=["RETURN_OR_REFUND_"
+                                                                       "REQUEST_PENDING"]))),
+    "return_approve": ("return-and-refund/approve-return.spec.json",
+                       lambda c, s: c.returns.approve_return(s, "4036", "APPROVE_REFUND",
+                                                             idempotency_key="k1")),
+    "return_reject": ("return-and-refund/reject-return.spec.json",
+                      lambda c, s: c.returns.reject_return(
+                          s, "4036", "REJECT_REFUND", "seller_reject_apply_x",
+                          idempotency_key="k1", comment="no")),
+    "return_records": ("return-and-refund/get-return-records.spec.json",
+                       lambda c, s: c.returns.return_records(s, "4036")),
+    "reject_reasons": ("return-and-refund/get-reject-reasons.spec.json",
+                       lambda c, s: c.returns.reject_reasons(s, "4036")),
     "webhooks_get": ("event/get-shop-webhooks.spec.json", lambda c, s: c.events.get_webhooks(s)),
     "webhook_update": ("event/update-shop-webhook.spec.json",
                        lambda c, s: c.events.update_webhook(

@@ -23,6 +23,7 @@ from ecomsend.integrations.tiktok.auth import (
     no_guard,
 )
 from ecomsend.integrations.tiktok.categories import CategoriesApi
+from ecomsend.integrations.tiktok.compliance import ComplianceApi
 from ecomsend.integrations.tiktok.context import TokenPersister
 from ecomsend.integrations.tiktok.events import EventsApi
 from ecomsend.integrations.tiktok.fulfillment import FulfillmentApi
@@ -53,6 +54,7 @@ class TikTokClient:
                                             clock=clock, guard=refresh_guard)
         self.shops = ShopsApi(self.transport)
         self.categories = CategoriesApi(self.transport)
+        self.compliance = ComplianceApi(self.transport)
         self.products = ProductsApi(self.transport)
         self.logistics = LogisticsApi(self.transport)
         self.orders = OrdersApi(self.transport)

@@ -94,6 +94,17 @@ PACKAGE_SHIPPING_INFO_UPDATE = E("package_shipping_info_update", "POST",
                                  "/fulfillment/202309/packages/{package_id}/shipping_info/update")
 # Returns and refunds.
 CANCELLATION_SEARCH = E("cancellation_search", "POST", "/return_refund/202309/cancellations/search")
+# Approve/Reject take an optional `idempotency_key` query (their docs); the client always sends
+# one, so a resend after an unknown outcome is safe.
+CANCELLATION_APPROVE = E("cancellation_approve", "POST",
+                         "/return_refund/202309/cancellations/{cancel_id}/approve")
+CANCELLATION_REJECT = E("cancellation_reject", "POST",
+                        "/return_refund/202309/cancellations/{cancel_id}/reject")
+RETURN_SEARCH = E("return_search", "POST", "/return_refund/202309/returns/search")
+RETURN_APPROVE = E("return_approve", "POST", "/return_refund/202309/returns/{return_id}/approve")
+RETURN_REJECT = E("return_reject", "POST", "/return_refund/202309/returns/{return_id}/reject")
+RETURN_RECORDS = E("return_records", "GET", "/return_refund/202309/returns/{return_id}/records")
+REJECT_REASONS = E("reject_reasons", "GET", "/return_refund/202309/reject_reasons")
 # Event API (per-shop webhook subscriptions).
 WEBHOOKS_GET = E("webhooks_get", "GET", "/event/202309/webhooks")
 WEBHOOK_UPDATE = E("webhook_update", "PUT", "/event/202309/webhooks")
