@@ -67,6 +67,10 @@ class LocalStack:
             values["database_url"] = self.database_url
         values.update(self.settings_overrides)
         self.settings = Settings(_env_file=None, **values)
+        # The app's allowed redirection URLs (Partner Dashboard): Shopify refuses any other
+        # redirect_uri on its grant screen, and so does the sandbox once it is given them.
+        callback = f"{self.settings.public_base_url.rstrip('/')}/auth/shopify/callback"
+        self.shopify_options = {"redirect_urls": [callback], **self.shopify_options}
         tiktok_options = {"redirect_uri": f"{self.app_url}/auth/tiktok/callback",
                           "service_id": TIKTOK_SERVICE_ID, "webhook_url":
                           f"{self.app_url}/webhooks/tiktok", **self.tiktok_options}
@@ -96,7 +100,9 @@ class LocalStack:
         cli = [sys.executable, "-m", "ecomsend", "sandbox"]
         return [
             [*cli, "shopify", "--port", str(shopify_port), "--api-key", SHOPIFY_KEY,
-             "--api-secret", SHOPIFY_SECRET],
+             "--api-secret", SHOPIFY_SECRET,
+             *(arg for url in self.shopify_options["redirect_urls"]
+               for arg in ("--redirect-url", url))],
             [*cli, "tiktok", "--port", str(tiktok_port), "--app-key", TIKTOK_KEY,
              "--app-secret", TIKTOK_SECRET, "--service-id", TIKTOK_SERVICE_ID,
              "--redirect-uri", tiktok_options["redirect_uri"],
