@@ -19,6 +19,12 @@ import pytest
 
 from ecomsend.integrations.tiktok import ClientConfig, ShopContext, TikTokClient, TokenSet
 from ecomsend.integrations.tiktok import endpoints as ep
+from ecomsend.integrations.tiktok.models.compliance import (
+    ManufacturerInput,
+    PersonAddress,
+    PhoneNumber,
+    ResponsiblePersonInput,
+)
 from ecomsend.integrations.tiktok.models.fulfillment import PackageSearchFilter
 from ecomsend.integrations.tiktok.models.orders import OrderSearchFilter
 from ecomsend.integrations.tiktok.models.products import (
@@ -72,6 +78,29 @@ CASES: dict[str, tuple[str, Call]] = {
                       lambda c, s: c.categories.get_listing_prerequisites(s)),
     "image_upload": ("products/upload-product-image.spec.json",
                      lambda c, s: c.categories.upload_image(s, b"\x89PNG....")),
+    "file_upload": ("products/upload-product-file.spec.json",
+                    lambda c, s: c.compliance.upload_file(s, b"%PDF-1.4", name="cert.pdf")),
+    "size_chart_search": ("products/search-size-charts.spec.json",
+                          lambda c, s: c.compliance.search_size_charts(s, keyword="tops")),
+    "manufacturer_create": ("products/create-manufacturer.spec.json",
+                            lambda c, s: c.compliance.create_manufacturer(s, ManufacturerInput(
+                                name="M", email="m@x.example", address="1 Road",
+                                phone_number=PhoneNumber(country_code="+49",
+                                                         local_number="3012345678")))),
+    "manufacturer_search": ("products/search-manufacturers.spec.json",
+                            lambda c, s: c.compliance.search_manufacturers(s, keyword="M")),
+    "responsible_person_create": ("products/create-responsible-person.spec.json",
+                                  lambda c, s: c.compliance.create_responsible_person(
+                                      s, ResponsiblePersonInput(
+                                          name="R", email="r@x.example",
+                                          phone_number=PhoneNumber(country_code="+353",
+                                                                   local_number="81234567"),
+                                          address=PersonAddress(street_address_line1="1 Road",
+                                                                postal_code="D02",
+                                                                country="IE")))),
+    "responsible_person_search": ("products/search-responsible-persons.spec.json",
+                                  lambda c, s: c.compliance.search_responsible_persons(
+                                      s, ids=["66d3"])),
     "product_create": ("products/create-product.spec.json",
                        lambda c, s: c.products.create_product(s, _create_body())),
     "product_edit": ("products/edit-product.spec.json",

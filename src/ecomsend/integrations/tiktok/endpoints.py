@@ -57,6 +57,22 @@ PREREQUISITES = E("prerequisites", "GET", "/product/202312/prerequisites")
 # Image upload takes no shop_cipher (Upload Product Image doc) and a multipart body.
 IMAGE_UPLOAD = E("image_upload", "POST", "/product/202309/images/upload", shop_scoped=False,
                  multipart=True)
+# Seller-level compliance records: no shop_cipher (reference §1.5, each doc's query list).
+# Creating a manufacturer or responsible person twice makes two records: not resent.
+FILE_UPLOAD = E("file_upload", "POST", "/product/202309/files/upload", shop_scoped=False,
+                multipart=True)
+SIZE_CHART_SEARCH = E("size_chart_search", "POST", "/product/202407/sizecharts/search",
+                      shop_scoped=False)
+MANUFACTURER_CREATE = E("manufacturer_create", "POST", "/product/202409/compliance/manufacturers",
+                        shop_scoped=False, idempotent=False)
+MANUFACTURER_SEARCH = E("manufacturer_search", "POST",
+                        "/product/202501/compliance/manufacturers/search", shop_scoped=False)
+RESPONSIBLE_PERSON_CREATE = E("responsible_person_create", "POST",
+                              "/product/202409/compliance/responsible_persons",
+                              shop_scoped=False, idempotent=False)
+RESPONSIBLE_PERSON_SEARCH = E("responsible_person_search", "POST",
+                              "/product/202501/compliance/responsible_persons/search",
+                              shop_scoped=False)
 # Products. Create is made idempotent by the idempotency_key the client always sends.
 PRODUCT_CREATE = E("product_create", "POST", "/product/202309/products")
 PRODUCT_EDIT = E("product_edit", "PUT", "/product/202509/products/{product_id}")
