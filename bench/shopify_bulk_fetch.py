@@ -6,19 +6,29 @@ Starts the Shopify sandbox as a subprocess (so this process's RSS is the app's a
 collection-membership bulk query, streamed JSONL, batched upserts through the SQLite writer
 process) into a fresh SQLite database. `peak_rss_mb` is the app's peak: this process's plus the
 writer process's (added, although they need not peak at once).
+Baseline (issue 12 §1), same run: the least work the task needs with nothing of ours in it.
+The same JSONL files (the products export with its inline levels, and the collections export),
+downloaded once beforehand, are read line by line with orjson and the same rows (products,
+variants, inventory levels, media, collection memberships) inserted with the standard library's
+`sqlite3.executemany` in one transaction into a fresh WAL database. `ratio_to_baseline` is the
+app's variants/s over the baseline's (the app's figure also includes the bulk operations'
+run time and the download, which the baseline does not: it is the floor of this machine).
+
 Prints ONE JSON object as its last line:
-{"products": N, "variants": N, "seconds": s, "variants_per_s": x, "peak_rss_mb": m}
-Targets (issue 3): ≥ 20,000 variants/s, ≤ 300 MB peak RSS.
+{"products": N, "variants": N, "seconds": s, "variants_per_s": x, "peak_rss_mb": m,
+ "baseline_seconds": s, "baseline_variants_per_s": y, "ratio_to_baseline": x/y,
+ "cpu_calibration_ms": c}
+Targets: ≥ 20,000 variants/s, ≤ 300 MB peak RSS (issue 3); ratio_to_baseline ≥ 0.6 (issue 12).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import resource
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -26,6 +36,8 @@ import time
 from pathlib import Path
 
 import httpx
+import orjson
+from benchlib import cpu_calibration_ms, emit, ratio
 from cryptography.fernet import Fernet
 
 from ecomsend.config import Settings
@@ -33,6 +45,7 @@ from ecomsend.db.migrate import upgrade
 from ecomsend.db.models import Shop
 from ecomsend.db.session import Database
 from ecomsend.integrations.shopify import ShopifyClient
+from ecomsend.integrations.shopify.bulk import start_catalog_export, wait_for_bulk
 from ecomsend.ratelimit import InProcessRateLimiter
 from ecomsend.serving import free_port
 from ecomsend.sync.catalog_import import import_shop_catalog
@@ -112,6 +125,113 @@ async def fetch(base: str, token: str, workdir: Path) -> dict[str, float]:
             "inventory_levels": result.inventory_levels, "seconds": seconds, "app_cpu_s": cpu}
 
 
+async def download_exports(base: str, token: str, workdir: Path) -> list[Path]:
+    """Run the app's catalog export once more and save its JSONL files as they are (not timed:
+    the baseline's input). Returns [products file, collections file]."""
+    client = ShopifyClient(DOMAIN, token, limiter=InProcessRateLimiter(),
+                           base_url=f"{base}/store/{DOMAIN}")
+    files = []
+    async with client:
+        export = await start_catalog_export(client)
+        for name, op_id in (("products", export.products_op),
+                            ("collections", export.collections_op)):
+            path = workdir / f"{name}.jsonl"
+            op = await wait_for_bulk(client, str(op_id))
+            with path.open("wb") as out:
+                if op.url:
+                    async with httpx.AsyncClient(timeout=600) as http, \
+                            http.stream("GET", op.url) as response:
+                        async for chunk in response.aiter_bytes():
+                            out.write(chunk)
+            files.append(path)
+    return files
+
+
+BASELINE_SCHEMA = """
+CREATE TABLE product (id TEXT PRIMARY KEY, title TEXT, handle TEXT, body TEXT, vendor TEXT,
+  product_type TEXT, status TEXT, tags TEXT, updated_at TEXT, category TEXT, options TEXT);
+CREATE TABLE variant (id TEXT PRIMARY KEY, product_id TEXT, title TEXT, sku TEXT, barcode TEXT,
+  price TEXT, compare_at TEXT, position INT, policy TEXT, updated_at TEXT, options TEXT,
+  item_id TEXT, tracked INT, weight TEXT);
+CREATE TABLE level (item_id TEXT, location_id TEXT, available INT, PRIMARY KEY (item_id,
+  location_id));
+CREATE TABLE media (id TEXT PRIMARY KEY, product_id TEXT, alt TEXT, url TEXT);
+CREATE TABLE collection (id TEXT PRIMARY KEY, title TEXT, handle TEXT);
+CREATE TABLE membership (product_id TEXT, collection_id TEXT);
+"""
+
+
+def _baseline_rows(products_file: Path, collections_file: Path,
+                   aliases: dict[str, str]) -> dict[str, list[tuple[object, ...]]]:
+    """The rows of both files, by table: orjson per line, no models, no validation."""
+    rows: dict[str, list[tuple[object, ...]]] = {
+        t: [] for t in ("product", "variant", "level", "media", "collection", "membership")}
+    with products_file.open("rb") as lines:
+        for line in lines:
+            o = orjson.loads(line)
+            gid, parent = o.get("id", ""), o.get("__parentId")
+            if parent is None:
+                rows["product"].append((gid, o.get("title"), o.get("handle"),
+                                        o.get("descriptionHtml"), o.get("vendor"),
+                                        o.get("productType"), o.get("status"),
+                                        orjson.dumps(o.get("tags")).decode(), o.get("updatedAt"),
+                                        (o.get("category") or {}).get("fullName"),
+                                        orjson.dumps(o.get("options")).decode()))
+            elif "/ProductVariant/" in gid:
+                item = o.get("inventoryItem") or {}
+                rows["variant"].append((gid, parent, o.get("title"), o.get("sku"),
+                                        o.get("barcode"), o.get("price"), o.get("compareAtPrice"),
+                                        o.get("position"), o.get("inventoryPolicy"),
+                                        o.get("updatedAt"),
+                                        orjson.dumps(o.get("selectedOptions")).decode(),
+                                        item.get("id"), item.get("tracked"),
+                                        orjson.dumps(item.get("measurement")).decode()))
+                for alias, location in aliases.items():
+                    level = item.get(alias)
+                    if level:
+                        available = next((q["quantity"] for q in level["quantities"]
+                                          if q["name"] == "available"), None)
+                        rows["level"].append((item.get("id"), location, available))
+            else:
+                rows["media"].append((gid, parent, o.get("alt"),
+                                      (o.get("image") or {}).get("url")))
+    with collections_file.open("rb") as lines:
+        for line in lines:
+            o = orjson.loads(line)
+            if o.get("__parentId") is None:
+                rows["collection"].append((o.get("id"), o.get("title"), o.get("handle")))
+            else:
+                rows["membership"].append((o.get("id"), o["__parentId"]))
+    return rows
+
+
+def baseline(files: list[Path], workdir: Path, aliases: dict[str, str]) -> dict[str, float]:
+    """The floor: read the JSONL with orjson, sqlite3.executemany in one transaction."""
+    started = time.perf_counter()
+    rows = _baseline_rows(files[0], files[1], aliases)
+    conn = sqlite3.connect(workdir / "baseline.db", isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.executescript(BASELINE_SCHEMA)
+    conn.execute("BEGIN")
+    for table, values in rows.items():
+        if values:
+            marks = ",".join("?" * len(values[0]))
+            conn.executemany(f"INSERT INTO {table} VALUES ({marks})", values)
+    conn.execute("COMMIT")
+    conn.close()
+    return {"seconds": time.perf_counter() - started, "variants": len(rows["variant"]),
+            "levels": len(rows["level"])}
+
+
+async def location_aliases(base: str, token: str) -> dict[str, str]:
+    """alias → location GID as the app's export query names them (level0, level1, …)."""
+    client = ShopifyClient(DOMAIN, token, limiter=InProcessRateLimiter(),
+                           base_url=f"{base}/store/{DOMAIN}")
+    async with client:
+        return {f"level{i}": loc.id for i, loc in enumerate(await client.locations())}
+
+
 def main() -> None:
     """Start the sandbox, seed, measure, print the JSON line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -121,6 +241,7 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     workdir = Path(tempfile.mkdtemp(prefix="ecomsend-bench-"))
+    calibration = cpu_calibration_ms()
     sandbox = subprocess.Popen(sandbox_command(port), stdout=subprocess.DEVNULL)
     try:
         asyncio.run(wait_until_up(base))
@@ -128,6 +249,10 @@ def main() -> None:
         result = asyncio.run(fetch(base, token, workdir))
         # The writer process is the only child reaped so far: its usage alone.
         writer = resource.getrusage(resource.RUSAGE_CHILDREN)
+        files = asyncio.run(download_exports(base, token, workdir))
+        floor = baseline(files, workdir, asyncio.run(location_aliases(base, token)))
+        log(f"baseline: {floor['variants']} variants, {floor['levels']} levels in "
+            f"{floor['seconds']:.2f}s")
     finally:
         sandbox.terminate()
         sandbox.wait(timeout=30)
@@ -142,12 +267,18 @@ def main() -> None:
         f"+ writer process {writer_cpu:.1f}s; RSS {own_rss_mb:.0f} + "
         f"{writer.ru_maxrss / 1024:.0f} MB; sandbox CPU (incl. seeding) {sandbox_cpu:.1f}s; "
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    print(json.dumps({
+    app_rate = result["variants"] / result["seconds"]
+    base_rate = floor["variants"] / floor["seconds"]
+    emit({
         "products": int(result["products"]), "variants": int(result["variants"]),
         "seconds": round(result["seconds"], 2),
-        "variants_per_s": round(result["variants"] / result["seconds"], 1),
+        "variants_per_s": round(app_rate, 1),
         "peak_rss_mb": round(peak_rss_mb, 1),
-    }))
+        "baseline_seconds": round(floor["seconds"], 2),
+        "baseline_variants_per_s": round(base_rate, 1),
+        "ratio_to_baseline": ratio(app_rate, base_rate),
+        "cpu_calibration_ms": calibration,
+    })
 
 
 if __name__ == "__main__":
