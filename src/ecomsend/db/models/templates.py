@@ -42,6 +42,11 @@ class CategoryTemplate(IdMixin, TimestampMixin, Base):
     #: [{"field": "product_type|vendor|tag|collection|title", "op": "equals|contains", "value"}]
     selection_rules: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     match_mode: Mapped[str] = mapped_column(String(8), default="all")
+    #: {"size_chart": {template_id, template_name, image_uri, image_url},
+    #:  "certifications": [{id, name, images: [{uri, url}], files: [{id, name, format}]}],
+    #:  "manufacturers": [{id, name}], "responsible_persons": [{id, name}]} (migration 0009)
+    compliance: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict,
+                                                       server_default=text("'{}'"))
     priority: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=False)
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
