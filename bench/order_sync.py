@@ -4,25 +4,30 @@ real ports, SQLite + LocalQueue: the embedded default; `--postgres URL` for Post
 sandbox runs in its own process by default (`--in-process` puts them in this one, sharing the
 app's interpreter, which then measures the simulators as much as the app).
 
-Shopify's cost-based rate limit is the ceiling: `shopify_cost_limited_max_per_s` is how many
-orders per second the bucket allows during the run at the measured cost per order
-((bucket available at start + restore rate × seconds) / cost per order / seconds), and `ratio`
-is the achieved rate over that ceiling. `p95_webhook_to_shopify_ms` runs from TikTok's first
+Shopify's cost-based rate limit is the ceiling (issue 12 §1). The baseline, same run: the least
+work an order needs with nothing of ours in it — one bare `orderCreate` per order (minimal
+selection, the same line items) sent straight to the sandbox, whose `actualQueryCost` is
+`order_create_cost`. `max_orders_per_min` is what the bucket allows in the run's time at that
+cost ((bucket available at start + restore rate × seconds) / order_create_cost, per minute),
+and `ratio_to_cost_max` = orders_per_min / max_orders_per_min. Unlike bucket utilisation
+(`bucket_utilisation`, points spent over points available, kept for comparison) it does not
+reward spending more points per order: every lookup the app adds lowers the ratio.
+`p95_webhook_to_shopify_ms` runs from TikTok's first
 webhook delivery attempt for an order to the committed order link; all N orders are placed as
 one burst, so it is dominated by the wait in line behind Shopify's rate limit. `duplicates`
 counts Shopify orders beyond one per TikTok order.
 
 Prints ONE JSON object as its last line:
-{"orders": N, "seconds": s, "orders_per_s": x, "shopify_cost_limited_max_per_s": y,
- "ratio": x/y, "p95_webhook_to_shopify_ms": z, "duplicates": 0, ...}
-Targets (issue 5): ratio ≥ 0.8, duplicates 0.
+{"orders": N, "seconds": s, "orders_per_min": x, "order_create_cost": c,
+ "max_orders_per_min": y, "ratio_to_cost_max": x/y, "p95_webhook_to_shopify_ms": z,
+ "duplicates": 0, "cpu_calibration_ms": t, ...}
+Targets: ratio_to_cost_max ≥ 0.8 (issue 12), duplicates 0 (issue 5).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import statistics
 import sys
 import tempfile
@@ -32,6 +37,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import httpx
+from benchlib import cpu_calibration_ms, emit, ratio
 from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
@@ -46,17 +53,26 @@ from ecomsend.demo.stack import (
 DOMAIN = "bench-orders.myshopify.com"
 PRODUCTS = 5
 PLACE_CONCURRENCY = 16
+#: The baseline's orderCreate: the least an order import needs (the new order's id back).
+BARE_ORDER_CREATE = """mutation($order: OrderCreateOrderInput!) {
+  orderCreate(order: $order) { order { id } userErrors { field message } } }"""
+#: Bare orderCreate calls measured (the bench's four line shapes, cycled).
+BASELINE_CALLS = 8
+API_VERSION = "2026-07"
 
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-async def setup(stack: Any, db: Database, merchant: Merchant) -> tuple[str, list[str]]:
-    """Store + TikTok shop connected through OAuth; TikTok SKUs linked to Shopify variants."""
+async def setup(stack: Any, db: Database, merchant: Merchant,
+                world: dict[str, Any]) -> tuple[str, list[str]]:
+    """Store + TikTok shop connected through OAuth; TikTok SKUs linked to Shopify variants.
+    Puts the store's access token and variant GIDs into `world` (for the baseline)."""
     http, control = merchant.browser, f"{stack.shopify_url}/_sandbox/shops"
     made = await http.post(control, json={"domain": DOMAIN, "locations": 1})
     [location] = made.json()["location_ids"]
+    world["token"] = made.json()["access_token"]
     for i in range(PRODUCTS):
         (await http.post(f"{control}/{DOMAIN}/products", json={
             "title": f"Bench product {i}", "variants": [
@@ -68,6 +84,7 @@ async def setup(stack: Any, db: Database, merchant: Merchant) -> tuple[str, list
     tiktok = f"{stack.tiktok_url}/_sandbox/shops/{tts['shop_id']}"
     variants = [v for p in (await http.get(f"{control}/{DOMAIN}/products")).json()["products"]
                 for v in p["variants"]]
+    world["variants"] = [v["admin_graphql_api_id"] for v in variants]
     async with db.sessionmaker() as session:
         tts_pk = (await session.execute(select(TikTokShop.id).where(
             TikTokShop.tiktok_shop_id == tts["shop_id"]))).scalar_one()
@@ -138,6 +155,30 @@ async def latencies(db: Database, merchant: Merchant, stack: Any,
     return [(created.timestamp() - first[oid]) * 1000 for oid, created in links if oid in first]
 
 
+async def bare_order_create_cost(stack: Any, world: dict[str, Any]) -> float:
+    """The baseline: bare orderCreate calls with the bench's line shapes, straight to the
+    sandbox with plain httpx; their mean actualQueryCost (what the bucket charges)."""
+    variants, costs = world["variants"], []
+    url = f"{stack.shopify_url}/store/{DOMAIN}/admin/api/{API_VERSION}/graphql.json"
+    async with httpx.AsyncClient(headers={"X-Shopify-Access-Token": world["token"]},
+                                 timeout=30) as http:
+        for i in range(BASELINE_CALLS):
+            lines = [{"variantId": variants[i % len(variants)], "quantity": 1 + i % 3}]
+            if i % 4 == 0:
+                lines.append({"variantId": variants[(i + 1) % len(variants)], "quantity": 1})
+            while True:
+                body = (await http.post(url, json={"query": BARE_ORDER_CREATE, "variables": {
+                    "order": {"lineItems": lines, "currency": "USD"}}})).json()
+                if not any(e.get("extensions", {}).get("code") == "THROTTLED"
+                           for e in body.get("errors", [])):
+                    break
+                await asyncio.sleep(1.0)
+            if body.get("errors") or body["data"]["orderCreate"]["userErrors"]:
+                raise RuntimeError(f"bare orderCreate failed: {body}")
+            costs.append(float(body["extensions"]["cost"]["actualQueryCost"]))
+    return statistics.fmean(costs)
+
+
 async def shopify_costs(merchant: Merchant, stack: Any) -> dict[str, Any]:
     info = (await merchant.browser.get(f"{stack.shopify_url}/_sandbox/shops/{DOMAIN}")).json()
     return {"bucket": info["bucket"], "stats": info["stats"]}
@@ -172,7 +213,8 @@ async def run(stack: Any, n: int, timeout_s: float) -> dict[str, Any]:
     if True:
         db, merchant = Database(stack.settings), Merchant(stack)
         try:
-            shop_id, skus = await setup(stack, db, merchant)
+            world: dict[str, Any] = {}
+            shop_id, skus = await setup(stack, db, merchant, world)
             before = await shopify_costs(merchant, stack)
             log(f"placing {n} TikTok orders…")
             began = time.perf_counter()
@@ -184,6 +226,7 @@ async def run(stack: Any, n: int, timeout_s: float) -> dict[str, Any]:
             lat = await latencies(db, merchant, stack, shop_id)
             orders = (await merchant.browser.get(
                 f"{stack.shopify_url}/_sandbox/shops/{DOMAIN}/orders")).json()["orders"]
+            bare_cost = await bare_order_create_cost(stack, world)
         finally:
             await merchant.close()
             await db.dispose()
@@ -191,12 +234,16 @@ async def run(stack: Any, n: int, timeout_s: float) -> dict[str, Any]:
     duplicates = sum(c - 1 for oid, c in per_source.items() if oid in set(order_ids))
     cost = (after["stats"]["cost_spent"] - before["stats"]["cost_spent"]) / n
     bucket = before["bucket"]
-    ceiling = (bucket["currently_available"] + bucket["restore_rate"] * seconds) / cost / seconds
-    rate = n / seconds
+    points = bucket["currently_available"] + bucket["restore_rate"] * seconds
+    per_min = n / seconds * 60
+    max_per_min = points / bare_cost / seconds * 60
     p95 = statistics.quantiles(lat, n=20)[18] if len(lat) >= 20 else max(lat, default=0.0)
-    return {"orders": n, "seconds": round(seconds, 2), "orders_per_s": round(rate, 2),
-            "shopify_cost_limited_max_per_s": round(ceiling, 2),
-            "ratio": round(rate / ceiling, 3), "p95_webhook_to_shopify_ms": round(p95, 1),
+    return {"orders": n, "seconds": round(seconds, 2), "orders_per_min": round(per_min, 1),
+            "order_create_cost": round(bare_cost, 2),
+            "max_orders_per_min": round(max_per_min, 1),
+            "ratio_to_cost_max": ratio(per_min, max_per_min),
+            "bucket_utilisation": ratio(cost * n, points),
+            "p95_webhook_to_shopify_ms": round(p95, 1),
             "duplicates": duplicates, "missing": sum(1 for o in order_ids if o not in per_source),
             "shopify_cost_per_order": round(cost, 2),
             "shopify_restore_rate": bucket["restore_rate"],
@@ -217,10 +264,11 @@ def main() -> None:
                         help="run both sandboxes inside this process too (LocalStack); by "
                              "default each runs in its own process so only the app is measured")
     args = parser.parse_args()
+    calibration = cpu_calibration_ms()
     database_url = postgres_database(args.postgres) if args.postgres else None
     with make_stack(database_url, split=not args.in_process) as stack:
         result = asyncio.run(run(stack, args.orders, args.timeout))
-    print(json.dumps(result))
+    emit({**result, "cpu_calibration_ms": calibration})
 
 
 if __name__ == "__main__":
