@@ -32,6 +32,9 @@ TIMESTAMP_PAST_S = 300
 TIMESTAMP_FUTURE_S = 30
 #: Request log cap (oldest dropped first).
 MAX_LOG = 200_000
+#: Request bodies up to this size are kept in the log (`body`), so a benchmark can tell which
+#: change a push carried (an inventory update is ~150 bytes; product bodies are not kept).
+LOGGED_BODY_MAX = 1024
 
 Handler = Callable[["Ctx"], Awaitable[Any]]
 
@@ -132,7 +135,9 @@ class Gateway:
         entry: dict[str, Any] = {"at": time.time(), "method": request.method,
                                  "path": scope["path"], "api": f"{request.method} {scope['path']}",
                                  "shop_id": shop.id if shop else None, "http_status": 0,
-                                 "code": None, "request_id": request_id}
+                                 "code": None, "request_id": request_id,
+                                 "body": body.decode("utf-8", "replace")
+                                 if len(body) <= LOGGED_BODY_MAX else None}
         self._log(entry)
         if await apply_faults(self.sb, scope, send, shop, entry, request_id):
             return
