@@ -76,7 +76,7 @@ async def test_refund_only_life_cycle_and_webhooks(us: tuple[Api, dict[str, Any]
     assert await statuses(hooks, sid, rid) == [
         "RETURN_OR_REFUND_REQUEST_PENDING", "RETURN_OR_REFUND_REQUEST_SUCCESS",
         "RETURN_OR_REFUND_REQUEST_COMPLETE"]
-    hook = [b for _, _, b in delivered(hooks, sid, 12) if b["data"]["return_id"] == rid][0]
+    hook = next(b for _, _, b in delivered(hooks, sid, 12) if b["data"]["return_id"] == rid)
     assert set(hook["data"]) == {"order_id", "return_role", "return_type", "return_status",
                                  "return_id", "create_time", "update_time"}
     records = (await api.ok("GET", f"{R}/returns/{rid}/records"))["records"]

@@ -39,6 +39,7 @@ ROOT_SCOPES: dict[str, tuple[str, ...]] = {
     "inventoryAdjustQuantities": ("write_inventory",),
     "inventoryActivate": ("write_inventory",), "orderMarkAsPaid": ("write_orders",),
     "orderCreate": ("write_orders",), "orderCancel": ("write_orders",),
+    "refundCreate": ("write_orders",),
     "orderUpdate": ("write_orders",), "tagsAdd": ("write_orders", "write_products"),
     "tagsRemove": ("write_orders", "write_products"), "fulfillmentCreate": _FULFILLMENT_WRITE,
     "fulfillmentTrackingInfoUpdate": _FULFILLMENT_WRITE,

@@ -226,6 +226,7 @@ class Order:
     cancelled_at: float | None = None
     cancel_reason: str | None = None
     claims: list[tuple[int, int, int]] = field(default_factory=list)  # item, location, qty
+    refunds: list[Any] = field(default_factory=list)  # resolvers.refunds.Refund, oldest first
     test: bool = False
     processed_at: float = field(default_factory=now)
     created_at: float = field(default_factory=now)

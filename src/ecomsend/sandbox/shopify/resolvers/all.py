@@ -10,6 +10,7 @@ from ecomsend.sandbox.shopify.resolvers import (  # noqa: F401  (registration si
     orders,
     product_mutations,
     products,
+    refunds,
     shop,
     webhooks,
 )
