@@ -113,3 +113,31 @@ async def test_preflight_bad_input_and_other_shops(alice: Tenant, bob: Tenant,
     requirements = await alice.http.get(alice.url(f"/products/{mine}/requirements"),
                                         params={"category_id": "x\u0000"})
     assert requirements.status_code == 422
+
+
+async def test_a_draft_or_archived_product_is_refused_with_its_reason(alice: Tenant,
+                                                                      db: Database) -> None:
+    """Manual sync of a product that is not active in Shopify: refused with the status field
+    and how to fix it, nothing queued (before: queued and marked Synced with nothing on
+    TikTok). The same selection's active products still go."""
+    from ecomsend.db.models import ShopifyProduct
+
+    async with db.sessionmaker() as s:
+        rows = (await s.execute(select(ShopifyProduct.id, ShopifyProduct.status).where(
+            ShopifyProduct.shop_id == alice.shop_id).order_by(ShopifyProduct.id))).all()
+    inactive = {status: pid for pid, status in rows if status in ("DRAFT", "ARCHIVED")}
+    assert set(inactive) == {"DRAFT", "ARCHIVED"}, rows
+    category = await fillable_category(alice)
+    active = await _passing(alice, [pid for pid, st in rows if st == "ACTIVE"][:12], category, 1)
+    before = await _states(db, alice)
+    ids = [inactive["DRAFT"], inactive["ARCHIVED"], *active]
+    out = (await alice.http.post(alice.url("/products/sync"), json={
+        "product_ids": ids, "override": _override(category)})).json()
+    assert (out["queued"], out["refused"]) == (1, 2), out
+    by_id = {r["product_id"]: r for r in out["results"]}
+    for status, pid in inactive.items():
+        [error] = by_id[pid]["errors"]
+        assert error["field"] == "status" and status.lower() in error["message"]
+        assert "Active" in error["fix"]
+        assert by_id[pid]["queued"] is False and by_id[pid]["sync_state_id"] is None
+    assert await _states(db, alice) == before + 1

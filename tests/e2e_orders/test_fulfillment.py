@@ -132,3 +132,54 @@ async def test_tiktok_shipping_creates_the_shopify_fulfillment(env: Env) -> None
     # Our own Shopify fulfillment does not bounce back to TikTok as seller shipping.
     view = await env.app_order(order["order_id"])
     assert [s["direction"] for s in view["shipments"]] == ["to_shopify"]
+
+
+async def test_auto_sync_off_notes_fulfilled_orders_and_turning_it_on_queues_them(
+        env: Env) -> None:
+    """Seller shipping with fulfillment auto sync off: an order not yet fulfilled is
+    "unfulfilled"; once fulfilled in Shopify it is "not_synced" (the page: fulfilled in Shopify,
+    not synced yet) and nothing reaches TikTok; turning auto sync on queues it and it ships."""
+    await env.settings(orders={"auto_sync": True})
+    waiting = await _synced_order(env, [(env.linked[0], 1)])
+    untouched = await _synced_order(env, [(env.linked[1], 1)])
+    oid = waiting["order_id"]
+    assert (await env.app_order(oid))["fulfillment_to_tiktok"]["status"] == "unfulfilled"
+
+    await env.shopify("POST", f"/orders/{waiting['shopify_order_id']}/fulfill",
+                      json={"tracking": {"number": "9400111899223197428222", "company": "USPS"}})
+    await env.http.post(f"{env.stack.shopify_url}/_sandbox/webhooks/flush")
+    await order_status(env, oid, {"not_synced"}, key="fulfillment_to_tiktok")
+    listed = await env.api("GET", "/api/orders", params={"fulfillment_sync": "not_synced"})
+    assert [o["order_id"] for o in listed["orders"]] == [oid]
+    assert not any(p["tracking_number"] for p in await _packages(env, oid))
+
+    current = await env.api("GET", "/api/settings/fulfillment")
+    saved = await env.api("PUT", "/api/settings/fulfillment",
+                          json={**current, "auto_sync": True})
+    assert saved["queued"] == 1 and saved["auto_sync"] is True
+    await order_status(env, oid, {"synced"}, key="fulfillment_to_tiktok")
+    [package] = [p for p in await _packages(env, oid) if p["tracking_number"]]
+    assert package["tracking_number"] == "9400111899223197428222"
+    other = await env.app_order(untouched["order_id"])
+    assert other["fulfillment_to_tiktok"]["status"] == "unfulfilled"
+    # saving again while on queues nothing more
+    again = await env.api("PUT", "/api/settings/fulfillment", json={**current, "auto_sync": True})
+    assert again["queued"] == 0
+
+
+async def test_tiktok_shipping_with_auto_sync_off_waits_then_syncs_when_turned_on(
+        env: Env) -> None:
+    await env.settings(orders={"auto_sync": True})
+    order = await _synced_order(env, [(env.linked[0], 1)], shipping_type="TIKTOK")
+    oid = order["order_id"]
+    assert (await env.app_order(oid))["fulfillment_to_shopify"]["status"] == "unfulfilled"
+    await env.tiktok("POST", f"/orders/{oid}/ship", json={})
+    await env.api("POST", "/api/orders/fetch")
+    await order_status(env, oid, {"not_synced"}, key="fulfillment_to_shopify")
+    [shopify] = await env.shopify_orders_for(oid)
+    assert shopify["fulfillments"] == []
+
+    await env.settings(fulfillment={"auto_sync": True})
+    await order_status(env, oid, {"synced"}, key="fulfillment_to_shopify")
+    [shopify] = await env.shopify_orders_for(oid)
+    assert len(shopify["fulfillments"]) == 1

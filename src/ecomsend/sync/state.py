@@ -107,6 +107,43 @@ def _mark_upsert(insert: Callable[..., Any]) -> Any:
     ).returning(table.c.id)
 
 
+async def record_unsynced(session: AsyncSession, key: EntityKey) -> int:
+    """Note that `key` changed while its auto sync is off: the row says `not_synced` (the
+    Orders page shows "fulfilled in Shopify, not synced yet") and no job is queued. A row
+    already queued, running or retrying is left as it is. Turning auto sync on queues these
+    rows (`unsynced_ids`). Called by the fulfillment webhook handler; returns the row id."""
+    now = utcnow()
+    return int((await session.execute(prepared(session, _unsynced_upsert), {
+        "shop_id": key.shop_id, "tiktok_shop_id": key.tiktok_shop_id, "kind": key.kind,
+        "entity_id": key.entity_id, "direction": key.direction, "desired_version": 1,
+        "synced_version": 0, "status": NOT_SYNCED, "attempts": 0, "created_at": now,
+        "updated_at": now})).scalar_one())
+
+
+def _unsynced_upsert(insert: Callable[..., Any]) -> Any:
+    """A new not-synced row, or a settled one (synced / failed) reopened as not synced."""
+    table = SyncState.__table__
+    stmt = insert(table)
+    settled = table.c.status.in_([SYNCED, FAILED, REVIEW_FAILED, NOT_SYNCED])
+    return stmt.on_conflict_do_update(
+        index_elements=["tiktok_shop_id", "kind", "entity_id", "direction"],
+        set_={"desired_version": table.c.desired_version + 1,
+              "updated_at": stmt.excluded.updated_at,
+              "status": case((settled, NOT_SYNCED), else_=table.c.status)},
+    ).returning(table.c.id)
+
+
+async def unsynced_keys(session: AsyncSession, tiktok_shop_id: int, kind: str,
+                        direction: str) -> list[EntityKey]:
+    """The rows `record_unsynced` left for one connection, kind and direction (to queue them
+    when the merchant turns auto sync on)."""
+    rows = await session.execute(select(SyncState).where(
+        SyncState.tiktok_shop_id == tiktok_shop_id, SyncState.kind == kind,
+        SyncState.direction == direction, SyncState.status == NOT_SYNCED))
+    return [EntityKey(r.shop_id, r.tiktok_shop_id, r.kind, r.entity_id, r.direction)
+            for r in rows.scalars()]
+
+
 async def take_lease(session: AsyncSession, state_id: int, owner: str) -> Lease | None:
     """Take the row's lease if free (or expired) and there is something to push; else None.
     A row of a disconnected TikTok connection is never leased: it waits for the reconnect."""

@@ -27,6 +27,14 @@ router = APIRouter(prefix="/api/settings", tags=["settings"])
 
 
 class OrderSettingsOut(OrderSettings):
+    """The saved settings and how many orders turning auto sync on queued."""
+
+    queued: int = 0
+
+
+class FulfillmentSettingsOut(FulfillmentSettings):
+    """The saved settings and how many fulfillments turning auto sync on queued."""
+
     queued: int = 0
 
 
@@ -57,10 +65,9 @@ def tag_errors(tags: list[str]) -> list[FieldError]:
     return errors
 
 
-async def _save(db: Any, tts_pk: int, column: str, value: dict[str, Any]) -> None:
-    async with db.unit_of_work() as session:
-        await session.execute(update(ShopSettings).where(ShopSettings.tiktok_shop_id == tts_pk)
-                              .values({column: value, "updated_at": utcnow()}))
+async def _save(session: Any, tts_pk: int, column: str, value: BaseModel) -> None:
+    await session.execute(update(ShopSettings).where(ShopSettings.tiktok_shop_id == tts_pk)
+                          .values({column: value.model_dump(mode="json"), "updated_at": utcnow()}))
 
 
 @router.get("/orders", response_model=OrderSettings)
@@ -84,8 +91,7 @@ async def put_order_settings(body: OrderSettings, db: DbDep, queue: QueueDep,
     async with db.unit_of_work() as session:
         tts = await connection(session, current.id, connection_id)
         before = (await settings_mod.load(session, tts.id)).order
-        await session.execute(update(ShopSettings).where(ShopSettings.tiktok_shop_id == tts.id)
-                              .values(order=body.model_dump(mode="json"), updated_at=utcnow()))
+        await _save(session, tts.id, "order", body)
         queued = 0
         if body.auto_sync and not before.auto_sync:
             queued = await overview.sync_all_not_synced(session, queue, tts)
@@ -104,15 +110,21 @@ async def get_fulfillment_settings(db: DbDep, current: CurrentShopDep,
         return (await settings_mod.load(session, tts.id)).fulfillment
 
 
-@router.put("/fulfillment", response_model=FulfillmentSettings)
-async def put_fulfillment_settings(body: FulfillmentSettings, db: DbDep,
+@router.put("/fulfillment", response_model=FulfillmentSettingsOut)
+async def put_fulfillment_settings(body: FulfillmentSettings, db: DbDep, queue: QueueDep,
                                    current: CurrentShopDep,
-                                   connection_id: ConnectionQuery = None) -> FulfillmentSettings:
-    """Save the fulfillment settings (rules replace the defaults for their carriers)."""
-    async with db.sessionmaker() as session:
+                                   connection_id: ConnectionQuery = None
+                                   ) -> FulfillmentSettingsOut:
+    """Save the fulfillment settings (rules replace the defaults for their carriers); turning
+    auto sync on queues every fulfillment that was noted, not synced, while it was off."""
+    async with db.unit_of_work() as session:
         tts = await connection(session, current.id, connection_id)
-    await _save(db, tts.id, "fulfillment", body.model_dump(mode="json"))
-    return body
+        before = (await settings_mod.load(session, tts.id)).fulfillment
+        await _save(session, tts.id, "fulfillment", body)
+        queued = 0
+        if body.auto_sync and not before.auto_sync:
+            queued = await overview.sync_all_unsynced_fulfillments(session, queue, tts)
+    return FulfillmentSettingsOut(**body.model_dump(), queued=queued)
 
 
 @router.get("/fulfillment/carriers", response_model=CarrierOptions)

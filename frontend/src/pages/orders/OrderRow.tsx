@@ -5,7 +5,7 @@ import type {MouseEvent, ReactNode} from 'react';
 
 import type {components} from '../../api/schema';
 import {isEmbedded} from '../../shell/embedded';
-import {formatDate, formatMoney, SyncBadge, tiktokStatusLabel} from './status';
+import {FULFILLMENT_LABELS, formatDate, formatMoney, SyncBadge, tiktokStatusLabel} from './status';
 
 export type Order = components['schemas']['OrderOut'];
 export type Problem = components['schemas']['ProblemOut'];
@@ -56,8 +56,8 @@ function Problems({order, onFix, busy}: {order: Order; onFix: (o: Order, p: Prob
  * shipping: TikTok → Shopify), each labelled with its direction. */
 function Fulfillment({order}: {order: Order}) {
   const ways = [
-    {label: WHERE.to_tiktok, state: order.fulfillment_to_tiktok},
-    {label: WHERE.to_shopify, state: order.fulfillment_to_shopify},
+    {label: WHERE.to_tiktok, state: order.fulfillment_to_tiktok, words: FULFILLMENT_LABELS.to_tiktok},
+    {label: WHERE.to_shopify, state: order.fulfillment_to_shopify, words: FULFILLMENT_LABELS.to_shopify},
   ].filter((w) => w.state);
   if (!ways.length) return <SyncBadge status={null} />;
   return (
@@ -65,7 +65,7 @@ function Fulfillment({order}: {order: Order}) {
       {ways.map((w) => (
         <BlockStack key={w.label} gap="050" inlineAlign="start">
           <Text as="span" tone="subdued" variant="bodySm">{w.label}</Text>
-          <SyncBadge status={w.state?.status} />
+          <SyncBadge status={w.state?.status} labels={w.words} />
         </BlockStack>
       ))}
     </BlockStack>

@@ -6,6 +6,7 @@ type Tone = 'success' | 'warning' | 'critical' | 'attention' | 'info' | undefine
 
 const SYNC: Record<string, {label: string; tone: Tone; progress?: 'incomplete' | 'partiallyComplete' | 'complete'}> = {
   not_synced: {label: 'Not synced', tone: undefined},
+  unfulfilled: {label: 'Not shipped yet', tone: undefined},
   waiting: {label: 'Awaiting payment', tone: 'info'},
   pending: {label: 'Queued', tone: undefined, progress: 'incomplete'},
   running: {label: 'Syncing', tone: 'info', progress: 'partiallyComplete'},
@@ -18,8 +19,16 @@ const SYNC: Record<string, {label: string; tone: Tone; progress?: 'incomplete' |
 
 export const ORDER_SYNC_LABELS = SYNC;
 
-/** The badge of an order or fulfillment sync status; a dash where it does not apply. */
-export function SyncBadge({status}: {status: string | null | undefined}) {
+/** What a fulfillment direction's `unfulfilled` / `not_synced` mean, by the side that ships:
+ * nothing shipped yet, or shipped there while fulfillment auto sync was off. */
+export const FULFILLMENT_LABELS: Record<'to_tiktok' | 'to_shopify', Record<string, string>> = {
+  to_tiktok: {unfulfilled: 'Not fulfilled yet', not_synced: 'Fulfilled in Shopify, not synced yet'},
+  to_shopify: {unfulfilled: 'Not shipped yet', not_synced: 'Shipped on TikTok, not synced yet'},
+};
+
+/** The badge of an order or fulfillment sync status (`labels` override the wording of some
+ * statuses); a dash where it does not apply. */
+export function SyncBadge({status, labels}: {status: string | null | undefined; labels?: Record<string, string>}) {
   if (!status) {
     return (
       <>
@@ -35,7 +44,7 @@ export function SyncBadge({status}: {status: string | null | undefined}) {
   const s = SYNC[status] ?? {label: status, tone: undefined};
   return (
     <Badge tone={s.tone} progress={s.progress}>
-      {s.label}
+      {labels?.[status] ?? s.label}
     </Badge>
   );
 }

@@ -25,7 +25,8 @@ export const VIEWS: {id: string; label: string; statuses: OrderSync[]}[] = [
 ];
 
 const FULFILLMENT_CHOICES: {label: string; value: string; statuses: Fulfillment[]}[] = [
-  {label: 'Not synced', value: 'not_synced', statuses: ['not_synced']},
+  {label: 'Not shipped yet', value: 'unfulfilled', statuses: ['unfulfilled']},
+  {label: 'Shipped, not synced', value: 'not_synced', statuses: ['not_synced']},
   {label: 'Queued', value: 'queued', statuses: ['pending', 'running']},
   {label: 'Synced', value: 'synced', statuses: ['synced']},
   {label: 'Failed', value: 'failed', statuses: ['failed', 'review_failed', 'backoff']},

@@ -23,9 +23,9 @@ import type {components} from '../../api/schema';
 import {ErrorBanner} from '../../components/states';
 import type {Connection} from '../../shell/connection';
 import {SettingsLayout, TabSkeleton} from './SaveError';
-import {useSettingsForm} from './useSettingsForm';
+import {savedWithQueued, useSettingsForm} from './useSettingsForm';
 
-type Saved = components['schemas']['FulfillmentSettings'];
+type Saved = components['schemas']['FulfillmentSettingsOut'];
 type Rule = components['schemas']['CarrierRule'];
 
 interface Draft {
@@ -48,7 +48,7 @@ export function FulfillmentSettingsTab({connection, onDirtyChange}: {connection:
     save: (d) => unwrap(api.PUT('/api/settings/fulfillment', {params: {query}, body: d})),
     toDraft,
     onDirtyChange,
-    savedMessage: 'Fulfillment settings saved',
+    savedMessage: (saved) => savedWithQueued('Fulfillment settings saved', saved.queued ?? 0, 'fulfillment'),
   });
   const carriers = useQuery({
     queryKey: ['settings', 'carriers', connection.id],

@@ -20,9 +20,9 @@ import type {components} from '../../api/schema';
 import {ErrorBanner} from '../../components/states';
 import type {Connection} from '../../shell/connection';
 import {SettingsLayout, TabSkeleton} from './SaveError';
-import {numberOrRaw, useSettingsForm} from './useSettingsForm';
+import {numberOrRaw, savedWithQueued, useSettingsForm} from './useSettingsForm';
 
-type Saved = components['schemas']['OrderSettings'];
+type Saved = components['schemas']['OrderSettingsOut'];
 
 interface Draft {
   auto_sync: boolean;
@@ -67,7 +67,7 @@ export function OrderSettingsTab({connection, onDirtyChange}: {connection: Conne
     save: (d) => unwrap(api.PUT('/api/settings/orders', {params: {query}, body: toBody(d)})),
     toDraft,
     onDirtyChange,
-    savedMessage: 'Order settings saved',
+    savedMessage: (saved) => savedWithQueued('Order settings saved', saved.queued ?? 0, 'order'),
   });
   const [newTag, setNewTag] = useState('');
   if (form.isLoading) return <TabSkeleton />;

@@ -15,7 +15,8 @@ interface Options<T, D> {
   /** The editable form of the saved value (strings for numbers, etc.). */
   toDraft: (saved: T) => D;
   onDirtyChange: (dirty: boolean) => void;
-  savedMessage?: string;
+  /** The toast after a save: fixed words, or words from what the save returned. */
+  savedMessage?: string | ((saved: T) => string);
 }
 
 export interface SettingsForm<T, D> {
@@ -56,7 +57,7 @@ export function useSettingsForm<T, D>(options: Options<T, D>): SettingsForm<T, D
       client.setQueryData(queryKey, result);
       setDraftState(toDraft(result));
       setError(null);
-      toast(savedMessage ?? 'Settings saved');
+      toast(typeof savedMessage === 'function' ? savedMessage(result) : (savedMessage ?? 'Settings saved'));
     },
     onError: (failure) => {
       setError(failure instanceof ApiError ? failure : new ApiError(0, errorMessage(failure)));
@@ -102,4 +103,10 @@ export function errorFor(error: ApiError | null, field: string, nested = false):
   if (direct || !nested) return direct;
   const hits = error.fields.filter((f) => f.field.startsWith(`${field}.`));
   return hits.length ? hits.map((f) => [f.message, f.fix].filter(Boolean).join(' ')).join(' ') : undefined;
+}
+
+/** A save's toast, saying how many syncs turning auto sync on queued (when it queued any). */
+export function savedWithQueued(message: string, queued: number, what: 'order' | 'fulfillment'): string {
+  if (!queued) return message;
+  return `${message}; ${queued} ${what}${queued === 1 ? '' : 's'} queued to sync`;
 }

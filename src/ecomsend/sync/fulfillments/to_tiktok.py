@@ -165,17 +165,23 @@ async def sync_fulfillment_to_tiktok(ctx: TaskContext, lease: Lease) -> PushResu
 
 async def on_shopify_fulfillment(session: AsyncSession, queue: JobQueue,
                                  webhook: InboundWebhook) -> str:
-    """fulfillments/create|update on a synced order → ship / update tracking on TikTok (when
-    fulfillment auto sync is on)."""
+    """fulfillments/create|update on a synced order → ship / update tracking on TikTok when
+    fulfillment auto sync is on; when it is off, the order is noted as fulfilled in Shopify and
+    not synced yet (queued when auto sync is turned on, or by Sync fulfillments)."""
     payload = webhook.payload
     if not isinstance(payload, FulfillmentPayload) or payload.order_id is None:
         return "no order id"
     links = await links_for_shopify_order(session, webhook.shop_key, order_gid(payload.order_id))
-    marked = 0
+    marked = noted = 0
     for tts, link in links:
+        entity = key(tts, FULFILLMENT_KIND, link.tiktok_order_id, TO_TIKTOK)
         if (await settings_mod.load(session, tts.id)).fulfillment.auto_sync:
-            await state.mark_changed(session, queue, key(tts, FULFILLMENT_KIND,
-                                                         link.tiktok_order_id, TO_TIKTOK))
+            await state.mark_changed(session, queue, entity)
             marked += 1
-    return f"{marked} fulfillment sync(s) queued" if links else "not a TikTok order"
+        else:
+            await state.record_unsynced(session, entity)
+            noted += 1
+    if not links:
+        return "not a TikTok order"
+    return f"{marked} fulfillment sync(s) queued, {noted} waiting for auto sync or Sync"
 

@@ -28,7 +28,7 @@ from ecomsend.sync.listing.errors import ListingLimitReached, tiktok_errors
 from ecomsend.sync.listing.ids import DEACTIVATED, numeric_id
 from ecomsend.sync.listing.job import PushJob, load_job, resolved_prefs
 from ecomsend.sync.listing.push_stock import push_inventory, push_price, remember_hashes
-from ecomsend.sync.listing.targets import listable
+from ecomsend.sync.listing.targets import listable, not_listable_reason
 from ecomsend.sync.products.changes import payload_hash
 from ecomsend.sync.products.mapping import map_product
 from ecomsend.sync.products.preflight import check_images, validate
@@ -47,7 +47,11 @@ async def push_product(ctx: TaskContext, lease: Lease) -> PushResult:
     if snap is None:
         return PushResult()
     if not listable(snap):
-        return await _deactivate(job) if job.links else PushResult()
+        if job.links:
+            return await _deactivate(job)
+        reason = not_listable_reason(snap)
+        assert reason is not None
+        raise SyncPermanent(reason.message, [reason])  # never "Synced" with nothing on TikTok
     calls = 0
     if job.links and job.row.last_pushed_hash == DEACTIVATED:
         calls += await _activate(job)

@@ -17,6 +17,7 @@ from sqlalchemy import BindParameter, bindparam, select, union
 
 from ecomsend.db.models import ProductLink, ShopifyProduct, ShopifyVariant, SyncState
 from ecomsend.sync import state
+from ecomsend.sync.errors import FieldError
 from ecomsend.sync.listing.ids import INVENTORY, PRICE, PRODUCT, TO_TIKTOK
 from ecomsend.sync.listing.loading import Connection, connections, linked_connection_ids
 from ecomsend.sync.listing.mirror import Change
@@ -33,6 +34,17 @@ if TYPE_CHECKING:
 def listable(product: ProductSnapshot) -> bool:
     """Only active Shopify products are listed on TikTok."""
     return product.status.upper() == "ACTIVE"
+
+
+def not_listable_reason(product: ProductSnapshot) -> FieldError | None:
+    """Why a draft or archived product cannot be synced, for the merchant (None if active).
+    Called by the manual sync pre-flight and by the product push."""
+    if listable(product):
+        return None
+    status = product.status.lower() or "not active"
+    return FieldError("status", f"This product is {status} in Shopify; only active products "
+                      "are listed on TikTok Shop.", "Set its status to Active in Shopify, "
+                      "then sync it again.")
 
 
 def claimed(product: ProductSnapshot, conn: Connection) -> bool:

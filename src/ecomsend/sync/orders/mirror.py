@@ -179,7 +179,10 @@ async def record_orders(session: AsyncSession, queue: JobQueue, tts: TikTokShop,
         ).first() is not None
         if await _order_needs_sync(session, tts.id, order, linked, prefs.order.auto_sync):
             await state.mark_changed(session, queue, key(tts, ORDER_KIND, order.id, TO_SHOPIFY))
-        if linked and tiktok_shipped(order) and prefs.fulfillment.auto_sync:
-            await state.mark_changed(session, queue,
-                                     key(tts, FULFILLMENT_KIND, order.id, TO_SHOPIFY))
+        if linked and tiktok_shipped(order):
+            shipped = key(tts, FULFILLMENT_KIND, order.id, TO_SHOPIFY)
+            if prefs.fulfillment.auto_sync:
+                await state.mark_changed(session, queue, shipped)
+            else:  # shown as "shipped on TikTok, not synced yet"; queued when turned on
+                await state.record_unsynced(session, shipped)
     return changed

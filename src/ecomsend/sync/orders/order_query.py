@@ -40,8 +40,11 @@ from ecomsend.sync.orders.mirror import (
 OrderSyncStatus = Literal["not_synced", "waiting", "pending", "running", "synced", "backoff",
                           "failed", "review_failed", "cancelled"]
 #: Every value a fulfillment direction's status can take (`none`: not applicable).
-FulfillmentStatus = Literal["not_synced", "pending", "running", "synced", "backoff", "failed",
-                            "review_failed", "none"]
+#: `unfulfilled`: nothing shipped yet on the side that ships; `not_synced`: shipped there
+#: (fulfilled in Shopify / shipped on TikTok) while fulfillment auto sync was off.
+FulfillmentStatus = Literal["unfulfilled", "not_synced", "pending", "running", "synced",
+                            "backoff", "failed", "review_failed", "none"]
+UNFULFILLED = "unfulfilled"
 ORDER_STATUSES: tuple[str, ...] = get_args(OrderSyncStatus)
 FULFILLMENT_STATUSES: tuple[str, ...] = get_args(FulfillmentStatus)
 _S = TypeVar("_S")
@@ -97,9 +100,9 @@ class OrderColumns:
         applies = tiktok_ships if direction == TO_SHOPIFY else or_(
             TikTokOrder.shipping_type.is_(None), ~tiktok_ships)
         return case(
-            (and_(st.id.is_not(None), or_(st.status != state.NOT_SYNCED, ~shipped)), st.status),
+            (st.id.is_not(None), st.status),
             (shipped, literal(state.SYNCED)),
-            (applies, literal(state.NOT_SYNCED)),
+            (applies, literal(UNFULFILLED)),
             else_=literal("none"))
 
     def joined(self, select_stmt: _S) -> _S:

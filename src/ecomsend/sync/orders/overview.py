@@ -34,6 +34,7 @@ from ecomsend.sync.orders.mirror import (
     key,
 )
 from ecomsend.sync.orders.order_query import (
+    UNFULFILLED,
     OrderColumns,
     OrderFilter,
     SortDir,
@@ -109,7 +110,7 @@ def fulfillment_status(states: list[SyncState], shipments: list[ShipmentView]) -
     if states:
         latest = max(states, key=lambda s: s.updated_at)
         return _view(latest) or SyncView(state.NOT_SYNCED)
-    return SyncView(state.SYNCED if shipments else state.NOT_SYNCED)
+    return SyncView(state.SYNCED if shipments else UNFULFILLED)
 
 
 async def _states(session: AsyncSession, tts_pk: int,
@@ -272,6 +273,17 @@ async def sync_all_not_synced(session: AsyncSession, queue: JobQueue, tts: TikTo
     for order_id in ids:
         await state.mark_changed(session, queue, key(tts, ORDER_KIND, order_id, TO_SHOPIFY))
     return len(ids)
+
+
+async def sync_all_unsynced_fulfillments(session: AsyncSession, queue: JobQueue,
+                                         tts: TikTokShop) -> int:
+    """Fulfillment auto sync turned on: queue every fulfillment noted while it was off
+    (fulfilled in Shopify, or shipped on TikTok, and not synced yet), in both directions."""
+    keys = [k for direction in (TO_TIKTOK, TO_SHOPIFY)
+            for k in await state.unsynced_keys(session, tts.id, FULFILLMENT_KIND, direction)]
+    for n, entity in enumerate(keys):
+        await state.mark_changed(session, queue, entity, backlog=n)
+    return len(keys)
 
 
 async def summary(session: AsyncSession, tts_pk: int | None = None) -> dict[str, dict[str, int]]:
