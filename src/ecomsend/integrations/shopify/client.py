@@ -32,6 +32,7 @@ from ecomsend.integrations.shopify.models import (
     WebhookSubscription,
 )
 from ecomsend.integrations.shopify.orders import OrderOperations
+from ecomsend.integrations.shopify.refunds import RefundOperations
 from ecomsend.integrations.shopify.responses import mutation_payload
 from ecomsend.integrations.shopify.transport import (
     AccessTokenSource,
@@ -63,7 +64,7 @@ def shop_base_url(template: str, shop: str) -> str:
     return template.format(shop=shop).rstrip("/")
 
 
-class ShopifyClient(OrderOperations):
+class ShopifyClient(OrderOperations, RefundOperations):
     """The Admin GraphQL API of one shop. Use as `async with ShopifyClient(...) as client:`.
 
     `token` is an access token string or an `AccessTokenSource` (e.g. `oauth.ExpiringToken`,

@@ -128,6 +128,41 @@ class FulfillmentPayload(_Payload):
     updated_at: str | None = None
 
 
+class RefundLineItemPayload(_Payload):
+    """One `refund_line_items[]` entry of refunds/create (REST Refund resource)."""
+
+    id: int | None = None
+    line_item_id: int | None = None
+    quantity: int = 0
+    restock_type: str | None = None
+    location_id: int | None = None
+    subtotal: str | None = None
+
+
+class RefundTransactionPayload(_Payload):
+    id: int | None = None
+    kind: str | None = None
+    status: str | None = None
+    amount: str | None = None
+    currency: str | None = None
+    gateway: str | None = None
+
+
+class RefundPayload(_Payload):
+    """refunds/create: the REST Refund resource (no example ships in the contracts; its shape
+    is Shopify's REST Refund reference: id, order_id, note, restock, refund_line_items,
+    transactions)."""
+
+    id: int
+    admin_graphql_api_id: str | None = None
+    order_id: int
+    note: str | None = None
+    restock: bool | None = None
+    created_at: str | None = None
+    refund_line_items: list[RefundLineItemPayload] = Field(default_factory=list)
+    transactions: list[RefundTransactionPayload] = Field(default_factory=list)
+
+
 class NoteAttribute(_Payload):
     name: str
     value: str | None = None
@@ -256,6 +291,7 @@ TOPIC_MODELS: dict[str, type[BaseModel]] = {
     "orders/partially_fulfilled": OrderPayload,
     "fulfillments/create": FulfillmentPayload,
     "fulfillments/update": FulfillmentPayload,
+    "refunds/create": RefundPayload,
     "bulk_operations/finish": BulkOperationFinishPayload,
     "app/uninstalled": AppUninstalledPayload,
     "customers/data_request": CustomersDataRequestPayload,
