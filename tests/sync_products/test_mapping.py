@@ -17,6 +17,8 @@ from ecomsend.sync.products.mapping import (
 from ecomsend.sync.products.regions import region_rules
 from ecomsend.sync.products.types import (
     AttributeValueSpec,
+    CertificationFile,
+    CertificationSpec,
     CompareAtMode,
     PackageDimensions,
     PriceRounding,
@@ -191,6 +193,21 @@ def test_eu_compliance_and_size_chart_are_sent_where_they_apply() -> None:
     assert body["size_chart"] == {"template": {"id": "7267563252536723205"}}
     us = map_product(product(), tpl, prefs(), US).to_body()
     assert "manufacturer_ids" not in us
+
+
+def test_size_chart_image_and_certifications_with_files() -> None:
+    pdf = CertificationFile("v09a", "ce.pdf", "PDF")
+    tpl = template(size_chart_image_uri="tos/chart", certifications=(
+        CertificationSpec("c1", "CE", image_uris=("tos/ce",), files=(pdf,)),
+        CertificationSpec("c2", "Nothing attached")))
+    body = map_product(product(), tpl, prefs(), US).to_body()
+    assert body["size_chart"] == {"image": {"uri": "tos/chart"}}
+    assert body["certifications"] == [{"id": "c1", "images": [{"uri": "tos/ce"}], "files": [
+        {"id": "v09a", "name": "ce.pdf", "format": "PDF"}]}]
+    both = template(size_chart_image_uri="tos/chart", size_chart_template_id="77")
+    assert map_product(product(), both, prefs(), US).to_body()["size_chart"] == {
+        "template": {"id": "77"}}
+    assert "certifications" not in map_product(product(), template(), prefs(), US).to_body()
 
 
 def test_hundred_variant_product_maps_in_order() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import replace
 from decimal import Decimal
 
 from ecomsend.sync.errors import FieldError
@@ -10,6 +11,8 @@ from ecomsend.sync.products.preflight import validate
 from ecomsend.sync.products.regions import region_rules
 from ecomsend.sync.products.types import (
     AttributeValueSpec,
+    CertificationFile,
+    CertificationSpec,
     ImageSnapshot,
     PackageDimensions,
     PriceRule,
@@ -175,15 +178,29 @@ def test_category_rules_certifications_size_chart_and_gpsr() -> None:
         "manufacturer": {"is_required": True},
         "responsible_person": {"is_required": True},
     })
-    assert fields(errors(rls=rls)) == ["certifications.CE", "certifications.Battery test",
-                                       "size_chart"]
+    assert fields(errors(rls=rls)) == ["certifications.c1", "certifications.c2", "size_chart"]
+    found = errors(rls=rls)
+    assert "“CE” certification" in found[0].message and "Upload the CE" in found[0].fix
+    assert "size-chart image" in found[2].fix
     eu = prefs(price_rule=PriceRule(exchange_rate=D("0.9")))
     de_fields = fields(errors(rls=rls, region=DE, pr=eu))
     assert "manufacturer_ids" in de_fields and "responsible_person_ids" in de_fields
     done = ok_template(size_chart_template_id="sc", manufacturer_ids=("m",),
                        responsible_person_ids=("r",))
     assert fields(errors(tpl=done, rls=rls, region=DE, pr=eu)) == [
-        "certifications.CE", "certifications.Battery test"]
+        "certifications.c1", "certifications.c2"]
+    pdf = CertificationFile("v09a", "ce.pdf", "PDF")
+    proven = replace(done, certifications=(
+        CertificationSpec("c1", "CE", files=(pdf,)), CertificationSpec("c2", image_uris=("u",)),
+        CertificationSpec("c9", "Not listed", files=(pdf,))))
+    assert fields(errors(tpl=proven, rls=rls, region=DE, pr=eu)) == ["certifications.c9"]
+    assert "does not belong" in errors(tpl=proven, rls=rls, region=DE, pr=eu)[0].message
+    by_image = replace(proven, size_chart_template_id=None, size_chart_image_uri="chart-uri",
+                       certifications=proven.certifications[:2])
+    assert errors(tpl=by_image, rls=rls, region=DE, pr=eu) == []
+    unproven = replace(by_image, certifications=(CertificationSpec("c1"),
+                                                 proven.certifications[1]))
+    assert fields(errors(tpl=unproven, rls=rls, region=DE, pr=eu)) == ["certifications.c1"]
 
 
 def test_sku_present_and_unique() -> None:

@@ -3,8 +3,10 @@
 The merchant fills the required fields of one or many products on the Products page; what they
 chose is stored per Shopify product GID in `settings.product["overrides"]` with the same keys as
 a `category_template` row (`category_id`, `category_name`, `attributes`, `brand_id`,
-`package_weight`, `package_weight_unit`, `package_dimensions`). The push pipeline applies it with
-`effective_template(template_that_matched, override, region)` before mapping and preflight.
+`package_weight`, `package_weight_unit`, `package_dimensions`, and the compliance keys
+`size_chart`, `certifications`, `manufacturers`, `responsible_persons`). The push pipeline
+applies it with `effective_template(template_that_matched, override, region)` before mapping
+and preflight.
 """
 
 from __future__ import annotations
@@ -15,12 +17,18 @@ from decimal import Decimal
 from typing import Any
 
 from ecomsend.db.models.templates import CategoryTemplate
+from ecomsend.sync.products.compliance import COMPLIANCE_KEYS
 from ecomsend.sync.products.converters import template_spec
 from ecomsend.sync.products.types import TemplateSpec
 
 OVERRIDES_KEY = "overrides"
 OVERRIDE_FIELDS = ("category_id", "category_name", "attributes", "brand_id", "package_weight",
-                   "package_weight_unit", "package_dimensions")
+                   "package_weight_unit", "package_dimensions", *COMPLIANCE_KEYS)
+#: Compliance JSON key → the TemplateSpec fields it sets.
+_COMPLIANCE_SPEC_FIELDS = {
+    "size_chart": ("size_chart_template_id", "size_chart_image_uri"),
+    "certifications": ("certifications",), "manufacturers": ("manufacturer_ids",),
+    "responsible_persons": ("responsible_person_ids",)}
 MANUAL_NAME = "Manual sync"
 
 
@@ -55,8 +63,20 @@ def _override_spec(override: Mapping[str, Any], region: str, base: TemplateSpec 
         package_weight=None if weight in (None, "") else Decimal(str(weight)),
         package_weight_unit=override.get("package_weight_unit") or "KILOGRAM",
         package_dimensions=override.get("package_dimensions") or {}, selection_rules=[],
-        match_mode="all", priority=0, active=True, is_default=False)
+        match_mode="all", priority=0, active=True, is_default=False,
+        compliance={k: override[k] for k in COMPLIANCE_KEYS if override.get(k) is not None})
     return template_spec(row)
+
+
+def _compliance_over(base: TemplateSpec, spec: TemplateSpec, override: Mapping[str, Any],
+                     same_category: bool) -> dict[str, Any]:
+    """The compliance fields the override replaces; another category drops the template's
+    certifications (they are that category's)."""
+    out: dict[str, Any] = {} if same_category else {"certifications": ()}
+    for key, names in _COMPLIANCE_SPEC_FIELDS.items():
+        if override.get(key) is not None:
+            out.update({name: getattr(spec, name) for name in names})
+    return out
 
 
 def effective_template(base: TemplateSpec | None, override: Mapping[str, Any] | None,
@@ -86,4 +106,5 @@ def effective_template(base: TemplateSpec | None, override: Mapping[str, Any] | 
         package_weight_unit=spec.package_weight_unit if "package_weight_unit" in override
         else base.package_weight_unit,
         package_dimensions=spec.package_dimensions if "package_dimensions" in override
-        else base.package_dimensions)
+        else base.package_dimensions,
+        **_compliance_over(base, spec, override, same_category))

@@ -18,14 +18,33 @@ if TYPE_CHECKING:
     from ecomsend.db.session import Database
     from ecomsend.jobs.port import JobQueue
 
-#: Category needs a template row cannot express yet (no size chart, certificates, EU ids).
-UNSUPPORTED_NEEDS = ("size_chart", "certifications", "manufacturer_ids",
-                     "responsible_person_ids")
+#: Category needs a template row cannot express (none since the compliance JSON, issue 13 §1:
+#: size chart, certifications and EU ids are carried over by `compliance_of`).
+UNSUPPORTED_NEEDS: tuple[str, ...] = ()
 
 
 def template_is_expressible(body: Mapping[str, Any]) -> bool:
     """True when the body's category needs nothing a template cannot hold."""
     return not any(body.get(k) for k in UNSUPPORTED_NEEDS)
+
+
+def compliance_of(body: Mapping[str, Any]) -> dict[str, Any]:
+    """A template's compliance JSON from a Create Product body's size chart, certifications
+    and EU GPSR ids (the shape `sync.products.compliance` reads)."""
+    out: dict[str, Any] = {}
+    chart = body.get("size_chart") or {}
+    if chart:
+        out["size_chart"] = {"template_id": (chart.get("template") or {}).get("id"),
+                             "image_uri": (chart.get("image") or {}).get("uri")}
+    if body.get("certifications"):
+        out["certifications"] = [{"id": str(c["id"]), "images": list(c.get("images") or []),
+                                  "files": list(c.get("files") or [])}
+                                 for c in body["certifications"]]
+    for key, ids in (("manufacturers", "manufacturer_ids"),
+                     ("responsible_persons", "responsible_person_ids")):
+        if body.get(ids):
+            out[key] = [{"id": str(i)} for i in body[ids]]
+    return out
 
 
 def default_template(tiktok_shop_id: int, region: str, body: Mapping[str, Any], *,
@@ -43,7 +62,7 @@ def default_template(tiktok_shop_id: int, region: str, body: Mapping[str, Any], 
         package_weight=Decimal(str(weight["value"])) if weight.get("value") else None,
         package_weight_unit=str(weight.get("unit") or "KILOGRAM"),
         package_dimensions=dict(dims), selection_rules=[], match_mode="all", priority=0,
-        active=False, is_default=True)
+        active=False, is_default=True, compliance=compliance_of(body))
 
 
 async def activate_default_template(db: Database, queue: JobQueue, tiktok_shop_id: int,

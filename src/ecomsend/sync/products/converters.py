@@ -14,6 +14,7 @@ from typing import Any, cast, get_args
 
 from ecomsend.db.models.catalog import InventoryLevel, ShopifyProduct, ShopifyVariant
 from ecomsend.db.models.templates import CategoryTemplate
+from ecomsend.sync.products.compliance import compliance_fields
 from ecomsend.sync.products.types import (
     ALL_AUTO_FIELDS,
     AttributeValueSpec,
@@ -155,8 +156,8 @@ def _rule(raw: Mapping[str, Any]) -> SelectionRule | None:
 def template_spec(row: CategoryTemplate) -> TemplateSpec:
     """A category template row → TemplateSpec (unknown rule fields are dropped).
 
-    The row has no category version, size chart or EU compliance ids yet: the region's
-    category version applies and those stay empty.
+    The row has no category version: the region's applies. Size chart, certifications and
+    EU GPSR ids come from its `compliance` JSON (`compliance.compliance_fields`).
     """
     rules = (_rule(r) for r in row.selection_rules or () if isinstance(r, Mapping))
     extra = row.package_dimensions or {}
@@ -177,6 +178,7 @@ def template_spec(row: CategoryTemplate) -> TemplateSpec:
         priority=row.priority or 0,
         active=bool(row.active),
         is_default=bool(row.is_default),
+        **compliance_fields(row.compliance),
     )
 
 

@@ -14,12 +14,15 @@ Field sources (Create Product doc, reference §4.2):
   `sku_img` on the first option's values when every value has an uploaded variant image
   (the doc: "an image must be provided for each value of the primary attribute").
 - package: the template's weight/dimensions, else the heaviest variant's weight.
+- size_chart, certifications, manufacturer_ids / responsible_person_ids (EU): from the
+  template (or the manual-sync override), as the category's rules ask (issue 13 §1).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from ecomsend.integrations.tiktok.models.products import (
     Dimensions,
@@ -229,6 +232,42 @@ def description(
     return f"<p>{title}</p>" if title else ""
 
 
+def size_chart(template: TemplateSpec) -> dict[str, Any] | None:
+    """`size_chart`: the chosen TikTok size-chart template, else the uploaded image (Create
+    Product doc: `size_chart.template.id` or `size_chart.image.uri`)."""
+    if template.size_chart_template_id:
+        return {"template": {"id": template.size_chart_template_id}}
+    if template.size_chart_image_uri:
+        return {"image": {"uri": template.size_chart_image_uri}}
+    return None
+
+
+def certifications(template: TemplateSpec) -> list[dict[str, Any]] | None:
+    """`certifications[]`: each with its images and files; one without either is left out."""
+    out = []
+    for cert in template.certifications:
+        if not cert.has_proof:
+            continue
+        item: dict[str, Any] = {"id": cert.id}
+        if cert.image_uris:
+            item["images"] = [{"uri": uri} for uri in cert.image_uris]
+        if cert.files:
+            item["files"] = [{"id": f.id, "name": f.name, "format": f.format}
+                             for f in cert.files]
+        out.append(item)
+    return out or None
+
+
+def compliance_fields(template: TemplateSpec, region: RegionRules) -> dict[str, list[str]]:
+    """The EU-only `manufacturer_ids` / `responsible_person_ids` (GPSR), when set."""
+    extras: dict[str, list[str]] = {}
+    if region.eu_gpsr and template.manufacturer_ids:
+        extras["manufacturer_ids"] = list(template.manufacturer_ids)
+    if region.eu_gpsr and template.responsible_person_ids:
+        extras["responsible_person_ids"] = list(template.responsible_person_ids)
+    return extras
+
+
 def map_product(
     product: ProductSnapshot,
     template: TemplateSpec,
@@ -249,13 +288,7 @@ def map_product(
     rate for a foreign currency; run `preflight.validate` first.
     """
     uploaded = images or {}
-    extras: dict[str, object] = {}
-    if template.size_chart_template_id:
-        extras["size_chart"] = {"template": {"id": template.size_chart_template_id}}
-    if region.eu_gpsr and template.manufacturer_ids:
-        extras["manufacturer_ids"] = list(template.manufacturer_ids)
-    if region.eu_gpsr and template.responsible_person_ids:
-        extras["responsible_person_ids"] = list(template.responsible_person_ids)
+    extras = compliance_fields(template, region)
     attrs = product_attributes(template)
     body = ProductUpsert(
         title=clean_text(product.title),
@@ -269,6 +302,8 @@ def map_product(
         package_dimensions=package_dimensions(template, region),
         product_attributes=attrs or None,
         external_product_id=product.id,
+        size_chart=size_chart(template),
+        certifications=certifications(template),
     )
     for key, value in extras.items():
         setattr(body, key, value)

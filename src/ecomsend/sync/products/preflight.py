@@ -167,24 +167,44 @@ def _condition_met(conditions: Iterable[RequirementCondition], template: Templat
     return any((c.attribute_id, c.attribute_value_id) in chosen for c in conditions)
 
 
+def check_certifications(template: TemplateSpec, rules: CategoryRules) -> list[FieldError]:
+    """Each required certification has an image or file; none the category doesn't list
+    (TikTok: `12052105` required qualification miss, `12052655` qualification id not exist)."""
+    given = {c.id: c for c in template.certifications}
+    errors = []
+    for cert in rules.product_certifications:
+        name = cert.name or cert.id
+        if not (cert.is_required or _condition_met(cert.requirement_conditions, template)):
+            continue
+        if not (cert.id in given and given[cert.id].has_proof):
+            errors.append(FieldError(
+                f"certifications.{cert.id}",
+                f"TikTok requires the “{name}” certification for this category.",
+                f"Upload the {name} (PDF or image) under Certifications in the category "
+                f"template “{template.name}”."))
+    listed = {c.id for c in rules.product_certifications}
+    for extra in template.certifications:
+        if extra.id not in listed and extra.has_proof:
+            errors.append(FieldError(
+                f"certifications.{extra.id}", f"The “{extra.name or extra.id}” certification "
+                "does not belong to this category; TikTok refuses it.",
+                f"Remove it from the category template “{template.name}”."))
+    return errors
+
+
 def check_category_rules(
     template: TemplateSpec, region: RegionRules, rules: CategoryRules | None
 ) -> list[FieldError]:
     """Certifications, size chart and EU manufacturer / responsible person the category needs."""
     if rules is None:
         return []
-    errors = []
-    for cert in rules.product_certifications:
-        if cert.is_required or _condition_met(cert.requirement_conditions, template):
-            errors.append(FieldError(
-                f"certifications.{cert.name or cert.id}",
-                f"TikTok requires the “{cert.name or cert.id}” certification for this category.",
-                "Add the certification to the product in TikTok Seller Center, or choose another "
-                "category in the template."))
-    if rules.size_chart and rules.size_chart.is_required and not template.size_chart_template_id:
+    errors = check_certifications(template, rules)
+    has_chart = bool(template.size_chart_template_id or template.size_chart_image_uri)
+    if rules.size_chart and rules.size_chart.is_required and not has_chart:
         errors.append(FieldError(
             "size_chart", "TikTok requires a size chart for this category.",
-            f"Choose a size chart in the category template “{template.name}”."))
+            f"Choose one of your TikTok size charts or upload a size-chart image in the "
+            f"category template “{template.name}”."))
     gpsr = (("manufacturer", rules.manufacturer, template.manufacturer_ids),
             ("responsible_person", rules.responsible_person, template.responsible_person_ids))
     for key, req, ids in gpsr:
@@ -192,8 +212,9 @@ def check_category_rules(
             words = key.replace("_", " ")
             errors.append(FieldError(
                 f"{key}_ids", f"TikTok {region.code} requires the product's {words} (EU product "
-                "safety rules) for this category.",
-                f"Choose a {words} in the category template “{template.name}”."))
+                "safety rules, GPSR) for this category.",
+                f"Pick a {words} from TikTok or create one in the category template "
+                f"“{template.name}”."))
     return errors
 
 

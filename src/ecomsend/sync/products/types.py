@@ -157,6 +157,31 @@ class PackageDimensions:
 
 
 @dataclass(frozen=True, slots=True)
+class CertificationFile:
+    """A PDF (or video) Upload Product File returned: products reference `{id, name, format}`."""
+
+    id: str
+    name: str
+    format: str
+
+
+@dataclass(frozen=True, slots=True)
+class CertificationSpec:
+    """One certification the category lists (Get Category Rules `product_certifications[].id`),
+    with the uploaded images (`uri`s) and files that prove it (Create Product `certifications`)."""
+
+    id: str
+    name: str | None = None
+    image_uris: tuple[str, ...] = ()
+    files: tuple[CertificationFile, ...] = ()
+
+    @property
+    def has_proof(self) -> bool:
+        """True when at least one image or file is attached (TikTok needs one)."""
+        return bool(self.image_uris or self.files)
+
+
+@dataclass(frozen=True, slots=True)
 class TemplateSpec:
     """A category template: TikTok category, attributes, brand, package and selection rules."""
 
@@ -178,6 +203,9 @@ class TemplateSpec:
     active: bool = True
     is_default: bool = False
     size_chart_template_id: str | None = None
+    #: An uploaded SIZE_CHART_IMAGE `uri`; used when no size-chart template is chosen.
+    size_chart_image_uri: str | None = None
+    certifications: tuple[CertificationSpec, ...] = ()
     manufacturer_ids: tuple[str, ...] = ()
     responsible_person_ids: tuple[str, ...] = ()
 
