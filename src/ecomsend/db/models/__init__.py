@@ -12,12 +12,14 @@ from ecomsend.db.models.intents import CreateIntent
 from ecomsend.db.models.link_dismissals import LinkDismissal
 from ecomsend.db.models.links import FulfillmentLink, OrderLink, ProductLink
 from ecomsend.db.models.orders import TikTokOrder, TikTokOrderLine
+from ecomsend.db.models.returns import AfterSale
 from ecomsend.db.models.shops import OAuthState, Shop, ShopSettings, TikTokShop
 from ecomsend.db.models.sync import ActivityLog, SyncState, WebhookReceipt
 from ecomsend.db.models.templates import CategoryTemplate
 
 __all__ = [
     "ActivityLog",
+    "AfterSale",
     "CategoryTemplate",
     "CreateIntent",
     "FulfillmentLink",
