@@ -24,6 +24,11 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 
 SETUP_TASK = "shopify_setup_shop"
+WEBHOOKS_CHECK_TASK = "shopify_webhooks_check"
+#: Shopify deletes an API-created subscription whose delivery failed its whole retry series
+#: (reference §4.1) and says nothing; this often every installed shop's subscriptions are
+#: listed (one query) and missing ones re-created. The change and order polls cover the gap.
+WEBHOOKS_CHECK_EVERY_S = 600.0
 #: Topics the app listens to (reference §4.3); compliance topics come from the app config.
 SHOPIFY_WEBHOOK_TOPICS = (
     "PRODUCTS_CREATE", "PRODUCTS_UPDATE", "PRODUCTS_DELETE", "INVENTORY_LEVELS_UPDATE",
@@ -60,6 +65,33 @@ async def subscribe_webhooks(client: ShopifyClient, callback_url: str) -> int:
     return created
 
 
+def callback_url(base_url: str) -> str:
+    """Where the app's Shopify subscriptions deliver (`/webhooks/shopify` on the public URL)."""
+    return base_url.rstrip("/") + "/webhooks/shopify"
+
+
+async def check_webhooks(ctx: TaskContext) -> None:
+    """Periodic: re-create the subscriptions Shopify deleted, for every installed shop."""
+    services = ctx.need_services()
+    async with ctx.db.sessionmaker() as session:
+        shops = list((await session.execute(select(Shop).where(
+            Shop.uninstalled_at.is_(None), Shop.access_token.is_not(None)))).scalars())
+    for shop in shops:
+        try:
+            async with services.shopify(shop) as client:
+                created = await subscribe_webhooks(
+                    client, callback_url(services.settings.public_base_url))
+        except Exception:  # one shop's failure must not stop the others; next period retries
+            log.exception("webhooks.check_failed", shop_id=shop.id)
+            continue
+        if created:
+            log.warning("webhooks.recreated", shop_id=shop.id, created=created)
+            async with ctx.db.unit_of_work() as session:
+                session.add(ActivityLog(
+                    shop_id=shop.id, kind="webhook", status="synced",
+                    message=f"{created} missing Shopify webhook subscription(s) re-created"))
+
+
 async def setup_shop(ctx: TaskContext, shop_id: int) -> None:
     """Job: webhooks, shop name/currency, then the full catalog import into the mirror."""
     services = ctx.need_services()
@@ -67,7 +99,7 @@ async def setup_shop(ctx: TaskContext, shop_id: int) -> None:
         shop = (await session.execute(select(Shop).where(Shop.id == shop_id))).scalar_one()
     async with services.shopify(shop) as client:
         created = await subscribe_webhooks(
-            client, services.settings.public_base_url.rstrip("/") + "/webhooks/shopify")
+            client, callback_url(services.settings.public_base_url))
         info = await client.shop_info()
         async with ctx.db.unit_of_work() as session:
             await session.execute(update(Shop).where(Shop.id == shop_id).values(

@@ -48,10 +48,15 @@ def _address(loc: Location, ctx: Ctx, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _location_levels(loc: Location, ctx: Ctx, args: dict[str, Any]) -> Any:
-    """Location.inventoryLevels: every item stocked there."""
+    """Location.inventoryLevels(query:): the items stocked there, filtered by the fields the
+    schema documents for this argument (created_at, id, inventory_item_id, updated_at)."""
     from ecomsend.sandbox.shopify.resolvers.inventory import LevelRef
+    match = query_matcher(ctx, args, {
+        "updated_at": lambda r: r.item.levels[r.location_id].updated_at,
+        "created_at": lambda r: r.item.created_at, "id": lambda r: r.item.id,
+        "inventory_item_id": lambda r: str(r.item.id)})
     refs = [LevelRef(item, loc.id) for item in ctx.shop.items.values() if loc.id in item.levels]
-    return paginate(refs, args, key=lambda r: r.item.id)
+    return paginate([r for r in refs if match(r)], args, key=lambda r: r.item.id)
 
 
 def _location_level(loc: Location, ctx: Ctx, args: dict[str, Any]) -> Any:
