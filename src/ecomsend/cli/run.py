@@ -23,14 +23,21 @@ def register_run_commands(app: typer.Typer) -> None:
             None, "--serve/--no-serve",
             help="Keep the servers running after the flow and print a sign-in link to the "
                  "admin UI, until Ctrl-C/SIGTERM (default: on in a terminal, off headless)."),
+        region: str = typer.Option(
+            "US", help="TikTok Shop region: US, UK (GB), FR, DE, IT, ES, IE, JP or MX."),
     ) -> None:
         """Run the whole flow on local sandboxes (embedded default): seed a Shopify store,
         install and connect through the real OAuth flows, import the catalog, sync; then serve
         the admin UI for the demo shop."""
         from ecomsend.demo.run import run_demo
+        from ecomsend.regions import UnknownRegion, region_code
 
+        try:
+            region = region_code(region)
+        except UnknownRegion as exc:
+            raise typer.BadParameter(str(exc), param_hint="--region") from None
         raise typer.Exit(run_demo(headless=headless, products=products, report=report,
-                                  serve=serve))
+                                  serve=serve, region=region))
 
     @app.command()
     def serve(

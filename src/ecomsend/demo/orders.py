@@ -21,12 +21,12 @@ from ecomsend.db.models import (
     TikTokShop,
 )
 from ecomsend.db.session import Database
+from ecomsend.demo.regions import DemoRegion, demo_region
 from ecomsend.demo.stack import Merchant
 from ecomsend.sync.orders import overview
 
 SELLER_ORDERS, TIKTOK_ORDERS = 4, 2
 WAIT_S = 120.0
-CARRIERS = (("UPS", "1Z999AA1012345678"), ("USPS", "94001118992231974284"))
 
 
 async def _in_stock_links(db: Database, tts_pk: int, shop_id: int,
@@ -86,12 +86,13 @@ async def _put_settings(merchant: Merchant, path: str, changes: dict[str, Any]) 
     (await merchant.browser.put(url, json={**current, **changes})).raise_for_status()
 
 
-async def _place(merchant: Merchant, tts: TikTokShop, links: list[ProductLink]) -> list[str]:
+async def _place(merchant: Merchant, tts: TikTokShop, links: list[ProductLink],
+                 setup: DemoRegion) -> list[str]:
     base = f"{merchant.stack.tiktok_url}/_sandbox/shops/{tts.tiktok_shop_id}/orders"
     ids = []
     for i in range(SELLER_ORDERS + TIKTOK_ORDERS):
         lines = [{"sku_id": links[i % len(links)].tiktok_sku_id, "quantity": 1 + i % 2}]
-        body = {"line_items": lines, "shipping_fee": "4.99", "tax": "1.10",
+        body = {"line_items": lines, "shipping_fee": setup.shipping_fee, "tax": setup.tax,
                 "shipping_type": "SELLER" if i < SELLER_ORDERS else "TIKTOK"}
         placed = await merchant.browser.post(base, json=body)
         placed.raise_for_status()
@@ -100,7 +101,7 @@ async def _place(merchant: Merchant, tts: TikTokShop, links: list[ProductLink]) 
 
 
 async def _fulfil_both_ways(db: Database, merchant: Merchant, tts: TikTokShop,
-                            order_ids: list[str], domain: str) -> None:
+                            order_ids: list[str], domain: str, setup: DemoRegion) -> None:
     async with db.sessionmaker() as session:
         rows = (await session.execute(select(
             OrderLink.tiktok_order_id, OrderLink.shopify_order_id).where(
@@ -112,7 +113,7 @@ async def _fulfil_both_ways(db: Database, merchant: Merchant, tts: TikTokShop,
         if oid not in links:
             continue
         if i < SELLER_ORDERS:
-            company, number = CARRIERS[i % len(CARRIERS)]
+            company, number = setup.carriers[i % len(setup.carriers)]
             await merchant.browser.post(f"{shopify}/{links[oid]}/fulfill", json={
                 "tracking": {"company": company, "number": f"{number}{i}"}})
         else:
@@ -125,7 +126,8 @@ async def _counts(db: Database, tts_pk: int) -> dict[str, dict[str, int]]:
 
 
 async def run_order_demo(console: Console, db: Database, merchant: Merchant,
-                         tiktok_shop_id: str, domain: str) -> dict[str, Any]:
+                         tiktok_shop_id: str, domain: str,
+                         setup: DemoRegion | None = None) -> dict[str, Any]:
     """Place, sync and fulfil orders both ways; returns {"orders": …, "fulfillments": …}."""
     async with db.sessionmaker() as session:
         tts = (await session.execute(select(TikTokShop).where(
@@ -140,7 +142,8 @@ async def run_order_demo(console: Console, db: Database, merchant: Merchant,
         return await _counts(db, tts.id)
     await _put_settings(merchant, "/api/settings/orders", {"auto_sync": True})
     await _put_settings(merchant, "/api/settings/fulfillment", {"auto_sync": True})
-    order_ids = await _place(merchant, tts, links)
+    setup = setup or demo_region("US")
+    order_ids = await _place(merchant, tts, links, setup)
     console.print(f"Placed {len(order_ids)} TikTok orders ({SELLER_ORDERS} seller shipping, "
                   f"{TIKTOK_ORDERS} TikTok shipping)")
 
@@ -148,7 +151,7 @@ async def run_order_demo(console: Console, db: Database, merchant: Merchant,
         c = (await _counts(db, tts.id))["orders"]
         return bool(c["synced"] + c["failed"] >= len(order_ids))
     await _until(orders_settled, "orders synced")
-    await _fulfil_both_ways(db, merchant, tts, order_ids, domain)
+    await _fulfil_both_ways(db, merchant, tts, order_ids, domain, setup)
 
     async def fulfilments_settled() -> bool:
         c = (await _counts(db, tts.id))

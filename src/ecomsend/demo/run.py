@@ -26,6 +26,7 @@ from ecomsend.db.migrate import upgrade
 from ecomsend.db.models import ShopifyProduct, SyncState, TikTokShop
 from ecomsend.db.session import Database
 from ecomsend.demo.orders import run_order_demo
+from ecomsend.demo.regions import DemoRegion, demo_region
 from ecomsend.demo.stack import LocalStack, Merchant
 from ecomsend.jobs.local_queue import LocalQueue
 from ecomsend.jobs.tasks import build_registry
@@ -54,10 +55,12 @@ class StepFailed(Exception):
 
 
 def run_demo(*, headless: bool, products: int, report: Path | None,
-             serve: bool | None = None) -> int:
-    """Run the demo; returns the process exit code (0 when every step succeeded). With `serve`
-    (the default in a terminal, `--serve` for scripts) the three servers keep running after the
-    report, with a sign-in link to the admin, until SIGINT/SIGTERM."""
+             serve: bool | None = None, region: str = "US") -> int:
+    """Run the demo for a TikTok shop of `region` (any of the nine; UK = GB); returns the
+    process exit code (0 when every step succeeded). With `serve` (the default in a terminal,
+    `--serve` for scripts) the three servers keep running after the report, with a sign-in link
+    to the admin, until SIGINT/SIGTERM."""
+    setup = demo_region(region)
     console = Console(quiet=headless)
     settings = get_settings()
     configure_logging(settings.model_copy(update={"log_level": "WARNING"}))
@@ -70,7 +73,7 @@ def run_demo(*, headless: bool, products: int, report: Path | None,
     upgrade(stack.settings)
     began = time.perf_counter()
     with stack:
-        result = asyncio.run(_flow(stack, console, products))
+        result = asyncio.run(_flow(stack, console, products, setup))
         result["seconds"] = round(time.perf_counter() - began, 2)
         _print_summary(console, result)
         if report is not None:
@@ -117,9 +120,10 @@ def _wait_for_admin(app_url: str, timeout_s: float = 30.0) -> None:
     raise RuntimeError("The admin UI was not served; was it built (scripts/demo.sh builds it)?")
 
 
-async def _flow(stack: LocalStack, console: Console, products: int) -> dict[str, Any]:
+async def _flow(stack: LocalStack, console: Console, products: int,
+                setup: DemoRegion) -> dict[str, Any]:
     """Every step in order; the first that fails (or times out) stops the rest. The report
-    lists each step run with `ok` and its error, whatever happened."""
+    lists the region and each step run with `ok` and its error, whatever happened."""
     merchant = Merchant(stack)
     db = Database(stack.settings)
     steps: list[dict[str, Any]] = []
@@ -131,11 +135,15 @@ async def _flow(stack: LocalStack, console: Console, products: int) -> dict[str,
         seeded.update(await merchant.create_store(DEMO_SHOP, products))
         console.print(f"Seeded {DEMO_SHOP}: {seeded['products']} products, "
                       f"{seeded['variants']} variants")
+        if setup.market_rate is not None:
+            await merchant.create_market(DEMO_SHOP, setup.code, setup.currency,
+                                         setup.market_rate)
+            console.print(f"Shopify Market for {setup.code} sells in {setup.currency}")
 
     async def connect() -> None:
         await merchant.install(DEMO_SHOP)
         console.print("Installed through Shopify OAuth (authorization code grant)")
-        tiktok = await merchant.create_tiktok_shop("US")
+        tiktok = await merchant.create_tiktok_shop(setup.code)
         session = await merchant.connect_tiktok(tiktok["shop_id"])
         seeded["tiktok_shop_id"] = tiktok["shop_id"]
         console.print(f"Connected TikTok Shop {tiktok['shop_id']} "
@@ -150,7 +158,7 @@ async def _flow(stack: LocalStack, console: Console, products: int) -> dict[str,
 
     async def sync_orders() -> None:
         orders.update(await run_order_demo(console, db, merchant, seeded["tiktok_shop_id"],
-                                           DEMO_SHOP))
+                                           DEMO_SHOP, setup))
         _check_orders(orders)
 
     try:
@@ -166,7 +174,7 @@ async def _flow(stack: LocalStack, console: Console, products: int) -> dict[str,
         except (httpx.HTTPError, KeyError, ValueError) as exc:  # a sandbox that is down
             report = {"products": {}, "catalog": {}, "api_calls": {}, "failures": [],
                       "report_error": str(exc)}
-        return {**report, **orders, "steps": steps}
+        return {"region": setup.code, **report, **orders, "steps": steps}
     finally:
         await merchant.close()
         await db.dispose()
@@ -275,7 +283,7 @@ async def _report(db: Database, merchant: Merchant, stack: LocalStack,
 
 
 def _print_summary(console: Console, result: dict[str, Any]) -> None:
-    table = Table(title="EcomSend Feed demo")
+    table = Table(title=f"EcomSend Feed demo ({result.get('region', 'US')})")
     table.add_column("what")
     table.add_column("count", justify="right")
     for key, value in result["products"].items():

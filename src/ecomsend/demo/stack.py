@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -208,6 +209,18 @@ class Merchant:
         seeded.raise_for_status()
         result: dict[str, Any] = seeded.json()
         return result
+
+    async def create_market(self, domain: str, country: str, currency: str,
+                            rate: Decimal) -> dict[str, Any]:
+        """A Shopify Market selling in `country` in `currency` (sandbox control API), as the
+        merchant sets up in Settings › Markets."""
+        response = await self.browser.post(
+            f"{self.stack.shopify_url}/_sandbox/shops/{domain}/markets",
+            json={"name": country, "countries": [country], "currency": currency,
+                  "exchange_rate": str(rate)})
+        response.raise_for_status()
+        market: dict[str, Any] = response.json()
+        return market
 
     async def install(self, domain: str) -> dict[str, Any]:
         """Install the app through the OAuth code grant; returns `/api/session`."""

@@ -34,9 +34,10 @@ from ecomsend.web.api_common import (
     field_errors_out,
     shop_currency,
 )
+from ecomsend.web.api_pricing import with_markets
 from ecomsend.web.api_products_sync import resolved_prefs
 from ecomsend.web.api_tiktok_reference import ReferenceData, ReferenceDep
-from ecomsend.web.deps import DbDep
+from ecomsend.web.deps import DbDep, ServicesDep
 from ecomsend.web.product_queries import (
     full_snapshot,
     matching_template,
@@ -62,6 +63,12 @@ class ProductVariantPreviewOut(BaseModel):
     #: After the inventory rule, summed over the TikTok warehouses.
     stock: int
     warehouses: dict[str, int]
+    #: Where `price` starts from: `store_currency` (the Shopify price as it is),
+    #: `shopify_markets` (the merchant's Markets price for the region, `market_price`) or
+    #: `exchange_rate` (the Shopify price × the typed rate: the fallback).
+    price_source: Literal["store_currency", "shopify_markets", "exchange_rate"]
+    #: The Shopify Markets price in `currency` when that is the source.
+    market_price: str | None
 
 
 class ProductAuditOut(BaseModel):
@@ -154,8 +161,8 @@ async def _audit(session: AsyncSession, connection: TikTokShop, gid: str,
 @router.get("/{product_id}/preview", response_model=ProductPreviewOut,
             summary="What TikTok would receive (prices and stock after the rules) and every "
                     "problem with its fix; nothing is sent")
-async def preview_product(db: DbDep, connection: ConnectionDep, reference: ReferenceDep,
-                          product_id: ProductId) -> ProductPreviewOut:
+async def preview_product(db: DbDep, services: ServicesDep, connection: ConnectionDep,
+                          reference: ReferenceDep, product_id: ProductId) -> ProductPreviewOut:
     currency = await shop_currency(db, connection.shop_id)
     async with db.sessionmaker() as session:
         product = await owned_product(session, connection, product_id)
@@ -167,6 +174,7 @@ async def preview_product(db: DbDep, connection: ConnectionDep, reference: Refer
             SyncState.direction == TO_TIKTOK, SyncState.entity_id == product.shopify_id))
         ).scalar_one_or_none()
         audit = await _audit(session, connection, product.shopify_id, row)
+    snapshot = await with_markets(db, services, connection, snapshot)
     override = overrides_from_settings(settings).get(product.shopify_id)
     spec = effective_template(template, override, connection.region)
     prefs = prefs_from_settings(settings)
@@ -189,7 +197,8 @@ async def preview_product(db: DbDep, connection: ConnectionDep, reference: Refer
         variants=[ProductVariantPreviewOut(
             id=v.id, title=v.title, sku=v.sku, shopify_price=format(v.shopify_price, "f"),
             price=_money(v.price), list_price=_money(v.list_price), shopify_stock=v.shopify_stock,
-            stock=v.total_stock, warehouses=dict(v.stock)) for v in shown.variants],
+            stock=v.total_stock, warehouses=dict(v.stock), price_source=v.price_source.value,
+            market_price=_money(v.market_price)) for v in shown.variants],
         problems=field_errors_out(found), price_error=shown.price_error,
         tiktok_error=tiktok_error, audit=audit)
 

@@ -24,8 +24,9 @@ from ecomsend.sync.products.types import (
     ProductPrefs,
 )
 from ecomsend.web.api_common import TIKTOK_RESPONSES, ConnectionDep, shop_currency, unprocessable
+from ecomsend.web.api_pricing import sells_through_markets
 from ecomsend.web.api_tiktok_reference import ReferenceDep
-from ecomsend.web.deps import DbDep
+from ecomsend.web.deps import DbDep, ServicesDep
 from ecomsend.web.product_queries import (
     locked_product_settings,
     product_settings,
@@ -97,10 +98,11 @@ async def _out(db: DbDep, connection: TikTokShop, prefs: ProductPrefs) -> Produc
 
 
 def _semantic_errors(body: ProductSettingsIO, store: str, tiktok: str,
-                     warehouses: dict[str, bool]) -> list[FieldError]:
-    """What pydantic cannot see alone: currencies and the shop's own warehouses."""
+                     warehouses: dict[str, bool], markets: bool = False) -> list[FieldError]:
+    """What pydantic cannot see alone: currencies and the shop's own warehouses. With
+    `markets` (Shopify Markets prices the region) no exchange rate is needed."""
     errors = []
-    if store != tiktok and body.price_rule.exchange_rate is None:
+    if store != tiktok and body.price_rule.exchange_rate is None and not markets:
         errors.append(FieldError("price_rule.exchange_rate", f"Your store sells in {store} and "
                                  f"TikTok in {tiktok}: an exchange rate is needed.",
                                  f"Enter how many {tiktok} one {store} is worth."))
@@ -130,13 +132,17 @@ async def read_product_settings(db: DbDep, connection: ConnectionDep) -> Product
 
 @router.put("/product", response_model=ProductSettingsOut,
             summary="Replace the product settings (422 with field errors when invalid)")
-async def update_product_settings(db: DbDep, connection: ConnectionDep, reference: ReferenceDep,
+async def update_product_settings(db: DbDep, services: ServicesDep, connection: ConnectionDep,
+                                  reference: ReferenceDep,
                                   body: ProductSettingsIO) -> ProductSettingsOut:
     needs_warehouses = bool(body.warehouse_map or body.default_warehouse_id)
     warehouses = ({w.id: w.is_sales or w.type is None
                    for w in await reference.warehouses(connection)} if needs_warehouses else {})
-    errors = _semantic_errors(body, await shop_currency(db, connection.shop_id),
-                              region_rules(connection.region).currency, warehouses)
+    store = await shop_currency(db, connection.shop_id)
+    tiktok = region_rules(connection.region).currency
+    markets = (store != tiktok and body.price_rule.exchange_rate is None
+               and await sells_through_markets(db, services, connection))
+    errors = _semantic_errors(body, store, tiktok, warehouses, markets)
     if errors:
         raise unprocessable(errors)
     prefs = to_prefs(body)

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from ecomsend.db.models import ShopifyProduct, TikTokShop
+from ecomsend.services import Services
 from ecomsend.sync.errors import FieldError
 from ecomsend.sync.links.overrides import (
     effective_template,
@@ -39,9 +40,10 @@ from ecomsend.web.api_common import (
     shop_currency,
     unprocessable,
 )
+from ecomsend.web.api_pricing import with_markets_many
 from ecomsend.web.api_templates import MAX_ID, AttributeIn, DimensionsIn, Text
 from ecomsend.web.api_tiktok_reference import ReferenceData, ReferenceDep, ValueOut
-from ecomsend.web.deps import DbDep, QueueDep
+from ecomsend.web.deps import DbDep, QueueDep, ServicesDep
 from ecomsend.web.product_queries import (
     full_snapshot,
     locked_product_settings,
@@ -216,7 +218,8 @@ async def _load(db: DbDep, connection: TikTokShop, ids: list[int]) -> list[Shopi
     return sorted(rows, key=lambda r: ids.index(r.id))
 
 
-async def _evaluate(db: DbDep, connection: TikTokShop, reference: ReferenceData, body: SyncIn,
+async def _evaluate(db: DbDep, services: Services, connection: TikTokShop,
+                    reference: ReferenceData, body: SyncIn,
                     ) -> tuple[list[ShopifyProduct], list[SyncResult],
                                dict[str, dict[str, Any] | None]]:
     """Run the real pre-flight for every selected product with the body's overrides (or the
@@ -228,6 +231,8 @@ async def _evaluate(db: DbDep, connection: TikTokShop, reference: ReferenceData,
         settings = await product_settings(session, connection.id)
         templates = await templates_of(session, connection.id)
         snapshots = [(p, (await full_snapshot(session, p, currency))[0]) for p in products]
+    priced = await with_markets_many(db, services, connection, [s for _, s in snapshots])
+    snapshots = list(zip(products, priced, strict=True))
     prefs = await resolved_prefs(reference, connection, prefs_from_settings(settings))
     stored = overrides_from_settings(settings)
     results: list[SyncResult] = []
@@ -256,10 +261,11 @@ def _unknown_per_product(body: SyncIn) -> None:
 
 @router.post("/sync", response_model=SyncOut,
              summary="Manual sync of one or many products, with per-product overrides")
-async def sync_products(db: DbDep, queue: QueueDep, connection: ConnectionDep,
-                        reference: ReferenceDep, body: SyncIn) -> SyncOut:
+async def sync_products(db: DbDep, queue: QueueDep, services: ServicesDep,
+                        connection: ConnectionDep, reference: ReferenceDep,
+                        body: SyncIn) -> SyncOut:
     _unknown_per_product(body)
-    products, results, accepted = await _evaluate(db, connection, reference, body)
+    products, results, accepted = await _evaluate(db, services, connection, reference, body)
     await _queue(db, queue, connection, accepted, results, products)
     queued = sum(r.queued for r in results)
     return SyncOut(queued=queued, refused=len(results) - queued, results=results)
@@ -268,12 +274,12 @@ async def sync_products(db: DbDep, queue: QueueDep, connection: ConnectionDep,
 @router.post("/sync/preflight", response_model=SyncOut,
              summary="Dry run of a manual sync: the real pre-flight with the form's overrides; "
                      "nothing is stored, queued or sent to TikTok")
-async def preflight_products(db: DbDep, connection: ConnectionDep, reference: ReferenceDep,
-                             body: SyncIn) -> SyncOut:
+async def preflight_products(db: DbDep, services: ServicesDep, connection: ConnectionDep,
+                             reference: ReferenceDep, body: SyncIn) -> SyncOut:
     """Called by the Manual sync form as the merchant types: `queued` here means *would be
     queued* (every check passes); `sync_state_id` is always null."""
     _unknown_per_product(body)
-    _, results, _ = await _evaluate(db, connection, reference, body)
+    _, results, _ = await _evaluate(db, services, connection, reference, body)
     passing = sum(r.queued for r in results)
     return SyncOut(queued=passing, refused=len(results) - passing, results=results)
 

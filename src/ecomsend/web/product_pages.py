@@ -7,6 +7,8 @@ from fastapi import APIRouter
 
 from ecomsend.web import (
     api_links,
+    api_product_compliance,
+    api_pricing,
     api_product_preview,
     api_product_settings,
     api_products,
@@ -25,4 +27,6 @@ PRODUCT_PAGE_ROUTERS: tuple[APIRouter, ...] = (
     api_products.router, api_templates_page.router,
     api_templates.router, api_links.router,
     api_product_settings.router, api_readiness.router, api_tiktok_reference.router,
+    api_product_compliance.router,
+    api_pricing.router,
 )

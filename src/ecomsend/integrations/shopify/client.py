@@ -21,6 +21,7 @@ from ecomsend.integrations.shopify.buckets import BucketBook
 from ecomsend.integrations.shopify.errors import Permanent
 from ecomsend.integrations.shopify.models import (
     BulkOperation,
+    ContextualPrice,
     InventoryAdjustmentGroup,
     InventoryItem,
     InventoryQuantity,
@@ -55,6 +56,8 @@ PRODUCTS_PAGE_SIZE = 10
 #: Locations per page: Shopify reserves 2 + first points up front and refunds the unused part
 #: only on its side (reference §5), so a modest page keeps our local bucket honest.
 LOCATIONS_PAGE_SIZE = 50
+#: Variants per VariantsContextualPricing call: 4 points each, under the 1000-point limit.
+CONTEXTUAL_PAGE = 200
 #: Webhook subscriptions per page: an app has a few dozen at most.
 WEBHOOKS_PAGE_SIZE = 50
 
@@ -185,6 +188,22 @@ class ShopifyClient(OrderOperations, RefundOperations):
             chunk = list(variant_ids[start:start + MAX_PAGE])
             data = await self._gql.execute("VariantsByIds", {"ids": chunk})
             found.extend(parsing.parse_variant(n) for n in data["nodes"] if n and n.get("id"))
+        return found
+
+    async def contextual_prices(self, variant_ids: Sequence[str],
+                                country: str) -> dict[str, ContextualPrice]:
+        """What a buyer in `country` (ISO code, GB not UK) pays for each variant, by GID: the
+        Shopify Markets price list when a market sells there, else the store's own price in
+        the store's currency (compare `currency`). Called by the listing jobs and the preview."""
+        found: dict[str, ContextualPrice] = {}
+        for start in range(0, len(variant_ids), CONTEXTUAL_PAGE):
+            chunk = list(variant_ids[start:start + CONTEXTUAL_PAGE])
+            data = await self._gql.execute("VariantsContextualPricing",
+                                           {"ids": chunk, "country": country})
+            for node in data["nodes"]:
+                parsed = parsing.parse_contextual_price(node)
+                if parsed is not None:
+                    found[parsed.variant_id] = parsed
         return found
 
     # --- inventory ---------------------------------------------------------------------

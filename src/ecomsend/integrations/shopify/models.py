@@ -41,6 +41,17 @@ class ShopInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class ContextualPrice:
+    """`ProductVariant.contextualPricing` for one buyer country: what a buyer there pays, in
+    `currency` (the market's price-list currency, or the store's when no market sells there)."""
+
+    variant_id: str
+    price: Decimal
+    compare_at_price: Decimal | None
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
 class Location:
     id: str
     name: str

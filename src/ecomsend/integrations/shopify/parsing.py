@@ -15,6 +15,7 @@ from typing import Any
 from ecomsend.integrations.shopify.models import (
     BulkOperation,
     CollectionRef,
+    ContextualPrice,
     Fulfillment,
     FulfillmentLineItem,
     FulfillmentOrder,
@@ -267,3 +268,15 @@ def parse_webhook_subscription(data: Json) -> WebhookSubscription:
         include_fields=tuple(data.get("includeFields") or ()), filter=data.get("filter"),
         created_at=parse_datetime(data.get("createdAt")),
     )
+
+
+def parse_contextual_price(data: Json) -> ContextualPrice | None:
+    """A `nodes` entry of VariantsContextualPricing; None for an unknown id."""
+    pricing = (data or {}).get("contextualPricing") or {}
+    price = pricing.get("price") or {}
+    if not data or not data.get("id") or price.get("amount") is None:
+        return None
+    cap = pricing.get("compareAtPrice") or {}
+    return ContextualPrice(variant_id=str(data["id"]), price=parse_money(price["amount"])
+                           or Decimal(0), compare_at_price=parse_money(cap.get("amount")),
+                           currency=str(price.get("currencyCode") or ""))

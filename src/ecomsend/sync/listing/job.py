@@ -28,6 +28,7 @@ from ecomsend.sync.catalog_import import import_catalog
 from ecomsend.sync.errors import SyncPermanent, SyncTransient
 from ecomsend.sync.listing import loading, reference
 from ecomsend.sync.listing.errors import tiktok_errors
+from ecomsend.sync.listing.market_prices import attach_market_prices
 from ecomsend.sync.listing.mirror import REFRESH
 from ecomsend.sync.listing.mirror import snapshot as product_snapshot
 from ecomsend.sync.products.regions import RegionRules
@@ -111,7 +112,8 @@ async def load_job(ctx: TaskContext, lease: Lease) -> PushJob:
         rows = await loading.product_rows(session, key.shop_id, key.entity_id)
         currency = await loading.shop_currency(session, key.shop_id)
         links = await loading.links(session, tts.id, key.entity_id)
-    snap = None if rows is None else product_snapshot(rows, currency)
+    snap = None if rows is None else await attach_market_prices(
+        ctx.db, ctx.need_services(), key.shop_id, product_snapshot(rows, currency), conn.region)
     return PushJob(ctx.need_services(), lease, row, conn, rows, snap, links)
 
 
@@ -145,7 +147,9 @@ async def load_stock_job(ctx: TaskContext, lease: Lease) -> PushJob:
         await refresh_from_shopify(ctx, key.shop_id, key.entity_id)
         return await load_stock_job(ctx, lease)
     conn = loading.connection_of(tts, raw or {}, [])
-    snap = None if rows is None else product_snapshot(rows, currency or "USD")
+    snap = None if rows is None else await attach_market_prices(
+        ctx.db, ctx.need_services(), key.shop_id, product_snapshot(rows, currency or "USD"),
+        conn.region)
     return PushJob(ctx.need_services(), lease, row, conn, rows, snap, links)
 
 

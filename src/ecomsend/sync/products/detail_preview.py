@@ -34,6 +34,7 @@ from ecomsend.sync.products.preflight_skus import (
 from ecomsend.sync.products.regions import RegionRules
 from ecomsend.sync.products.text import clean_text
 from ecomsend.sync.products.types import (
+    PriceSource,
     ProductPrefs,
     ProductSnapshot,
     TemplateSpec,
@@ -60,6 +61,10 @@ class VariantPreview:
     shopify_stock: int
     #: Warehouse id → quantity after the inventory rule (empty: no warehouse known).
     stock: dict[str, int]
+    #: Where `price` starts from: the store price, the Shopify Markets price, or the rate.
+    price_source: PriceSource = PriceSource.STORE
+    #: The Shopify Markets price for the region's country (in the region's currency), if any.
+    market_price: Decimal | None = None
 
     @property
     def total_stock(self) -> int:
@@ -95,7 +100,9 @@ def _variant(v: VariantSnapshot, product: ProductSnapshot, prefs: ProductPrefs,
         error = str(exc)
     return VariantPreview(
         id=v.id, title=title, sku=v.sku, shopify_price=v.price, price=price, list_price=listed,
-        shopify_stock=sum(q for _, q in v.stock), stock=inventory.quantities(v, prefs)), error
+        shopify_stock=sum(q for _, q in v.stock), stock=inventory.quantities(v, prefs),
+        price_source=pricing.source_of(v, product.currency, region),
+        market_price=v.market.price if v.market is not None else None), error
 
 
 def preview_product(product: ProductSnapshot, template: TemplateSpec | None,

@@ -7,6 +7,11 @@ change). Order of operations, each step documented on its function:
     base (price, or compare-at with CompareAtMode.AS_PRICE)
       → percent markup → currency conversion → fixed markup (TikTok currency)
       → quantize to the currency's minor unit (half up) → rounding rule (never lowers the price)
+
+The base comes from one `PriceSource` (`source_of`): the merchant's own Shopify Markets price
+for the region's country when the job fetched one in the TikTok currency (no conversion: it is
+already the merchant's price there); else the store price, as it is when the store sells in the
+TikTok currency, else converted at the rule's typed exchange rate (the fallback).
 """
 
 from __future__ import annotations
@@ -14,7 +19,13 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from ecomsend.sync.products.regions import RegionRules
-from ecomsend.sync.products.types import CompareAtMode, PriceRounding, PriceRule, VariantSnapshot
+from ecomsend.sync.products.types import (
+    CompareAtMode,
+    PriceRounding,
+    PriceRule,
+    PriceSource,
+    VariantSnapshot,
+)
 
 _HUNDRED = Decimal(100)
 #: The charm endings, as fractions of one currency unit.
@@ -74,10 +85,21 @@ def round_price(amount: Decimal, rounding: PriceRounding, decimals: int) -> Deci
     return candidate.quantize(quantum(decimals))
 
 
+def source_of(variant: VariantSnapshot, store_currency: str, region: RegionRules) -> PriceSource:
+    """Which price the variant's TikTok price starts from in `region` (see the module doc)."""
+    market = variant.market
+    if market is not None and market.currency.upper() == region.currency:
+        return PriceSource.MARKETS
+    if store_currency.upper() == region.currency:
+        return PriceSource.STORE
+    return PriceSource.EXCHANGE_RATE
+
+
 def transform(
     amount: Decimal, rule: PriceRule, store_currency: str, region: RegionRules
 ) -> Decimal:
-    """Apply the whole rule to one Shopify amount (a price or a compare-at price)."""
+    """Apply the whole rule to one Shopify amount (a price or a compare-at price) in
+    `store_currency` (the region's currency for a Markets price: nothing to convert)."""
     value = apply_percent(amount, rule)
     value = convert(value, store_currency, region.currency, rule.exchange_rate)
     if rule.markup_kind == "fixed":
@@ -85,19 +107,28 @@ def transform(
     return round_price(value, rule.rounding, region.currency_decimals)
 
 
-def _base_price(variant: VariantSnapshot, rule: PriceRule) -> Decimal:
+def _amounts(variant: VariantSnapshot, store_currency: str,
+             region: RegionRules) -> tuple[Decimal, Decimal | None, str]:
+    """(price, compare-at, their currency) from the variant's price source."""
+    market = variant.market
+    if market is not None and source_of(variant, store_currency, region) is PriceSource.MARKETS:
+        return market.price, market.compare_at_price, region.currency
+    return variant.price, variant.compare_at_price, store_currency
+
+
+def _base_price(price: Decimal, cap: Decimal | None, rule: PriceRule) -> Decimal:
     """The Shopify amount the TikTok price starts from."""
-    cap = variant.compare_at_price
-    if rule.compare_at is CompareAtMode.AS_PRICE and cap is not None and cap > variant.price:
+    if rule.compare_at is CompareAtMode.AS_PRICE and cap is not None and cap > price:
         return cap
-    return variant.price
+    return price
 
 
 def sku_price(
     variant: VariantSnapshot, rule: PriceRule, store_currency: str, region: RegionRules
 ) -> Decimal:
     """The TikTok `price.amount` of a variant under the rule; called by mapping and preflight."""
-    return transform(_base_price(variant, rule), rule, store_currency, region)
+    price, cap, currency = _amounts(variant, store_currency, region)
+    return transform(_base_price(price, cap, rule), rule, currency, region)
 
 
 def sku_list_price(
@@ -108,12 +139,12 @@ def sku_list_price(
     Only with `CompareAtMode.LIST_PRICE`, only where the region supports it (US), and only when
     the transformed compare-at price is above the sale price (TikTok discards a lower one).
     """
-    cap = variant.compare_at_price
+    _, cap, currency = _amounts(variant, store_currency, region)
     if rule.compare_at is not CompareAtMode.LIST_PRICE or cap is None:
         return None
     if not region.supports_list_price:
         return None
-    listed = transform(cap, rule, store_currency, region)
+    listed = transform(cap, rule, currency, region)
     return listed if listed > sku_price(variant, rule, store_currency, region) else None
 
 

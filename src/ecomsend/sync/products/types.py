@@ -61,6 +61,27 @@ class UploadedImage:
     height: int | None = None
 
 
+class PriceSource(StrEnum):
+    """Where a TikTok price starts from (shown on the Products page and the product detail)."""
+
+    #: The store sells in the TikTok shop's currency: the Shopify price as it is.
+    STORE = "store_currency"
+    #: The merchant's own Shopify Markets price for the region's country (contextual pricing).
+    MARKETS = "shopify_markets"
+    #: The store's price converted at the exchange rate typed in the price rule (the fallback).
+    EXCHANGE_RATE = "exchange_rate"
+
+
+@dataclass(frozen=True, slots=True)
+class MarketPrice:
+    """A variant's Shopify Markets price for one buyer country (`contextualPricing`)."""
+
+    price: Decimal
+    compare_at_price: Decimal | None
+    #: ISO 4217; the store's currency when no market sells in that country.
+    currency: str
+
+
 @dataclass(frozen=True, slots=True)
 class VariantSnapshot:
     """One Shopify variant = one TikTok SKU, with its stock per Shopify location."""
@@ -79,6 +100,8 @@ class VariantSnapshot:
     inventory_item_id: str | None = None
     #: (Shopify location id, available) pairs; negative `available` is possible in Shopify.
     stock: tuple[tuple[str, int], ...] = ()
+    #: The Shopify Markets price for the connection's country, when the job fetched it.
+    market: MarketPrice | None = None
 
     @property
     def stock_by_location(self) -> dict[str, int]:
