@@ -27,6 +27,7 @@ from ecomsend.sync.links.overrides import (
     with_override,
 )
 from ecomsend.sync.listing import commands
+from ecomsend.sync.listing.targets import not_listable_reason
 from ecomsend.sync.products.converters import prefs_from_settings
 from ecomsend.sync.products.preflight import validate
 from ecomsend.sync.products.preflight_attributes import is_required
@@ -242,7 +243,9 @@ async def _evaluate(db: DbDep, services: Services, connection: TikTokShop,
         override = chosen.stored() if chosen else stored.get(product.shopify_id)
         spec = effective_template(matching_template(snapshot, templates), override,
                                   connection.region)
-        errors = await _check_one(reference, connection, snapshot, spec, prefs)
+        inactive = not_listable_reason(snapshot)
+        errors = ([inactive] if inactive is not None
+                  else await _check_one(reference, connection, snapshot, spec, prefs))
         results.append(SyncResult(product_id=product.id, queued=not errors, sync_state_id=None,
                                   errors=field_errors_out(errors)))
         if not errors:
