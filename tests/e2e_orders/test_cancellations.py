@@ -75,3 +75,31 @@ async def test_shopify_cancellation_of_a_shipped_order_says_what_to_do(env: Env)
     message = failed["cancel_sync"]["error"]["message"]
     assert "IN_TRANSIT" in message and "Seller Center" in message
     assert (await env.tiktok_order(placed["id"]))["status"] == "IN_TRANSIT"
+
+
+async def test_restock_off_cancels_the_shopify_order_without_restocking(env: Env) -> None:
+    await env.settings(orders={"auto_sync": True, "restock_on_cancel": False})
+    item = env.linked[1]
+    before = await _stock(env, item.variant_gid)
+    placed = await env.place_order([(item, 1)])
+    await order_status(env, placed["id"], {"synced"})
+    await env.tiktok("POST", f"/orders/{placed['id']}/cancel", json={"initiator": "BUYER"})
+
+    async def cancelled() -> dict[str, Any] | None:
+        [shopify] = await env.shopify_orders_for(placed["id"])
+        return shopify if shopify["cancelled_at"] else None
+    await until(cancelled, 20, "Shopify order cancelled")
+    await asyncio.sleep(0.5)
+    assert await _stock(env, item.variant_gid) == before - 1  # sold unit not put back
+
+
+async def test_cancel_on_tiktok_off_leaves_the_tiktok_order_alone(env: Env) -> None:
+    await env.settings(orders={"auto_sync": True, "cancel_on_tiktok": False})
+    placed = await env.place_order([(env.linked[0], 1)])
+    synced = await order_status(env, placed["id"], {"synced"})
+    await env.shopify("POST", f"/orders/{synced['shopify_order_id']}/cancel",
+                      json={"restock": True, "reason": "customer"})
+    failed = await order_status(env, placed["id"], {"failed"}, key="cancel_sync")
+    message = failed["cancel_sync"]["error"]["message"]
+    assert "Seller Center" in message and "Cancel on TikTok" in message
+    assert (await env.tiktok_order(placed["id"]))["status"] == "AWAITING_SHIPMENT"

@@ -302,6 +302,7 @@ class Shop:
     handles: dict[str, int] = field(default_factory=dict)
     collections: dict[int, Collection] = field(default_factory=dict)
     orders: dict[int, Order] = field(default_factory=dict)
+    customers: dict[int, dict[str, Any]] = field(default_factory=dict)  # customers.py
     fulfillment_orders: dict[int, FulfillmentOrder] = field(default_factory=dict)
     fulfillments: dict[int, Fulfillment] = field(default_factory=dict)
     subscriptions: dict[int, Subscription] = field(default_factory=dict)

@@ -163,7 +163,8 @@ def place_order(sb: Sandbox, shop: Shop, body: dict[str, Any]) -> Order:
                   line_items=items, payment=_payment(shop, body, items), recipient=recipient,
                   fulfillment_type=fulfillment, shipping_type=shipping,
                   warehouse_id=warehouse_id, delivery_option_id=option_id,
-                  delivery_option_name=option_name, user_id=sb.store.new_id("user"),
+                  delivery_option_name=option_name,
+                  user_id=str(body.get("user_id") or sb.store.new_id("user")),
                   create_time=t, update_time=t, buyer_message=str(body.get("buyer_message", "")),
                   package_ids=[package.id])
     package.order_id, package.line_item_ids = order.id, [i["id"] for i in items]

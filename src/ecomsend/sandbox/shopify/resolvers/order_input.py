@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ecomsend.sandbox.shopify.customers import order_customer
 from ecomsend.sandbox.shopify.merchant_orders import line_from_variant
 from ecomsend.sandbox.shopify.resolvers.base import Ctx, user_error
 from ecomsend.sandbox.shopify.store import LineItem, Order
@@ -49,17 +50,6 @@ def _financial_status(inp: dict[str, Any], total: float) -> str:
     return "PAID" if paid + 0.005 >= total else "PARTIALLY_PAID"
 
 
-def _customer(ctx: Ctx, inp: dict[str, Any]) -> dict[str, Any] | None:
-    """The customer (toUpsert or toAssociate) as stored on the order."""
-    cust = inp.get("customer") or {}
-    data = cust.get("toUpsert") or cust.get("toAssociate")
-    if not data:
-        return None
-    return {"id": ctx.sandbox.next_id(), "email": data.get("email"),
-            "first_name": data.get("firstName"), "last_name": data.get("lastName"),
-            "phone": data.get("phone")}
-
-
 def build_order(ctx: Ctx, inp: dict[str, Any]) -> Order | list[dict[str, Any]]:
     """A new (unsaved) Order, or the userErrors that stop it."""
     lines: list[LineItem] = []
@@ -70,6 +60,9 @@ def build_order(ctx: Ctx, inp: dict[str, Any]) -> Order | list[dict[str, Any]]:
     if not lines and not errors:
         errors.append(user_error(["order", "lineItems"], "Line items must not be empty",
                                  "INVALID"))
+    customer, refused = order_customer(ctx, inp)
+    if refused is not None:
+        errors.append(refused)
     if errors:
         return errors
     t = now()
@@ -85,7 +78,7 @@ def build_order(ctx: Ctx, inp: dict[str, Any]) -> Order | list[dict[str, Any]]:
         tags=[x.strip() for tag in inp.get("tags") or [] for x in tag.split(",") if x.strip()],
         note=inp.get("note"),
         custom_attributes=[(a["key"], a["value"]) for a in inp.get("customAttributes") or []],
-        shipping_address=inp.get("shippingAddress"), customer=_customer(ctx, inp),
+        shipping_address=inp.get("shippingAddress"), customer=customer,
         shipping_lines=shipping, test=bool(inp.get("test")),
         # 2026-07: a future processedAt is clamped to now (reference §9).
         processed_at=min(processed, t) if processed else t, created_at=t, updated_at=t)
