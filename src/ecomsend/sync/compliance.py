@@ -42,9 +42,19 @@ if TYPE_CHECKING:
 #: Keys of a TikTok order (Get Order Detail) that identify or describe the buyer.
 PERSONAL_KEYS = ("buyer_email", "buyer_message", "recipient_address", "buyer_user_id",
                  "user_id", "cpf", "cpf_name", "buyer_nickname")
+#: Key of the marker a redacted order keeps in its payload (when it was redacted): every later
+#: mirror upsert of that order strips the personal keys again, since re-reading the order from
+#: TikTok (the order poll, a webhook's fetch) returns the buyer's data.
+REDACTED_KEY = "redacted_at"
 #: Shopify sends shop/redact 48 h after the uninstall (compliance topic description).
 SHOP_REDACT_AFTER = timedelta(hours=48)
 EXPORT_KIND, EXPORT_STATUS = "compliance", "export"
+
+
+def redacted(payload: dict[str, Any], at: str) -> dict[str, Any]:
+    """The order payload without the buyer's personal keys, marked redacted at `at` (pure).
+    Called by customers_redact and by the order mirror's upsert (`orders.mirror`)."""
+    return {k: v for k, v in payload.items() if k not in PERSONAL_KEYS} | {REDACTED_KEY: at}
 
 
 async def _shop_id(session: AsyncSession, domain: str) -> int | None:
@@ -91,8 +101,8 @@ async def customers_redact(session: AsyncSession, _queue: JobQueue,
     orders = await _buyer_orders(session, shop_id, payload, payload.orders_to_redact)
     needles = {v for o in orders for v in _personal_values(o.payload)}
     for order in orders:
-        order.payload = {k: v for k, v in order.payload.items() if k not in PERSONAL_KEYS} | {
-            "redacted_at": utcnow().isoformat()}
+        order.payload = redacted(order.payload, order.payload.get(REDACTED_KEY)
+                                 or utcnow().isoformat())
     if needles:
         quoting = [ActivityLog.request_excerpt.contains(n, autoescape=True) for n in needles] + [
             ActivityLog.response_excerpt.contains(n, autoescape=True) for n in needles]

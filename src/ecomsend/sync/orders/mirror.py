@@ -23,6 +23,7 @@ from ecomsend.db.types import utcnow
 from ecomsend.db.upsert import dialect_insert
 from ecomsend.integrations.tiktok.models.orders import Order
 from ecomsend.sync import state
+from ecomsend.sync.compliance import REDACTED_KEY, redacted
 from ecomsend.sync.orders import settings as settings_mod
 from ecomsend.sync.orders.mapping import money
 
@@ -104,7 +105,8 @@ def _stage(status: str | None) -> int:
 
 
 async def upsert_order(session: AsyncSession, tts_pk: int, order: Order) -> bool:
-    """Store `order` unless what we hold is newer or identical; True when it changed."""
+    """Store `order` unless what we hold is newer or identical; True when it changed. An order
+    whose buyer was redacted (customers/redact) stays redacted whatever TikTok returns."""
     digest = content_hash(order)
     row = (await session.execute(select(TikTokOrder).where(
         TikTokOrder.tiktok_shop_id == tts_pk, TikTokOrder.order_id == order.id)
@@ -126,7 +128,10 @@ async def upsert_order(session: AsyncSession, tts_pk: int, order: Order) -> bool
     row.currency = payment.currency if payment else None
     row.total_amount = money(payment.total_amount) if payment else None
     row.create_time, row.update_time = _ts(order.create_time), updated
-    row.payload, row.content_hash, row.updated_at = order.model_dump(mode="json"), digest, utcnow()
+    payload = order.model_dump(mode="json")
+    marker = (row.payload or {}).get(REDACTED_KEY)
+    row.payload = redacted(payload, str(marker)) if marker else payload
+    row.content_hash, row.updated_at = digest, utcnow()
     await session.flush()
     await session.execute(delete(TikTokOrderLine).where(TikTokOrderLine.order_id == row.id))
     session.add_all(TikTokOrderLine(
