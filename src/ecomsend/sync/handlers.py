@@ -8,6 +8,7 @@ from ecomsend.sync.engine import HandlerMap, SyncHandler
 from ecomsend.sync.inbox import WebhookHandlers
 from ecomsend.sync.listing.wiring import LISTING_SYNC_HANDLERS, LISTING_WEBHOOK_HANDLERS
 from ecomsend.sync.orders.wiring import ORDER_SYNC_HANDLERS, ORDER_WEBHOOK_HANDLERS
+from ecomsend.sync.returns.wiring import RETURN_SYNC_HANDLERS, RETURN_WEBHOOK_HANDLERS
 from ecomsend.sync.shop_lifecycle import LIFECYCLE_HANDLERS
 
 
@@ -16,6 +17,7 @@ def build_webhook_handlers() -> WebhookHandlers:
     handlers = dict(LIFECYCLE_HANDLERS)
     handlers.update(LISTING_WEBHOOK_HANDLERS)
     handlers.update(ORDER_WEBHOOK_HANDLERS)
+    handlers.update(RETURN_WEBHOOK_HANDLERS)  # after orders: its type 11 handler wraps theirs
     return handlers
 
 
@@ -24,4 +26,5 @@ def build_sync_handlers() -> HandlerMap:
     handlers: dict[tuple[str, str], SyncHandler] = {}
     handlers.update(LISTING_SYNC_HANDLERS)
     handlers.update(ORDER_SYNC_HANDLERS)
+    handlers.update(RETURN_SYNC_HANDLERS)
     return handlers

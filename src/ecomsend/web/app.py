@@ -23,6 +23,7 @@ from ecomsend.web import (
     api_compliance,
     api_order_settings,
     api_orders,
+    api_returns,
     api_session,
     auth,
     webhooks,
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     for router in PRODUCT_PAGE_ROUTERS:
         app.include_router(router)
     app.include_router(api_orders.router)
+    app.include_router(api_returns.router)
     app.include_router(api_order_settings.router)
     app.include_router(api_compliance.router)
     for router in HOME_SETTINGS_ACTIVITY_ROUTERS:

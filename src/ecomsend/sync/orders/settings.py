@@ -36,6 +36,10 @@ class OrderSettings(BaseModel):
     restock_on_cancel: bool = Field(default=True,
                                     description="Restock when a TikTok cancellation cancels "
                                                 "the Shopify order")
+    restock_on_refund: bool = Field(default=True,
+                                    description="Restock returned items when a TikTok return "
+                                                "is refunded in Shopify (refund-only requests "
+                                                "never restock: the buyer keeps the items)")
     cancel_on_tiktok: bool = Field(default=True,
                                    description="Cancel the TikTok order when the Shopify order "
                                                "is cancelled (only before it ships)")

@@ -1,0 +1,133 @@
+"""Getting returns and cancellation requests in (TikTok → app): webhooks 12 (return status
+change) and 11 (cancellation status change) defer a fetch of the connection; the fetch — and
+the periodic poll, the safety net — search what changed since the connection's cursor (minus an
+overlap) and record it. Never trusting a webhook's status, duplicated or out-of-order deliveries
+converge on TikTok's current state.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import structlog
+from sqlalchemy import select
+
+from ecomsend.db.models import SyncState, TikTokShop
+from ecomsend.db.types import utcnow
+from ecomsend.db.upsert import dialect_insert
+from ecomsend.integrations.tiktok import errors as tiktok_errors
+from ecomsend.integrations.tiktok.models.returns import (
+    CancellationSearchFilter,
+    ReturnSearchFilter,
+)
+from ecomsend.integrations.tiktok.models.webhooks import (
+    CancellationStatusChange,
+    ReturnStatusChange,
+)
+from ecomsend.jobs.registry import RetryJob
+from ecomsend.services import tiktok_context
+from ecomsend.sync.inbox import InboundWebhook
+from ecomsend.sync.orders import settings as settings_mod
+from ecomsend.sync.orders.fetch import connections
+from ecomsend.sync.returns.mirror import record_cancellations, record_returns
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from ecomsend.jobs.port import JobQueue
+    from ecomsend.jobs.registry import TaskContext
+
+log = structlog.get_logger(__name__)
+
+FETCH_TASK = "tiktok_returns_fetch"
+POLL_TASK = "tiktok_returns_poll"
+POLL_EVERY_S = 120.0
+#: Each fetch looks back this far past its cursor (clock skew, late index updates).
+OVERLAP_S = 120
+CURSOR_KIND, CURSOR_ENTITY, CURSOR_DIRECTION = "return_poll", "cursor", "from_tiktok"
+
+
+async def defer_fetch(session: AsyncSession, queue: JobQueue, tts_pk: int) -> None:
+    """One waiting fetch per connection at most (a burst of webhooks is one search)."""
+    await queue.defer(session, FETCH_TASK, {"tiktok_shop_pk": tts_pk},
+                      queueing_lock=f"{FETCH_TASK}:{tts_pk}")
+
+
+async def on_after_sale_webhook(session: AsyncSession, queue: JobQueue,
+                                webhook: InboundWebhook) -> str:
+    """Types 11/12: defer the connection's fetch."""
+    if not isinstance(webhook.payload, ReturnStatusChange | CancellationStatusChange):
+        return "unparsed payload"
+    shops = await connections(session, webhook.shop_key)
+    for tts in shops:
+        await defer_fetch(session, queue, tts.id)
+    return f"returns fetch deferred in {len(shops)} connection(s)"
+
+
+async def _cursor(session: AsyncSession, tts_pk: int) -> datetime | None:
+    return (await session.execute(select(SyncState.last_synced_at).where(
+        SyncState.tiktok_shop_id == tts_pk, SyncState.kind == CURSOR_KIND,
+        SyncState.entity_id == CURSOR_ENTITY))).scalar_one_or_none()
+
+
+async def _save_cursor(session: AsyncSession, tts: TikTokShop, at: datetime) -> None:
+    stmt = dialect_insert(session, SyncState).values(
+        shop_id=tts.shop_id, tiktok_shop_id=tts.id, kind=CURSOR_KIND, entity_id=CURSOR_ENTITY,
+        direction=CURSOR_DIRECTION, status="synced", last_synced_at=at, created_at=utcnow(),
+        updated_at=utcnow(), desired_version=0, synced_version=0, attempts=0)
+    await session.execute(stmt.on_conflict_do_update(
+        index_elements=["tiktok_shop_id", "kind", "entity_id", "direction"],
+        set_={"last_synced_at": at, "updated_at": utcnow()}))
+
+
+async def fetch_shop(ctx: TaskContext, tts: TikTokShop) -> int:
+    """Search returns and cancellations updated since the cursor (or the backfill window),
+    record them page by page, then move the cursor. Returns how many rows changed."""
+    tiktok = ctx.need_services().tiktok
+    shop = tiktok_context(tts)
+    now = int(time.time())
+    async with ctx.db.sessionmaker() as session:
+        cursor = await _cursor(session, tts.id)
+        prefs = await settings_mod.load(session, tts.id)
+    start = (int(cursor.timestamp()) - OVERLAP_S if cursor
+             else now - prefs.order.backfill_days * 86400)
+    changed = 0
+    async for item in tiktok.returns.iter_returns(
+            shop, ReturnSearchFilter(update_time_ge=start, update_time_lt=now + 1)):
+        async with ctx.db.unit_of_work() as session:
+            changed += await record_returns(session, ctx.queue, tts, [item])
+    token: str | None = None
+    while True:
+        page = await tiktok.returns.search_cancellations(
+            shop, page_token=token,
+            filters=CancellationSearchFilter(update_time_ge=start, update_time_lt=now + 1))
+        async with ctx.db.unit_of_work() as session:
+            changed += await record_cancellations(session, tts, page.cancellations)
+        if not page.has_more:
+            break
+        token = page.next_page_token
+    async with ctx.db.unit_of_work() as session:
+        await _save_cursor(session, tts, datetime.fromtimestamp(now, UTC))
+    return changed
+
+
+async def fetch_returns(ctx: TaskContext, tiktok_shop_pk: int | None = None) -> None:
+    """Job (webhook-deferred for one connection, or periodic for all): fetch what changed."""
+    async with ctx.db.sessionmaker() as session:
+        stmt = select(TikTokShop).where(TikTokShop.disconnected_at.is_(None))
+        if tiktok_shop_pk is not None:
+            stmt = stmt.where(TikTokShop.id == tiktok_shop_pk)
+        shops = list((await session.execute(stmt)).scalars())
+    for tts in shops:
+        try:
+            changed = await fetch_shop(ctx, tts)
+        except (tiktok_errors.RateLimited, tiktok_errors.Transient) as exc:
+            after = exc.retry_after if isinstance(exc, tiktok_errors.RateLimited) else 2.0
+            raise RetryJob(after, f"TikTok: {exc}") from exc
+        except tiktok_errors.Permanent as exc:
+            log.warning("returns.fetch_failed", tiktok_shop=tts.id, error=str(exc))
+            continue
+        if changed:
+            log.info("returns.fetched", tiktok_shop=tts.id, changed=changed)
