@@ -41,6 +41,7 @@ from ecomsend.web.api_common import (
     shop_currency,
     unprocessable,
 )
+from ecomsend.web.api_compliance_models import ComplianceOverrideIn
 from ecomsend.web.api_pricing import with_markets_many
 from ecomsend.web.api_templates import MAX_ID, AttributeIn, DimensionsIn, Text
 from ecomsend.web.api_tiktok_reference import ReferenceData, ReferenceDep, ValueOut
@@ -87,8 +88,9 @@ class Requirements(BaseModel):
     problems: list[FieldErrorOut]
 
 
-class OverrideIn(BaseModel):
-    """Manual-sync values that replace the template's for the selected product(s)."""
+class OverrideIn(ComplianceOverrideIn):
+    """Manual-sync values that replace the template's for the selected product(s); with the
+    compliance fields (size chart, certifications, EU manufacturer / responsible person)."""
 
     category_id: Text | None = Field(None, min_length=1, max_length=64, pattern=r"^[0-9]+$")
     category_name: Text | None = Field(None, max_length=512)

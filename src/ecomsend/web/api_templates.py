@@ -34,6 +34,7 @@ from ecomsend.web.api_common import (
     field_errors_out,
     unprocessable,
 )
+from ecomsend.web.api_compliance_models import COMPLIANCE_FIELDS, ComplianceIn, compliance_out
 from ecomsend.web.api_tiktok_reference import ReferenceData, ReferenceDep
 from ecomsend.web.deps import DbDep, QueueDep
 from ecomsend.web.product_queries import (
@@ -85,8 +86,9 @@ class RuleIn(BaseModel):
     value: Text = Field(min_length=1, max_length=255)
 
 
-class TemplateIn(BaseModel):
-    """What the template form sends (the region is the connection's)."""
+class TemplateIn(ComplianceIn):
+    """What the template form sends (the region is the connection's); the compliance fields
+    (size chart, certifications, EU manufacturer / responsible person) come from ComplianceIn."""
 
     name: Text = Field(min_length=1, max_length=255)
     category_id: Text = Field(min_length=1, max_length=64)
@@ -145,14 +147,16 @@ def _out(row: CategoryTemplate) -> TemplateOut:
         package_dimensions=DimensionsIn.model_validate(dims) if dims else None,
         selection_rules=[RuleIn.model_validate(r) for r in row.selection_rules or []],
         match_mode=row.match_mode,
-        priority=row.priority, is_default=bool(row.is_default))
+        priority=row.priority, is_default=bool(row.is_default), **compliance_out(row.compliance))
 
 
 def _columns(body: TemplateIn) -> dict[str, Any]:
-    data = body.model_dump(mode="json", exclude={"package_weight", "package_dimensions"})
+    data = body.model_dump(mode="json", exclude={"package_weight", "package_dimensions",
+                                                 *COMPLIANCE_FIELDS})
     data["package_weight"] = body.package_weight
     data["package_dimensions"] = (body.package_dimensions.model_dump(mode="json")
                                   if body.package_dimensions else {})
+    data["compliance"] = body.compliance_json()
     return data
 
 

@@ -7,8 +7,8 @@ from fastapi import APIRouter
 
 from ecomsend.web import (
     api_links,
-    api_product_compliance,
     api_pricing,
+    api_product_compliance,
     api_product_preview,
     api_product_settings,
     api_products,

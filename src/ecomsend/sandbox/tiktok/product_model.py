@@ -129,6 +129,8 @@ def wire_product(sb: Sandbox, shop: Shop, product: Product) -> dict[str, Any]:
         "package_weight": body.get("package_weight"),
         "package_dimensions": body.get("package_dimensions"),
         "size_chart": body.get("size_chart"), "certifications": body.get("certifications") or [],
+        "manufacturer_ids": list(body.get("manufacturer_ids") or []),
+        "responsible_person_ids": list(body.get("responsible_person_ids") or []),
         "skus": [wire_sku(shop, s) for s in product.skus],
         "external_product_id": body.get("external_product_id", ""),
         "is_cod_allowed": False, "has_draft": False, "is_not_for_sale": False,
