@@ -219,3 +219,32 @@ def test_mark_as_paid(seeded: ShopClient) -> None:
     paid = seeded.gql("""mutation($id: ID!) { orderMarkAsPaid(input: {id: $id}) {
         order { displayFinancialStatus } userErrors { field message } } }""", {"id": order["id"]})
     assert paid["data"]["orderMarkAsPaid"]["order"] == {"displayFinancialStatus": "PAID"}
+
+
+CUSTOMER_ORDER = """mutation($order: OrderCreateOrderInput!) { orderCreate(order: $order) {
+  order { id customer { id email firstName lastName } } userErrors { field message code } } }"""
+
+
+def test_customer_upsert_matches_by_email_and_associate_needs_an_existing_id(
+        seeded: ShopClient) -> None:
+    variant, _, _ = _stocked_variant(seeded)
+
+    def order(customer: dict[str, Any]) -> dict[str, Any]:
+        body = {"currency": "USD", "customer": customer, "lineItems": [
+            {"variantId": variant, "quantity": 1,
+             "priceSet": {"shopMoney": {"amount": "5.00", "currencyCode": "USD"}}}]}
+        return seeded.gql(CUSTOMER_ORDER, {"order": body})["data"]["orderCreate"]
+
+    first = order({"toUpsert": {"email": "ann@example.com", "firstName": "Ann"}})
+    again = order({"toUpsert": {"email": "ANN@example.com", "lastName": "Lee"}})
+    other = order({"toUpsert": {"email": "bo@example.com"}})
+    ann = first["order"]["customer"]
+    assert again["order"]["customer"]["id"] == ann["id"]
+    assert (again["order"]["customer"]["firstName"], again["order"]["customer"]["lastName"]) == (
+        "Ann", "Lee")
+    assert other["order"]["customer"]["id"] != ann["id"]
+    associated = order({"toAssociate": {"id": ann["id"]}})
+    assert associated["order"]["customer"]["id"] == ann["id"]
+    missing = order({"toAssociate": {"id": "gid://shopify/Customer/999999999"}})
+    assert missing["order"] is None
+    assert missing["userErrors"][0]["field"] == ["order", "customer", "toAssociate", "id"]
