@@ -1,24 +1,29 @@
 """Benchmark: Shopify inventory change → TikTok inventory updated, on the embedded default.
 
-Starts the app on the embedded default (SQLite, embedded LocalQueue worker) in this process and
-both sandboxes as separate processes (`ecomsend sandbox …`: like the real platforms, they do not
-share the app's interpreter and GIL), all on real localhost ports; seeds a store, installs and
-connects through the real OAuth flows, imports the catalog, lists it through an activated
-default template, then:
+Starts the app on the embedded default (SQLite, embedded LocalQueue worker) and both sandboxes
+each in its own process (like the real platforms, they do not share the app's interpreter),
+all on real localhost ports; seeds a store, installs and connects through the real OAuth flows,
+imports the catalog, lists it through an activated default template, then:
 
 1. changes stock in the Shopify sandbox (`inventory/set`, which fires a real
    `inventory_levels/update` webhook) at `--rate` changes per second, each on a listed
-   variant, round robin; the latency of a change is the time from just before the Shopify
-   call to the arrival of the matching Update Inventory call at the TikTok sandbox (its
-   request log, first call for that product after the change);
-2. repeats changes that alter nothing TikTok sees (same stock, tag-only edits) and counts the
-   TikTok product calls they caused.
+   variant, round robin, each to a quantity no other change uses; the latency of a change is
+   the time from just before the Shopify call to the arrival at the TikTok sandbox of the
+   Update Inventory call that carries that very quantity (its request log keeps the body). A
+   change overtaken by a later one on the same product before it was pushed (the app pushes
+   the current stock once: coalesced) is timed to the push that carried the later quantity and
+   counted in `coalesced`; a change whose quantity never reached TikTok is `lost`;
+2. makes changes TikTok cannot see — the same stock again, then tag-only product edits
+   (`products/update` webhooks) — and counts the TikTok product calls they caused;
+3. baseline (issue 12 §1), same run: `bench/_bare_inventory.py`, a bare endpoint that
+   receives the same signed webhooks and calls TikTok's inventory update directly, gets the
+   same number of changes at the same rate (its own store and TikTok shop).
 
 Prints ONE JSON object as its last line:
-{"changes", "rate_per_s", "p50_ms", "p95_ms", "p99_ms", "calls_per_product_initial",
- "calls_per_noop_update", "listed_products", "lost"}
-(targets: p99 ≤ 1000 ms, calls_per_noop_update = 0; `lost` counts changes that never
-reached TikTok).
+{"changes", "rate_per_s", "p50_ms", "p95_ms", "p99_ms", "baseline_p50_ms", "baseline_p99_ms",
+ "p99_ratio_to_baseline", "calls_per_product_initial", "calls_per_noop_update",
+ "calls_per_tag_edit", "listed_products", "lost", "coalesced", "cpu_calibration_ms"}
+(targets: p99 ≤ 1000 ms, p99_ratio_to_baseline ≤ 3, calls per no-op/tag edit = 0, lost 0).
 
 Run: .venv/bin/python bench/inventory_latency.py [--products 150] [--changes 500] [--rate 50]
 """
@@ -37,6 +42,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from _bare_inventory import make_world, subscribe
+from benchlib import cpu_calibration_ms, emit, pct, ratio
 from sqlalchemy import select
 
 from ecomsend.db.migrate import upgrade
@@ -49,18 +56,24 @@ from ecomsend.db.models import (
 )
 from ecomsend.db.session import Database
 from ecomsend.demo.stack import (
+    SHOPIFY_SECRET,
+    TIKTOK_KEY,
+    TIKTOK_SECRET,
     LocalStack,
     Merchant,
 )
 from ecomsend.jobs.local_queue import LocalQueue
 from ecomsend.jobs.tasks import build_registry
 from ecomsend.logging import configure_logging
+from ecomsend.serving import BackgroundServer
 from ecomsend.sync.listing.bootstrap import activate_default_template, listing_progress
 
 DOMAIN = "bench-inventory.myshopify.com"
+BASELINE_DOMAIN = "bench-inventory-bare.myshopify.com"
 INVENTORY_API = "POST /product/202309/products/{product_id}/inventory/update"
 SETTLED = ("synced", "failed", "review_failed")
 Target = tuple[str, str, str]  # (inventory item gid, location gid, TikTok product id)
+Sent = tuple[float, str, int]  # (sent at, TikTok product id, quantity)
 
 
 async def _wait(check: Any, timeout: float, every: float = 0.1) -> None:
@@ -135,6 +148,34 @@ async def _list(stack: LocalStack, merchant: Merchant, db: Database,
 
 async def _targets(stack: LocalStack, http: httpx.AsyncClient, db: Database) -> list[Target]:
     """One variant per listed product, with a Shopify location to change its stock at."""
+    return [t[:3] for t in await _linked(stack, http, db)]
+
+
+async def _zero_other_locations(stack: LocalStack, http: httpx.AsyncClient, db: Database,
+                                targets: list[Target]) -> None:
+    """Stock 0 at every location but the one the changes use, so the quantity TikTok gets
+    (the sum over the shop's locations, sync/products/inventory.py) is the changed one."""
+    locations = [loc["admin_graphql_api_id"] for loc in (await http.get(
+        f"{stack.shopify_url}/_sandbox/shops/{DOMAIN}")).json()["locations"]]
+    url = f"{stack.shopify_url}/_sandbox/shops/{DOMAIN}/inventory/set"
+    for item, used, _ in targets:
+        for location in locations:
+            if location != used:  # a location not stocking the item refuses: nothing to zero
+                await http.post(url, json={"inventory_item_id": item, "location_id": location,
+                                           "available": 0})
+    await _settle(stack, http, db)
+
+
+async def _shopify_products(db: Database) -> list[str]:
+    """GIDs of the listed Shopify products (for the tag-only edits)."""
+    async with db.sessionmaker() as session:
+        rows = (await session.execute(select(ProductLink.shopify_product_id).distinct())).all()
+    return [str(r[0]) for r in rows]
+
+
+async def _linked(stack: LocalStack, http: httpx.AsyncClient,
+                  db: Database) -> list[tuple[str, str, str]]:
+    """(inventory item gid, location gid, TikTok product id), one per listed product."""
     location = (await http.get(f"{stack.shopify_url}/_sandbox/shops/{DOMAIN}")
                 ).json()["locations"][0]["admin_graphql_api_id"]
     async with db.sessionmaker() as session:
@@ -149,10 +190,10 @@ async def _targets(stack: LocalStack, http: httpx.AsyncClient, db: Database) -> 
 
 
 async def _drive(stack: LocalStack, http: httpx.AsyncClient, targets: list[Target],
-                 changes: int, rate: float, value: Any) -> list[tuple[float, str]]:
-    """Send `changes` stock changes at `rate`/s; returns (sent at, TikTok product id)."""
-    url = f"{stack.shopify_url}/_sandbox/shops/{DOMAIN}/inventory/set"
-    sent: list[tuple[float, str]] = []
+                 changes: int, rate: float, value: Any, domain: str = DOMAIN) -> list[Sent]:
+    """Send `changes` stock changes at `rate`/s; returns (sent at, TikTok product id, qty)."""
+    url = f"{stack.shopify_url}/_sandbox/shops/{domain}/inventory/set"
+    sent: list[Sent] = []
     began = time.perf_counter()
     tasks = []
     for i in range(changes):
@@ -160,7 +201,7 @@ async def _drive(stack: LocalStack, http: httpx.AsyncClient, targets: list[Targe
         if delay > 0:
             await asyncio.sleep(delay)
         item, location, product_id = targets[i % len(targets)]
-        sent.append((time.time(), product_id))
+        sent.append((time.time(), product_id, int(value(i))))
         tasks.append(asyncio.create_task(http.post(url, json={
             "inventory_item_id": item, "location_id": location, "available": value(i)})))
     for response in await asyncio.gather(*tasks):
@@ -168,34 +209,49 @@ async def _drive(stack: LocalStack, http: httpx.AsyncClient, targets: list[Targe
     return sent
 
 
-async def _latencies(stack: LocalStack, http: httpx.AsyncClient,
-                     sent: list[tuple[float, str]]) -> tuple[list[float], int]:
+async def _latencies(stack: LocalStack, http: httpx.AsyncClient, sent: list[Sent],
+                     shop_id: str) -> tuple[list[float], int, int]:
+    """(latencies in ms, lost, coalesced): each change timed to the first push to its product
+    that carries its own quantity; a change overtaken before its push (coalesced) to the first
+    push after it that carries a later change's quantity for that product."""
     log = (await http.get(f"{stack.tiktok_url}/_sandbox/requests", params={
-        "api": INVENTORY_API, "limit": 1_000_000})).json()["requests"]
-    arrivals: dict[str, list[float]] = {}
+        "api": INVENTORY_API, "shop_id": shop_id, "limit": 1_000_000})).json()["requests"]
+    pushes: dict[str, list[tuple[float, int]]] = {}
     for entry in log:
+        if entry.get("http_status") != 200 or not entry.get("body"):
+            continue
         product_id = entry["path"].split("/products/")[1].split("/")[0]
-        arrivals.setdefault(product_id, []).append(float(entry["at"]))
-    latencies, lost = [], 0
-    for at, product_id in sent:
-        after = [t for t in arrivals.get(product_id, []) if t >= at]
-        if after:
-            latencies.append((min(after) - at) * 1000)
+        for sku in json.loads(entry["body"]).get("skus", []):
+            for inv in sku.get("inventory", []):
+                pushes.setdefault(product_id, []).append((float(entry["at"]),
+                                                          int(inv["quantity"])))
+    later: dict[str, list[Sent]] = {}
+    for change in sent:
+        later.setdefault(change[1], []).append(change)
+    latencies, lost, coalesced = [], 0, 0
+    for at, product_id, quantity in sent:
+        arrivals = sorted(pushes.get(product_id, []))
+        own = [t for t, q in arrivals if q == quantity and t >= at]
+        if own:
+            latencies.append((own[0] - at) * 1000)
+            continue
+        newer = {q for t, _, q in later[product_id] if t > at}
+        carried = [t for t, q in arrivals if q in newer and t >= at]
+        if carried:
+            latencies.append((carried[0] - at) * 1000)
+            coalesced += 1
         else:
             lost += 1
-    return latencies, lost
-
-
-def _pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
+            print(f"lost: {quantity} to {product_id} at {at:.3f}; pushes "
+                  f"{[(round(t - at, 3), q) for t, q in arrivals][-4:]}", file=sys.stderr)
+    return latencies, lost, coalesced
 
 
 async def _noop_calls(stack: LocalStack, http: httpx.AsyncClient, db: Database,
-                      targets: list[Target], rate: float) -> float:
-    """Changes TikTok cannot see: the same stock again, and tag-only product edits."""
+                      targets: list[Target], rate: float) -> tuple[float, float]:
+    """Changes TikTok cannot see: (TikTok product calls per same-stock-again change, per
+    tag-only product edit). Tags are not mapped to TikTok, so an edit of them alone must push
+    nothing (the app compares the mapped payload's hash with the last one pushed)."""
     await http.delete(f"{stack.tiktok_url}/_sandbox/requests")
     n = min(len(targets), 50)
     await _drive(stack, http, targets[:n], n, rate, lambda i: 5000 + i)
@@ -203,7 +259,36 @@ async def _noop_calls(stack: LocalStack, http: httpx.AsyncClient, db: Database,
     await http.delete(f"{stack.tiktok_url}/_sandbox/requests")
     await _drive(stack, http, targets[:n], n, rate, lambda i: 5000 + i)
     await _settle(stack, http, db)
-    return _product_calls(await _tiktok_counts(stack, http)) / n
+    same_stock = _product_calls(await _tiktok_counts(stack, http)) / n
+    products = (await _shopify_products(db))[:n]
+    await http.delete(f"{stack.tiktok_url}/_sandbox/requests")
+    for k, product in enumerate(products):
+        (await http.patch(f"{stack.shopify_url}/_sandbox/shops/{DOMAIN}/products/{product}",
+                          json={"tags": f"bench-tag-{k}, edited"})).raise_for_status()
+        await asyncio.sleep(1 / rate)
+    await _settle(stack, http, db)
+    tag_only = _product_calls(await _tiktok_counts(stack, http)) / max(1, len(products))
+    return same_stock, tag_only
+
+
+async def _baseline(stack: LocalStack, http: httpx.AsyncClient, products: int, changes: int,
+                    rate: float) -> dict[str, Any]:
+    """The bare endpoint's latencies for the same changes at the same rate."""
+    keys = {"app_key": TIKTOK_KEY, "app_secret": TIKTOK_SECRET,
+            "shopify_secret": SHOPIFY_SECRET}
+    endpoint, targets = await make_world(http, stack.shopify_url, stack.tiktok_url,
+                                         BASELINE_DOMAIN, products, keys)
+    with BackgroundServer(endpoint) as url:
+        await subscribe(http, stack.shopify_url, BASELINE_DOMAIN, url)
+        sent = await _drive(stack, http, targets, changes, rate, lambda i: 1000 + i,
+                            domain=BASELINE_DOMAIN)
+        deadline = time.monotonic() + 60
+        while endpoint.pushes - endpoint.throttled < changes and time.monotonic() < deadline:
+            await http.post(f"{stack.shopify_url}/_sandbox/webhooks/flush")
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(1.0)
+    latencies, lost, _ = await _latencies(stack, http, sent, endpoint.shop_id)
+    return {"latencies": latencies, "lost": lost, "throttled": endpoint.throttled}
 
 
 async def run(products: int, changes: int, rate: float, var_dir: Path) -> dict[str, Any]:
@@ -218,21 +303,29 @@ async def run(products: int, changes: int, rate: float, var_dir: Path) -> dict[s
             tiktok_shop_id = await _setup(stack, merchant, db, products)
             listed, per_product = await _list(stack, merchant, db, tiktok_shop_id)
             targets = await _targets(stack, merchant.browser, db)
+            await _zero_other_locations(stack, merchant.browser, db, targets)
             await merchant.browser.delete(f"{stack.tiktok_url}/_sandbox/requests")
             sent = await _drive(stack, merchant.browser, targets, changes, rate,
                                 lambda i: 1000 + i)
             await _settle(stack, merchant.browser, db)
-            latencies, lost = await _latencies(stack, merchant.browser, sent)
-            noop = await _noop_calls(stack, merchant.browser, db, targets, rate)
+            latencies, lost, coalesced = await _latencies(stack, merchant.browser, sent,
+                                                          tiktok_shop_id)
+            noop, tag_only = await _noop_calls(stack, merchant.browser, db, targets, rate)
+            floor = await _baseline(stack, merchant.browser, len(targets), changes, rate)
         finally:
             await merchant.close()
             await db.dispose()
-    return {"changes": changes, "rate_per_s": rate, "p50_ms": _pct(latencies, 0.50),
-            "p95_ms": _pct(latencies, 0.95), "p99_ms": _pct(latencies, 0.99),
+    p99, base_p99 = pct(latencies, 0.99), pct(floor["latencies"], 0.99)
+    return {"changes": changes, "rate_per_s": rate, "p50_ms": pct(latencies, 0.50),
+            "p95_ms": pct(latencies, 0.95), "p99_ms": p99,
             "mean_ms": round(statistics.fmean(latencies), 1) if latencies else None,
+            "baseline_p50_ms": pct(floor["latencies"], 0.50), "baseline_p99_ms": base_p99,
+            "p99_ratio_to_baseline": ratio(p99, base_p99, 2),
             "calls_per_product_initial": round(per_product, 2),
-            "calls_per_noop_update": round(noop, 3), "listed_products": listed,
-            "targets": len(targets), "lost": lost}
+            "calls_per_noop_update": round(noop, 3), "calls_per_tag_edit": round(tag_only, 3),
+            "listed_products": listed, "targets": len(targets), "lost": lost,
+            "coalesced": coalesced, "baseline_lost": floor["lost"],
+            "baseline_throttled": floor["throttled"]}
 
 
 def main() -> None:
@@ -242,11 +335,11 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=50.0)
     args = parser.parse_args()
     logging.disable(logging.WARNING)
+    calibration = cpu_calibration_ms()
     with tempfile.TemporaryDirectory(prefix="ecomsend-bench-") as tmp:
         result = asyncio.run(run(args.products, args.changes, args.rate, Path(tmp)))
     result["rate_per_s"] = int(args.rate) if float(args.rate).is_integer() else args.rate
-    print(json.dumps(result))
-    sys.stdout.flush()
+    emit({**result, "cpu_calibration_ms": calibration})
 
 
 if __name__ == "__main__":

@@ -1,113 +1,109 @@
-"""Benchmark: push 2,000 inventory updates through the TikTok client against the sandbox.
+"""Benchmark: TikTok push throughput end to end, from Shopify webhooks, at TikTok's limit.
 
-Starts the TikTok sandbox in-process on a real port (BackgroundServer), seeds one US shop with
-products, connects it through OAuth like the app does, then pushes inventory updates with many
-concurrent callers (more demand than TikTok's 50 QPS per API). The client's bucket paces them.
+Starts both sandboxes and the app (embedded default: SQLite, embedded worker) each in its own
+process on real localhost ports, seeds a store, installs and connects through the real OAuth
+flows, lists the catalog through the default template (the setup of
+bench/inventory_latency.py), then changes stock in the Shopify sandbox at `--rate` changes per
+second (default 3× TikTok's limit), round robin over every listed product: each change is a
+real `inventory_levels/update` webhook that the app ingests, maps and pushes with Update
+Inventory. More demand than TikTok allows, so the app's shared bucket sets the pace.
+
+`achieved_qps` counts the Update Inventory calls the TikTok sandbox answered 200 per second
+between the first and the last of them; `limit_qps` is the limit the sandbox enforces for that
+API (its sliding one-second window, GET /_sandbox/ratelimit); `ratio_to_limit` is their
+ratio; `throttled` counts the 429s the sandbox gave the shop on any API during the run.
+The baseline is the limit itself: nothing can push faster without being throttled.
 
 Prints ONE JSON object as its last line:
-{"requests": N, "seconds": s, "achieved_qps": x, "limit_qps": 50, "ratio": x/50, "throttled": k}
-where `throttled` counts 429s seen by the sandbox or the client (target 0, ratio ≥ 0.9).
+{"changes", "offered_rate_per_s", "pushes", "seconds", "achieved_qps", "limit_qps",
+ "ratio_to_limit", "throttled", "listed_products", "cpu_calibration_ms"}
+Targets (issue 12 §1): ratio_to_limit ≥ 0.9, throttled 0.
 
-Run: .venv/bin/python bench/tiktok_push.py [--updates 2000] [--products 20] [--concurrency 32]
+Run: .venv/bin/python bench/tiktok_push.py [--products 150] [--changes 3000] [--rate 150]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import itertools
-import json
-import sys
-import time
+import logging
+import tempfile
+from pathlib import Path
 from typing import Any
 
-import httpx
+from benchlib import cpu_calibration_ms, emit, log, ratio
+from inventory_latency import INVENTORY_API, _drive, _list, _settle, _setup, _targets
 
-from ecomsend.integrations.tiktok import ClientConfig, ShopContext, TikTokClient, TokenSet
-from ecomsend.integrations.tiktok.models.products import InventoryInput, SkuInventoryUpdate
-from ecomsend.ratelimit import InProcessRateLimiter
-from ecomsend.sandbox.tiktok.app import create_app
-from ecomsend.serving import BackgroundServer
+from ecomsend.db.migrate import upgrade
+from ecomsend.db.session import Database
+from ecomsend.demo.stack import LocalStack, Merchant
+from ecomsend.logging import configure_logging
 
-APP_KEY = "bench-app-key"
-APP_SECRET = "bench-app-secret"
-#: TikTok's documented default: 50 QPS per API per app+shop (rate-limits guide).
-LIMIT_QPS = 50
-INVENTORY_API = "POST /product/202309/products/{product_id}/inventory/update"
+#: TikTok's documented default (rate-limits guide), used if the sandbox does not say.
+DEFAULT_LIMIT_QPS = 50.0
 
 
-async def _persist(shop: ShopContext, tokens: TokenSet) -> None:
-    """The bench has no DB: refreshed tokens live in the ShopContext only."""
+async def _limit(stack: LocalStack, merchant: Merchant) -> float:
+    """The QPS the TikTok sandbox enforces for Update Inventory."""
+    limits = (await merchant.browser.get(f"{stack.tiktok_url}/_sandbox/ratelimit")).json()
+    per_api = limits.get("per_api") or {}
+    return float(per_api.get(INVENTORY_API) or limits.get("default_qps") or DEFAULT_LIMIT_QPS)
 
 
-async def seed(control: httpx.AsyncClient, products: int) -> tuple[dict[str, Any], list[Any]]:
-    """One US shop with `products` live listings; returns the shop view and (pid, sku, wh)."""
-    view = (await control.post("/_sandbox/shops", json={"region": "US"})).json()
-    targets = []
-    for _ in range(products):
-        body = (await control.get(f"/_sandbox/shops/{view['shop_id']}/sample_product",
-                                  params={"skus": 1})).json()
-        body["status"] = "ACTIVATE"
-        resp = await control.post(f"/_sandbox/shops/{view['shop_id']}/products", json=body)
-        resp.raise_for_status()
-        state = resp.json()
-        sku = state["skus"][0]
-        targets.append((state["id"], sku["id"], sku["inventory"][0]["warehouse_id"]))
-    return view, targets
+async def _measure(stack: LocalStack, merchant: Merchant, shop_id: str) -> dict[str, Any]:
+    """Push counts and timing from the TikTok sandbox's request log for the shop."""
+    entries = (await merchant.browser.get(f"{stack.tiktok_url}/_sandbox/requests", params={
+        "shop_id": shop_id, "limit": 10**7})).json()["requests"]
+    pushes = sorted(float(e["at"]) for e in entries
+                    if e["api"] == INVENTORY_API and e["http_status"] == 200)
+    throttled = sum(1 for e in entries if e["http_status"] == 429)
+    seconds = pushes[-1] - pushes[0] if len(pushes) > 1 else 0.0
+    return {"pushes": len(pushes), "seconds": seconds, "throttled": throttled,
+            "achieved_qps": (len(pushes) - 1) / seconds if seconds else None}
 
 
-async def push(client: TikTokClient, shop: ShopContext, targets: list[Any], updates: int,
-               concurrency: int) -> float:
-    """Push `updates` inventory updates with `concurrency` callers; returns elapsed seconds."""
-    jobs = iter(zip(range(updates), itertools.cycle(targets), strict=False))
-
-    async def worker() -> None:
-        for i, (pid, sku, wh) in jobs:
-            await client.products.update_inventory(shop, pid, [SkuInventoryUpdate(
-                id=sku, inventory=[InventoryInput(warehouse_id=wh, quantity=1 + i % 500)])])
-
-    start = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return time.perf_counter() - start
-
-
-async def run(args: argparse.Namespace) -> dict[str, Any]:
-    app = create_app(APP_KEY, APP_SECRET, audit_delay_s=0.05)
-    with BackgroundServer(app) as url:
-        async with httpx.AsyncClient(base_url=url, timeout=60) as control:
-            view, targets = await seed(control, args.products)
-            config = ClientConfig(app_key=APP_KEY, app_secret=APP_SECRET, api_base_url=url,
-                                  auth_base_url=url)
-            async with TikTokClient(config, InProcessRateLimiter(), _persist) as client:
-                tokens = TokenSet.from_response(
-                    await client.auth.get_access_token(view["auth_code"]))
-                shops = await client.shops.get_authorized_shops(ShopContext(tokens=tokens))
-                mine = next(s for s in shops.shops if s.id == view["shop_id"])
-                shop = ShopContext(tokens=tokens, shop_id=mine.id, cipher=mine.cipher,
-                                   region=mine.region)
-                await control.delete("/_sandbox/requests")
-                seconds = await push(client, shop, targets, args.updates, args.concurrency)
-                client_429 = client.rate_limited_seen
-            log = (await control.get("/_sandbox/requests",
-                                     params={"shop_id": view["shop_id"]})).json()
-    pushes = [r for r in log["requests"] if r["api"] == INVENTORY_API]
-    server_429 = sum(1 for r in pushes if r["http_status"] == 429)
-    ok = sum(1 for r in pushes if r["http_status"] == 200 and r["code"] == 0)
-    qps = args.updates / seconds
-    print(f"sandbox saw {len(pushes)} inventory requests ({ok} ok, {server_429} × 429); "
-          f"client saw {client_429} × 429", file=sys.stderr)
-    return {"requests": args.updates, "seconds": round(seconds, 3),
-            "achieved_qps": round(qps, 2), "limit_qps": LIMIT_QPS,
-            "ratio": round(qps / LIMIT_QPS, 4), "throttled": max(server_429, client_429)}
+async def run(args: argparse.Namespace, var_dir: Path) -> dict[str, Any]:
+    stack = LocalStack(var_dir, database_url=f"sqlite+aiosqlite:///{var_dir / 'bench.db'}",
+                       sandboxes_in_processes=True, app_in_process=False)
+    await asyncio.to_thread(upgrade, stack.settings)
+    configure_logging(stack.settings.model_copy(update={"log_level": "WARNING"}))
+    with stack:
+        db = Database(stack.settings)
+        merchant = Merchant(stack)
+        try:
+            shop_id = await _setup(stack, merchant, db, args.products)
+            listed, _ = await _list(stack, merchant, db, shop_id)
+            targets = await _targets(stack, merchant.browser, db)
+            limit = await _limit(stack, merchant)
+            log(f"{listed} listed; {args.changes} changes at {args.rate}/s (limit {limit})")
+            await merchant.browser.delete(f"{stack.tiktok_url}/_sandbox/requests")
+            await _drive(stack, merchant.browser, targets, args.changes, args.rate,
+                         lambda i: 2000 + i)
+            await _settle(stack, merchant.browser, db)
+            measured = await _measure(stack, merchant, shop_id)
+        finally:
+            await merchant.close()
+            await db.dispose()
+    qps = measured["achieved_qps"]
+    return {"changes": args.changes, "offered_rate_per_s": args.rate,
+            "pushes": measured["pushes"], "seconds": round(measured["seconds"], 2),
+            "achieved_qps": round(qps, 2) if qps else None, "limit_qps": limit,
+            "ratio_to_limit": ratio(qps, limit), "throttled": measured["throttled"],
+            "listed_products": listed}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--updates", type=int, default=2000)
-    parser.add_argument("--products", type=int, default=20)
-    parser.add_argument("--concurrency", type=int, default=32)
-    result = asyncio.run(run(parser.parse_args()))
-    print(json.dumps(result))
+    parser.add_argument("--products", type=int, default=150)
+    parser.add_argument("--changes", type=int, default=3000)
+    parser.add_argument("--rate", type=float, default=150.0,
+                        help="stock changes offered per second (default 3× the limit)")
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)
+    calibration = cpu_calibration_ms()
+    with tempfile.TemporaryDirectory(prefix="bench-push-") as tmp:
+        result = asyncio.run(run(args, Path(tmp)))
+    emit({**result, "cpu_calibration_ms": calibration})
 
 
 if __name__ == "__main__":
