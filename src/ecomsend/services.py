@@ -22,6 +22,7 @@ from ecomsend.integrations.shopify.oauth import AccessToken, ExpiringToken
 from ecomsend.integrations.tiktok.client import TikTokClient
 from ecomsend.integrations.tiktok.context import ShopContext
 from ecomsend.integrations.tiktok.models.auth import TokenSet
+from ecomsend.metrics import api_response_hook
 from ecomsend.ratelimit import InProcessRateLimiter, RateLimiter
 from ecomsend.sync.listing.images import placeholder_source, register_image_source
 from ecomsend.sync.products.types import UploadedImage
@@ -66,7 +67,10 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings, db: Database) -> Services:
-        return cls(settings, db, build_limiter(settings, db), httpx.AsyncClient(limits=HTTP_LIMITS))
+        # /metrics: every platform call counted by platform, endpoint and status
+        hook = api_response_hook(settings.tiktok_api_base_url, settings.tiktok_auth_base_url)
+        return cls(settings, db, build_limiter(settings, db), httpx.AsyncClient(
+            limits=HTTP_LIMITS, event_hooks={"response": [hook]}))
 
     async def close(self) -> None:
         await self.http.aclose()

@@ -8,8 +8,10 @@ queued writers waited seconds (bench/inventory_latency.py). Here a statement is 
 run on the connection's thread — cursor, execute, fetchall, close — so one hop.
 
 `make_engine` selects it for `sqlite+aiosqlite` URLs (as `sqlite+ecomsend_aiosqlite`); the
-dialect is SQLAlchemy's own in every other respect. It uses aiosqlite's `_execute` and `_conn`,
-which every aiosqlite release since 0.17 has; the whole test suite runs on it.
+dialect is SQLAlchemy's own in every other respect. It uses aiosqlite's private `_execute` and
+`_conn` and SQLAlchemy's adapter hooks (`_execute_async`, `_execute_mutex`): pyproject pins both
+to the series tested, `check_internals` refuses to start on a release without them, and
+tests/foundation/test_sqlite_driver_pins.py fails on an upgrade that changes them.
 """
 
 from __future__ import annotations
@@ -126,7 +128,35 @@ class OneHopAiosqliteDialect(SQLiteDialect_aiosqlite):
 
     @classmethod
     def import_dbapi(cls) -> OneHopDBAPI:
+        check_internals()
         return OneHopDBAPI(__import__("aiosqlite"), __import__("sqlite3"))
+
+
+#: What this module relies on that is not public API: (owner, attribute).
+INTERNALS = (
+    ("aiosqlite.Connection", "_execute"), ("aiosqlite.Connection", "_conn"),
+    ("AsyncAdapt_aiosqlite_cursor", "_execute_async"),
+    ("AsyncAdapt_aiosqlite_cursor", "_executemany_async"),
+    ("AsyncAdapt_aiosqlite_cursor", "_async_soft_close"),
+    ("AsyncAdapt_aiosqlite_connection", "_cursor_cls"),
+)
+
+
+def check_internals() -> None:
+    """Raise a clear error when aiosqlite or SQLAlchemy lacks an internal this driver uses (an
+    upgrade past the pinned series); called once when the dialect loads its DBAPI."""
+    import aiosqlite
+
+    owners = {"aiosqlite.Connection": aiosqlite.Connection,
+              "AsyncAdapt_aiosqlite_cursor": AsyncAdapt_aiosqlite_cursor,
+              "AsyncAdapt_aiosqlite_connection": AsyncAdapt_aiosqlite_connection}
+    missing = [f"{owner}.{name}" for owner, name in INTERNALS
+               if not hasattr(owners[owner], name)]
+    if missing:
+        raise RuntimeError(
+            f"ecomsend's SQLite driver needs {', '.join(missing)}, which this aiosqlite "
+            f"({aiosqlite.__version__}) / SQLAlchemy release lacks: install the versions "
+            "pinned in pyproject.toml")
 
 
 registry.register(f"sqlite.{DRIVER}", __name__, "OneHopAiosqliteDialect")

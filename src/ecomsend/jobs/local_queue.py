@@ -30,6 +30,7 @@ from ecomsend.jobs.registry import (
     RetryJob,
     TaskContext,
     backoff_s,
+    log_context,
 )
 
 if TYPE_CHECKING:
@@ -173,7 +174,8 @@ class LocalQueue:
         beat = asyncio.create_task(self._heartbeat(job_id))
         self._running.add(job_id)
         try:
-            await self.registry.get(task)(ctx, **args)
+            with structlog.contextvars.bound_contextvars(**log_context(task, str(job_id), args)):
+                await self.registry.get(task)(ctx, **args)
         except RetryJob as retry:
             await self._reschedule(job_id, task, args, retry.after_s)
         except Exception as exc:

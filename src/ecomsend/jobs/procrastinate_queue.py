@@ -20,7 +20,14 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from ecomsend.jobs.periodic import run_periodic_loop
-from ecomsend.jobs.registry import BACKOFF_BASE_S, MAX_ATTEMPTS, RetryJob, TaskContext, backoff_s
+from ecomsend.jobs.registry import (
+    BACKOFF_BASE_S,
+    MAX_ATTEMPTS,
+    RetryJob,
+    TaskContext,
+    backoff_s,
+    log_context,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -112,7 +119,9 @@ class ProcrastinateQueue:
                               job_id=str(job.id), attempt=job.attempts + 1,
                               services=self.services)
             try:
-                await fn(ctx, **args)
+                with structlog.contextvars.bound_contextvars(**log_context(name, str(job.id),
+                                                                           args)):
+                    await fn(ctx, **args)
             except RetryJob as retry:
                 # A fresh job for later; this one ends. Same lock: it waits for us to finish.
                 deferrer = self.app.configure_task(

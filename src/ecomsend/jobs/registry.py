@@ -93,6 +93,18 @@ class TaskRegistry:
             raise LookupError(f"no task named {name!r} in this worker") from None
 
 
+#: Job arguments that name a shop or an entity, copied onto every log line of the job.
+LOG_CONTEXT_ARGS = ("shop_id", "tiktok_shop_pk", "tiktok_shop_id", "sync_state_id", "order_id")
+
+
+def log_context(task: str, job_id: str, args: Mapping[str, Any]) -> dict[str, Any]:
+    """What the queue adapters bind in structlog's contextvars while a job runs, so every line
+    it logs carries the job and its shop (the sync engine adds the shop once leased)."""
+    bound: dict[str, Any] = {"task": task, "job_id": job_id}
+    bound.update({k: args[k] for k in LOG_CONTEXT_ARGS if k in args})
+    return bound
+
+
 def backoff_s(attempt: int, base_s: float = BACKOFF_BASE_S) -> float:
     """Delay before re-running a job whose `attempt`-th run (1-based) raised unexpectedly:
     base, 2×base, 4×base … capped."""

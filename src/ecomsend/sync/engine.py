@@ -18,6 +18,7 @@ from sqlalchemy import or_, select
 from ecomsend.db.models import SyncState
 from ecomsend.db.types import utcnow
 from ecomsend.jobs.registry import RetryJob
+from ecomsend.metrics import SYNC_FAILURES
 from ecomsend.sync import state
 from ecomsend.sync.activity import record_activity
 from ecomsend.sync.errors import PushResult, SyncPermanent, SyncRateLimited, SyncTransient
@@ -59,26 +60,34 @@ def make_sync_task(handlers: HandlerMap) -> Callable[..., Awaitable[None]]:
             raise RetryJob(wait_s, "sync_state in backoff")
         if lease is None:
             return  # someone holds it (they re-check at the end) or nothing to do
-        handler = handlers.get((lease.key.kind, lease.key.direction))
-        try:
-            if handler is None:
-                raise SyncPermanent(f"no sync handler for {lease.key.kind}/{lease.key.direction}")
-            result = await handler(ctx, lease)
-        except Exception as exc:
-            await _record_failure(ctx, lease, exc)
-            return
-        async with ctx.db.unit_of_work() as session:
-            await state.finish_success(session, ctx.queue, lease, result.pushed_hash)
-            await record_activity(session, _activity(lease, "synced",
-                                                     f"{result.api_calls} API call(s)"))
-            await ctx.queue.complete_in(session, ctx.job_id)
+        with structlog.contextvars.bound_contextvars(  # the push's log lines name its shop
+                shop_id=lease.key.shop_id, tiktok_shop_id=lease.key.tiktok_shop_id,
+                kind=lease.key.kind, entity_id=lease.key.entity_id):
+            await _push(ctx, lease, handlers.get((lease.key.kind, lease.key.direction)))
 
     return sync_entity
+
+
+async def _push(ctx: TaskContext, lease: state.Lease, handler: SyncHandler | None) -> None:
+    """Run the leased row's handler, then finish the row (synced, backoff or failed)."""
+    try:
+        if handler is None:
+            raise SyncPermanent(f"no sync handler for {lease.key.kind}/{lease.key.direction}")
+        result = await handler(ctx, lease)
+    except Exception as exc:
+        await _record_failure(ctx, lease, exc)
+        return
+    async with ctx.db.unit_of_work() as session:
+        await state.finish_success(session, ctx.queue, lease, result.pushed_hash)
+        await record_activity(session, _activity(lease, "synced",
+                                                 f"{result.api_calls} API call(s)"))
+        await ctx.queue.complete_in(session, ctx.job_id)
 
 
 async def _record_failure(ctx: TaskContext, lease: state.Lease, exc: Exception) -> None:
     """Map the handler's exception to backoff / failed, log it, defer what must run again."""
     error = _error_payload(exc)
+    SYNC_FAILURES.labels(lease.key.kind, error["kind"]).inc()
     async with ctx.db.unit_of_work() as session:
         if isinstance(exc, SyncRateLimited):
             await state.finish_retry_later(session, ctx.queue, lease, exc.retry_after_s, error,

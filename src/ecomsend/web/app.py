@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
-from sqlalchemy import text
 
 from ecomsend import __version__
 from ecomsend.config import Settings, get_settings
@@ -17,6 +16,7 @@ from ecomsend.db.session import Database
 from ecomsend.db.sqlite import checkpoint_wal
 from ecomsend.jobs.runtime import build_queue
 from ecomsend.jobs.tasks import build_registry
+from ecomsend.metrics import WebhookMetrics
 from ecomsend.services import Services
 from ecomsend.sync.handlers import build_webhook_handlers
 from ecomsend.web import (
@@ -26,9 +26,9 @@ from ecomsend.web import (
     api_returns,
     api_session,
     auth,
+    ops,
     webhooks,
 )
-from ecomsend.web.deps import DbDep
 from ecomsend.web.home_pages import HOME_SETTINGS_ACTIVITY_ROUTERS
 from ecomsend.web.json_guard import JsonGuard
 from ecomsend.web.product_pages import PRODUCT_PAGE_ROUTERS
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         stop = asyncio.Event()
         worker = (asyncio.create_task(queue.run_worker(stop, EMBEDDED_WORKER_CONCURRENCY))
                   if embedded_worker else None)
+        app.state.worker = worker  # /readyz checks it is still running
         checkpoints = (asyncio.create_task(checkpoint_wal(db, stop))
                        if db.dialect == "sqlite" else None)
         try:
@@ -74,6 +75,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     # The admin UI's bundles and the JSON API's lists compress 4-8x; webhooks answer with no body.
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES)
     app.add_middleware(JsonGuard)
+    app.add_middleware(WebhookMetrics)
+    app.include_router(ops.router)
     app.include_router(webhooks.router)
     app.include_router(auth.router)
     app.include_router(api_session.router)
@@ -85,13 +88,6 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     app.include_router(api_compliance.router)
     for router in HOME_SETTINGS_ACTIVITY_ROUTERS:
         app.include_router(router)
-
-    @app.get("/healthz", tags=["ops"])
-    async def healthz(db: DbDep) -> dict[str, str]:
-        """Liveness and database reachability."""
-        async with db.sessionmaker() as session:
-            await session.execute(text("SELECT 1"))
-        return {"status": "ok", "version": __version__}
 
     mount_ui(app)  # last: its client-route fallback must not shadow an API route
     return app
