@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from benchlib import cpu_calibration_ms
 from playwright.async_api import Browser, Page, async_playwright
 
 from ecomsend.db.migrate import upgrade
@@ -71,15 +72,6 @@ new PerformanceObserver((list) => {
 """
 ROW = "table tbody tr"
 SETTLE_MS = 600
-
-
-def cpu_calibration_ms() -> float:
-    """A fixed pure-Python workload, so runs on different machines can be compared."""
-    began = time.perf_counter()
-    total = 0
-    for i in range(3_000_000):
-        total += i % 7
-    return round((time.perf_counter() - began) * 1000, 1)
 
 
 def p75(values: list[float]) -> float:
