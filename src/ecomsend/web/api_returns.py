@@ -35,6 +35,7 @@ class ReturnOut(BaseModel):
 
     id: int
     kind: Literal["return", "cancellation", "shopify_refund"]
+    external_id: str = Field(description="TikTok's return or cancel id, or the Shopify refund id")
     request_type: str = Field(description="REFUND, RETURN_AND_REFUND, REPLACEMENT, CANCEL or "
                                           "SHOPIFY_REFUND")
     order_id: str = Field(description="The TikTok order id")
@@ -81,7 +82,7 @@ class RetriedOut(BaseModel):
 def return_out(view: overview.AfterSaleView) -> ReturnOut:
     row = view.row
     return ReturnOut(
-        id=row.id, kind=row.kind, request_type=row.request_type,
+        id=row.id, kind=row.kind, external_id=row.external_id, request_type=row.request_type,
         order_id=row.order_id, shopify_order_id=view.shopify_order_id,
         shopify_order_name=view.shopify_order_name, status=row.status, role=row.role,
         reason=row.reason_text, currency=row.currency,

@@ -95,15 +95,16 @@ def _record(ctx: Ctx) -> Return:
 
 def _replayed(ctx: Ctx, action: str, record: Return) -> bool:
     """The optional `idempotency_key`: a repeat of a call already applied answers success
-    again without applying it twice (Approve/Reject Return docs)."""
+    again without applying it twice (Approve/Reject Return docs). Only applied calls are
+    remembered: a refused one may be corrected and sent again under the same key."""
     key = ctx.query.get("idempotency_key")
-    if not key:
-        return False
-    slot = f"{action}:{key}"
-    if ctx.shop.idempotency.get(slot) == record.id:
-        return True
-    ctx.shop.idempotency[slot] = record.id
-    return False
+    return bool(key) and ctx.shop.idempotency.get(f"{action}:{key}") == record.id
+
+
+def _remember(ctx: Ctx, action: str, record: Return) -> None:
+    key = ctx.query.get("idempotency_key")
+    if key:
+        ctx.shop.idempotency[f"{action}:{key}"] = record.id
 
 
 def _check_decision(record: Return, decision: str, approve: bool) -> None:
@@ -147,6 +148,7 @@ async def approve_return(ctx: Ctx) -> dict[str, Any]:
     else:
         rm.move(ctx.sb, ctx.shop, record, rm.SUCCESS, "SELLER",
                 "Seller approved the refund")
+    _remember(ctx, "approve_return", record)
     return {}
 
 
@@ -168,6 +170,7 @@ async def reject_return(ctx: Ctx) -> dict[str, Any]:
     target = rm.PACKAGE_REJECTED if record.status == rm.SHIPPED else rm.REJECTED
     rm.move(ctx.sb, ctx.shop, record, target, "SELLER", "Seller rejected the request",
             str(body.get("comment") or ""))
+    _remember(ctx, "reject_return", record)
     return {}
 
 

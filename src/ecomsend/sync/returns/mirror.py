@@ -36,6 +36,19 @@ REFUNDED = frozenset({"RETURN_OR_REFUND_REQUEST_SUCCESS", "RETURN_OR_REFUND_REQU
 #: Statuses in which the seller is expected to answer (approve or reject).
 AWAITING_SELLER = frozenset({"RETURN_OR_REFUND_REQUEST_PENDING", "BUYER_SHIPPED_ITEM",
                              "REPLACEMENT_REQUEST_PENDING", "CANCELLATION_REQUEST_PENDING"})
+#: How far along a request is. TikTok's `update_time` has one-second resolution, so two reads
+#: of one request can carry the same time: the further status wins (unknown ones count 0).
+_STAGE = {"RETURN_OR_REFUND_REQUEST_PENDING": 1, "REPLACEMENT_REQUEST_PENDING": 1,
+          "CANCELLATION_REQUEST_PENDING": 1, "AWAITING_BUYER_RESPONSE": 2,
+          "AWAITING_BUYER_SHIP": 2, "BUYER_SHIPPED_ITEM": 3}
+_FINAL_STAGE = 4
+
+
+def stage(status: str | None) -> int:
+    """Position of a status in a request's life (decided/closed statuses last)."""
+    if not status:
+        return 0
+    return _STAGE.get(status, 5 if status.endswith("COMPLETE") else _FINAL_STAGE)
 
 
 def _ts(value: int | None) -> datetime | None:
@@ -86,7 +99,8 @@ async def upsert(session: AsyncSession, tts_pk: int, kind: str, external_id: str
         session.add(row)
     else:
         newer = values["update_time"]
-        if row.update_time and newer and newer < row.update_time:
+        if row.update_time and newer and (newer < row.update_time or (
+                newer == row.update_time and stage(values["status"]) < stage(row.status))):
             return None  # a late, older read
         if row.status == values["status"] and row.payload == values["payload"]:
             return None
