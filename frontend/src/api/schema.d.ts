@@ -281,6 +281,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/connections/{connection_id}/pricing/source": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where this connection's TikTok prices come from */
+        get: operations["price_source_api_connections__connection_id__pricing_source_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/connections/{connection_id}/products": {
         parameters: {
             query?: never;
@@ -817,6 +834,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/connections/{connection_id}/tiktok/manufacturers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The seller's EU manufacturers on TikTok (GPSR) */
+        get: operations["manufacturers_api_connections__connection_id__tiktok_manufacturers_get"];
+        put?: never;
+        /** Create an EU manufacturer on TikTok (Create Manufacturer) */
+        post: operations["create_manufacturer_api_connections__connection_id__tiktok_manufacturers_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/connections/{connection_id}/tiktok/region": {
         parameters: {
             query?: never;
@@ -828,6 +863,75 @@ export interface paths {
         get: operations["region_facts_api_connections__connection_id__tiktok_region_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connections/{connection_id}/tiktok/responsible-persons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The seller's EU responsible persons on TikTok (GPSR) */
+        get: operations["responsible_persons_api_connections__connection_id__tiktok_responsible_persons_get"];
+        put?: never;
+        /** Create an EU responsible person on TikTok (Create Responsible Person) */
+        post: operations["create_responsible_person_api_connections__connection_id__tiktok_responsible_persons_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connections/{connection_id}/tiktok/size-charts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The seller's size-chart templates on TikTok (made in Seller Center) */
+        get: operations["size_charts_api_connections__connection_id__tiktok_size_charts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connections/{connection_id}/tiktok/uploads/certificate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload a certificate to TikTok: a PDF as a file, a JPG/PNG as an image */
+        post: operations["upload_certificate_api_connections__connection_id__tiktok_uploads_certificate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connections/{connection_id}/tiktok/uploads/size-chart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload a size-chart image to TikTok (JPG, PNG or WEBP) */
+        post: operations["upload_size_chart_api_connections__connection_id__tiktok_uploads_size_chart_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1048,6 +1152,108 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/returns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Returns
+         * @description Returns, refunds, cancellation requests and Shopify refunds, newest first.
+         */
+        get: operations["list_returns_api_returns_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/returns/{request_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve
+         * @description Approve the request on TikTok (a refund, a return, a received package or a
+         *     cancellation, by its stage); returns it as TikTok now has it.
+         */
+        post: operations["approve_api_returns__request_id__approve_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/returns/{request_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject
+         * @description Reject the request on TikTok with one of its reasons.
+         */
+        post: operations["reject_api_returns__request_id__reject_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/returns/{request_id}/reject-reasons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Reject Reasons
+         * @description The reasons TikTok accepts for rejecting this request.
+         */
+        get: operations["reject_reasons_api_returns__request_id__reject_reasons_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/returns/{request_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry Refund
+         * @description Queue the Shopify refund of a refunded TikTok return again (409 when there is none to
+         *     make).
+         */
+        post: operations["retry_refund_api_returns__request_id__retry_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/session": {
         parameters: {
             query?: never;
@@ -1082,7 +1288,8 @@ export interface paths {
         get: operations["get_fulfillment_settings_api_settings_fulfillment_get"];
         /**
          * Put Fulfillment Settings
-         * @description Save the fulfillment settings (rules replace the defaults for their carriers).
+         * @description Save the fulfillment settings (rules replace the defaults for their carriers); turning
+         *     auto sync on queues every fulfillment that was noted, not synced, while it was off.
          */
         put: operations["put_fulfillment_settings_api_settings_fulfillment_put"];
         post?: never;
@@ -1272,7 +1479,7 @@ export interface paths {
         };
         /**
          * Healthz
-         * @description Liveness and database reachability.
+         * @description Liveness: the process answers (no dependency checked; see /readyz).
          */
         get: operations["healthz_healthz_get"];
         put?: never;
@@ -1459,6 +1666,16 @@ export interface components {
          * @enum {string}
          */
         AutoField: "title" | "description" | "images" | "price" | "inventory" | "variants";
+        /** Body_upload_certificate_api_connections__connection_id__tiktok_uploads_certificate_post */
+        Body_upload_certificate_api_connections__connection_id__tiktok_uploads_certificate_post: {
+            /** File */
+            file: string;
+        };
+        /** Body_upload_size_chart_api_connections__connection_id__tiktok_uploads_size_chart_post */
+        Body_upload_size_chart_api_connections__connection_id__tiktok_uploads_size_chart_post: {
+            /** File */
+            file: string;
+        };
         /** BrandOut */
         BrandOut: {
             /** Authorized */
@@ -1572,6 +1789,26 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** CertFileIn */
+        CertFileIn: {
+            /**
+             * Format
+             * @default PDF
+             * @enum {string}
+             */
+            format: "PDF" | "MP4" | "MOV" | "MKV" | "WMV" | "WEBM" | "AVI" | "3GP" | "FLV" | "MPEG";
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+        };
+        /** CertImageIn */
+        CertImageIn: {
+            /** Uri */
+            uri: string;
+            /** Url */
+            url?: string | null;
+        };
         /** Certification */
         Certification: {
             /** Id */
@@ -1589,6 +1826,20 @@ export interface components {
             sample_image_url?: string | null;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * CertificationIn
+         * @description One certification the category lists, with what proves it.
+         */
+        CertificationIn: {
+            /** Files */
+            files?: components["schemas"]["CertFileIn"][];
+            /** Id */
+            id: string;
+            /** Images */
+            images?: components["schemas"]["CertImageIn"][];
+            /** Name */
+            name?: string | null;
         };
         /** CheckOut */
         CheckOut: {
@@ -1949,6 +2200,25 @@ export interface components {
             /** Carrier Rules */
             carrier_rules?: components["schemas"]["CarrierRule"][];
         };
+        /**
+         * FulfillmentSettingsOut
+         * @description The saved settings and how many fulfillments turning auto sync on queued.
+         */
+        FulfillmentSettingsOut: {
+            /**
+             * Auto Sync
+             * @description Sync fulfillments automatically
+             * @default false
+             */
+            auto_sync: boolean;
+            /** Carrier Rules */
+            carrier_rules?: components["schemas"]["CarrierRule"][];
+            /**
+             * Queued
+             * @default 0
+             */
+            queued: number;
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -2136,6 +2406,21 @@ export interface components {
             /** Sku Id */
             sku_id: string;
         };
+        /** ManufacturerIn */
+        ManufacturerIn: {
+            /** Address */
+            address: string;
+            /** Email */
+            email: string;
+            /** Name */
+            name: string;
+            /** Phone Country Code */
+            phone_country_code: string;
+            /** Phone Number */
+            phone_number: string;
+            /** Registered Trade Name */
+            registered_trade_name?: string | null;
+        };
         /** MoveIn */
         MoveIn: {
             /**
@@ -2258,12 +2543,21 @@ export interface components {
              */
             restock_on_cancel: boolean;
             /**
+             * Restock On Refund
+             * @description Restock returned items when a TikTok return is refunded in Shopify (refund-only requests never restock: the buyer keeps the items)
+             * @default true
+             */
+            restock_on_refund: boolean;
+            /**
              * Tags
              * @description Extra tags on imported orders
              */
             tags?: string[];
         };
-        /** OrderSettingsOut */
+        /**
+         * OrderSettingsOut
+         * @description The saved settings and how many orders turning auto sync on queued.
+         */
         OrderSettingsOut: {
             /**
              * Auto Sync
@@ -2296,6 +2590,12 @@ export interface components {
              */
             restock_on_cancel: boolean;
             /**
+             * Restock On Refund
+             * @description Restock returned items when a TikTok return is refunded in Shopify (refund-only requests never restock: the buyer keeps the items)
+             * @default true
+             */
+            restock_on_refund: boolean;
+            /**
              * Tags
              * @description Extra tags on imported orders
              */
@@ -2303,7 +2603,8 @@ export interface components {
         };
         /**
          * OverrideIn
-         * @description Manual-sync values that replace the template's for the selected product(s).
+         * @description Manual-sync values that replace the template's for the selected product(s); with the
+         *     compliance fields (size chart, certifications, EU manufacturer / responsible person).
          */
         OverrideIn: {
             /** Attributes */
@@ -2314,11 +2615,18 @@ export interface components {
             category_id?: string | null;
             /** Category Name */
             category_name?: string | null;
+            /** Certifications */
+            certifications?: components["schemas"]["CertificationIn"][] | null;
+            /** Manufacturers */
+            manufacturers?: components["schemas"]["PartyIn"][] | null;
             package_dimensions?: components["schemas"]["DimensionsIn-Input"] | null;
             /** Package Weight */
             package_weight?: number | string | null;
             /** Package Weight Unit */
             package_weight_unit?: ("KILOGRAM" | "GRAM" | "POUND") | null;
+            /** Responsible Persons */
+            responsible_persons?: components["schemas"]["PartyIn"][] | null;
+            size_chart?: components["schemas"]["SizeChartIn"] | null;
         };
         /** PairIn */
         PairIn: {
@@ -2343,6 +2651,25 @@ export interface components {
             tiktok_product_id: string;
             /** Tiktok Sku Id */
             tiktok_sku_id: string;
+        };
+        /**
+         * PartyIn
+         * @description A manufacturer or responsible person created on TikTok (`name` for display).
+         */
+        PartyIn: {
+            /** Id */
+            id: string;
+            /** Name */
+            name?: string | null;
+        };
+        /** PartyOut */
+        PartyOut: {
+            /** Detail */
+            detail: string | null;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string | null;
         };
         /**
          * PauseOut
@@ -2424,6 +2751,29 @@ export interface components {
             markup_kind: "none" | "percent" | "fixed";
             /** @default none */
             rounding: components["schemas"]["PriceRounding"];
+        };
+        /**
+         * PriceSourceOut
+         * @description Where prices come from. `shopify_markets`: the merchant's Markets price list for
+         *     `country`; `exchange_rate`: the store price × `exchange_rate` (null: none typed yet, so
+         *     prices cannot be made); `store_currency`: the store already sells in `currency`.
+         */
+        PriceSourceOut: {
+            /** Country */
+            country: string;
+            /** Currency */
+            currency: string;
+            /** Exchange Rate */
+            exchange_rate: string | null;
+            /** Message */
+            message: string;
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "store_currency" | "shopify_markets" | "exchange_rate";
+            /** Store Currency */
+            store_currency: string;
         };
         /** ProblemOut */
         ProblemOut: {
@@ -2670,8 +3020,15 @@ export interface components {
             id: string;
             /** List Price */
             list_price: string | null;
+            /** Market Price */
+            market_price: string | null;
             /** Price */
             price: string | null;
+            /**
+             * Price Source
+             * @enum {string}
+             */
+            price_source: "store_currency" | "shopify_markets" | "exchange_rate";
             /** Shopify Price */
             shopify_price: string;
             /** Shopify Stock */
@@ -2767,6 +3124,18 @@ export interface components {
             /** Summary */
             summary: string;
         };
+        /** ReasonOut */
+        ReasonOut: {
+            /** Name */
+            name: string;
+            /** Text */
+            text: string;
+        };
+        /** ReasonsOut */
+        ReasonsOut: {
+            /** Reasons */
+            reasons: components["schemas"]["ReasonOut"][];
+        };
         /**
          * RegionOut
          * @description What the forms need to know about the connection's market (units, currency).
@@ -2784,6 +3153,16 @@ export interface components {
             dimension_units: string[];
             /** Weight Units */
             weight_units: string[];
+        };
+        /**
+         * RejectIn
+         * @description A rejection: one of TikTok's reason names (GET …/reject-reasons) and a note.
+         */
+        RejectIn: {
+            /** Comment */
+            comment?: string | null;
+            /** Reason */
+            reason: string;
         };
         /** RequiredAttribute */
         RequiredAttribute: {
@@ -2860,6 +3239,30 @@ export interface components {
             /** Size Chart Required */
             size_chart_required: boolean;
         };
+        /** ResponsiblePersonIn */
+        ResponsiblePersonIn: {
+            /** City */
+            city?: string | null;
+            /** Country */
+            country: string;
+            /** Email */
+            email: string;
+            /** Name */
+            name: string;
+            /** Phone Country Code */
+            phone_country_code: string;
+            /** Phone Number */
+            phone_number: string;
+            /** Postal Code */
+            postal_code: string;
+            /** Street */
+            street: string;
+        };
+        /** RetriedOut */
+        RetriedOut: {
+            /** Retried */
+            retried: boolean;
+        };
         /** RetryAccepted */
         RetryAccepted: {
             /**
@@ -2875,6 +3278,73 @@ export interface components {
             status: components["schemas"]["StatusOut"];
             /** Sync State Ids */
             sync_state_ids: number[];
+        };
+        /**
+         * ReturnOut
+         * @description One after-sale request as the Orders page shows it.
+         */
+        ReturnOut: {
+            /** Actions */
+            actions: ("approve" | "reject")[];
+            /** Currency */
+            currency: string | null;
+            /**
+             * External Id
+             * @description TikTok's return or cancel id, or the Shopify refund id
+             */
+            external_id: string;
+            /** Guidance */
+            guidance: string | null;
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "return" | "cancellation" | "shopify_refund";
+            /**
+             * Order Id
+             * @description The TikTok order id
+             */
+            order_id: string;
+            /** Reason */
+            reason: string | null;
+            /** Refund Error */
+            refund_error: string | null;
+            /**
+             * Refund Sync
+             * @description State of the Shopify refund sync, if any
+             */
+            refund_sync: string | null;
+            /** Refund Total */
+            refund_total: string | null;
+            /**
+             * Request Type
+             * @description REFUND, RETURN_AND_REFUND, REPLACEMENT, CANCEL or SHOPIFY_REFUND
+             */
+            request_type: string;
+            /** Role */
+            role: string | null;
+            /** Shopify Order Id */
+            shopify_order_id: string | null;
+            /** Shopify Order Name */
+            shopify_order_name: string | null;
+            /** Shopify Refund Id */
+            shopify_refund_id: string | null;
+            /**
+             * Status
+             * @description TikTok's status (or REFUNDED_IN_SHOPIFY)
+             */
+            status: string;
+            /** Updated At */
+            updated_at: string | null;
+        };
+        /** ReturnPageOut */
+        ReturnPageOut: {
+            /** Returns */
+            returns: components["schemas"]["ReturnOut"][];
+            /** Total */
+            total: number;
         };
         /** RuleIn */
         RuleIn: {
@@ -2937,6 +3407,29 @@ export interface components {
             last_shopify_webhook_at: string | null;
             /** Name */
             name: string | null;
+        };
+        /**
+         * SizeChartIn
+         * @description Either one of the seller's TikTok size-chart templates or an uploaded image.
+         */
+        SizeChartIn: {
+            /** Image Uri */
+            image_uri?: string | null;
+            /** Image Url */
+            image_url?: string | null;
+            /** Template Id */
+            template_id?: string | null;
+            /** Template Name */
+            template_name?: string | null;
+        };
+        /** SizeChartOut */
+        SizeChartOut: {
+            /** Image Url */
+            image_url: string | null;
+            /** Template Id */
+            template_id: string;
+            /** Template Name */
+            template_name: string | null;
         };
         /** SkippedOut */
         SkippedOut: {
@@ -3058,7 +3551,8 @@ export interface components {
         };
         /**
          * TemplateIn
-         * @description What the template form sends (the region is the connection's).
+         * @description What the template form sends (the region is the connection's); the compliance fields
+         *     (size chart, certifications, EU manufacturer / responsible person) come from ComplianceIn.
          */
         TemplateIn: {
             /** Attributes */
@@ -3069,11 +3563,15 @@ export interface components {
             category_id: string;
             /** Category Name */
             category_name?: string | null;
+            /** Certifications */
+            certifications?: components["schemas"]["CertificationIn"][];
             /**
              * Is Default
              * @default false
              */
             is_default: boolean;
+            /** Manufacturers */
+            manufacturers?: components["schemas"]["PartyIn"][];
             /**
              * Match Mode
              * @default all
@@ -3096,8 +3594,11 @@ export interface components {
              * @default 0
              */
             priority: number;
+            /** Responsible Persons */
+            responsible_persons?: components["schemas"]["PartyIn"][];
             /** Selection Rules */
             selection_rules?: components["schemas"]["RuleIn"][];
+            size_chart?: components["schemas"]["SizeChartIn"] | null;
         };
         /** TemplateOut */
         TemplateOut: {
@@ -3111,6 +3612,8 @@ export interface components {
             category_id: string;
             /** Category Name */
             category_name?: string | null;
+            /** Certifications */
+            certifications?: components["schemas"]["CertificationIn"][];
             /** Id */
             id: number;
             /**
@@ -3118,6 +3621,8 @@ export interface components {
              * @default false
              */
             is_default: boolean;
+            /** Manufacturers */
+            manufacturers?: components["schemas"]["PartyIn"][];
             /**
              * Match Mode
              * @default all
@@ -3142,8 +3647,11 @@ export interface components {
             priority: number;
             /** Region */
             region: string;
+            /** Responsible Persons */
+            responsible_persons?: components["schemas"]["PartyIn"][];
             /** Selection Rules */
             selection_rules?: components["schemas"]["RuleIn"][];
+            size_chart?: components["schemas"]["SizeChartIn"] | null;
         };
         /** TemplatePage */
         TemplatePage: {
@@ -3197,6 +3705,28 @@ export interface components {
             tiktok_product_id: string;
             /** Tiktok Title */
             tiktok_title: string;
+        };
+        /**
+         * UploadOut
+         * @description An uploaded size-chart image (`uri`) or certificate (`uri` for an image, `id` for a
+         *     file).
+         */
+        UploadOut: {
+            /** Format */
+            format?: string | null;
+            /** Id */
+            id?: string | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "image" | "file";
+            /** Name */
+            name?: string | null;
+            /** Uri */
+            uri?: string | null;
+            /** Url */
+            url?: string | null;
         };
         /** ValidationError */
         ValidationError: {
@@ -4612,6 +5142,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    price_source_api_connections__connection_id__pricing_source_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriceSourceOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -7467,6 +8028,182 @@ export interface operations {
             };
         };
     };
+    manufacturers_api_connections__connection_id__tiktok_manufacturers_get: {
+        parameters: {
+            query?: {
+                keyword?: string | null;
+            };
+            header?: never;
+            path: {
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartyOut"][];
+                };
+            };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The TikTok connection must be reconnected. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description TikTok Shop is down or answered with an error of its own. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TikTok Shop is rate limiting; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_manufacturer_api_connections__connection_id__tiktok_manufacturers_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ManufacturerIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartyOut"];
+                };
+            };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The TikTok connection must be reconnected. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description TikTok Shop is down or answered with an error of its own. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TikTok Shop is rate limiting; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     region_facts_api_connections__connection_id__tiktok_region_get: {
         parameters: {
             query?: never;
@@ -7485,6 +8222,447 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RegionOut"];
+                };
+            };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The TikTok connection must be reconnected. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description TikTok Shop is down or answered with an error of its own. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TikTok Shop is rate limiting; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    responsible_persons_api_connections__connection_id__tiktok_responsible_persons_get: {
+        parameters: {
+            query?: {
+                keyword?: string | null;
+            };
+            header?: never;
+            path: {
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartyOut"][];
+                };
+            };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The TikTok connection must be reconnected. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description TikTok Shop is down or answered with an error of its own. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TikTok Shop is rate limiting; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_responsible_person_api_connections__connection_id__tiktok_responsible_persons_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResponsiblePersonIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartyOut"];
+                };
+            };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The TikTok connection must be reconnected. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description TikTok Shop is down or answered with an error of its own. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TikTok Shop is rate limiting; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    size_charts_api_connections__connection_id__tiktok_size_charts_get: {
+        parameters: {
+            query?: {
+                keyword?: string | null;
+            };
+            header?: never;
+            path: {
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SizeChartOut"][];
+                };
+            };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The TikTok connection must be reconnected. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description TikTok Shop is down or answered with an error of its own. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TikTok Shop is rate limiting; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    upload_certificate_api_connections__connection_id__tiktok_uploads_certificate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_certificate_api_connections__connection_id__tiktok_uploads_certificate_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadOut"];
+                };
+            };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The TikTok connection must be reconnected. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description TikTok Shop is down or answered with an error of its own. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TikTok Shop is rate limiting; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    upload_size_chart_api_connections__connection_id__tiktok_uploads_size_chart_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connection_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_size_chart_api_connections__connection_id__tiktok_uploads_size_chart_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadOut"];
                 };
             };
             /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
@@ -7736,7 +8914,7 @@ export interface operations {
                 /** @description Order sync status is one of these */
                 order_sync?: ("not_synced" | "waiting" | "pending" | "running" | "synced" | "backoff" | "failed" | "review_failed" | "cancelled")[];
                 /** @description Fulfillment status (either direction) is one of these */
-                fulfillment_sync?: ("not_synced" | "pending" | "running" | "synced" | "backoff" | "failed" | "review_failed" | "none")[];
+                fulfillment_sync?: ("unfulfilled" | "not_synced" | "pending" | "running" | "synced" | "backoff" | "failed" | "review_failed" | "none")[];
                 /** @description TikTok order status is one of these */
                 tiktok_status?: ("UNPAID" | "ON_HOLD" | "AWAITING_SHIPMENT" | "PARTIALLY_SHIPPING" | "AWAITING_COLLECTION" | "IN_TRANSIT" | "DELIVERED" | "COMPLETED" | "CANCELLED")[];
                 /** @description Placed on or after (UTC day) */
@@ -8158,6 +9336,457 @@ export interface operations {
             };
         };
     };
+    list_returns_api_returns_get: {
+        parameters: {
+            query?: {
+                /** @description TikTok connection id (from /api/session); defaults to the first one */
+                connection_id?: number | null;
+                limit?: number;
+                offset?: number;
+                /** @description Only requests waiting for an answer */
+                open_only?: boolean;
+                order_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReturnPageOut"];
+                };
+            };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The TikTok connection must be reconnected. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description TikTok Shop is down or answered with an error of its own. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TikTok Shop is rate limiting; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    approve_api_returns__request_id__approve_post: {
+        parameters: {
+            query?: {
+                /** @description TikTok connection id (from /api/session); defaults to the first one */
+                connection_id?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description The request's id in the app */
+                request_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReturnOut"];
+                };
+            };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The TikTok connection must be reconnected. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description TikTok Shop is down or answered with an error of its own. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TikTok Shop is rate limiting; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reject_api_returns__request_id__reject_post: {
+        parameters: {
+            query?: {
+                /** @description TikTok connection id (from /api/session); defaults to the first one */
+                connection_id?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description The request's id in the app */
+                request_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RejectIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReturnOut"];
+                };
+            };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The TikTok connection must be reconnected. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description TikTok Shop is down or answered with an error of its own. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TikTok Shop is rate limiting; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reject_reasons_api_returns__request_id__reject_reasons_get: {
+        parameters: {
+            query?: {
+                /** @description TikTok connection id (from /api/session); defaults to the first one */
+                connection_id?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description The request's id in the app */
+                request_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReasonsOut"];
+                };
+            };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The TikTok connection must be reconnected. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description TikTok Shop is down or answered with an error of its own. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TikTok Shop is rate limiting; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    retry_refund_api_returns__request_id__retry_post: {
+        parameters: {
+            query?: {
+                /** @description TikTok connection id (from /api/session); defaults to the first one */
+                connection_id?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description The request's id in the app */
+                request_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetriedOut"];
+                };
+            };
+            /** @description TikTok Shop refused the request as wrong (a bad page token, an invalid value). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid session (cookie or App Bridge token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found for the signed-in shop (another shop's objects are never visible). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The TikTok connection must be reconnected. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description TikTok Shop is down or answered with an error of its own. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TikTok Shop is rate limiting; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     read_session_api_session_get: {
         parameters: {
             query?: never;
@@ -8232,7 +9861,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FulfillmentSettings"];
+                    "application/json": components["schemas"]["FulfillmentSettingsOut"];
                 };
             };
             /** @description Validation Error */
