@@ -237,3 +237,20 @@ async def test_a_failed_push_retries_after_backoff_even_when_a_defer_coalesced_i
                                    statuses=(state.SYNCED,), settle_s=0)
     assert row.status == state.SYNCED and calls == [1, 2]
 
+
+
+async def test_a_rerun_of_the_same_job_takes_over_its_dead_runs_lease(any_db: Database) -> None:
+    """A job handed out again after its worker died (SIGKILL) need not wait LEASE_S: the
+    lease of that job's earlier run is taken over; another job's lease is not."""
+    queue = _queue(any_db, RecordingHandler())
+    state_id = await _mark(any_db, queue, await _key(any_db))
+    async with any_db.unit_of_work() as session:
+        assert await state.take_lease(session, state_id, "dead-worker:42", job_id="42")
+    async with any_db.unit_of_work() as session:
+        assert await state.take_lease(session, state_id, "other:7", job_id="7") is None
+        assert await state.take_lease(session, state_id, "other:142", job_id="142") is None
+        assert await state.take_lease(session, state_id, "other:4", job_id="4") is None
+        taken = await state.take_lease(session, state_id, "new-worker:42", job_id="42")
+    assert taken is not None and taken.owner == "new-worker:42"
+    assert (await _row(any_db, state_id)).lease_owner == "new-worker:42"
+    await queue.close()

@@ -51,7 +51,7 @@ def make_sync_task(handlers: HandlerMap) -> Callable[..., Awaitable[None]]:
     async def sync_entity(ctx: TaskContext, sync_state_id: int) -> None:
         owner = f"{ctx.worker_id}:{ctx.job_id}"
         async with ctx.db.unit_of_work() as session:
-            lease = await state.take_lease(session, sync_state_id, owner)
+            lease = await state.take_lease(session, sync_state_id, owner, job_id=ctx.job_id)
             wait_s = (None if lease is not None
                       else await state.backoff_remaining_s(session, sync_state_id))
         if wait_s is not None:

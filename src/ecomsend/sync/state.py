@@ -144,12 +144,18 @@ async def unsynced_keys(session: AsyncSession, tiktok_shop_id: int, kind: str,
             for r in rows.scalars()]
 
 
-async def take_lease(session: AsyncSession, state_id: int, owner: str) -> Lease | None:
+async def take_lease(session: AsyncSession, state_id: int, owner: str, *,
+                     job_id: str | None = None) -> Lease | None:
     """Take the row's lease if free (or expired) and there is something to push; else None.
-    A row of a disconnected TikTok connection is never leased: it waits for the reconnect."""
+    A row of a disconnected TikTok connection is never leased: it waits for the reconnect.
+
+    Owners are "<worker>:<job id>". A lease held by an earlier run of the same job `job_id` is
+    taken over: the queue hands a job out again only once its worker is dead (SIGKILL; the
+    stalled-job / orphan recovery of both queue adapters), so the row need not wait LEASE_S."""
     now = utcnow()
     row = (await session.execute(_take_lease_stmt(), {
         "b_state_id": state_id, "b_owner": owner, "b_now": now,
+        "b_rerun": f"%:{job_id}" if job_id else "",
         "b_until": now + timedelta(seconds=LEASE_S)})).first()
     if row is None:
         return None
@@ -172,7 +178,8 @@ def _take_lease_stmt() -> Any:
         update(table)
         .where(table.c.id == bindparam("b_state_id"),
                table.c.desired_version > table.c.synced_version,
-               or_(table.c.lease_until.is_(None), table.c.lease_until < now),
+               or_(table.c.lease_until.is_(None), table.c.lease_until < now,
+                   table.c.lease_owner.like(bindparam("b_rerun"))),
                or_(table.c.not_before.is_(None), table.c.not_before <= now),
                ~disconnected(table.c.tiktok_shop_id))
         .values(lease_owner=bindparam("b_owner"),
