@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from ecomsend.config import get_settings
 from ecomsend.db.migrate import upgrade
-from ecomsend.db.models import ShopifyProduct, SyncState, TikTokShop
+from ecomsend.db.models import Shop, ShopifyProduct, SyncState, TikTokShop
 from ecomsend.db.session import Database
 from ecomsend.demo.orders import run_order_demo
 from ecomsend.demo.regions import DemoRegion, demo_region
@@ -120,28 +120,30 @@ def _wait_for_admin(app_url: str, timeout_s: float = 30.0) -> None:
     raise RuntimeError("The admin UI was not served; was it built (scripts/demo.sh builds it)?")
 
 
-async def _flow(stack: LocalStack, console: Console, products: int,
-                setup: DemoRegion) -> dict[str, Any]:
-    """Every step in order; the first that fails (or times out) stops the rest. The report
-    lists the region and each step run with `ok` and its error, whatever happened."""
+async def _flow(stack: LocalStack, console: Console, products: int, setup: DemoRegion,
+                domain: str = DEMO_SHOP) -> dict[str, Any]:
+    """Every step in order for the store `domain`; the first that fails (or times out) stops
+    the rest. The report lists the region and each step run with `ok` and its error, whatever
+    happened. Counts are the store's and its connection's only (tests run several regions'
+    flows on one stack)."""
     merchant = Merchant(stack)
     db = Database(stack.settings)
     steps: list[dict[str, Any]] = []
     seeded: dict[str, Any] = {"products": 0, "variants": 0}
-    listing: dict[str, int] = {"listable": 0}
+    listing: dict[str, int] = {"listable": 0, "tts_pk": 0}
     orders: dict[str, Any] = {}
 
     async def seed() -> None:
-        seeded.update(await merchant.create_store(DEMO_SHOP, products))
-        console.print(f"Seeded {DEMO_SHOP}: {seeded['products']} products, "
+        seeded.update(await merchant.create_store(domain, products))
+        console.print(f"Seeded {domain}: {seeded['products']} products, "
                       f"{seeded['variants']} variants")
         if setup.market_rate is not None:
-            await merchant.create_market(DEMO_SHOP, setup.code, setup.currency,
+            await merchant.create_market(domain, setup.code, setup.currency,
                                          setup.market_rate)
             console.print(f"Shopify Market for {setup.code} sells in {setup.currency}")
 
     async def connect() -> None:
-        await merchant.install(DEMO_SHOP)
+        await merchant.install(domain)
         console.print("Installed through Shopify OAuth (authorization code grant)")
         tiktok = await merchant.create_tiktok_shop(setup.code)
         session = await merchant.connect_tiktok(tiktok["shop_id"])
@@ -151,14 +153,14 @@ async def _flow(stack: LocalStack, console: Console, products: int,
 
     async def import_catalog() -> None:
         await _wait_with_progress(console, "Importing catalog (bulk operation)",
-                                  seeded["products"], lambda: _count(db, ShopifyProduct))
+                                  seeded["products"], lambda: _count(db, domain))
 
     async def list_catalog() -> None:
         await _list_catalog(console, db, merchant, seeded["tiktok_shop_id"], listing)
 
     async def sync_orders() -> None:
         orders.update(await run_order_demo(console, db, merchant, seeded["tiktok_shop_id"],
-                                           DEMO_SHOP, setup))
+                                           domain, setup))
         _check_orders(orders)
 
     try:
@@ -170,7 +172,7 @@ async def _flow(stack: LocalStack, console: Console, products: int,
             if not await _run_step(console, steps, name, step):
                 break
         try:
-            report = await _report(db, merchant, stack, seeded, listing["listable"])
+            report = await _report(db, merchant, domain, seeded, listing)
         except (httpx.HTTPError, KeyError, ValueError) as exc:  # a sandbox that is down
             report = {"products": {}, "catalog": {}, "api_calls": {}, "failures": [],
                       "report_error": str(exc)}
@@ -182,7 +184,8 @@ async def _flow(stack: LocalStack, console: Console, products: int,
 
 async def _run_step(console: Console, steps: list[dict[str, Any]], name: str,
                     step: Callable[[], Awaitable[None]]) -> bool:
-    """Run one step, record `{step, ok, error}`; False when it failed or timed out."""
+    """Run one step, record `{step, ok, error, seconds}`; False when it failed or timed out."""
+    began = time.perf_counter()
     try:
         await step()
     except (StepFailed, TimeoutError, httpx.HTTPError, RuntimeError, ValueError, KeyError) as exc:
@@ -190,9 +193,11 @@ async def _run_step(console: Console, steps: list[dict[str, Any]], name: str,
         if isinstance(exc, TimeoutError) and not str(exc):
             error = "timed out"
         console.print(f"[red]Step {name} failed:[/] {error}")
-        steps.append({"step": name, "ok": False, "error": error})
+        steps.append({"step": name, "ok": False, "error": error,
+                      "seconds": round(time.perf_counter() - began, 2)})
         return False
-    steps.append({"step": name, "ok": True, "error": None})
+    steps.append({"step": name, "ok": True, "error": None,
+                  "seconds": round(time.perf_counter() - began, 2)})
     return True
 
 
@@ -220,11 +225,11 @@ async def _list_catalog(console: Console, db: Database, merchant: Merchant,
             TikTokShop.tiktok_shop_id == tiktok_shop_id))).scalar_one())
     _, marked = await activate_default_template(db, LocalQueue(db, build_registry()), tts_id,
                                                 sample)
-    listing["listable"] = marked
+    listing["listable"], listing["tts_pk"] = marked, tts_id
     console.print(f"Default template activated: {marked} active products to list")
 
     async def settled() -> int:
-        counts = await listing_progress(db)
+        counts = await listing_progress(db, tts_id)
         return sum(counts.get(s, 0) for s in LISTING_STATES)
 
     try:
@@ -235,9 +240,12 @@ async def _list_catalog(console: Console, db: Database, merchant: Merchant,
                          f"settle in {_listing_timeout_s():g} s") from None
 
 
-async def _count(db: Database, model: Any) -> int:
+async def _count(db: Database, domain: str) -> int:
+    """Products of the store in the app's mirror."""
     async with db.sessionmaker() as session:
-        return int((await session.execute(select(func.count()).select_from(model))).scalar_one())
+        return int((await session.execute(select(func.count()).select_from(ShopifyProduct)
+                                          .join(Shop, Shop.id == ShopifyProduct.shop_id)
+                                          .where(Shop.domain == domain))).scalar_one())
 
 
 async def _wait_with_progress(console: Console, label: str, total: int,
@@ -254,18 +262,21 @@ async def _wait_with_progress(console: Console, label: str, total: int,
         progress.update(task, completed=total)
 
 
-async def _report(db: Database, merchant: Merchant, stack: LocalStack,
-                  seeded: dict[str, Any], listable: int) -> dict[str, Any]:
+async def _report(db: Database, merchant: Merchant, domain: str,
+                  seeded: dict[str, Any], listing: dict[str, int]) -> dict[str, Any]:
     """Products by outcome: of the `listable` ones (active, selected by the template) those
     that settled (synced, failed, review_failed) and those that did not (`not_settled`), apart
-    from those that cannot list (`not_listable`: drafts, archived, unlisted)."""
+    from those that cannot list (`not_listable`: drafts, archived, unlisted); where prices came
+    from (the app's `pricing/source`)."""
+    stack, listable, tts_pk = merchant.stack, listing["listable"], listing["tts_pk"]
     async with db.sessionmaker() as session:
         by_status = dict((await session.execute(
-            select(SyncState.status, func.count()).where(SyncState.kind == "product")
+            select(SyncState.status, func.count()).where(
+                SyncState.kind == "product", SyncState.tiktok_shop_id == tts_pk)
             .group_by(SyncState.status))).all())
-    total = await _count(db, ShopifyProduct)
+    total = await _count(db, domain)
     shop_stats = (await merchant.browser.get(
-        f"{stack.shopify_url}/_sandbox/shops/{DEMO_SHOP}")).json()["stats"]
+        f"{stack.shopify_url}/_sandbox/shops/{domain}")).json()["stats"]
     tiktok_requests = (await merchant.browser.get(f"{stack.tiktok_url}/_sandbox/requests")
                        ).json()["total"]
     synced = int(by_status.get("synced", 0))
@@ -278,8 +289,20 @@ async def _report(db: Database, merchant: Merchant, stack: LocalStack,
                      "not_listable": max(0, total - listable)},
         "catalog": {"seeded_products": seeded["products"], "seeded_variants": seeded["variants"]},
         "api_calls": {"shopify": shop_stats["graphql_requests"], "tiktok": tiktok_requests},
-        "failures": await listing_failures(db),
+        "failures": await listing_failures(db, tts_pk),
+        "pricing": await _pricing(merchant, tts_pk),
     }
+
+
+async def _pricing(merchant: Merchant, tts_pk: int) -> dict[str, Any]:
+    """The connection's price source as the Products page shows it ({} before connecting)."""
+    if not tts_pk:
+        return {}
+    response = await merchant.browser.get(
+        f"{merchant.stack.app_url}/api/connections/{tts_pk}/pricing/source")
+    response.raise_for_status()
+    found: dict[str, Any] = response.json()
+    return {k: found[k] for k in ("source", "currency", "store_currency")}
 
 
 def _print_summary(console: Console, result: dict[str, Any]) -> None:

@@ -79,25 +79,32 @@ async def activate_default_template(db: Database, queue: JobQueue, tiktok_shop_i
         return row.id, marked
 
 
-async def listing_progress(db: Database) -> dict[str, int]:
-    """Product sync rows by status (what the demo's progress bar and report read)."""
+async def listing_progress(db: Database, tiktok_shop_id: int | None = None) -> dict[str, int]:
+    """Product sync rows by status (what the demo's progress bar and report read), of one
+    connection or of all."""
+    where = [SyncState.kind == PRODUCT, SyncState.direction == TO_TIKTOK]
+    if tiktok_shop_id is not None:
+        where.append(SyncState.tiktok_shop_id == tiktok_shop_id)
     async with db.sessionmaker() as session:
-        rows = await session.execute(select(SyncState.status, func.count()).where(
-            SyncState.kind == PRODUCT, SyncState.direction == TO_TIKTOK)
-            .group_by(SyncState.status))
+        rows = await session.execute(select(SyncState.status, func.count()).where(*where)
+                                     .group_by(SyncState.status))
         return {str(status): int(n) for status, n in rows.all()}
 
 
-async def listing_failures(db: Database) -> list[dict[str, str]]:
-    """Every product that failed (or failed TikTok's review) with its reason in plain words."""
+async def listing_failures(db: Database,
+                           tiktok_shop_id: int | None = None) -> list[dict[str, str]]:
+    """Every product that failed (or failed TikTok's review) with its reason in plain words,
+    of one connection or of all."""
+    where = [SyncState.kind == PRODUCT, SyncState.direction == TO_TIKTOK,
+             SyncState.status.in_(["failed", "review_failed"])]
+    if tiktok_shop_id is not None:
+        where.append(SyncState.tiktok_shop_id == tiktok_shop_id)
     async with db.sessionmaker() as session:
         rows = await session.execute(
             select(ShopifyProduct.title, SyncState.entity_id, SyncState.status,
                    SyncState.last_error)
             .join(ShopifyProduct, ShopifyProduct.shopify_id == SyncState.entity_id)
-            .where(SyncState.kind == PRODUCT, SyncState.direction == TO_TIKTOK,
-                   SyncState.status.in_(["failed", "review_failed"]))
-            .order_by(SyncState.id))
+            .where(*where).order_by(SyncState.id))
         return [{"product": f"{title} ({entity})", "status": str(status),
                  "reason": str((error or {}).get("message") or "unknown")}
                 for title, entity, status, error in rows.all()]
