@@ -1,7 +1,8 @@
 // Orders: the TikTok orders of the selected connection with their order sync and fulfillment
 // sync status (each direction), the Shopify order, and each failure's reason and fix action.
 // Views by order sync status (counts from /api/orders/summary), filters, search, sort and
-// paging run on the server; bulk Sync orders / Sync fulfillments / Retry; Fetch now.
+// paging run on the server; bulk Sync orders / Sync fulfillments / Retry; Fetch now. Below,
+// returns and refunds with Approve / Reject (ReturnsCard).
 import {
   Banner,
   BlockStack,
@@ -27,6 +28,7 @@ import {useRowSelection} from '../../hooks/useRowSelection';
 import {type Connection, ConnectionSelect} from '../../shell/connection';
 import {useAdminLoading, useToast} from '../../shell/feedback';
 import {HEADINGS, type Order, OrderRow, type Problem} from './OrderRow';
+import {ReturnsCard} from './ReturnsCard';
 import {SORT_OPTIONS, useOrderFilters, VIEWS} from './useOrderFilters';
 
 const PAGE_SIZE = 50;
@@ -213,6 +215,7 @@ function Orders({connection}: {connection: Connection}) {
             ))}
           </IndexTable>
         </Card>
+        <ReturnsCard connection={connection} />
       </BlockStack>
     </Page>
   );

@@ -25,7 +25,8 @@ import type {Connection} from '../../shell/connection';
 import {SettingsLayout, TabSkeleton} from './SaveError';
 import {savedWithQueued, useSettingsForm} from './useSettingsForm';
 
-type Saved = components['schemas']['FulfillmentSettingsOut'];
+/** What GET answers (FulfillmentSettings) and PUT answers (…Out: plus how many it queued). */
+type Saved = components['schemas']['FulfillmentSettings'] & {queued?: number};
 type Rule = components['schemas']['CarrierRule'];
 
 interface Draft {

@@ -1,5 +1,5 @@
 // Settings › Orders: auto sync, backfill window, Shopify order number format, extra tags, and
-// what a cancellation does on either side.
+// what a cancellation or a refund does on either side.
 import {
   BlockStack,
   Button,
@@ -22,7 +22,8 @@ import type {Connection} from '../../shell/connection';
 import {SettingsLayout, TabSkeleton} from './SaveError';
 import {numberOrRaw, savedWithQueued, useSettingsForm} from './useSettingsForm';
 
-type Saved = components['schemas']['OrderSettingsOut'];
+/** What GET answers (OrderSettings) and PUT answers (…Out: plus how many it queued). */
+type Saved = components['schemas']['OrderSettings'] & {queued?: number};
 
 interface Draft {
   auto_sync: boolean;
@@ -32,6 +33,7 @@ interface Draft {
   prefix: string;
   suffix: string;
   restock_on_cancel: boolean;
+  restock_on_refund: boolean;
   cancel_on_tiktok: boolean;
 }
 
@@ -44,17 +46,19 @@ function toDraft(s: Saved): Draft {
     prefix: s.order_number?.prefix ?? 'TT-',
     suffix: s.order_number?.suffix ?? '',
     restock_on_cancel: s.restock_on_cancel,
+    restock_on_refund: s.restock_on_refund,
     cancel_on_tiktok: s.cancel_on_tiktok,
   };
 }
 
-function toBody(d: Draft): Saved {
+function toBody(d: Draft): components['schemas']['OrderSettings'] {
   return {
     auto_sync: d.auto_sync,
     backfill_days: numberOrRaw(d.backfill_days) ?? 0,
     tags: d.tags,
     order_number: {mode: d.mode, prefix: d.prefix, suffix: d.suffix},
     restock_on_cancel: d.restock_on_cancel,
+    restock_on_refund: d.restock_on_refund,
     cancel_on_tiktok: d.cancel_on_tiktok,
   };
 }
@@ -161,6 +165,19 @@ export function OrderSettingsTab({connection, onDirtyChange}: {connection: Conne
               checked={d.cancel_on_tiktok}
               onChange={set('cancel_on_tiktok')}
               error={err('cancel_on_tiktok')}
+            />
+          </FormLayout>
+        </Card>
+      </Layout.AnnotatedSection>
+      <Layout.AnnotatedSection title="Returns and refunds" description="When TikTok Shop refunds a buyer, the Shopify order gets the refund.">
+        <Card>
+          <FormLayout>
+            <Checkbox
+              label="Restock returned items when a TikTok refund is recorded in Shopify"
+              helpText="Only items the buyer sends back are restocked; a refund-only request lets the buyer keep them."
+              checked={d.restock_on_refund}
+              onChange={set('restock_on_refund')}
+              error={err('restock_on_refund')}
             />
           </FormLayout>
         </Card>
