@@ -6,6 +6,7 @@ import type {ReactNode} from 'react';
 
 import {ErrorBanner} from '../states';
 import {AttributeFields} from './AttributeFields';
+import {ComplianceCard, needsCompliance} from './ComplianceCard';
 import {CategoryPicker} from './CategoryPicker';
 import {type Candidate, type CategoryValues, type FieldErrors, EMPTY_CATEGORY_VALUES, errorAt} from './model';
 import {BrandPicker, PackageFields} from './PackageFields';
@@ -57,7 +58,11 @@ export function CategoryCards({connectionId, values, onChange, errors, recommend
           recommended={recommended}
           error={errorAt(errors, 'category_id')}
           onChange={(category) =>
-            onChange(category.id === categoryId ? {category} : {category, attributes: EMPTY_CATEGORY_VALUES.attributes})
+            onChange(
+              category.id === categoryId
+                ? {category}
+                : {category, attributes: EMPTY_CATEGORY_VALUES.attributes, compliance: {...values.compliance, certifications: {}}},
+            )
           }
         />
       </Section>
@@ -77,6 +82,15 @@ export function CategoryCards({connectionId, values, onChange, errors, recommend
             <Section title="Optional attributes">
               <AttributeFields defs={optional} values={values.attributes} onChange={setAttr} errors={errors} required={flagged} />
             </Section>
+          ) : null}
+          {needsCompliance(rules.data, values.compliance) ? (
+            <ComplianceCard
+              connectionId={connectionId}
+              rules={rules.data}
+              value={values.compliance}
+              onChange={(compliance) => onChange({compliance})}
+              errors={errors}
+            />
           ) : null}
         </>
       ) : null}

@@ -21,6 +21,22 @@ export interface AttrValue {
   name: string;
 }
 
+export type SizeChartIn = components['schemas']['SizeChartIn'];
+export type CertificationIn = components['schemas']['CertificationIn'];
+export type PartyIn = components['schemas']['PartyIn'];
+
+/** What the category's rules can ask for beyond attributes (size chart, certificates, EU
+ * manufacturer and responsible person), as the template and manual-sync forms hold it. */
+export interface ComplianceValues {
+  sizeChart: SizeChartIn | null;
+  /** certification id → its uploaded images and files */
+  certifications: Record<string, CertificationIn>;
+  manufacturer: PartyIn | null;
+  responsiblePerson: PartyIn | null;
+}
+
+export const EMPTY_COMPLIANCE: ComplianceValues = {sizeChart: null, certifications: {}, manufacturer: null, responsiblePerson: null};
+
 export interface CategoryValues {
   category: ChosenCategory | null;
   /** attribute id → chosen values */
@@ -32,6 +48,7 @@ export interface CategoryValues {
   width: string;
   height: string;
   dimensionUnit: DimensionUnit;
+  compliance: ComplianceValues;
 }
 
 export const EMPTY_CATEGORY_VALUES: CategoryValues = {
@@ -44,7 +61,40 @@ export const EMPTY_CATEGORY_VALUES: CategoryValues = {
   width: '',
   height: '',
   dimensionUnit: 'CENTIMETER',
+  compliance: EMPTY_COMPLIANCE,
 };
+
+/** Saved compliance fields (template or override JSON) → form values. */
+export function complianceFrom(saved: {
+  size_chart?: SizeChartIn | null;
+  certifications?: CertificationIn[] | null;
+  manufacturers?: PartyIn[] | null;
+  responsible_persons?: PartyIn[] | null;
+} | null | undefined): ComplianceValues {
+  const certs: Record<string, CertificationIn> = {};
+  for (const c of saved?.certifications ?? []) certs[c.id] = c;
+  return {
+    sizeChart: saved?.size_chart ?? null,
+    certifications: certs,
+    manufacturer: saved?.manufacturers?.[0] ?? null,
+    responsiblePerson: saved?.responsible_persons?.[0] ?? null,
+  };
+}
+
+/** The certifications that carry at least one image or file. */
+export function certificationsIn(c: ComplianceValues): CertificationIn[] {
+  return Object.values(c.certifications).filter((x) => (x.images ?? []).length + (x.files ?? []).length > 0);
+}
+
+/** Compliance values in the API's shape (TemplateIn / OverrideIn keys). */
+export function complianceIn(c: ComplianceValues) {
+  return {
+    size_chart: c.sizeChart,
+    certifications: certificationsIn(c),
+    manufacturers: c.manufacturer ? [c.manufacturer] : [],
+    responsible_persons: c.responsiblePerson ? [c.responsiblePerson] : [],
+  };
+}
 
 /** field path (as the API names it) → message shown next to that field. */
 export type FieldErrors = Record<string, string>;

@@ -8,6 +8,8 @@ import {
   type WeightUnit,
   attributesFrom,
   attributesIn,
+  certificationsIn,
+  complianceFrom,
   dimensionsIn,
 } from '../../components/category/model';
 
@@ -53,6 +55,7 @@ export function initialValues(products: ProductDetail[], defaultUnit: WeightUnit
     width: str(dims.width),
     height: str(dims.height),
     dimensionUnit: dims.unit === 'INCH' ? 'INCH' : 'CENTIMETER',
+    compliance: complianceFrom(p.override as Parameters<typeof complianceFrom>[0]),
   };
 }
 
@@ -71,6 +74,12 @@ export function formOverride(values: CategoryValues, defs: AttributeDef[] | unde
   }
   const dims = dimensionsIn(values);
   if (dims) out.package_dimensions = dims as OverrideIn['package_dimensions'];
+  const c = values.compliance;
+  if (c.sizeChart) out.size_chart = c.sizeChart;
+  const certs = certificationsIn(c);
+  if (certs.length) out.certifications = certs;
+  if (c.manufacturer) out.manufacturers = [c.manufacturer];
+  if (c.responsiblePerson) out.responsible_persons = [c.responsiblePerson];
   return out;
 }
 
@@ -84,6 +93,7 @@ export function syncBody(products: ProductDetail[], values: CategoryValues, defs
     if (mine.category_id && saved.category_id !== mine.category_id) {
       delete saved.attributes;
       delete saved.category_name;
+      delete saved.certifications;
     }
     perProduct[String(p.id)] = {...saved, ...mine};
   }

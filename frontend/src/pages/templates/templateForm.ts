@@ -6,6 +6,8 @@ import {
   EMPTY_CATEGORY_VALUES,
   attributesFrom,
   attributesIn,
+  complianceFrom,
+  complianceIn,
   dimensionsIn,
 } from '../../components/category/model';
 import {type RuleRow, newRule} from './RuleBuilder';
@@ -41,6 +43,7 @@ export function formOf(t: Template | undefined): TemplateForm {
       width: dims ? String(Number(dims.width)) : '',
       height: dims ? String(Number(dims.height)) : '',
       dimensionUnit: dims?.unit ?? 'CENTIMETER',
+      compliance: complianceFrom(t),
     },
   };
 }
@@ -61,6 +64,7 @@ export function bodyOf(form: TemplateForm, names?: components['schemas']['Attrib
     match_mode: form.matchMode,
     priority: form.priority.trim() === '' ? 0 : Number(form.priority),
     is_default: form.isDefault,
+    ...complianceIn(c.compliance),
   };
 }
 
