@@ -5,7 +5,6 @@ a snapshot for the preview and manual sync (the push jobs fetch their own)."""
 
 from __future__ import annotations
 
-import time
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException
@@ -27,10 +26,6 @@ from ecomsend.web.deps import DbDep, ServicesDep
 from ecomsend.web.product_queries import product_settings
 
 router = APIRouter(prefix="/api/connections/{connection_id}/pricing", tags=["products"])
-#: The page-level answer is cached this long per connection: it costs one Shopify call, and a
-#: merchant editing Markets sees the change on the next minute's page load.
-SOURCE_TTL_S = 60.0
-_cache: dict[tuple[int, str, str | None], tuple[float, PriceSourceOut]] = {}
 
 
 class PriceSourceOut(BaseModel):
@@ -122,6 +117,8 @@ def _message(source: str, store: str, region: RegionRules, rate: str | None) -> 
             summary="Where this connection's TikTok prices come from")
 async def price_source(db: DbDep, services: ServicesDep,
                        connection: ConnectionDep) -> PriceSourceOut:
+    """Not cached: a merchant who just added the region to a Shopify market sees it on the
+    next page load; it costs one 4-point Shopify call (the UI keeps it for a minute)."""
     region = _region(connection)
     if region is None:
         raise HTTPException(422, f"TikTok region {connection.region} is not supported.")
@@ -130,16 +127,10 @@ async def price_source(db: DbDep, services: ServicesDep,
             Shop.id == connection.shop_id))).scalar_one_or_none() or "USD").upper()
         rule = prefs_from_settings(await product_settings(session, connection.id)).price_rule
     rate = None if rule.exchange_rate is None else f"{rule.exchange_rate:f}"
-    key = (connection.id, store, rate)
-    cached = _cache.get(key)
-    if cached is not None and time.monotonic() - cached[0] < SOURCE_TTL_S:
-        return cached[1]
     source: Literal["store_currency", "shopify_markets", "exchange_rate"] = "store_currency"
     if store != region.currency:
         markets = await sells_through_markets(db, services, connection)
         source = "shopify_markets" if markets else "exchange_rate"
-    out = PriceSourceOut(source=source, store_currency=store, currency=region.currency,
-                         country=shopify_country(region.code), exchange_rate=rate,
-                         message=_message(source, store, region, rate))
-    _cache[key] = (time.monotonic(), out)
-    return out
+    return PriceSourceOut(source=source, store_currency=store, currency=region.currency,
+                          country=shopify_country(region.code), exchange_rate=rate,
+                          message=_message(source, store, region, rate))
