@@ -323,3 +323,19 @@ def test_template_of_another_region_is_refused() -> None:
     assert err.field == "category_id" and "TikTok GB" in err.message
     gb = prefs(price_rule=PriceRule(exchange_rate=D("0.8")))
     assert errors(tpl=ok_template(region="UK"), region=GB, pr=gb, keep_region=True) == []
+
+
+def test_package_units_of_the_region() -> None:
+    dims = PackageDimensions(D(8), D(6), D(2), "INCH")
+    imperial = ok_template(package_weight=D("1.5"), package_weight_unit="POUND",
+                           package_dimensions=dims)
+    assert errors(tpl=imperial) == []  # the US takes lb and inches
+    eu = prefs(price_rule=PriceRule(exchange_rate=D("0.9")))
+    found = errors(tpl=imperial, region=DE, pr=eu)
+    assert fields(found) == ["package_weight_unit", "package_dimensions.unit"]
+    assert "TikTok DE takes package weights in kg, not lb." == found[0].message
+    assert "in cm" in found[1].fix
+    grams = ok_template(package_weight=D("400"), package_weight_unit="GRAM")
+    assert errors(tpl=grams, region=JP, pr=prefs(price_rule=PriceRule(
+        exchange_rate=D("150")))) == []
+    assert fields(errors(tpl=grams, region=DE, pr=eu)) == ["package_weight_unit"]

@@ -150,6 +150,7 @@ def check_package(
             "package_weight", "No package weight: the template sets none and no variant has a "
             "weight.", f"Set the package weight in the category template “{template.name}” or "
             "the variant weights in Shopify."))
+    errors += check_units(template, region)
     dims = template.package_dimensions
     fix = f"Set the package length, width and height in the category template “{template.name}”."
     if dims is None:
@@ -159,6 +160,30 @@ def check_package(
     elif min(dims.length, dims.width, dims.height) <= 0:
         errors.append(FieldError("package_dimensions", "Package length, width and height must "
                                  "all be greater than 0.", fix))
+    return errors
+
+
+def check_units(template: TemplateSpec, region: RegionRules) -> list[FieldError]:
+    """Package units the region takes (Create Product doc, `package_weight.unit`: US KILOGRAM
+    or POUND, JP/MX also GRAM, elsewhere KILOGRAM; dimensions INCH only in the US, `12019061`).
+    Mapping would convert; the merchant is told so the form shows the region's units."""
+    errors = []
+    words = {"KILOGRAM": "kg", "GRAM": "g", "POUND": "lb", "CENTIMETER": "cm", "INCH": "in"}
+    where = f"in the category template “{template.name}”"
+    if template.package_weight is not None and \
+            template.package_weight_unit not in region.weight_units:
+        allowed = " or ".join(words[u] for u in region.weight_units)
+        errors.append(FieldError(
+            "package_weight_unit", f"TikTok {region.code} takes package weights in {allowed}, "
+            f"not {words[template.package_weight_unit]}.",
+            f"Enter the weight in {allowed} {where}."))
+    dims = template.package_dimensions
+    if dims is not None and dims.unit not in region.dimension_units:
+        allowed = " or ".join(words[u] for u in region.dimension_units)
+        errors.append(FieldError(
+            "package_dimensions.unit", f"TikTok {region.code} takes package dimensions in "
+            f"{allowed}, not {words[dims.unit]}.", f"Enter length, width and height in {allowed} "
+            f"{where}."))
     return errors
 
 
