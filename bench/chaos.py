@@ -22,6 +22,7 @@ from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
+from benchlib import cpu_calibration_ms
 from chaos_check import check
 from chaos_drive import SIZES, Driver, ok
 from chaos_world import ChaosWorld
@@ -102,6 +103,7 @@ async def _diagnostics(d: Driver, var_dir: Path) -> None:
 async def run(mode: str, size: str, var_dir: Path,
               database_url: str | None = None) -> dict[str, Any]:
     """The whole run; the report (one JSON object)."""
+    calibration = cpu_calibration_ms()  # the machine's speed now, to compare runs by
     began = time.monotonic()
     world = await asyncio.to_thread(ChaosWorld(mode, var_dir, database_url).start)
     merchant = Merchant(world.stack)
@@ -143,7 +145,8 @@ async def run(mode: str, size: str, var_dir: Path,
                 "kills": world.kills, **report,
                 "tiktok_webhook_drops": d.plan.tiktok_drops,
                 "seconds": round(time.monotonic() - began, 1),
-                "converged_s": round(time.monotonic() - stopped, 1)}
+                "converged_s": round(time.monotonic() - stopped, 1),
+                "cpu_calibration_ms": calibration}
     finally:
         await merchant.close()
         await db.dispose()

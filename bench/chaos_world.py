@@ -54,7 +54,8 @@ class ChaosWorld:
         """Make the database, start every process, wait until each answers."""
         self.var_dir.mkdir(parents=True, exist_ok=True)
         overrides: dict[str, Any] = {"session_secret": "chaos-session-secret-0123456789abcdef",
-                                     "log_level": "WARNING"}
+                                     "log_level": os.environ.get("CHAOS_APP_LOG_LEVEL",
+                                                                 "WARNING")}
         database_url = f"sqlite+aiosqlite:///{(self.var_dir / 'chaos.db').as_posix()}"
         if self.mode == "scale-out":
             database_url = self.database_url or self._fresh_database()

@@ -147,7 +147,11 @@ class LocalStack:
         for proc in self._procs:
             if proc.poll() is None:
                 proc.terminate()
-                proc.wait(timeout=10)
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:  # a shutdown stuck behind a running job
+                    proc.kill()
+                    proc.wait(timeout=10)
 
     def __enter__(self) -> LocalStack:
         return self.start()
