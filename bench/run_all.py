@@ -27,6 +27,8 @@ BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
 README = BENCH.parent / "README.md"
 NOT_BENCHMARKS = {"run_all.py", "benchlib.py"}
+#: Lines of a benchmark's stderr kept in its results file.
+STDERR_LINES = 40
 START, END = "<!-- bench-table:start -->", "<!-- bench-table:end -->"
 #: Tiny sizes for --quick (and for tests/bench): the pipeline, not the numbers.
 QUICK_ARGS: dict[str, list[str]] = {
@@ -98,7 +100,9 @@ def run_one(name: str, args: list[str], timeout_s: float) -> dict[str, Any]:
             "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(began)),
             "wall_s": round(time.time() - began, 1),
             "load_average": round(os.getloadavg()[0], 2), "cpus": os.cpu_count(),
-            "result": json.loads(lines[-1])}
+            "result": json.loads(lines[-1]),
+            # The benchmark's diagnostics (stderr), last lines: what the figures don't say.
+            "stderr_tail": done.stderr.splitlines()[-STDERR_LINES:]}
 
 
 def chart(record: dict[str, Any], path: Path) -> None:
