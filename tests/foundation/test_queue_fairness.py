@@ -4,7 +4,7 @@ stock push ahead of every bulk listing job and takes bulk marks of two shops in 
 
 from __future__ import annotations
 
-from queue_tasks import TEST_KIND, build_test_registry
+from queue_tasks import TEST_KIND, build_test_registry, times
 from sqlalchemy import select
 from test_queue_contract import Backend, backend, eventually, running  # noqa: F401 (fixture)
 
@@ -59,3 +59,29 @@ def test_job_priority_orders_kinds_and_spreads_bulk_marks() -> None:
     assert job_priority("product", backlog=10**9) > -PRIORITY_STEP
     assert job_priority("inventory", backlog=10**9) > job_priority("price")
     assert job_priority("product", backlog=1) < job_priority("product", backlog=0)
+
+
+async def test_jobs_sharing_a_lane_run_one_at_a_time_in_priority_order(
+        backend: Backend) -> None:  # noqa: F811
+    queue = backend.queue(build_test_registry())
+    async with backend.db.unit_of_work() as session:
+        for n in range(4):  # one lane of a bulk mark: priority order is its run order
+            await queue.defer(session, "record", {"marker": f"lane{n}", "sleep_s": 0.3},
+                              queueing_lock=f"l:{n}", priority=-n, lane="bulk:1:0")
+        await queue.defer(session, "record", {"marker": "free", "sleep_s": 0.3},
+                          queueing_lock="f:1", priority=-10)
+    async with running(queue, concurrency=4):
+        await eventually(lambda: _done_ge(backend, 5))
+    started = {m: (await times(backend.db, m, "started"))[0] for m in
+               ["lane0", "lane1", "lane2", "lane3", "free"]}
+    done = {m: (await times(backend.db, m, "done"))[0] for m in started}
+    for n in range(3):  # each lane job starts after the previous one finished
+        assert started[f"lane{n + 1}"] >= done[f"lane{n}"], (started, done)
+    # A job outside the lane did not wait for it (it ran beside the lane's first job).
+    assert started["free"] < done["lane1"], (started, done)
+
+
+async def _done_ge(backend: Backend, n: int) -> bool:  # noqa: F811
+    async with backend.db.sessionmaker() as session:
+        return len((await session.execute(select(ActivityLog.id).where(
+            ActivityLog.kind == TEST_KIND, ActivityLog.status == "done"))).all()) >= n

@@ -77,10 +77,21 @@ def _claim_stmt() -> Any:
     now = bindparam("b_now", type_=jobs.c.scheduled_at.type)
     lock_busy = exists().where(and_(running.c.status == RUNNING,
                                     running.c.queueing_lock == jobs.c.queueing_lock))
+    # A lane runs one job at a time: its head only (the first due job in claim order), and
+    # only while none of its jobs runs.
+    other = jobs.alias("other")
+    earlier = (other.c.priority > jobs.c.priority) | and_(
+        other.c.priority == jobs.c.priority,
+        (other.c.scheduled_at < jobs.c.scheduled_at)
+        | and_(other.c.scheduled_at == jobs.c.scheduled_at, other.c.id < jobs.c.id))
+    ahead = and_(other.c.status == WAITING, other.c.scheduled_at <= now, earlier)
+    lane_busy = exists().where(and_(other.c.lane == jobs.c.lane, other.c.id != jobs.c.id,
+                                    (other.c.status == RUNNING) | ahead))
     next_ids = (
         select(jobs.c.id)
         .where(jobs.c.status == WAITING, jobs.c.scheduled_at <= now,
-               jobs.c.queueing_lock.is_(None) | ~lock_busy)
+               jobs.c.queueing_lock.is_(None) | ~lock_busy,
+               jobs.c.lane.is_(None) | ~lane_busy)
         .order_by(jobs.c.priority.desc(), jobs.c.scheduled_at, jobs.c.id)
         .limit(bindparam("b_limit"))
     )
@@ -114,14 +125,14 @@ class LocalQueue:
 
     async def defer(self, session: AsyncSession, task: str, args: JsonArgs | None = None, *,
                     queueing_lock: str | None = None, run_at: datetime | None = None,
-                    priority: int = 0) -> None:
+                    priority: int = 0, lane: str | None = None) -> None:
         """Insert a waiting job in `session`'s transaction; coalesce on `queueing_lock`."""
         now = utcnow()
         build = _insert_job if queueing_lock is None else _insert_or_coalesce_job
         await session.execute(prepared(session, build), {
             "task": task, "args": dict(args or {}), "queueing_lock": queueing_lock,
             "status": WAITING, "scheduled_at": run_at or now, "attempts": 0, "created_at": now,
-            "priority": priority})
+            "priority": priority, "lane": lane})
         self._wakeup.set()
 
     async def _claim(self, limit: int) -> list[tuple[int, str, dict[str, Any], int]]:
@@ -196,10 +207,10 @@ class LocalQueue:
         async with self.db.unit_of_work() as session:
             row = (await session.execute(
                 delete(LocalJob).where(LocalJob.id == job_id)
-                .returning(LocalJob.queueing_lock, LocalJob.priority)
+                .returning(LocalJob.queueing_lock, LocalJob.priority, LocalJob.lane)
             )).first()
-            lock, priority = (row[0], int(row[1])) if row is not None else (None, 0)
-            await self.defer(session, task, args, queueing_lock=lock,
+            lock, priority, lane = (row[0], int(row[1]), row[2]) if row else (None, 0, None)
+            await self.defer(session, task, args, queueing_lock=lock, lane=lane,
                              run_at=utcnow() + timedelta(seconds=after_s), priority=priority)
 
     async def _after_error(self, job_id: int, task: str, args: dict[str, Any], attempt: int,

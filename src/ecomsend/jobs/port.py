@@ -20,7 +20,9 @@ class JobQueue(Protocol):
     lock never run at the same time; a defer while one runs queues exactly one more run.
 
     Due jobs run highest `priority` first, then oldest first: this is how one shop's bulk
-    listing cannot starve another shop's stock updates (`sync.state.job_priority`).
+    listing cannot starve another shop's stock updates (`sync.state.job_priority`). Jobs
+    sharing a `lane` run one at a time, in that order: a bulk mark spread over a few lanes holds
+    at most that many workers however long it is (`sync.state.bulk_lane`).
     """
 
     registry: TaskRegistry
@@ -34,6 +36,7 @@ class JobQueue(Protocol):
         queueing_lock: str | None = None,
         run_at: datetime | None = None,
         priority: int = 0,
+        lane: str | None = None,
     ) -> None:
         """Enqueue `task(**args)` in `session`'s transaction: it exists iff that commits.
         A coalesced defer raises the waiting job's priority to the higher of the two."""

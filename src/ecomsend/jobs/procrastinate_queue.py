@@ -135,13 +135,15 @@ class ProcrastinateQueue:
 
     async def defer(self, session: AsyncSession, task: str, args: JsonArgs | None = None, *,
                     queueing_lock: str | None = None, run_at: datetime | None = None,
-                    priority: int = 0) -> None:
+                    priority: int = 0, lane: str | None = None) -> None:
         """Defer on the session's own psycopg connection, inside its transaction; `priority`
-        is procrastinate's own (its fetch takes the highest first, then the oldest)."""
+        is procrastinate's own (its fetch takes the highest first, then the oldest) and a
+        `lane` is its `lock` (one job of a lock runs at a time, in priority order); without a
+        lane the queueing lock is also the lock."""
         sa_conn = await session.connection()
         raw = await sa_conn.get_raw_connection()
         deferrer = self.app.configure_task(
-            task, queueing_lock=queueing_lock, lock=queueing_lock, schedule_at=run_at,
+            task, queueing_lock=queueing_lock, lock=lane or queueing_lock, schedule_at=run_at,
             priority=priority, connection=raw.driver_connection)
         # A duplicate queueing lock raises inside PostgreSQL and would abort the caller's
         # transaction: run the INSERT in a SAVEPOINT so only the duplicate is undone (= the

@@ -72,14 +72,26 @@ def job_priority(kind: str, backlog: int = 0) -> int:
     return KIND_PRIORITY.get(kind, 0) * PRIORITY_STEP - min(max(backlog, 0), PRIORITY_STEP - 1)
 
 
+#: A bulk mark's jobs are spread over this many lanes per connection (JobQueue.defer): a
+#: 100,000-product listing holds at most this many workers, the rest stay free for other shops,
+#: and this many concurrent pushes still fill TikTok's 50 QPS at local round trips.
+BULK_LANES = 6
+
+
+def bulk_lane(tiktok_shop_id: int, backlog: int) -> str:
+    """The lane of the `backlog`-th job of a bulk mark on one TikTok connection."""
+    return f"bulk:{tiktok_shop_id}:{backlog % BULK_LANES}"
+
+
 def queueing_lock(state_id: int) -> str:
     return f"sync:{state_id}"
 
 
 async def mark_changed(session: AsyncSession, queue: JobQueue, key: EntityKey, *,
-                       backlog: int = 0) -> int:
-    """Bump desired_version, set pending and defer one `sync_entity` job (coalesced), at the
-    kind's priority lowered by `backlog` (the row's position in a bulk mark, see job_priority).
+                       backlog: int | None = None) -> int:
+    """Bump desired_version, set pending and defer one `sync_entity` job (coalesced). A bulk
+    mark passes each row's position as `backlog`: its job's priority is lowered by it (see
+    job_priority) and it runs in one of the connection's BULK_LANES lanes.
 
     Called by webhook ingestion, reconciliation and manual "Sync"/"Retry"; returns the row id.
     """
@@ -91,7 +103,8 @@ async def mark_changed(session: AsyncSession, queue: JobQueue, key: EntityKey, *
         "updated_at": now})).scalar_one())
     await queue.defer(session, SYNC_TASK, {"sync_state_id": state_id},
                       queueing_lock=queueing_lock(state_id),
-                      priority=job_priority(key.kind, backlog))
+                      priority=job_priority(key.kind, backlog or 0),
+                      lane=None if backlog is None else bulk_lane(key.tiktok_shop_id, backlog))
     return state_id
 
 

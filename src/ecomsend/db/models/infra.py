@@ -28,6 +28,7 @@ class LocalJob(IdMixin, Base):
         Index("ix_local_job_due", "status", "scheduled_at"),
         # The claim's order: highest priority first, then oldest (see LocalQueue._claim).
         Index("ix_local_job_claim", "status", text("priority DESC"), "scheduled_at"),
+        Index("ix_local_job_lane", "lane", "status"),
     )
 
     task: Mapped[str] = mapped_column(String(128))
@@ -36,6 +37,8 @@ class LocalJob(IdMixin, Base):
     status: Mapped[str] = mapped_column(String(16), default="waiting")
     #: Higher runs first (JobQueue.defer): a stock push never waits behind a bulk listing.
     priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: Jobs sharing a lane run one at a time, highest priority first (JobQueue.defer).
+    lane: Mapped[str | None] = mapped_column(String(255))
     scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     worker_id: Mapped[str | None] = mapped_column(String(128))
