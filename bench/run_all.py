@@ -40,6 +40,10 @@ QUICK_ARGS: dict[str, list[str]] = {
     "ui_products_page": ["--products", "50", "--loads", "1"],
     "chaos": ["--mode", "embedded", "--size", "small"],
 }
+#: Benchmarks run in more than one configuration: (results-name suffix, arguments) each.
+VARIANTS: dict[str, list[tuple[str, list[str]]]] = {
+    "webhook_ingest": [("", []), ("-postgres", ["--postgres"])],
+}
 #: Per benchmark: the figures the README table shows (key, label) and the target.
 SUMMARY: dict[str, tuple[list[tuple[str, str]], str]] = {
     "shopify_bulk_fetch": ([("variants_per_s", "variants/s"), ("baseline_variants_per_s",
@@ -192,16 +196,18 @@ def main() -> None:
             if args.quick and name not in QUICK_ARGS:
                 print(f"[run_all] {name}: no quick size known, skipped", file=sys.stderr)
                 continue
-            print(f"[run_all] {name} …", file=sys.stderr, flush=True)
-            try:
-                record = run_one(name, QUICK_ARGS.get(name, []) if args.quick else [],
-                                 args.timeout)
-            except (RuntimeError, subprocess.TimeoutExpired) as exc:
-                print(f"[run_all] {name} failed: {exc}", file=sys.stderr, flush=True)
-                continue
-            (args.results / f"{name}.json").write_text(json.dumps(record, indent=1) + "\n")
-            chart(record, args.results / f"{name}.png")
-            print(json.dumps(record["result"]), flush=True)
+            for suffix, extra in VARIANTS.get(name, [("", [])]):
+                print(f"[run_all] {name}{suffix} …", file=sys.stderr, flush=True)
+                try:
+                    record = run_one(name, [*(QUICK_ARGS.get(name, []) if args.quick else []),
+                                            *extra], args.timeout)
+                except (RuntimeError, subprocess.TimeoutExpired) as exc:
+                    print(f"[run_all] {name} failed: {exc}", file=sys.stderr, flush=True)
+                    continue
+                out = args.results / f"{name}{suffix}"
+                out.with_suffix(".json").write_text(json.dumps(record, indent=1) + "\n")
+                chart(record, out.with_suffix(".png"))
+                print(json.dumps(record["result"]), flush=True)
     if args.results == RESULTS and not update_readme():
         print("[run_all] README has no bench-table markers", file=sys.stderr)
 
