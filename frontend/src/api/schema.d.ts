@@ -288,7 +288,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Where this connection's TikTok prices come from */
+        /**
+         * Where this connection's TikTok prices come from
+         * @description Not cached: a merchant who just added the region to a Shopify market sees it on the
+         *     next page load; it costs one 4-point Shopify call (the UI keeps it for a minute).
+         */
         get: operations["price_source_api_connections__connection_id__pricing_source_get"];
         put?: never;
         post?: never;

@@ -31,6 +31,7 @@ import {useRowSelection} from '../../hooks/useRowSelection';
 import {useUrlSearchText} from '../../hooks/useUrlSearchText';
 import {type Connection, ConnectionSelect} from '../../shell/connection';
 import {useAdminLoading, useToast} from '../../shell/feedback';
+import {PriceSourceNote} from './PriceSource';
 import {productFilters} from './productFilters';
 import {PAGE_SIZE, type SortKey, useListState, VIEWS} from './productListState';
 import {
@@ -171,6 +172,7 @@ function ProductList({connection}: {connection: Connection}) {
             <p>{errorMessage(actionError)}</p>
           </Banner>
         ) : null}
+        <PriceSourceNote connectionId={connection.id} />
         {paused ? (
           <Banner tone="warning" title="Automatic listing is paused">
             <p>

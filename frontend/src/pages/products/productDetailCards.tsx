@@ -21,6 +21,7 @@ import {api, unwrap} from '../../api/client';
 import type {components} from '../../api/schema';
 import {ProblemList, fieldLabel} from '../../components/problems';
 import {ErrorBanner} from '../../components/states';
+import {priceSourceLabel} from './PriceSource';
 import {formatDate} from './productUi';
 
 export type Preview = components['schemas']['ProductPreviewOut'];
@@ -94,6 +95,8 @@ function money(value: string | null, currency: string): string {
 export function ReceiveCard({preview, storeCurrency}: {preview: Preview; storeCurrency: string}) {
   const [showAll, setShowAll] = useState(false);
   const shown = showAll ? preview.variants : preview.variants.slice(0, VARIANTS_SHOWN);
+  // Where the prices start from (the Markets price, the store price or the rate), per variant.
+  const sources = [...new Set(preview.variants.map((v) => priceSourceLabel(v.price_source)))];
   const rows = shown.map((v) => [
     v.title,
     v.sku ?? '—',
@@ -148,6 +151,11 @@ export function ReceiveCard({preview, storeCurrency}: {preview: Preview; storeCu
           <Banner tone="warning" title="Some prices cannot be computed">
             <p>{preview.price_error}</p>
           </Banner>
+        ) : null}
+        {sources.length ? (
+          <Text as="p" tone="subdued">
+            TikTok prices ({preview.currency}) from: {sources.join(', ')}
+          </Text>
         ) : null}
         <DataTable
           columnContentTypes={['text', 'text', 'numeric', 'numeric', 'numeric', 'numeric']}
