@@ -43,7 +43,7 @@ async def _wait_return(env: Env, order_id: str, status: str, kind: str = "return
 
 async def _shipped_synced_order(env: Env, qty: int = 2) -> tuple[dict[str, Any], str]:
     await env.settings(orders={"auto_sync": True})
-    placed = await env.place_order([(env.linked[0], qty)], shipping_fee="5.00")
+    placed = await env.place_order([(env.linked[0], qty)], shipping_fee="5.00", tax="1.20")
     synced = await order_status(env, placed["id"], {"synced"})
     await env.tiktok("POST", f"/orders/{placed['id']}/ship", json={})
     return placed, str(synced["shopify_order_id"])

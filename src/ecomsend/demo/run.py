@@ -27,6 +27,7 @@ from ecomsend.db.models import Shop, ShopifyProduct, SyncState, TikTokShop
 from ecomsend.db.session import Database
 from ecomsend.demo.orders import run_order_demo
 from ecomsend.demo.regions import DemoRegion, demo_region
+from ecomsend.demo.returns import run_returns_demo
 from ecomsend.demo.stack import LocalStack, Merchant
 from ecomsend.jobs.local_queue import LocalQueue
 from ecomsend.jobs.tasks import build_registry
@@ -163,12 +164,16 @@ async def _flow(stack: LocalStack, console: Console, products: int, setup: DemoR
                                            domain, setup))
         _check_orders(orders)
 
+    async def sync_returns() -> None:
+        orders.update(await run_returns_demo(console, db, merchant, seeded["tiktok_shop_id"]))
+        _check_returns(orders)
+
     try:
         console.print(f"[bold]Shopify sandbox[/] {stack.shopify_url}   [bold]TikTok sandbox[/] "
                       f"{stack.tiktok_url}   [bold]app[/] {stack.app_url}")
         for name, step in (("seed", seed), ("install_and_connect", connect),
                            ("import_catalog", import_catalog), ("listing", list_catalog),
-                           ("orders", sync_orders)):
+                           ("orders", sync_orders), ("returns", sync_returns)):
             if not await _run_step(console, steps, name, step):
                 break
         try:
@@ -199,6 +204,15 @@ async def _run_step(console: Console, steps: list[dict[str, Any]], name: str,
     steps.append({"step": name, "ok": True, "error": None,
                   "seconds": round(time.perf_counter() - began, 2)})
     return True
+
+
+def _check_returns(result: dict[str, Any]) -> None:
+    """The returns step succeeded only if returns were asked and each refund settled."""
+    r = result.get("returns", {})
+    if not r.get("total"):
+        raise StepFailed("no return or refund was requested (no shipped order)")
+    if r.get("synced", 0) + r.get("failed", 0) < r["total"]:
+        raise StepFailed(f"{r['total'] - r['synced'] - r['failed']} refund(s) did not settle")
 
 
 def _check_orders(orders: dict[str, Any]) -> None:
@@ -311,7 +325,7 @@ def _print_summary(console: Console, result: dict[str, Any]) -> None:
     table.add_column("count", justify="right")
     for key, value in result["products"].items():
         table.add_row(f"products {key}", str(value))
-    for section in ("orders", "fulfillments"):
+    for section in ("orders", "fulfillments", "returns"):
         for key, value in result.get(section, {}).items():
             table.add_row(f"{section} {key}", str(value))
     for key, value in result["api_calls"].items():

@@ -227,6 +227,7 @@ class Order:
     cancel_reason: str | None = None
     claims: list[tuple[int, int, int]] = field(default_factory=list)  # item, location, qty
     refunds: list[Any] = field(default_factory=list)  # resolvers.refunds.Refund, oldest first
+    paid: float | None = None  # captured by orderCreate's transactions (None: none given)
     test: bool = False
     processed_at: float = field(default_factory=now)
     created_at: float = field(default_factory=now)

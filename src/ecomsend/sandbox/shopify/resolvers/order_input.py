@@ -38,13 +38,20 @@ def _line(ctx: Ctx, i: int, li: dict[str, Any]) -> LineItem | dict[str, Any]:
                     variant_title=li.get("variantTitle"), vendor=li.get("vendor"))
 
 
+def paid_amount(inp: dict[str, Any]) -> float:
+    """What the buyer paid: successful SALE/CAPTURE transactions (refundCreate refunds at most
+    this, tax included)."""
+    return float(sum(float(t["amountSet"]["shopMoney"]["amount"])
+                     for t in inp.get("transactions") or []
+                     if (t.get("kind") or "SALE") in ("SALE", "CAPTURE")
+                     and (t.get("status") or "SUCCESS") == "SUCCESS"))
+
+
 def _financial_status(inp: dict[str, Any], total: float) -> str:
     """financialStatus, else derived from successful SALE/CAPTURE transactions."""
     if inp.get("financialStatus"):
         return str(inp["financialStatus"])
-    paid = sum(float(t["amountSet"]["shopMoney"]["amount"]) for t in inp.get("transactions") or []
-               if (t.get("kind") or "SALE") in ("SALE", "CAPTURE")
-               and (t.get("status") or "SUCCESS") == "SUCCESS")
+    paid = paid_amount(inp)
     if paid <= 0:
         return "PENDING"
     return "PAID" if paid + 0.005 >= total else "PARTIALLY_PAID"
@@ -83,4 +90,5 @@ def build_order(ctx: Ctx, inp: dict[str, Any]) -> Order | list[dict[str, Any]]:
         # 2026-07: a future processedAt is clamped to now (reference §9).
         processed_at=min(processed, t) if processed else t, created_at=t, updated_at=t)
     order.financial_status = _financial_status(inp, order.total)
+    order.paid = paid_amount(inp) if inp.get("transactions") else None
     return order

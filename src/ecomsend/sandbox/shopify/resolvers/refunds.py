@@ -114,7 +114,10 @@ def _check_transactions(order: Order, inp: dict[str, Any]) -> dict[str, Any] | N
         if float(t["amount"]) <= 0:
             return user_error([*path, "amount"], "Amount must be greater than zero")
         total += float(t["amount"])
-    paid = order.total if order.financial_status not in ("PENDING", "VOIDED") else 0.0
+    # What was captured (orderCreate's SALE/CAPTURE transactions, tax included); orders made
+    # without transactions count as paid in full unless pending.
+    paid = order.paid if order.paid is not None else (
+        order.total if order.financial_status not in ("PENDING", "VOIDED") else 0.0)
     if total > paid - refunded_total(order) + CENT and not inp.get("allowOverRefunding"):
         return user_error(["transactions"], "Refund amount exceeds the refundable amount "
                           f"({max(paid - refunded_total(order), 0):.2f})")
@@ -160,7 +163,8 @@ def _apply(ctx: Ctx, inp: dict[str, Any]) -> dict[str, Any]:
     order.refunds.append(refund)
     order.updated_at = refund.created_at
     if refund.transactions:
-        order.financial_status = ("REFUNDED" if refunded_total(order) + CENT >= order.total
+        paid = order.paid if order.paid is not None else order.total
+        order.financial_status = ("REFUNDED" if refunded_total(order) + CENT >= paid
                                   else "PARTIALLY_REFUNDED")
     event = new_event_id()
     _restock(ctx, refund, event)
