@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 API_CALLS = Counter("ecomsend_api_calls_total", "Calls to a platform API, by answer status",
                     ["platform", "endpoint", "status"])
 API_THROTTLES = Counter("ecomsend_api_throttles_total", "Platform answers that said slow down "
-                        "(HTTP 429)", ["platform", "endpoint"])
+                        "(HTTP 429, Shopify's THROTTLED)", ["platform", "endpoint"])
 API_ERRORS = Counter("ecomsend_api_errors_total", "Platform answers with HTTP status >= 400 "
                      "or no answer (transport error)", ["platform", "endpoint"])
 WEBHOOKS = Counter("ecomsend_webhooks_total", "Webhook deliveries received, by answer status",
@@ -70,6 +70,8 @@ SYNC_PENDING = Gauge("ecomsend_sync_pending", "Sync rows waiting to be pushed, b
 SYNC_FAILING = Gauge("ecomsend_sync_failing", "Sync rows failed or in backoff, by status and "
                      "reason", ["status", "reason"], multiprocess_mode="mostrecent")
 
+#: The endpoint label of every Shopify Admin GraphQL call (endpoint_label of its path).
+GRAPHQL_ENDPOINT = "/admin/api/{version}/graphql.json"
 #: Path segments that are ids (digits, long hex or base64-ish) become `{id}`: one label per API.
 _ID_SEGMENT = re.compile(r"^(\d+|[0-9a-f]{16,}|[A-Za-z0-9_-]{20,})$")
 _API_VERSION = re.compile(r"^\d{4}-\d{2}$")

@@ -126,3 +126,44 @@ async def test_api_calls_and_errors_are_counted_per_platform_and_endpoint(
     assert API_CALLS.labels("tiktok", endpoint, code)._value.get() == before_calls[code] + 1
     assert API_ERRORS.labels("tiktok", endpoint)._value.get() == before_errors + 1
     assert API_CALLS.labels("tiktok", "/healthz", "200")._value.get() >= 1
+
+
+def test_shopify_throttled_answers_are_counted() -> None:
+    import pytest
+
+    from ecomsend.integrations.shopify.errors import RateLimited
+    from ecomsend.integrations.shopify.responses import graphql_data
+    from ecomsend.metrics import API_THROTTLES, GRAPHQL_ENDPOINT
+
+    before = API_THROTTLES.labels("shopify", GRAPHQL_ENDPOINT)._value.get()
+    body = {"errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}]}
+    with pytest.raises(RateLimited):
+        graphql_data(body, None, 10.0, "req-1")
+    assert API_THROTTLES.labels("shopify", GRAPHQL_ENDPOINT)._value.get() == before + 1
+
+
+async def test_webhook_requests_bind_platform_shop_and_delivery_in_log_context() -> None:
+    import structlog
+
+    from ecomsend.metrics import WebhookMetrics
+
+    seen: list[dict[str, object]] = []
+
+    async def inner(scope: dict[str, object], receive: object, send: object) -> None:
+        seen.append(structlog.contextvars.get_contextvars())
+        await send({"type": "http.response.start", "status": 200, "headers": []})  # type: ignore[operator]
+        await send({"type": "http.response.body", "body": b""})  # type: ignore[operator]
+
+    sent: list[dict[str, object]] = []
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "path": "/webhooks/shopify", "headers": [
+        (b"x-shopify-shop-domain", b"logs.myshopify.com"), (b"x-shopify-webhook-id", b"w-1"),
+        (b"x-shopify-topic", b"products/update")]}
+    await WebhookMetrics(inner)(scope, None, send)  # type: ignore[arg-type]
+    assert seen[0] == {"platform": "shopify", "shop": "logs.myshopify.com",
+                       "webhook_id": "w-1", "topic": "products/update"}
+    assert "shop" not in structlog.contextvars.get_contextvars()
+    assert sent[0]["status"] == 200

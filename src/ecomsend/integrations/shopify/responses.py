@@ -21,6 +21,7 @@ from ecomsend.integrations.shopify.errors import (
     Transient,
     UserErrors,
 )
+from ecomsend.metrics import API_THROTTLES, GRAPHQL_ENDPOINT
 
 #: Wait when a 429 carries no usable Retry-After; the official clients use 1000 ms (reference §2).
 DEFAULT_RETRY_AFTER_S = 1.0
@@ -79,6 +80,7 @@ def graphql_data(
     if errors:
         codes = {_code_of(e) for e in errors} if isinstance(errors, list) else set()
         if "THROTTLED" in codes:
+            API_THROTTLES.labels("shopify", GRAPHQL_ENDPOINT).inc()  # /metrics (HTTP 200)
             cost = throttle.requested_cost if throttle and throttle.requested_cost else requested
             raise RateLimited(throttle_wait(throttle, cost), "THROTTLED", request_id=request_id)
         field_errors = graphql_field_errors(errors)
