@@ -72,7 +72,8 @@ async def test_approve_and_reject_returns(page: Page, ui_stack: LocalStack) -> N
         await approve_row.get_by_role("button", name=re.compile("^Approve")).click()
         await expect(approve_row).to_contain_text("Refund approved", timeout=20_000)
         await expect(approve_row).to_contain_text("Synced", timeout=20_000)
-        await expect(approve_row.get_by_role("button", name=re.compile("^Approve"))).to_have_count(0)
+        approve = approve_row.get_by_role("button", name=re.compile("^Approve"))
+        await expect(approve).to_have_count(0)
 
         # Reject: a Modal with TikTok's reasons; Reject stays disabled until one is picked.
         await reject_row.get_by_role("button", name=re.compile("^Reject")).click()
