@@ -150,6 +150,8 @@ CASES: dict[str, tuple[str, Call]] = {
                              lambda c, s: c.fulfillment.mark_package_as_shipped(
                                  s, "576", tracking_number="JX1", shipping_provider_id="66",
                                  order_line_item_ids=["1"])),
+    "order_split": ("fulfillment/split-orders.spec.json",
+                    lambda c, s: c.fulfillment.split_order(s, "576", {"g1": ["1", "2"]})),
     "order_tracking": ("fulfillment/get-tracking.spec.json",
                        lambda c, s: c.fulfillment.get_order_tracking(s, "576")),
     "order_shipping_info_update": ("fulfillment/update-shipping-info.spec.json",

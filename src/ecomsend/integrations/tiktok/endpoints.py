@@ -103,6 +103,9 @@ PACKAGE_SHIP = E("package_ship", "POST", "/fulfillment/202309/packages/{package_
                  idempotent=False)
 MARK_PACKAGE_SHIPPED = E("mark_package_shipped", "POST",
                          "/fulfillment/202309/orders/{order_id}/packages", idempotent=False)
+# Split Orders: a resend after an unknown outcome could split twice.
+ORDER_SPLIT = E("order_split", "POST", "/fulfillment/202309/orders/{order_id}/split",
+                idempotent=False)
 ORDER_TRACKING = E("order_tracking", "GET", "/fulfillment/202309/orders/{order_id}/tracking")
 ORDER_SHIPPING_INFO_UPDATE = E("order_shipping_info_update", "POST",
                                "/fulfillment/202309/orders/{order_id}/shipping_info/update")

@@ -7,7 +7,7 @@ read tracking from the package or order (reference §4.8).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ecomsend.integrations.tiktok import endpoints as ep
 from ecomsend.integrations.tiktok.context import ShopContext
@@ -17,6 +17,7 @@ from ecomsend.integrations.tiktok.models.fulfillment import (
     PackagePage,
     PackageSearchFilter,
     ShippedPackage,
+    SplitResult,
     Tracking,
 )
 from ecomsend.integrations.tiktok.transport import TikTokTransport, drop_none
@@ -69,6 +70,17 @@ class FulfillmentApi:
         data = await self._t.call(ep.MARK_PACKAGE_SHIPPED, shop,
                                   path_params={"order_id": order_id}, body=body)
         return ShippedPackage.model_validate(data)
+
+    async def split_order(self, shop: ShopContext, order_id: str,
+                          groups: Mapping[str, Sequence[str]]) -> SplitResult:
+        """Split an order's line items into new packages, one per group (group id → line item
+        ids), each then shipped with `ship_package` (Split Orders doc: MX local sellers may
+        only split whole SKUs, "all-units split")."""
+        body = {"splittable_groups": [{"id": gid, "order_line_item_ids": [str(i) for i in ids]}
+                                      for gid, ids in groups.items()]}
+        data = await self._t.call(ep.ORDER_SPLIT, shop, path_params={"order_id": order_id},
+                                  body=body)
+        return SplitResult.model_validate(data)
 
     async def get_order_tracking(self, shop: ShopContext, order_id: str) -> Tracking:
         """Tracking events (times in milliseconds)."""

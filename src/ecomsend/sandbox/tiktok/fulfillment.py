@@ -138,14 +138,14 @@ async def mark_package_shipped(ctx: Ctx) -> dict[str, Any]:
     _ship_checks(order, pkg)
     name = check_tracking(ctx.shop, body.get("tracking_number"), body.get("shipping_provider_id"))
     if set(wanted) != set(pkg.line_item_ids):
-        pkg = _split_package(ctx, order, pkg, wanted)
+        pkg = split_package(ctx, order, pkg, wanted)
     mark_shipped(ctx, order, pkg, body["tracking_number"], str(body["shipping_provider_id"]),
                  name)
     return {"order_id": order.id, "order_line_item_ids": wanted, "package_id": pkg.id,
             "warning": {"message": ""}}
 
 
-def _split_package(ctx: Ctx, order: Order, pkg: Package, wanted: list[str]) -> Package:
+def split_package(ctx: Ctx, order: Order, pkg: Package, wanted: list[str]) -> Package:
     """Move some line items into a new package (PACKAGE_UPDATE SPLIT webhook)."""
     new = Package(id=ctx.sb.store.new_id("package"), order_id=order.id, line_item_ids=wanted,
                   shipping_type=pkg.shipping_type)

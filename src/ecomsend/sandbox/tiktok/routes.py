@@ -13,6 +13,7 @@ from ecomsend.sandbox.tiktok import (
     products,
     returns,
     shops,
+    split,
 )
 from ecomsend.sandbox.tiktok.gateway import Handler, Route
 
@@ -110,6 +111,7 @@ def _order_routes() -> list[Route]:
         Route("POST", f"{_F}/packages/{{package_id}}/shipping_info/update",
               fulfillment.update_package_shipping_info),
         Route("POST", f"{_F}/orders/{{order_id}}/packages", fulfillment.mark_package_shipped),
+        Route("POST", f"{_F}/orders/{{order_id}}/split", split.split_order),
         Route("POST", f"{_F}/orders/{{order_id}}/shipping_info/update",
               fulfillment.update_order_shipping_info),
         Route("GET", f"{_F}/orders/{{order_id}}/tracking", fulfillment.get_tracking),

@@ -28,6 +28,7 @@ from ecomsend.sync import state
 from ecomsend.sync.errors import PushResult, SyncPermanent
 from ecomsend.sync.fulfillments.carriers import CarrierMismatch
 from ecomsend.sync.fulfillments.common import Shipment, load_shipment, save_link, update_link
+from ecomsend.sync.fulfillments.split import ALL_UNITS_REGIONS, split_and_ship
 from ecomsend.sync.inbox import InboundWebhook
 from ecomsend.sync.orders import settings as settings_mod
 from ecomsend.sync.orders.cancel import links_for_shopify_order
@@ -47,8 +48,8 @@ if TYPE_CHECKING:
 #: api-reference/fulfillment/mark-package-as-shipped.spec.json, env_desc; reference §4.8). Keyed by
 #: canonical code (`ecomsend.regions`: the doc's UK is GB). MX is not on that list; TikTok's Split
 #: Orders doc (split-orders.spec.json) allows an "all-units split" for MX local sellers and an
-#: item-level split for MX global sellers, after which each package ships on its own — not
-#: implemented here, so MX partial fulfillments are refused with a reason.
+#: item-level split for MX global sellers, after which the new package ships on its own: MX
+#: partial shipments go that way (`split.split_and_ship`).
 PARTIAL_REGIONS = frozenset({"US", "GB", "ES", "IE", "IT", "DE", "FR", "JP"})
 UNSHIPPED = frozenset({"", "TO_FULFILL", "PROCESSING"})
 
@@ -96,9 +97,12 @@ async def _ship(ctx: TaskContext, shipment: Shipment, lines: list[LineItem], num
         await fulfillment.ship_package(shop, package_id, tracking_number=number,
                                        shipping_provider_id=provider.id)
         return package_id
-    if region_code(shipment.oc.tts.region) not in PARTIAL_REGIONS:
-        raise SyncPermanent(f"TikTok Shop does not support partial shipments in "
-                            f"{shipment.oc.tts.region}: fulfil the whole order at once.")
+    region = region_code(shipment.oc.tts.region)
+    if region not in PARTIAL_REGIONS:  # MX: Split Orders, then Ship Package (split.py)
+        return await split_and_ship(
+            fulfillment, shop, shipment.tiktok.id, shipment.tiktok.line_items, lines,
+            all_units=region in ALL_UNITS_REGIONS and shipment.oc.tts.seller_type != "CROSS_BORDER",
+            unshipped=UNSHIPPED, tracking_number=number, provider=provider)
     shipped = await fulfillment.mark_package_as_shipped(
         shop, shipment.tiktok.id, tracking_number=number, shipping_provider_id=provider.id,
         order_line_item_ids=[li.id for li in lines])

@@ -60,6 +60,19 @@ class ShippedPackage(TikTokModel):
     warning: dict[str, Any] | None = None
 
 
+class SplitPackage(TikTokModel):
+    """One package Split Orders made: our group id and TikTok's new package id."""
+
+    splittable_group_id: str | None = None
+    id: TikTokId | None = None
+
+
+class SplitResult(TikTokModel):
+    """`data` of Split Orders (its doc): one new package per group sent."""
+
+    packages: list[SplitPackage] = Field(default_factory=list)
+
+
 class TrackingEvent(TikTokModel):
     """One tracking event; the time is in MILLISECONDS (Get Tracking doc, `update_time_millis`)."""
 
