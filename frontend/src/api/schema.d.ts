@@ -1815,6 +1815,9 @@ export interface components {
         };
         /** Certification */
         Certification: {
+            /** Document Details */
+            document_details?: string | null;
+            expiration_date?: components["schemas"]["Requirement"] | null;
             /** Id */
             id: string;
             /**

@@ -169,7 +169,6 @@ function CertificationField({connectionId, rule, value, onChange, error}: {
     ...(current.files ?? []).map((f, i) => ({key: `f${i}`, label: f.name, drop: () => onChange({...current, files: (current.files ?? []).filter((_, j) => j !== i)})})),
     ...(current.images ?? []).map((_im, i) => ({key: `i${i}`, label: `Image ${i + 1}`, drop: () => onChange({...current, images: (current.images ?? []).filter((_, j) => j !== i)})})),
   ];
-  const extra = rule as CertRule & {document_details?: string | null};
   return (
     <BlockStack gap="200">
       <InlineStack gap="200" blockAlign="center">
@@ -178,9 +177,9 @@ function CertificationField({connectionId, rule, value, onChange, error}: {
         </Text>
         <Required on={Boolean(rule.is_required)} />
       </InlineStack>
-      {extra.document_details ? (
+      {rule.document_details ? (
         <Text as="p" tone="subdued">
-          {extra.document_details}
+          {rule.document_details}
         </Text>
       ) : null}
       {attached.map((a) => (

@@ -71,7 +71,11 @@ class Certification(TikTokModel):
     id: TikTokId
     name: str | None = None
     is_required: bool = False
+    #: What to upload, in TikTok's words (shown next to the certification's upload field).
+    document_details: str | None = None
     sample_image_url: str | None = None
+    #: Whether the certificate's `expiration_date` must be sent (Get Category Rules doc).
+    expiration_date: Requirement | None = None
     requirement_conditions: list[RequirementCondition] = Field(default_factory=list)
 
 
