@@ -69,3 +69,17 @@ def test_bad_market_bodies_are_422(shop: ShopClient) -> None:
         response = shop.http.post(base, json=body)
         assert response.status_code == 422, (body, response.text)
     assert len(shop.control("GET", "/markets")["markets"]) == 1  # nothing half-made
+
+
+def test_the_app_query_costs_four_points_a_variant(shop: ShopClient) -> None:
+    """The app's VariantsContextualPricing document: 200 ids stay under the 1000-point limit."""
+    from ecomsend.integrations.shopify.client import CONTEXTUAL_PAGE
+    from ecomsend.integrations.shopify.queries import load_query
+
+    ids = _variants(shop)
+    document = load_query("VariantsContextualPricing")
+    small = shop.gql(document, {"ids": ids, "country": "GB"})
+    assert small["extensions"]["cost"]["requestedQueryCost"] <= 4 * len(ids) + 1
+    many = ids * (CONTEXTUAL_PAGE // len(ids))
+    full = shop.gql(document, {"ids": many, "country": "GB"})
+    assert "errors" not in full and full["extensions"]["cost"]["requestedQueryCost"] <= 1000
