@@ -86,12 +86,13 @@ async def returns_counts(db: Database, tts_pk: int) -> dict[str, int]:
     async with db.sessionmaker() as session:
         total = (await session.execute(select(func.count()).select_from(AfterSale).where(
             AfterSale.tiktok_shop_id == tts_pk, AfterSale.kind == RETURN))).scalar_one()
-        by_status = dict((await session.execute(
+        rows = (await session.execute(
             select(SyncState.status, func.count()).where(
                 SyncState.tiktok_shop_id == tts_pk, SyncState.kind == REFUND_KIND)
-            .group_by(SyncState.status))).tuples().all())
-    return {"total": int(total), "synced": int(by_status.get("synced", 0)),
-            "failed": int(by_status.get("failed", 0) + by_status.get("review_failed", 0))}
+            .group_by(SyncState.status))).all()
+    by_status = {str(status): int(n) for status, n in rows}
+    return {"total": int(total), "synced": by_status.get("synced", 0),
+            "failed": by_status.get("failed", 0) + by_status.get("review_failed", 0)}
 
 
 async def run_returns_demo(console: Console, db: Database, merchant: Merchant,
