@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from ecomsend.db.session import Database
 from ecomsend.ratelimit import BucketSpec, InProcessRateLimiter
 
@@ -68,3 +70,42 @@ def test_two_processes_sharing_a_postgres_bucket_never_exceed_it_together(
     steady = [t for t in stamps if stamps[0] + 0.5 < t < stamps[-1]]
     achieved = len(steady) / (steady[-1] - steady[0])
     assert achieved >= 0.8 * rate, achieved
+
+
+async def test_observe_takes_shopifys_refund(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shopify reserves a query's requestedQueryCost and refunds what it did not use
+    (reference §5): after the report the bucket holds what Shopify says, more than before, so
+    the next call does not wait for the worst case it was charged."""
+    from ecomsend.ratelimit import memory
+
+    slept: list[float] = []
+
+    async def record(seconds: float) -> None:
+        slept.append(seconds)
+    monkeypatch.setattr(memory.asyncio, "sleep", record)
+    limiter = InProcessRateLimiter()
+    spec = BucketSpec(capacity=2000, refill_per_s=100)
+    for _ in range(5):
+        await limiter.acquire("shop", spec, cost=403)  # a page reserved at its worst case
+        await limiter.observe("shop", spec, available=1997)  # Shopify charged 3
+    assert slept == []
+    await limiter.observe("shop", spec, available=2500)  # never past the capacity
+    await limiter.acquire("shop", spec, cost=2000)
+    assert slept == []
+    await limiter.acquire("shop", spec, cost=100)
+    assert slept and slept[0] == pytest.approx(1.0, abs=0.05)
+
+
+async def test_postgres_observe_takes_the_refund_too(pg_db: Database) -> None:
+    from sqlalchemy import text
+
+    from ecomsend.ratelimit.postgres import PostgresRateLimiter
+
+    limiter = PostgresRateLimiter(pg_db.engine)
+    spec = BucketSpec(capacity=2000, refill_per_s=100)
+    await limiter.acquire("shop", spec, cost=1500)
+    await limiter.observe("shop", spec, available=1997)
+    async with pg_db.engine.connect() as conn:
+        tokens = (await conn.execute(text(
+            "SELECT tokens FROM rate_bucket WHERE key = 'shop'"))).scalar_one()
+    assert float(tokens) == pytest.approx(1997)

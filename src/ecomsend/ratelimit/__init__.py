@@ -32,7 +32,9 @@ class RateLimiter(Protocol):
 
     async def observe(self, key: str, spec: BucketSpec, available: float) -> None:
         """Recalibrate from the platform's own report of what is left (e.g. Shopify's
-        `throttleStatus.currentlyAvailable`): the bucket never believes it has more than that."""
+        `throttleStatus.currentlyAvailable`, less our requests still in flight): the bucket
+        then holds exactly that, never more and never less (Shopify refunds the unused part of
+        a query's reserved cost, reference §5; the local charge was the worst case)."""
         ...
 
     async def close(self) -> None: ...

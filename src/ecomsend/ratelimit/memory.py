@@ -50,9 +50,12 @@ class InProcessRateLimiter:
             await asyncio.sleep(deficit / spec.refill_per_s)
 
     async def observe(self, key: str, spec: BucketSpec, available: float) -> None:
+        """Take the platform's count as the truth, down *and* up: Shopify reserves a query's
+        requestedQueryCost and refunds the unused part (reference §5), so keeping only the
+        lower of the two charged every call its worst case (a 403-point page waited 4 s)."""
         async with self._lock:
             bucket = self._refill(key, spec, self._now())
-            bucket.tokens = min(bucket.tokens, available)
+            bucket.tokens = min(spec.capacity, available)
 
     async def close(self) -> None:
         return None

@@ -39,9 +39,7 @@ _ACQUIRE_SQL = text(
 _OBSERVE_SQL = text(
     """
     UPDATE rate_bucket SET
-        tokens = LEAST(:available,
-                       LEAST(capacity, tokens + EXTRACT(EPOCH FROM clock_timestamp() - updated_at)
-                                                * refill_per_s)),
+        tokens = LEAST(capacity, :available),
         updated_at = clock_timestamp()
     WHERE key = :key
     """
