@@ -14,15 +14,15 @@ from typing import Any
 
 import pytest
 
-#: Opt-in for now (ECOMSEND_CHAOS=1): a small run takes ~10 minutes, not the 1-2 the default
-#: suite can afford, and it does not converge yet (dropped Shopify webhooks wait for the 6-hour
-#: catalog reconciliation; orders under faults reach Shopify minutes late). The checks below are
-#: the target, not weakened: run them with ECOMSEND_CHAOS=1 once those are fixed.
+#: Opt-in (ECOMSEND_CHAOS=1) because of its length, not its outcome: a small run takes 8-13
+#: minutes a mode on the 2-core CI machine (three phases under faults and kills, then up to 5
+#: minutes of convergence), ~25 minutes for both, against the ~10 the CI budget allows. Run it
+#: before a release and after changing sync, the queues or the platform clients.
 pytestmark = pytest.mark.skipif(os.environ.get("ECOMSEND_CHAOS") != "1",
                                 reason="chaos suite is opt-in (ECOMSEND_CHAOS=1); ~10 min a mode")
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "chaos.py"
 #: The bench bounds itself (phases, then 5 minutes of convergence); this is only a backstop.
-RUN_TIMEOUT_S = 900
+RUN_TIMEOUT_S = 1200
 
 
 def _chaos(mode: str, var_dir: Path, *extra: str) -> dict[str, Any]:
