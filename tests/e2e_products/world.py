@@ -26,6 +26,7 @@ from ecomsend.db.session import Database
 from ecomsend.demo.stack import LocalStack, Merchant
 from ecomsend.jobs.local_queue import LocalQueue
 from ecomsend.jobs.tasks import build_registry
+from ecomsend.regions import region_code
 from ecomsend.services import Services
 from ecomsend.sync.listing import commands
 from ecomsend.sync.listing.bootstrap import default_template, template_is_expressible
@@ -44,12 +45,15 @@ class World:
         self.queue = LocalQueue(db, build_registry())
         self.tts_id = 0
         self.tiktok_shop_id = ""
+        self.region = "US"
 
-    async def setup(self, products: int, seed: int = 11, **tiktok: Any) -> dict[str, Any]:
-        """Seed, install, connect a US TikTok shop, wait for the catalog import."""
+    async def setup(self, products: int, seed: int = 11, region: str = "US",
+                    **tiktok: Any) -> dict[str, Any]:
+        """Seed, install, connect a TikTok shop of `region`, wait for the catalog import."""
         seeded = await self.merchant.create_store(DOMAIN, products, seed=seed)
         await self.merchant.install(DOMAIN)
-        shop = await self.merchant.create_tiktok_shop("US", **tiktok)
+        shop = await self.merchant.create_tiktok_shop(region, **tiktok)
+        self.region = region_code(region)
         self.tiktok_shop_id = shop["shop_id"]
         await self.merchant.connect_tiktok(shop["shop_id"])
         async with asyncio.timeout(30):
@@ -73,7 +77,7 @@ class World:
     async def default_template(self, *, activate: bool = True) -> int:
         body = await self.sample_body()
         async with self.db.unit_of_work() as session:
-            row = default_template(self.tts_id, "US", body)
+            row = default_template(self.tts_id, self.region, body)
             session.add(row)
             await session.flush()
             template_id = row.id

@@ -117,9 +117,11 @@ async def load_job(ctx: TaskContext, lease: Lease) -> PushJob:
     return PushJob(ctx.need_services(), lease, row, conn, rows, snap, links)
 
 
-async def load_stock_job(ctx: TaskContext, lease: Lease) -> PushJob:
+async def load_stock_job(ctx: TaskContext, lease: Lease, *, prices: bool = True) -> PushJob:
     """The lean read of the price and inventory pushes (no templates): four queries, as
-    these run for every stock change and every query holds SQLite's write lock."""
+    these run for every stock change and every query holds SQLite's write lock. `prices`:
+    fetch the Shopify Markets prices (the inventory push reads no price, so it skips the
+    Shopify call)."""
     key = lease.key
     async with ctx.db.sessionmaker() as session:
         row, tts, raw, currency = (await session.execute(
@@ -145,11 +147,12 @@ async def load_stock_job(ctx: TaskContext, lease: Lease) -> PushJob:
         links = await loading.links(session, tts.id, key.entity_id)
     if rows is not None and rows.product.content_hash == REFRESH:
         await refresh_from_shopify(ctx, key.shop_id, key.entity_id)
-        return await load_stock_job(ctx, lease)
+        return await load_stock_job(ctx, lease, prices=prices)
     conn = loading.connection_of(tts, raw or {}, [])
-    snap = None if rows is None else await attach_market_prices(
-        ctx.db, ctx.need_services(), key.shop_id, product_snapshot(rows, currency or "USD"),
-        conn.region)
+    snap = None if rows is None else product_snapshot(rows, currency or "USD")
+    if snap is not None and prices:
+        snap = await attach_market_prices(ctx.db, ctx.need_services(), key.shop_id, snap,
+                                          conn.region)
     return PushJob(ctx.need_services(), lease, row, conn, rows, snap, links)
 
 

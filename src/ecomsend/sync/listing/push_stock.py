@@ -70,7 +70,7 @@ async def _skip(job: PushJob, field: AutoField) -> bool:
 
 async def push_inventory(ctx: TaskContext, lease: state.Lease) -> PushResult:
     """Update Inventory per TikTok product the variants are linked to."""
-    job = await load_stock_job(ctx, lease)
+    job = await load_stock_job(ctx, lease, prices=False)  # no price read: no Shopify call
     if await _skip(job, AutoField.INVENTORY) or job.snapshot is None:
         return PushResult()
     prefs = await resolved_prefs(job)
