@@ -10,17 +10,19 @@ from ecomsend.sandbox.tiktok.errors import ApiError
 from ecomsend.sandbox.tiktok.gateway import Ctx
 from ecomsend.sandbox.tiktok.state import Shop, Warehouse
 
-#: Carriers per market (public carrier names; ids are our own, stable per region).
+#: Carriers per market (public carrier names; ids are our own, stable per region): the big
+#: parcel carriers a seller in that country ships with (national post first). The real lists
+#: come from Get Shipping Providers per delivery option and change over time.
 CARRIERS: dict[str, tuple[str, ...]] = {
     "US": ("USPS", "UPS", "FedEx", "DHL eCommerce", "OnTrac"),
     "GB": ("Royal Mail", "Evri", "DPD", "Parcelforce", "Yodel"),
     "FR": ("Colissimo", "Chronopost", "Mondial Relay", "DPD France", "GLS France"),
-    "DE": ("DHL", "Hermes", "DPD", "GLS", "UPS"),
+    "DE": ("DHL", "Hermes", "DPD", "GLS", "UPS", "Deutsche Post"),
     "IT": ("Poste Italiane", "BRT", "GLS Italy", "SDA", "DHL"),
     "ES": ("Correos", "SEUR", "MRW", "GLS Spain", "DHL"),
     "IE": ("An Post", "DPD Ireland", "Fastway", "GLS Ireland", "UPS"),
     "JP": ("Yamato Transport", "Sagawa Express", "Japan Post", "Seino Transportation"),
-    "MX": ("Estafeta", "DHL Mexico", "FedEx Mexico", "Redpack", "99minutos"),
+    "MX": ("Estafeta", "DHL Mexico", "FedEx Mexico", "Redpack", "99minutos", "J&T Express"),
 }
 #: The provider TikTok uses for its own labels (shipping_type TIKTOK).
 TIKTOK_CARRIER = "TikTok Shipping"
