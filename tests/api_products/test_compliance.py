@@ -130,6 +130,15 @@ async def test_compliance_fields_fill_a_de_template_and_list(dora: Tenant,
     both = await t.http.put(t.url(f"/templates/{tid}"), json={
         **body, "size_chart": {"template_id": "1", "image_uri": "x"}})
     assert both.status_code == 422  # a size chart is a template or an image, not both
+    undated = await t.http.put(t.url(f"/templates/{tid}"), json=body)
+    assert undated.status_code == 200
+    report = (await t.http.get(t.url(f"/templates/{tid}/validation"))).json()
+    assert [e["field"] for e in report["errors"]] == [
+        f"certifications.{cert['id']}.expiration_date"]
+    body["certifications"][0]["expiration_date"] = "2020-01-31"
+    past = await t.http.put(t.url(f"/templates/{tid}"), json=body)
+    assert past.status_code == 422 and "expired" in past.text
+    body["certifications"][0]["expiration_date"] = "2031-01-31"
     saved = await t.http.put(t.url(f"/templates/{tid}"), json=body)
     assert saved.status_code == 200, saved.text
     assert saved.json()["manufacturers"][0]["name"] == "Kinder Werk GmbH"
@@ -148,3 +157,5 @@ async def test_compliance_fields_fill_a_de_template_and_list(dora: Tenant,
     assert listed_body["manufacturer_ids"] == [manufacturer["id"]]
     assert listed_body["size_chart"] == {"template": {"id": chart["template_id"]}}
     assert listed_body["certifications"][0]["files"][0]["id"] == pdf["id"]
+    # 2031-01-31 23:59:59 UTC, as TikTok takes it (Unix seconds).
+    assert listed_body["certifications"][0]["expiration_date"] == 1927670399

@@ -115,6 +115,10 @@ async def test_create_refuses_missing_rules_with_documented_codes(
         ("certifications", [{"id": body["certifications"][0]["id"],
                              "files": [{"id": "v09unknown", "name": "a.pdf", "format": "PDF"}]}],
          12052658),
+        ("certifications", [{**body["certifications"][0], "expiration_date": None}],
+         12052385),
+        ("certifications", [{**body["certifications"][0], "expiration_date": 1_600_000_000}],
+         12052385),
         ("manufacturer_ids", None, 12052282),
         ("manufacturer_ids", ["66d3nope"], 12052284),
         ("manufacturer_ids", body["manufacturer_ids"] * 2, 12052295),
@@ -152,7 +156,8 @@ async def test_listed_with_created_records_and_uploaded_file(http: httpx.AsyncCl
     body.update(manufacturer_ids=[mid], responsible_person_ids=[rid],
                 size_chart={"template": {"id": chart["template_id"]}},
                 certifications=[{"id": body["certifications"][0]["id"], "files": [
-                    {"id": pdf["id"], "name": pdf["name"], "format": pdf["format"]}]}])
+                    {"id": pdf["id"], "name": pdf["name"], "format": pdf["format"]}],
+                    "expiration_date": body["certifications"][0]["expiration_date"]}])
     created = await api.ok("POST", P, body)
     product = await api.ok("GET", f"{P}/{created['product_id']}")
     assert product["certifications"][0]["id"] == body["certifications"][0]["id"]

@@ -42,6 +42,16 @@ def test_fields_from_json_and_malformed_parts_dropped() -> None:
     assert spec.manufacturer_ids == ("m1",) and spec.certifications[0].has_proof
 
 
+def test_expiry_dates_become_unix_seconds() -> None:
+    raw = {"certifications": [{"id": "c1", "files": [{"id": "f"}],
+                               "expiration_date": "2027-06-30"},
+                              {"id": "c2", "images": [{"uri": "u"}], "expiration_date": 1234},
+                              {"id": "c3", "images": [{"uri": "u"}], "expiration_date": "soon"}]}
+    certs = compliance_fields(raw)["certifications"]
+    # The end of the day in UTC: 2027-06-30T23:59:59Z.
+    assert [c.expiration_date for c in certs] == [1814399999, 1234, None]
+
+
 def test_override_replaces_only_the_keys_it_sets() -> None:
     base = template_spec(row())
     chart = {"size_chart": {"image_uri": "tos/chart"}}

@@ -198,12 +198,13 @@ def test_eu_compliance_and_size_chart_are_sent_where_they_apply() -> None:
 def test_size_chart_image_and_certifications_with_files() -> None:
     pdf = CertificationFile("v09a", "ce.pdf", "PDF")
     tpl = template(size_chart_image_uri="tos/chart", certifications=(
-        CertificationSpec("c1", "CE", image_uris=("tos/ce",), files=(pdf,)),
+        CertificationSpec("c1", "CE", image_uris=("tos/ce",), files=(pdf,),
+                          expiration_date=1_900_000_000),
         CertificationSpec("c2", "Nothing attached")))
     body = map_product(product(), tpl, prefs(), US).to_body()
     assert body["size_chart"] == {"image": {"uri": "tos/chart"}}
     assert body["certifications"] == [{"id": "c1", "images": [{"uri": "tos/ce"}], "files": [
-        {"id": "v09a", "name": "ce.pdf", "format": "PDF"}]}]
+        {"id": "v09a", "name": "ce.pdf", "format": "PDF"}], "expiration_date": 1_900_000_000}]
     both = template(size_chart_image_uri="tos/chart", size_chart_template_id="77")
     assert map_product(product(), both, prefs(), US).to_body()["size_chart"] == {
         "template": {"id": "77"}}

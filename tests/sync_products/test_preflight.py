@@ -333,9 +333,23 @@ def test_package_units_of_the_region() -> None:
     eu = prefs(price_rule=PriceRule(exchange_rate=D("0.9")))
     found = errors(tpl=imperial, region=DE, pr=eu)
     assert fields(found) == ["package_weight_unit", "package_dimensions.unit"]
-    assert "TikTok DE takes package weights in kg, not lb." == found[0].message
+    assert found[0].message == "TikTok DE takes package weights in kg, not lb."
     assert "in cm" in found[1].fix
     grams = ok_template(package_weight=D("400"), package_weight_unit="GRAM")
     assert errors(tpl=grams, region=JP, pr=prefs(price_rule=PriceRule(
         exchange_rate=D("150")))) == []
     assert fields(errors(tpl=grams, region=DE, pr=eu)) == ["package_weight_unit"]
+
+
+def test_certificate_expiry_when_the_rule_asks() -> None:
+    rls = rules({"product_certifications": [
+        {"id": "c1", "name": "CPC", "is_required": True,
+         "expiration_date": {"is_required": True}}]})
+    pdf = CertificationFile("v09a", "cpc.pdf", "PDF")
+    undated = ok_template(certifications=(CertificationSpec("c1", "CPC", files=(pdf,)),))
+    found = errors(tpl=undated, rls=rls)
+    assert fields(found) == ["certifications.c1.expiration_date"]
+    assert "expiry date of the “CPC” certificate" in found[0].message
+    dated = ok_template(certifications=(CertificationSpec("c1", "CPC", files=(pdf,),
+                                                          expiration_date=1_900_000_000),))
+    assert errors(tpl=dated, rls=rls) == []

@@ -93,6 +93,7 @@ async def test_template_editor_fills_compliance(page: Page, ui_stack: LocalStack
         await page.get_by_label(f"{cert['name']} files").set_input_files(
             {"name": "en71.pdf", "mimeType": "application/pdf", "buffer": PDF})
         await expect(page.get_by_text("en71.pdf")).to_be_visible()
+        await page.get_by_label(label(f"{cert['name']} expiry date")).fill("2031-01-31")
 
         await page.get_by_role("button", name="Create manufacturer", exact=True).click()
         for name, value in (("Manufacturer name", MANUFACTURER["name"]),
@@ -133,6 +134,7 @@ async def test_template_editor_fills_compliance(page: Page, ui_stack: LocalStack
         assert saved["size_chart"]["template_name"] == "Baby clothing (0–24 months)"
         assert saved["certifications"][0]["id"] == cert["id"]
         assert saved["certifications"][0]["files"][0]["name"] == "en71.pdf"
+        assert saved["certifications"][0]["expiration_date"] == "2031-01-31"
         assert saved["manufacturers"][0]["name"] == MANUFACTURER["name"]
         assert saved["responsible_persons"][0]["name"] == PERSON["name"]
         check = await api(page, ui_stack, f"/api/connections/{conn}/templates/{tid}/validation")
@@ -160,7 +162,8 @@ async def _listable(page: Page, stack: LocalStack, conn: int, category: dict[str
                 "package_dimensions": {"length": 20, "width": 15, "height": 5},
                 "size_chart": {"image_uri": "unchecked-by-preflight"},
                 "certifications": [{"id": category["cert"]["id"], "files": [
-                    {"id": pdf["id"], "name": pdf["name"], "format": "PDF"}]}], **gpsr}
+                    {"id": pdf["id"], "name": pdf["name"], "format": "PDF"}],
+                    "expiration_date": "2031-01-31"}], **gpsr}
     out = await api(page, stack, f"/api/connections/{conn}/products/sync/preflight", "POST",
                     {"product_ids": ids, "override": override})
     ok = [r["product_id"] for r in out["results"] if r["queued"]]
@@ -203,6 +206,8 @@ async def test_manual_sync_form_fills_compliance(page: Page, ui_stack: LocalStac
         await page.get_by_label(f"{category['cert']['name']} files").set_input_files(
             {"name": "cpc.pdf", "mimeType": "application/pdf", "buffer": PDF})
         await expect(page.get_by_text("cpc.pdf")).to_be_visible()
+        await page.get_by_label(label(f"{category['cert']['name']} expiry date")
+                                ).fill("2031-01-31")
         await page.get_by_label(label("Manufacturer")).select_option(value=made["id"])
         await page.get_by_label(label("Responsible person")).select_option(value=person["id"])
         await expect(page.get_by_text("1 of 1 ready")).to_be_visible(timeout=15_000)

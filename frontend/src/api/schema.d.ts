@@ -1839,6 +1839,8 @@ export interface components {
          * @description One certification the category lists, with what proves it.
          */
         CertificationIn: {
+            /** Expiration Date */
+            expiration_date?: string | null;
             /** Files */
             files?: components["schemas"]["CertFileIn"][];
             /** Id */

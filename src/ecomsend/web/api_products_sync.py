@@ -41,7 +41,7 @@ from ecomsend.web.api_common import (
     shop_currency,
     unprocessable,
 )
-from ecomsend.web.api_compliance_models import ComplianceOverrideIn
+from ecomsend.web.api_compliance_models import ComplianceOverrideIn, expired
 from ecomsend.web.api_pricing import with_markets_many
 from ecomsend.web.api_templates import MAX_ID, AttributeIn, DimensionsIn, Text
 from ecomsend.web.api_tiktok_reference import ReferenceData, ReferenceDep, ValueOut
@@ -257,6 +257,11 @@ async def _evaluate(db: DbDep, services: Services, connection: TikTokShop,
 
 def _unknown_per_product(body: SyncIn) -> None:
     """A per-product override for a product that is not selected is a mistake: 422."""
+    stale = [*expired(body.override.certifications if body.override else None, "override."),
+             *(e for pid, o in body.per_product.items()
+               for e in expired(o.certifications, f"per_product.{pid}."))]
+    if stale:
+        raise unprocessable(stale)
     extra = sorted(set(body.per_product) - set(body.product_ids))
     if extra:
         raise unprocessable([FieldError(f"per_product.{pid}", "This product is not among the "

@@ -34,7 +34,12 @@ from ecomsend.web.api_common import (
     field_errors_out,
     unprocessable,
 )
-from ecomsend.web.api_compliance_models import COMPLIANCE_FIELDS, ComplianceIn, compliance_out
+from ecomsend.web.api_compliance_models import (
+    COMPLIANCE_FIELDS,
+    ComplianceIn,
+    compliance_out,
+    expired,
+)
 from ecomsend.web.api_tiktok_reference import ReferenceData, ReferenceDep
 from ecomsend.web.deps import DbDep, QueueDep
 from ecomsend.web.product_queries import (
@@ -162,7 +167,7 @@ def _columns(body: TemplateIn) -> dict[str, Any]:
 
 def _region_errors(body: TemplateIn, connection: TikTokShop) -> list[FieldError]:
     region = region_rules(connection.region)
-    errors = []
+    errors = expired(body.certifications)
     if body.package_weight_unit not in region.weight_units:
         errors.append(FieldError("package_weight_unit", f"TikTok {region.code} takes weights in "
                                  f"{', '.join(region.weight_units)}.", "Pick one of those units."))

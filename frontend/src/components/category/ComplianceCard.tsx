@@ -2,7 +2,7 @@
 // category's rules ask for beyond attributes — a size chart (one of the seller's TikTok size
 // charts, or an uploaded image), each certification with its files, and the EU product-safety
 // (GPSR) manufacturer and responsible person, picked from TikTok or created there.
-import {Badge, BlockStack, Button, Card, DropZone, InlineError, InlineStack, Select, Text} from '@shopify/polaris';
+import {Badge, BlockStack, Button, Card, DropZone, InlineError, InlineStack, Select, Text, TextField} from '@shopify/polaris';
 import {useState} from 'react';
 
 import {errorMessage} from '../states';
@@ -190,6 +190,17 @@ function CertificationField({connectionId, rule, value, onChange, error}: {
           </Button>
         </InlineStack>
       ))}
+      {rule.expiration_date?.is_required || current.expiration_date ? (
+        <TextField
+          label={`${name} expiry date`}
+          type="date"
+          value={current.expiration_date ?? ''}
+          onChange={(d) => onChange({...current, expiration_date: d || null})}
+          autoComplete="off"
+          requiredIndicator={Boolean(rule.expiration_date?.is_required)}
+          helpText="TikTok needs the date this certificate expires."
+        />
+      ) : null}
       <DropZone label={`${name} files`} accept="application/pdf,image/jpeg,image/png,image/webp" allowMultiple onDrop={(files) => void onDrop(files)}>
         <DropZone.FileUpload actionTitle={uploading ? 'Uploading…' : 'Add files'} actionHint="PDF, JPG or PNG, up to 2 MB each" />
       </DropZone>

@@ -142,6 +142,8 @@ class Certification:
     id: str
     name: str
     is_required: bool
+    #: Whether `certifications[].expiration_date` must be sent (test reports expire).
+    expiration_required: bool = False
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,8 @@ class Rules:
             "product_certifications": [
                 {"id": c.id, "name": c.name, "is_required": c.is_required,
                  "document_details": f"Upload a clear scan of the {c.name.lower()}.",
-                 "sample_image_url": "", "expiration_date": {"is_required": False},
+                 "sample_image_url": "",
+                 "expiration_date": {"is_required": c.expiration_required},
                  "requirement_conditions": []} for c in self.certifications],
             "size_chart": {"is_supported": self.size_chart_supported,
                            "is_required": self.size_chart_required},
@@ -302,7 +305,8 @@ def _rules(region: str, version: str, category_id: str, dept: int, sub: str = ""
     if sub == _BABY_CLOTHING:
         sized = chart_required = True
         name = _CHILD_SAFETY_EU if eu else _CHILD_SAFETY[region]
-        certs = (Certification(str(7100000000000099000 + dept), name, True),)
+        certs = (Certification(str(7100000000000099000 + dept), name, True,
+                               expiration_required=True),)
     return Rules(package_dimension_required=dims,
                  size_chart_supported=sized, size_chart_required=chart_required,
                  certifications=certs, manufacturer_required=gpsr or (eu and dept in _GPSR_ALWAYS),

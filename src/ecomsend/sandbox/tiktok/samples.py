@@ -10,7 +10,7 @@ from ecomsend.sandbox.tiktok.compliance_state import Manufacturer, ResponsiblePe
 from ecomsend.sandbox.tiktok.core import Sandbox
 from ecomsend.sandbox.tiktok.markets import market
 from ecomsend.sandbox.tiktok.refdata import COLOR_ATTR_ID, Category, RegionCatalog, catalog
-from ecomsend.sandbox.tiktok.state import Image, Shop
+from ecomsend.sandbox.tiktok.state import Image, Shop, now
 
 #: A mid-range price per currency (inside every market's range, even cross-border caps).
 SAMPLE_PRICE = {"USD": "19.99", "GBP": "17.50", "EUR": "18.90", "JPY": "1980", "MXN": "349.00"}
@@ -18,6 +18,8 @@ SAMPLE_PRICE = {"USD": "19.99", "GBP": "17.50", "EUR": "18.90", "JPY": "1980", "
 #: as Create Manufacturer / Create Responsible Person would).
 SAMPLE_MANUFACTURER_ID = "66d3000000000000sample01"
 SAMPLE_RESPONSIBLE_PERSON_ID = "66d4000000000000sample01"
+#: A sample certificate stays valid a year.
+CERT_VALID_S = 365 * 86400
 #: Size of the images registered for samples.
 SAMPLE_IMAGE_PX = 800
 
@@ -60,7 +62,10 @@ def _requirements(sb: Sandbox, shop: Shop, cat: RegionCatalog, node: Category,
         extra["size_chart"] = {"image": {"uri": sample_image(sb, "size-chart")}}
     certs = [c for c in rules.certifications if c.is_required]
     if certs:
-        extra["certifications"] = [{"id": c.id, "images": [{"uri": uri}]} for c in certs]
+        extra["certifications"] = [
+            {"id": c.id, "images": [{"uri": uri}],
+             **({"expiration_date": now() + CERT_VALID_S} if c.expiration_required else {})}
+            for c in certs]
     if rules.manufacturer_required or rules.responsible_person_required:
         _sample_gpsr(sb, shop)
     if rules.manufacturer_required:

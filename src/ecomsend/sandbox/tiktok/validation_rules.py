@@ -15,7 +15,7 @@ from ecomsend.sandbox.tiktok.compliance_state import SellerCompliance
 from ecomsend.sandbox.tiktok.core import Sandbox
 from ecomsend.sandbox.tiktok.errors import ApiError
 from ecomsend.sandbox.tiktok.refdata import Rules
-from ecomsend.sandbox.tiktok.state import Shop
+from ecomsend.sandbox.tiktok.state import Shop, now
 from ecomsend.sandbox.tiktok.validation_common import fail
 
 CERT_IMAGE_URI = 12052650
@@ -23,6 +23,7 @@ CERT_UNKNOWN = 12052655
 CERT_DUPLICATE = 12052656
 CERT_TOO_MANY = 12052657
 CERT_FILE = 12052658
+CERT_EXPIRATION = 12052385
 SIZE_CHART_URI = 12052670
 SIZE_CHART_NOT_FOUND = 12052128
 MANUFACTURER_TOO_MANY = 12052283
@@ -73,12 +74,24 @@ def _check_certifications(sb: Sandbox, book: SellerCompliance, rules: Rules,
             if str((file or {}).get("id") or "") not in book.files:
                 raise ApiError(CERT_FILE, "product qualification file uri illegal: "
                                f"certifications[{cid}].files")
+        _check_expiration(rules, cid, cert.get("expiration_date"))
         if not images and not files:
             given.discard(cid)  # an entry with nothing attached does not satisfy the rule
     for cert in rules.certifications:
         if cert.is_required and cert.id not in given:
             raise fail("cert_required", f"required qualification miss: certifications must "
                        f"include '{cert.name}' (id {cert.id}) with an image or a file.")
+
+
+def _check_expiration(rules: Rules, cid: str, raw: Any) -> None:
+    """`expiration_date` (Unix seconds) when the rule asks for it, and in the future whenever
+    sent (`12052385` "Please enter valid certificate expiration date")."""
+    needed = any(c.id == cid and c.expiration_required for c in rules.certifications)
+    if raw is None and not needed:
+        return
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw <= now():
+        raise ApiError(CERT_EXPIRATION, "Please enter valid certificate expiration date: "
+                       f"certifications[{cid}].expiration_date must be a future Unix time.")
 
 
 def _check_size_chart(sb: Sandbox, book: SellerCompliance, rules: Rules,

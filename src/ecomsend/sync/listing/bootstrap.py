@@ -38,7 +38,8 @@ def compliance_of(body: Mapping[str, Any]) -> dict[str, Any]:
                              "image_uri": (chart.get("image") or {}).get("uri")}
     if body.get("certifications"):
         out["certifications"] = [{"id": str(c["id"]), "images": list(c.get("images") or []),
-                                  "files": list(c.get("files") or [])}
+                                  "files": list(c.get("files") or []),
+                                  "expiration_date": c.get("expiration_date")}
                                  for c in body["certifications"]]
     for key, ids in (("manufacturers", "manufacturer_ids"),
                      ("responsible_persons", "responsible_person_ids")):

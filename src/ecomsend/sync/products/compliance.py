@@ -4,13 +4,15 @@ fields (pure). Called by `converters.template_spec` and `links.overrides.effecti
 Shape (written by the templates API and the manual-sync form; migration 0009):
 `{"size_chart": {"template_id", "template_name", "image_uri", "image_url"},
   "certifications": [{"id", "name", "images": [{"uri", "url"}], "files": [{"id", "name",
-  "format"}]}], "manufacturers": [{"id", "name"}], "responsible_persons": [{"id", "name"}]}`.
+  "format"}], "expiration_date": "YYYY-MM-DD"}], "manufacturers": [{"id", "name"}],
+  "responsible_persons": [{"id", "name"}]}`.
 Names and URLs are for display only; TikTok gets the ids and uris.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, date, datetime, time
 from typing import Any, TypedDict
 
 from ecomsend.sync.products.types import CertificationFile, CertificationSpec
@@ -45,7 +47,21 @@ def _certification(raw: Mapping[str, Any]) -> CertificationSpec | None:
     files = tuple(CertificationFile(str(f["id"]), str(f.get("name") or ""),
                                     str(f.get("format") or "PDF"))
                   for f in _dicts(raw.get("files")) if _text(f.get("id")))
-    return CertificationSpec(cid, _text(raw.get("name")), uris, files)
+    return CertificationSpec(cid, _text(raw.get("name")), uris, files,
+                             expiration_seconds(raw.get("expiration_date")))
+
+
+def expiration_seconds(raw: Any) -> int | None:
+    """A certificate's expiry as TikTok takes it (Unix seconds): the end of an ISO date
+    ("2027-06-30", as the forms store it) in UTC, or seconds as given; None when unreadable."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    try:
+        day = date.fromisoformat(str(raw))
+    except ValueError:
+        return None
+    end = datetime.combine(day, time.max, tzinfo=UTC)
+    return int(end.timestamp())
 
 
 def _ids(raw: Any) -> tuple[str, ...]:

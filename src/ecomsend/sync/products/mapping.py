@@ -254,6 +254,8 @@ def certifications(template: TemplateSpec) -> list[dict[str, Any]] | None:
         if cert.files:
             item["files"] = [{"id": f.id, "name": f.name, "format": f.format}
                              for f in cert.files]
+        if cert.expiration_date is not None:
+            item["expiration_date"] = cert.expiration_date
         out.append(item)
     return out or None
 

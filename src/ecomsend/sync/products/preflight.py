@@ -207,6 +207,13 @@ def check_certifications(template: TemplateSpec, rules: CategoryRules) -> list[F
                 f"TikTok requires the “{name}” certification for this category.",
                 f"Upload the {name} (PDF or image) under Certifications in the category "
                 f"template “{template.name}”."))
+        elif (cert.expiration_date and cert.expiration_date.is_required
+              and given[cert.id].expiration_date is None):
+            errors.append(FieldError(
+                f"certifications.{cert.id}.expiration_date",
+                f"TikTok needs the expiry date of the “{name}” certificate.",
+                f"Enter its expiry date next to the files in the category template "
+                f"“{template.name}”."))
     listed = {c.id for c in rules.product_certifications}
     for extra in template.certifications:
         if extra.id not in listed and extra.has_proof:

@@ -197,6 +197,8 @@ class CertificationSpec:
     name: str | None = None
     image_uris: tuple[str, ...] = ()
     files: tuple[CertificationFile, ...] = ()
+    #: Unix seconds the certificate expires (sent when the rule asks for it).
+    expiration_date: int | None = None
 
     @property
     def has_proof(self) -> bool:
