@@ -28,6 +28,8 @@ SHOPIFY_KEY, SHOPIFY_SECRET = "demo-shopify-key", "demo-shopify-secret"
 TIKTOK_KEY, TIKTOK_SECRET, TIKTOK_SERVICE_ID = "demo-tiktok-key", "demo-tiktok-secret", "7000001"
 #: Where the Shopify sandbox's seeded images claim to live (nothing serves them offline).
 SANDBOX_CDN = "https://cdn.shopify.com/"
+#: How long `start_app` waits for the app process to answer /healthz.
+APP_START_TIMEOUT_S = 300.0
 
 
 @dataclass
@@ -132,7 +134,9 @@ class LocalStack:
              "--no-migrate"], env=settings_env(self.settings),
             stdout=log, stderr=subprocess.STDOUT if self.app_log else log)
         self._procs.append(self._app_proc)
-        _wait_until_up(self.app_url, "/healthz")
+        # A restart after a SIGKILL opens a big database and recovers its jobs first: on a
+        # loaded machine that takes over a minute at the chaos suite's full size.
+        _wait_until_up(self.app_url, "/healthz", timeout_s=APP_START_TIMEOUT_S)
 
     def kill_app(self) -> None:
         """SIGKILL the app process (a crash: no shutdown hook runs); the chaos suite's kill."""
