@@ -44,6 +44,10 @@ MANUFACTURERS_MAX = 10
 RP_MAX = 1
 
 
+#: Kinder than TikTok, knowingly: an image `uri` counts whatever `use_case` it was uploaded
+#: with (Upload Product Image has CERTIFICATION_IMAGE and SIZE_CHART_IMAGE; the Create Product
+#: doc does not say a MAIN_IMAGE uri is refused there), and `requirement_conditions` of
+#: certifications are always empty in the sandbox's rules.
 def check_rules(sb: Sandbox, shop: Shop, rules: Rules, body: dict[str, Any]) -> None:
     """Raise the first documented error about certifications, size chart or GPSR ids."""
     book = for_seller(sb, shop.seller)
