@@ -35,6 +35,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import httpx
 from benchlib import cpu_calibration_ms, emit, log, pct, ratio
 from multi_tenant_world import Shop, World
 
@@ -48,27 +49,30 @@ Sent = tuple[float, str, str]  # (sent at, shop domain, TikTok product id)
 async def drive(world: World, shops: list[Shop], rate: float, until: Any) -> list[Sent]:
     """`rate` stock changes/s per shop, each shop round robin over its targets, until
     `await until(elapsed_s)` is true; returns what was sent."""
-    sent: list[Sent] = []
     url = f"{world.stack.shopify_url}/_sandbox/shops/{{}}/inventory/set"
     began = time.perf_counter()
-    pending: set[asyncio.Task[Any]] = set()
+    tasks: list[asyncio.Task[Sent | None]] = []
+
+    async def change(shop: Shop, tick: int) -> Sent | None:
+        item, location, product_id = shop.targets[tick % len(shop.targets)]
+        at = time.time()
+        try:
+            response = await shop.merchant.browser.post(url.format(shop.domain), json={
+                "inventory_item_id": item, "location_id": location, "available": 1000 + tick})
+            response.raise_for_status()
+        except httpx.HTTPError as exc:  # the Shopify sandbox refused: not a change we made
+            log(f"stock change not made ({shop.domain}): {exc!r}")
+            return None
+        return at, shop.domain, product_id
+
     tick = 0
     while not await until(time.perf_counter() - began):
         delay = began + tick / rate - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        for shop in shops:
-            item, location, product_id = shop.targets[tick % len(shop.targets)]
-            sent.append((time.time(), shop.domain, product_id))
-            task = asyncio.create_task(shop.merchant.browser.post(url.format(shop.domain), json={
-                "inventory_item_id": item, "location_id": location,
-                "available": 1000 + tick}))
-            pending.add(task)
-            task.add_done_callback(pending.discard)
+        tasks.extend(asyncio.create_task(change(shop, tick)) for shop in shops)
         tick += 1
-    for response in await asyncio.gather(*pending):
-        response.raise_for_status()
-    return sent
+    return [s for s in await asyncio.gather(*tasks) if s is not None]
 
 
 async def tiktok_log(world: World, http: Any) -> list[dict[str, Any]]:
@@ -120,7 +124,7 @@ async def phase(world: World, shops: list[Shop], rate: float, until: Any,
     if before is not None:
         await before()
     sent = await drive(world, shops, rate, until)
-    await world.settle()
+    await world.settle(shops)
     return sent, await tiktok_log(world, http)
 
 

@@ -180,10 +180,11 @@ class World:
         found = Counter(str((e or {}).get("message", ""))[:160] for e in rows)
         return dict(found.most_common(3))
 
-    async def busy(self) -> int:
-        """Sync rows of any kind still moving (pending, running, backoff)."""
+    async def busy(self, shops: list[Shop]) -> int:
+        """Sync rows of `shops` still moving (pending, running, backoff)."""
         async with self.db.sessionmaker() as session:
             return int((await session.execute(select(func.count()).select_from(SyncState).where(
+                SyncState.tiktok_shop_id.in_([s.tts_pk for s in shops]),
                 SyncState.status.not_in([*SETTLED, "not_synced"])))).scalar_one())
 
     async def load_targets(self, shop: Shop) -> None:
@@ -203,13 +204,14 @@ class World:
             seen.setdefault(str(product_id), (str(item), location, str(product_id)))
         shop.targets = list(seen.values())
 
-    async def settle(self) -> None:
-        """Deliver every queued webhook and wait until no sync row is moving."""
+    async def settle(self, shops: list[Shop]) -> None:
+        """Deliver every queued webhook and wait until no sync row of `shops` is moving (a big
+        listing cut short by --max-seconds may go on: it is not waited for)."""
         calm = 0
         async with asyncio.timeout(600), httpx.AsyncClient(timeout=60) as client:
             while calm < 3:
                 await client.post(f"{self.stack.shopify_url}/_sandbox/webhooks/flush")
-                calm = calm + 1 if await self.busy() == 0 else 0
+                calm = calm + 1 if await self.busy(shops) == 0 else 0
                 await asyncio.sleep(0.2)
 
     @staticmethod

@@ -254,3 +254,21 @@ async def test_a_rerun_of_the_same_job_takes_over_its_dead_runs_lease(any_db: Da
     assert taken is not None and taken.owner == "new-worker:42"
     assert (await _row(any_db, state_id)).lease_owner == "new-worker:42"
     await queue.close()
+
+
+async def test_the_sweeper_never_raises_a_waiting_bulk_jobs_priority(any_db: Database) -> None:
+    """A long listing's backlog is older than the sweeper's grace: re-deferring its rows must
+    leave their waiting jobs where the bulk mark put them (round robin between shops)."""
+    queue = _queue(any_db, RecordingHandler())
+    key = await _key(any_db)
+    async with any_db.unit_of_work() as session:
+        await state.mark_changed(session, queue, key, backlog=50)
+    await sweep_sync_state(TaskContext(any_db, queue, "sweeper", "0"), grace_s=0)
+    from sqlalchemy import text
+
+    table = "local_job" if any_db.dialect == "sqlite" else "procrastinate_jobs"
+    async with any_db.sessionmaker() as session:
+        priorities = list((await session.execute(text(f"SELECT priority FROM {table}"))
+                           ).scalars())
+    assert priorities == [state.job_priority(KIND, 50)]
+    await queue.close()

@@ -121,7 +121,7 @@ async def sweep_sync_state(ctx: TaskContext, grace_s: float = SWEEP_GRACE_S) -> 
     now = utcnow()
     stale = now - timedelta(seconds=grace_s)
     due = (
-        select(SyncState.id, SyncState.kind)
+        select(SyncState.id, SyncState.kind, SyncState.tiktok_shop_id)
         .where(SyncState.status.in_([state.PENDING, state.RUNNING, state.BACKOFF]),
                SyncState.updated_at < stale,
                or_(SyncState.lease_until.is_(None), SyncState.lease_until < now),
@@ -130,11 +130,15 @@ async def sweep_sync_state(ctx: TaskContext, grace_s: float = SWEEP_GRACE_S) -> 
         .order_by(SyncState.updated_at).limit(SWEEP_BATCH)
     )
     async with ctx.db.unit_of_work() as session:
-        ids = [(int(r[0]), str(r[1])) for r in (await session.execute(due)).all()]
-        for state_id, kind in ids:
+        ids = [(int(r[0]), str(r[1]), int(r[2])) for r in (await session.execute(due)).all()]
+        for n, (state_id, kind, tts_id) in enumerate(ids):
+            # The lowest priority of its class: a row whose job still waits (a long listing's
+            # backlog) keeps its place (a coalesced defer only ever raises it); a re-created
+            # job is a bulk mark's, in a lane.
             await ctx.queue.defer(session, state.SYNC_TASK, {"sync_state_id": state_id},
                                   queueing_lock=state.queueing_lock(state_id),
-                                  priority=state.job_priority(kind))
+                                  priority=state.job_priority(kind, state.PRIORITY_STEP),
+                                  lane=state.bulk_lane(tts_id, n))
     if ids:
         log.info("sweeper.redeferred", count=len(ids))
 
