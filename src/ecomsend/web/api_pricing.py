@@ -11,7 +11,7 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from ecomsend.db.models import Shop, ShopifyVariant, TikTokShop
+from ecomsend.db.models import Shop, ShopifyProduct, ShopifyVariant, TikTokShop
 from ecomsend.db.session import Database
 from ecomsend.regions import UnknownRegion, shopify_country
 from ecomsend.services import Services
@@ -89,9 +89,10 @@ async def sells_through_markets(db: Database, services: Services,
     async with db.sessionmaker() as session:
         shop = (await session.execute(select(Shop).where(Shop.id == connection.shop_id))
                 ).scalar_one()
-        probe = (await session.execute(select(ShopifyVariant.shopify_id).where(
-            ShopifyVariant.shop_id == shop.id).order_by(ShopifyVariant.id).limit(1))
-                 ).scalar_one_or_none()
+        probe = (await session.execute(select(ShopifyVariant.shopify_id).join(
+            ShopifyProduct, ShopifyProduct.id == ShopifyVariant.product_id).where(
+            ShopifyVariant.shop_id == shop.id, ShopifyProduct.deleted_at.is_(None))
+            .order_by(ShopifyVariant.id).limit(1))).scalar_one_or_none()
     if probe is None:
         return False
     try:
