@@ -21,6 +21,8 @@ interface Props {
   /** Shown under the category card's title (e.g. "Leave empty to keep each product's"). */
   categoryHelp?: ReactNode;
   weightHelp?: string;
+  /** Shown in the Compliance card (e.g. "Leave empty to keep the template's"). */
+  complianceHelp?: string;
 }
 
 function Section({title, children}: {title: string; children: ReactNode}) {
@@ -36,7 +38,7 @@ function Section({title, children}: {title: string; children: ReactNode}) {
   );
 }
 
-export function CategoryCards({connectionId, values, onChange, errors, recommended, categoryHelp, weightHelp}: Props) {
+export function CategoryCards({connectionId, values, onChange, errors, recommended, categoryHelp, weightHelp, complianceHelp}: Props) {
   const categoryId = values.category?.id;
   const attributes = useAttributes(connectionId, categoryId);
   const rules = useCategoryRules(connectionId, categoryId);
@@ -90,6 +92,7 @@ export function CategoryCards({connectionId, values, onChange, errors, recommend
               value={values.compliance}
               onChange={(compliance) => onChange({compliance})}
               errors={errors}
+              help={complianceHelp}
             />
           ) : null}
         </>

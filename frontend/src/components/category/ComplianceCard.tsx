@@ -21,6 +21,7 @@ interface Props {
   value: ComplianceValues;
   onChange: (value: ComplianceValues) => void;
   errors: FieldErrors;
+  help?: string;
 }
 
 /** Whether the category asks for anything this card holds (or the form already has some). */
@@ -40,7 +41,7 @@ function Required({on}: {on: boolean}) {
   return on ? <Badge tone="attention">Required</Badge> : <Badge>Optional</Badge>;
 }
 
-export function ComplianceCard({connectionId, rules, value, onChange, errors}: Props) {
+export function ComplianceCard({connectionId, rules, value, onChange, errors, help}: Props) {
   const set = (patch: Partial<ComplianceValues>) => onChange({...value, ...patch});
   const gpsr = Boolean(rules?.manufacturer?.is_required || rules?.responsible_person?.is_required || value.manufacturer || value.responsiblePerson);
   return (
@@ -51,7 +52,7 @@ export function ComplianceCard({connectionId, rules, value, onChange, errors}: P
             Compliance
           </Text>
           <Text as="p" tone="subdued">
-            What TikTok requires for this category beyond attributes. Files are uploaded to TikTok Shop.
+            What TikTok requires for this category beyond attributes. Files are uploaded to TikTok Shop.{help ? ` ${help}` : ''}
           </Text>
         </BlockStack>
         {rules?.size_chart?.is_supported || value.sizeChart ? (

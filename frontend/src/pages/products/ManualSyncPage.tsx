@@ -149,6 +149,7 @@ function ManualSyncForm({connectionId, products, missing, defaultUnit}: FormProp
               ) : undefined
             }
             weightHelp={many ? 'Leave empty to keep each product’s weight.' : 'Leave empty to use the variant weights from Shopify.'}
+            complianceHelp="Fields left empty keep what the product’s category template gives it."
           />
         </Layout.Section>
         <Layout.Section variant="oneThird">
