@@ -22,7 +22,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy.engine import make_url
 
 from ecomsend.db.migrate import upgrade
-from ecomsend.demo.stack import LocalStack, _wait_until_up, settings_env
+from ecomsend.demo.stack import START_TIMEOUT_S, LocalStack, _wait_until_up, settings_env
 from ecomsend.serving import free_port
 
 #: The PostgreSQL server the scale-out run makes its fresh database on (tests use the same one).
@@ -65,14 +65,18 @@ class ChaosWorld:
                                 settings_overrides=overrides, sandboxes_in_processes=True,
                                 app_in_process=False, app_log=self.var_dir / "app.log")
         upgrade(self.stack.settings)
-        self.stack.start()
-        self.web_urls = [self.stack.app_url]
-        if self.mode == "scale-out":
-            for _ in range(SCALE_OUT_WEBS - 1):
-                self._start_web()
-            for _ in range(SCALE_OUT_WORKERS):
-                self._workers.append(self._spawn(["worker", "--concurrency",
-                                                  str(WORKER_CONCURRENCY)], "worker"))
+        try:
+            self.stack.start()
+            self.web_urls = [self.stack.app_url]
+            if self.mode == "scale-out":
+                for _ in range(SCALE_OUT_WEBS - 1):
+                    self._start_web()
+                for _ in range(SCALE_OUT_WORKERS):
+                    self._workers.append(self._spawn(["worker", "--concurrency",
+                                                      str(WORKER_CONCURRENCY)], "worker"))
+        except BaseException:  # a process that did not come up: leave none running
+            self.stop()
+            raise
         return self
 
     def _fresh_database(self) -> str:
@@ -94,7 +98,7 @@ class ChaosWorld:
         port = free_port()
         self._spawn(["serve", "--port", str(port), "--no-migrate"], f"web{port}")
         url = f"http://127.0.0.1:{port}"
-        _wait_until_up(url, "/healthz")
+        _wait_until_up(url, "/healthz", timeout_s=START_TIMEOUT_S)
         self.web_urls.append(url)
 
     def kill(self) -> None:

@@ -28,8 +28,9 @@ SHOPIFY_KEY, SHOPIFY_SECRET = "demo-shopify-key", "demo-shopify-secret"
 TIKTOK_KEY, TIKTOK_SECRET, TIKTOK_SERVICE_ID = "demo-tiktok-key", "demo-tiktok-secret", "7000001"
 #: Where the Shopify sandbox's seeded images claim to live (nothing serves them offline).
 SANDBOX_CDN = "https://cdn.shopify.com/"
-#: How long `start_app` waits for the app process to answer /healthz.
-APP_START_TIMEOUT_S = 300.0
+#: How long a server process may take to answer (a sandbox builds its reference data, a
+#: restarted app reopens its database); minutes on a loaded machine.
+START_TIMEOUT_S = 300.0
 
 
 @dataclass
@@ -118,7 +119,7 @@ class LocalStack:
                                             stderr=subprocess.DEVNULL)
                            for cmd in self._commands]
             for url in (self.shopify_url, self.tiktok_url):
-                _wait_until_up(url, "/_sandbox/webhooks")
+                _wait_until_up(url, "/_sandbox/webhooks", timeout_s=START_TIMEOUT_S)
             if not self.app_in_process:
                 self.start_app()
         for server in self._servers:
@@ -136,7 +137,7 @@ class LocalStack:
         self._procs.append(self._app_proc)
         # A restart after a SIGKILL opens a big database and recovers its jobs first: on a
         # loaded machine that takes over a minute at the chaos suite's full size.
-        _wait_until_up(self.app_url, "/healthz", timeout_s=APP_START_TIMEOUT_S)
+        _wait_until_up(self.app_url, "/healthz", timeout_s=START_TIMEOUT_S)
 
     def kill_app(self) -> None:
         """SIGKILL the app process (a crash: no shutdown hook runs); the chaos suite's kill."""
