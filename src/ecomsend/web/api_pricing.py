@@ -21,11 +21,14 @@ from ecomsend.sync.products.converters import prefs_from_settings
 from ecomsend.sync.products.market_prices import needs_market_prices, with_market_prices
 from ecomsend.sync.products.regions import RegionRules, region_rules
 from ecomsend.sync.products.types import ProductSnapshot
-from ecomsend.web.api_common import ConnectionDep
+from ecomsend.web.api_common import ERROR_RESPONSES, ConnectionDep, ErrorBody
 from ecomsend.web.deps import DbDep, ServicesDep
 from ecomsend.web.product_queries import product_settings
 
-router = APIRouter(prefix="/api/connections/{connection_id}/pricing", tags=["products"])
+router = APIRouter(prefix="/api/connections/{connection_id}/pricing", tags=["products"],
+                   responses={**ERROR_RESPONSES, 503: {
+                       "model": ErrorBody,
+                       "description": "Shopify did not answer for the Markets prices."}})
 
 
 class PriceSourceOut(BaseModel):
