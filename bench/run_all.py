@@ -121,16 +121,19 @@ def chart(record: dict[str, Any], path: Path) -> None:
             if isinstance(result.get(key), int | float)]
     if not bars:
         bars = [(key, value) for key, value in result.items() if isinstance(value, int | float)
-                and not isinstance(value, bool) and ("ratio" in key or key.endswith("_ms"))]
+                and not isinstance(value, bool) and (_is_ratio(key) or key.endswith("_ms"))]
     fig, ax = plt.subplots(figsize=(6, 3.2), dpi=100)
     if bars:
         labels, values = zip(*bars, strict=True)
-        ax.bar(labels, values, color=["#2c6ecb", "#8c9196", "#2c6ecb", "#8c9196"][:len(bars)]
-               if len(bars) <= 4 else "#2c6ecb")
+        # The app in blue; what it is measured against (baseline, limit, maximum) in grey.
+        colours = ["#8c9196" if re.search(r"baseline|limit|max", label) else "#2c6ecb"
+                   for label in labels]
+        ax.bar(labels, values, color=colours)
         for i, value in enumerate(values):
-            ax.annotate(f"{value:,.4g}", (i, value), ha="center", va="bottom", fontsize=8)
+            text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
+            ax.annotate(text, (i, value), ha="center", va="bottom", fontsize=8)
         ax.tick_params(axis="x", labelsize=8, rotation=20 if len(bars) > 4 else 0)
-    ratios = ", ".join(f"{k} {v}" for k, v in result.items() if "ratio" in k and v is not None)
+    ratios = ", ".join(f"{k} {v}" for k, v in result.items() if _is_ratio(k) and v is not None)
     ax.set_title(f"{name}  ({ratios})" if ratios else name, fontsize=9)
     fig.text(0.01, 0.01, f"{record['measured_at']}  load {record.get('load_average')} on "
              f"{record.get('cpus')} CPUs  cpu_calibration {result.get('cpu_calibration_ms')} ms",
@@ -138,6 +141,11 @@ def chart(record: dict[str, Any], path: Path) -> None:
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     fig.savefig(path)
     plt.close(fig)
+
+
+def _is_ratio(key: str) -> bool:
+    """Whether a result key is a ratio (`ratio`, `*_ratio_*`, `ratio_to_*`)."""
+    return key == "ratio" or key.startswith("ratio_") or "_ratio" in key
 
 
 def _cell(value: Any) -> str:
@@ -155,7 +163,7 @@ def table(results: Path = RESULTS) -> str:
     for path in sorted(results.glob("*.json")):
         record = json.loads(path.read_text())
         result, name = record["result"], record["benchmark"]
-        keys, target = SUMMARY.get(name, ([(k, k) for k in result if "ratio" in k], ""))
+        keys, target = SUMMARY.get(name, ([(k, k) for k in result if _is_ratio(k)], ""))
         figures = ", ".join(f"{label} {_cell(result.get(key))}" for key, label in keys
                             if key in result)
         args = " ".join(record.get("args") or [])
@@ -182,7 +190,8 @@ def main() -> None:
     parser.add_argument("--skip", default="", help="comma-separated benchmark names")
     parser.add_argument("--quick", action="store_true", help="tiny sizes (pipeline check)")
     parser.add_argument("--table-only", action="store_true",
-                        help="only rebuild the README table from bench/results/")
+                        help="only rebuild the README table and the charts from "
+                             "bench/results/")
     parser.add_argument("--timeout", type=float, default=3600.0, help="per benchmark, s")
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args()
@@ -208,6 +217,9 @@ def main() -> None:
                 out.with_suffix(".json").write_text(json.dumps(record, indent=1) + "\n")
                 chart(record, out.with_suffix(".png"))
                 print(json.dumps(record["result"]), flush=True)
+    if args.table_only:  # charts too, from the files (e.g. after changing the chart)
+        for path in sorted(args.results.glob("*.json")):
+            chart(json.loads(path.read_text()), path.with_suffix(".png"))
     if args.results == RESULTS and not update_readme():
         print("[run_all] README has no bench-table markers", file=sys.stderr)
 
