@@ -47,6 +47,7 @@ async def test_products_page_and_detail_name_the_price_source(page: Page,
         await expect(page.get_by_text("come from your Shopify Markets price list for GB")
                      ).to_be_visible()
         await expect(page.get_by_text("cannot be made yet")).to_have_count(0)
+        await shot(page, "products-price-source")
         assert await axe_violations(page) == []
 
         product = (await api(page, ui_stack, f"{base}/products?page_size=1"))["items"][0]

@@ -42,7 +42,7 @@ export function PriceSourceNote({connectionId}: {connectionId: number}) {
   return (
     <InlineStack gap="200" blockAlign="center">
       <Text as="span" tone="subdued">
-        TikTok prices ({data.currency}) from
+        Price source
       </Text>
       <Badge tone={data.source === 'shopify_markets' ? 'info' : undefined}>{priceSourceLabel(data.source)}</Badge>
       <Text as="span" tone="subdued">
