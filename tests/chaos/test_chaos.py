@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 
-#: Opt-in (ECOMSEND_CHAOS=1) because of its length, not its outcome: a small run takes 8-13
-#: minutes a mode on the 2-core CI machine (three phases under faults and kills, then up to 5
-#: minutes of convergence), ~25 minutes for both, against the ~10 the CI budget allows. Run it
-#: before a release and after changing sync, the queues or the platform clients.
-pytestmark = pytest.mark.skipif(os.environ.get("ECOMSEND_CHAOS") != "1",
-                                reason="chaos suite is opt-in (ECOMSEND_CHAOS=1); ~10 min a mode")
+#: In CI by default: a small run takes 4-6 minutes a mode on the 2-core machine even with other
+#: jobs loading it (230-370 s measured; ~10 minutes for both). Marked slow (`-m "not slow"`
+#: leaves it out); ECOMSEND_CHAOS=0 skips it.
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(os.environ.get("ECOMSEND_CHAOS") == "0",
+                                 reason="ECOMSEND_CHAOS=0: chaos suite skipped")]
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "chaos.py"
 #: The bench bounds itself (phases, then 5 minutes of convergence); this is only a backstop.
 RUN_TIMEOUT_S = 1200
