@@ -323,6 +323,9 @@ def _print_summary(console: Console, result: dict[str, Any]) -> None:
     table = Table(title=f"EcomSend Feed demo ({result.get('region', 'US')})")
     table.add_column("what")
     table.add_column("count", justify="right")
+    pricing = result.get("pricing") or {}
+    if pricing:
+        table.add_row(f"prices ({pricing['currency']}) from", str(pricing["source"]))
     for key, value in result["products"].items():
         table.add_row(f"products {key}", str(value))
     for section in ("orders", "fulfillments", "returns"):
