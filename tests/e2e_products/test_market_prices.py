@@ -56,3 +56,18 @@ async def test_market_prices_list_and_follow_changes(world: World) -> None:
     await world.settle()
     assert await world.tiktok_calls() == {INVENTORY_API: 1}
     assert await _contextual_calls(world) == before  # a stock push reads no price
+
+
+async def test_shopify_down_is_a_503_with_a_reason_then_recovers(world: World) -> None:
+    await world.setup(3, seed=7, region="UK")
+    await world.merchant.create_market(DOMAIN, "GB", "GBP", RATE)
+    source = f"{world.stack.app_url}/api/connections/{world.tts_id}/pricing/source"
+    faults = f"{world.stack.shopify_url}/_sandbox/shops/{DOMAIN}/faults"
+    (await world.http.put(faults, json={"error_rate": 1.0, "error_statuses": [503],
+                                        "operations": [CONTEXTUAL]})).raise_for_status()
+    down = await world.http.get(source)
+    assert down.status_code == 503, down.text
+    assert "market prices" in down.text and "Try again" in down.text
+    (await world.http.put(faults, json={"error_rate": 0.0})).raise_for_status()
+    up = await world.http.get(source)
+    assert up.status_code == 200 and up.json()["source"] == "shopify_markets"
