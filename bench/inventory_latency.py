@@ -207,8 +207,15 @@ async def _drive(stack: LocalStack, http: httpx.AsyncClient, targets: list[Targe
         item, location, product_id = targets[i % len(targets)]
         sent.append((time.time(), product_id, int(value(i))))
         try:
-            response = await http.post(url, json={
-                "inventory_item_id": item, "location_id": location, "available": value(i)})
+            for attempt in range(3):  # a keep-alive connection the sandbox just closed
+                try:
+                    response = await http.post(url, json={
+                        "inventory_item_id": item, "location_id": location,
+                        "available": value(i)})
+                    break
+                except httpx.TransportError:
+                    if attempt == 2:
+                        raise
             response.raise_for_status()
         finally:
             slots.release()
