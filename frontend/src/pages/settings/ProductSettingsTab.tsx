@@ -188,7 +188,11 @@ export function ProductSettingsTab({connection, onDirtyChange}: {connection: Con
               value={d.exchange_rate}
               onChange={set('exchange_rate')}
               autoComplete="off"
-              helpText={currencies ? 'Required: the two currencies differ.' : 'Only needed when the currencies differ.'}
+              helpText={
+                currencies
+                  ? `The fallback: when a Shopify market sells in ${connection.region}, its ${form.saved.tiktok_currency} prices are used instead (Products shows the source).`
+                  : 'Only needed when the currencies differ.'
+              }
               error={err('price_rule.exchange_rate')}
             />
           </FormLayout>
