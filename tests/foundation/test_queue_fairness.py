@@ -5,11 +5,13 @@ stock push ahead of every bulk listing job and takes bulk marks of two shops in 
 from __future__ import annotations
 
 from queue_tasks import TEST_KIND, build_test_registry, times
-from sqlalchemy import select
+from sqlalchemy import select, text
 from test_queue_contract import Backend, backend, eventually, running  # noqa: F401 (fixture)
 
 from ecomsend.db.models import ActivityLog
+from ecomsend.db.session import Database
 from ecomsend.jobs.port import JobQueue
+from ecomsend.jobs.procrastinate_queue import ProcrastinateQueue
 from ecomsend.sync.state import PRIORITY_STEP, job_priority
 
 
@@ -85,3 +87,26 @@ async def _done_ge(backend: Backend, n: int) -> bool:  # noqa: F811
     async with backend.db.sessionmaker() as session:
         return len((await session.execute(select(ActivityLog.id).where(
             ActivityLog.kind == TEST_KIND, ActivityLog.status == "done"))).all()) >= n
+
+
+async def test_a_dead_run_covered_by_a_waiting_job_is_dropped_not_a_crash(
+        pg_db: Database) -> None:
+    """procrastinate: a stalled run whose queueing lock a waiting job already holds cannot go
+    back to todo (unique index); recovery drops it and goes on with the other stalled jobs."""
+    queue = ProcrastinateQueue(pg_db, build_test_registry(), stalled_after_s=1.0)
+    async with pg_db.unit_of_work() as session:
+        for marker, lock in (("covered", "c:1"), ("alone", "a:1")):
+            await queue.defer(session, "record", {"marker": marker}, queueing_lock=lock)
+        dead = (await session.execute(text(
+            "INSERT INTO procrastinate_workers (last_heartbeat) VALUES (now() - interval '1 hour')"
+            " RETURNING id"))).scalar_one()
+        await session.execute(text("UPDATE procrastinate_jobs SET status = 'doing', "
+                                   "worker_id = :w"), {"w": dead})
+        await queue.defer(session, "record", {"marker": "covered"}, queueing_lock="c:1")
+    assert await queue.recover_orphans() == 2
+    async with pg_db.sessionmaker() as session:
+        rows = (await session.execute(text(
+            "SELECT queueing_lock, status FROM procrastinate_jobs ORDER BY id"))).all()
+    await queue.close()
+    assert sorted((str(lock), str(status)) for lock, status in rows) == [
+        ("a:1", "todo"), ("c:1", "todo")]

@@ -46,8 +46,9 @@ _RAISE_PRIORITY = text(
 
 #: Workers renew their procrastinate heartbeat this often (s) …
 HEARTBEAT_S = 2.0
-#: … and their running jobs are retried once the heartbeat is this old (worker presumed dead).
-STALLED_AFTER_S = 10.0
+#: … and their running jobs are retried once the heartbeat is this old (worker presumed dead);
+#: 10 s let a live worker starved of CPU (load 20 on 2 cores) look dead.
+STALLED_AFTER_S = 30.0
 
 
 def libpq_dsn(database_url: str) -> str:
@@ -162,7 +163,15 @@ class ProcrastinateQueue:
         stalled = list(await self.app.job_manager.get_stalled_jobs(
             seconds_since_heartbeat=self.stalled_after_s))
         for job in stalled:
-            await self.app.job_manager.retry_job(job)
+            try:
+                await self.app.job_manager.retry_job(job)
+            except pexc.UniqueViolation:
+                # A waiting job with the same queueing lock already covers this run (a defer
+                # made while it ran): drop the dead run, as LocalQueue.recover_orphans does.
+                # Raising here would stop every later stalled job from being recovered.
+                await self.app.connector.execute_query_async(
+                    "DELETE FROM procrastinate_jobs WHERE id = %(id)s AND status = 'doing'",
+                    id=job.id)
         if stalled:
             log.warning("procrastinate.orphans_recovered", count=len(stalled))
         return len(stalled)
