@@ -48,6 +48,7 @@ VARIANTS: dict[str, list[tuple[str, list[str]]]] = {
 SUMMARY: dict[str, tuple[list[tuple[str, str]], str]] = {
     "shopify_bulk_fetch": ([("variants_per_s", "variants/s"), ("baseline_variants_per_s",
                             "baseline variants/s"), ("ratio_to_baseline", "ratio to baseline"),
+                           ("cpu_ratio_to_baseline", "CPU ratio"),
                            ("peak_rss_mb", "peak RSS MB")],
                            "ratio ≥ 0.6; ≥ 20,000/s, ≤ 300 MB"),
     "inventory_latency": ([("p50_ms", "p50 ms"), ("p99_ms", "p99 ms"), ("baseline_p99_ms",
@@ -63,7 +64,8 @@ SUMMARY: dict[str, tuple[list[tuple[str, str]], str]] = {
                    "ratio ≥ 0.8, 0 duplicates"),
     "webhook_ingest": ([("mode", "mode"), ("rate_per_s", "webhooks/s"), ("p50_ms", "p50 ms"),
                         ("p99_ms", "p99 ms"), ("p9999_ms", "p99.99 ms"), ("lost", "lost"),
-                        ("processed_twice", "twice")],
+                        ("processed_twice", "twice"),
+                        ("web_cpu_ms_per_webhook", "web CPU ms/webhook")],
                        "≥ 1,000/s (embedded), ≥ 2,500/s (--postgres); p99 ≤ 100 ms; 0, 0"),
     "ui_products_page": ([("lcp_p75_ms", "LCP p75 ms"), ("lcp_ratio_to_baseline", "LCP ratio"),
                           ("inp_p75_ms", "INP p75 ms"), ("inp_ratio_to_baseline", "INP ratio"),
