@@ -1,6 +1,7 @@
-"""Group commit of the webhook inbox (sync/inbox_batch.py) on real SQLite: deliveries arriving
-together share a transaction, each is answered after the commit with its own outcome, and a
-failing handler fails only its own delivery (nothing of it persisted, so the retry works)."""
+"""Group commit of the webhook inbox (sync/inbox_batch.py) on real SQLite and PostgreSQL:
+deliveries arriving together share a transaction, each is answered after the commit with its
+own outcome, and a failing handler fails only its own delivery (nothing of it persisted, so
+the retry works)."""
 
 from __future__ import annotations
 
@@ -44,8 +45,17 @@ async def _receipts(db: Database) -> set[str]:
         return set((await session.execute(select(WebhookReceipt.delivery_id))).scalars())
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_db(request: pytest.FixtureRequest) -> Database:
+    """The test's database on both engines."""
+    db: Database = request.getfixturevalue(f"{'pg' if request.param == 'postgres' else 'sqlite'}"
+                                           "_db")
+    return db
+
+
 async def test_concurrent_deliveries_share_commits_and_keep_their_own_outcomes(
-        sqlite_db: Database) -> None:
+        any_db: Database) -> None:
+    sqlite_db = any_db
     batcher = InboxBatcher(sqlite_db, LocalQueue(sqlite_db, build_registry()), HANDLERS)
     webhooks = [hook(i) for i in range(40)] + [hook(100, delivery="d3")]  # d3 sent twice
     outcomes = await asyncio.gather(*(batcher.ingest(w) for w in webhooks))
@@ -59,7 +69,8 @@ async def test_concurrent_deliveries_share_commits_and_keep_their_own_outcomes(
     assert logged == 40  # processed once each
 
 
-async def test_a_failing_handler_fails_only_its_own_delivery(sqlite_db: Database) -> None:
+async def test_a_failing_handler_fails_only_its_own_delivery(any_db: Database) -> None:
+    sqlite_db = any_db
     batcher = InboxBatcher(sqlite_db, LocalQueue(sqlite_db, build_registry()), HANDLERS)
     webhooks = [hook(i, topic="99" if i == 7 else "5") for i in range(20)]
     results = await asyncio.gather(*(batcher.ingest(w) for w in webhooks),
