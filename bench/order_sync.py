@@ -49,6 +49,7 @@ from ecomsend.demo.stack import (
     LocalStack,
     Merchant,
 )
+from ecomsend.logging import configure_logging
 
 DOMAIN = "bench-orders.myshopify.com"
 PRODUCTS = 5
@@ -206,6 +207,7 @@ def make_stack(database_url: str | None = None, *, split: bool = False) -> Local
                                            "log_level": "WARNING"},
                        sandboxes_in_processes=split)
     upgrade(stack.settings)  # Alembic runs its own event loop: before ours starts
+    configure_logging(stack.settings)  # the in-process app logs to stderr: stdout is the JSON
     return stack
 
 
