@@ -21,9 +21,8 @@ import structlog
 from sqlalchemy import select
 
 from ecomsend.db.models import Shop, ShopifyProduct, SyncState, TikTokShop
-from ecomsend.db.types import utcnow
-from ecomsend.db.upsert import dialect_insert
 from ecomsend.integrations.shopify.changes import changed_levels, changed_products
+from ecomsend.sync.cursors import Cursor, save_cursor
 from ecomsend.sync.inbox import InboundWebhook, Platform
 from ecomsend.sync.listing.change_payloads import level_payload, product_payload
 from ecomsend.sync.listing.webhooks import inventory_level_update, products_upsert
@@ -45,7 +44,7 @@ SEARCH_LAG_S = 120.0
 #: A connection's first poll looks back this far (the install's catalog import read the rest;
 #: the catalog reconcile repairs anything older).
 FIRST_LOOKBACK_S = 900.0
-CURSOR_KIND, CURSOR_ENTITY, CURSOR_DIRECTION = "shopify_change_poll", "cursor", "from_shopify"
+POLL_CURSOR = Cursor("shopify_change_poll", "from_shopify")
 
 
 async def _cursor(ctx: TaskContext, conns: list[TikTokShop]) -> datetime | None:
@@ -54,7 +53,7 @@ async def _cursor(ctx: TaskContext, conns: list[TikTokShop]) -> datetime | None:
         rows = {int(r[0]): r[1] for r in (await session.execute(select(
             SyncState.tiktok_shop_id, SyncState.last_synced_at).where(
             SyncState.tiktok_shop_id.in_([c.id for c in conns]),
-            SyncState.kind == CURSOR_KIND, SyncState.entity_id == CURSOR_ENTITY))).all()}
+            SyncState.kind == POLL_CURSOR.kind, SyncState.entity_id == POLL_CURSOR.entity))).all()}
     marks = [rows.get(c.id) for c in conns]
     return None if any(m is None for m in marks) else min(m for m in marks if m is not None)
 
@@ -62,14 +61,7 @@ async def _cursor(ctx: TaskContext, conns: list[TikTokShop]) -> datetime | None:
 async def _save_cursor(ctx: TaskContext, conns: list[TikTokShop], at: datetime) -> None:
     async with ctx.db.unit_of_work() as session:
         for tts in conns:
-            stmt = dialect_insert(session, SyncState).values(
-                shop_id=tts.shop_id, tiktok_shop_id=tts.id, kind=CURSOR_KIND,
-                entity_id=CURSOR_ENTITY, direction=CURSOR_DIRECTION, status="synced",
-                last_synced_at=at, created_at=utcnow(), updated_at=utcnow(),
-                desired_version=0, synced_version=0, attempts=0)
-            await session.execute(stmt.on_conflict_do_update(
-                index_elements=["tiktok_shop_id", "kind", "entity_id", "direction"],
-                set_={"last_synced_at": at, "updated_at": utcnow()}))
+            await save_cursor(session, tts, POLL_CURSOR, at)
 
 
 def _aware(value: datetime | None) -> datetime | None:

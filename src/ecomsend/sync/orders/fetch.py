@@ -14,9 +14,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from sqlalchemy import select
 
-from ecomsend.db.models import SyncState, TikTokShop
-from ecomsend.db.types import utcnow
-from ecomsend.db.upsert import dialect_insert
+from ecomsend.db.models import TikTokShop
 from ecomsend.integrations.tiktok import errors as tiktok_errors
 from ecomsend.integrations.tiktok.models.orders import Order, OrderSearchFilter
 from ecomsend.integrations.tiktok.models.webhooks import (
@@ -27,6 +25,7 @@ from ecomsend.integrations.tiktok.models.webhooks import (
 )
 from ecomsend.jobs.registry import RetryJob
 from ecomsend.services import tiktok_context
+from ecomsend.sync.cursors import Cursor, read_cursor, save_cursor
 from ecomsend.sync.inbox import InboundWebhook, Platform, WebhookHandler
 from ecomsend.sync.orders import settings as settings_mod
 from ecomsend.sync.orders.mirror import mark_stale, record_orders, settle_fetched, stale_ids
@@ -46,7 +45,7 @@ POLL_EVERY_S = 60.0
 POLL_OVERLAP_S = 120
 DETAIL_BATCH = 50
 RECORD_BATCH = 100
-CURSOR_KIND, CURSOR_ENTITY, CURSOR_DIRECTION = "order_poll", "cursor", "from_tiktok"
+POLL_CURSOR = Cursor("order_poll", "from_tiktok")
 
 
 def webhook_order_ids(payload: Any) -> list[str]:
@@ -116,28 +115,12 @@ async def fetch_orders(ctx: TaskContext, tiktok_shop_pk: int) -> None:
             batch = await stale_ids(session, tiktok_shop_pk, DETAIL_BATCH)
 
 
-async def _cursor(session: AsyncSession, tts_pk: int) -> datetime | None:
-    return (await session.execute(select(SyncState.last_synced_at).where(
-        SyncState.tiktok_shop_id == tts_pk, SyncState.kind == CURSOR_KIND,
-        SyncState.entity_id == CURSOR_ENTITY))).scalar_one_or_none()
-
-
-async def _save_cursor(session: AsyncSession, tts: TikTokShop, at: datetime) -> None:
-    stmt = dialect_insert(session, SyncState).values(
-        shop_id=tts.shop_id, tiktok_shop_id=tts.id, kind=CURSOR_KIND, entity_id=CURSOR_ENTITY,
-        direction=CURSOR_DIRECTION, status="synced", last_synced_at=at, created_at=utcnow(),
-        updated_at=utcnow(), desired_version=0, synced_version=0, attempts=0)
-    await session.execute(stmt.on_conflict_do_update(
-        index_elements=["tiktok_shop_id", "kind", "entity_id", "direction"],
-        set_={"last_synced_at": at, "updated_at": utcnow()}))
-
-
 async def poll_shop(ctx: TaskContext, tts: TikTokShop) -> int:
     """Search orders updated since the cursor (or the backfill window) and record them."""
     services = ctx.need_services()
     now = int(time.time())
     async with ctx.db.sessionmaker() as session:
-        cursor = await _cursor(session, tts.id)
+        cursor = await read_cursor(session, tts.id, POLL_CURSOR)
         prefs = await settings_mod.load(session, tts.id)
     start = (int(cursor.timestamp()) - POLL_OVERLAP_S if cursor
              else now - prefs.order.backfill_days * 86400)
@@ -151,7 +134,7 @@ async def poll_shop(ctx: TaskContext, tts: TikTokShop) -> int:
             batch = []
     changed += await _record(ctx, tts, batch)
     async with ctx.db.unit_of_work() as session:
-        await _save_cursor(session, tts, datetime.fromtimestamp(now, UTC))
+        await save_cursor(session, tts, POLL_CURSOR, datetime.fromtimestamp(now, UTC))
     return changed
 
 

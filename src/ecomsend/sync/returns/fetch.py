@@ -14,9 +14,7 @@ from typing import TYPE_CHECKING
 import structlog
 from sqlalchemy import select
 
-from ecomsend.db.models import SyncState, TikTokShop
-from ecomsend.db.types import utcnow
-from ecomsend.db.upsert import dialect_insert
+from ecomsend.db.models import TikTokShop
 from ecomsend.integrations.tiktok import errors as tiktok_errors
 from ecomsend.integrations.tiktok.models.returns import (
     CancellationSearchFilter,
@@ -28,6 +26,7 @@ from ecomsend.integrations.tiktok.models.webhooks import (
 )
 from ecomsend.jobs.registry import RetryJob
 from ecomsend.services import tiktok_context
+from ecomsend.sync.cursors import Cursor, read_cursor, save_cursor
 from ecomsend.sync.inbox import InboundWebhook
 from ecomsend.sync.orders import settings as settings_mod
 from ecomsend.sync.orders.fetch import connections
@@ -46,7 +45,7 @@ POLL_TASK = "tiktok_returns_poll"
 POLL_EVERY_S = 120.0
 #: Each fetch looks back this far past its cursor (clock skew, late index updates).
 OVERLAP_S = 120
-CURSOR_KIND, CURSOR_ENTITY, CURSOR_DIRECTION = "return_poll", "cursor", "from_tiktok"
+POLL_CURSOR = Cursor("return_poll", "from_tiktok")
 
 
 async def defer_fetch(session: AsyncSession, queue: JobQueue, tts_pk: int) -> None:
@@ -66,22 +65,6 @@ async def on_after_sale_webhook(session: AsyncSession, queue: JobQueue,
     return f"returns fetch deferred in {len(shops)} connection(s)"
 
 
-async def _cursor(session: AsyncSession, tts_pk: int) -> datetime | None:
-    return (await session.execute(select(SyncState.last_synced_at).where(
-        SyncState.tiktok_shop_id == tts_pk, SyncState.kind == CURSOR_KIND,
-        SyncState.entity_id == CURSOR_ENTITY))).scalar_one_or_none()
-
-
-async def _save_cursor(session: AsyncSession, tts: TikTokShop, at: datetime) -> None:
-    stmt = dialect_insert(session, SyncState).values(
-        shop_id=tts.shop_id, tiktok_shop_id=tts.id, kind=CURSOR_KIND, entity_id=CURSOR_ENTITY,
-        direction=CURSOR_DIRECTION, status="synced", last_synced_at=at, created_at=utcnow(),
-        updated_at=utcnow(), desired_version=0, synced_version=0, attempts=0)
-    await session.execute(stmt.on_conflict_do_update(
-        index_elements=["tiktok_shop_id", "kind", "entity_id", "direction"],
-        set_={"last_synced_at": at, "updated_at": utcnow()}))
-
-
 async def fetch_shop(ctx: TaskContext, tts: TikTokShop) -> int:
     """Search returns and cancellations updated since the cursor (or the backfill window),
     record them page by page, then move the cursor. Returns how many rows changed."""
@@ -89,7 +72,7 @@ async def fetch_shop(ctx: TaskContext, tts: TikTokShop) -> int:
     shop = tiktok_context(tts)
     now = int(time.time())
     async with ctx.db.sessionmaker() as session:
-        cursor = await _cursor(session, tts.id)
+        cursor = await read_cursor(session, tts.id, POLL_CURSOR)
         prefs = await settings_mod.load(session, tts.id)
     start = (int(cursor.timestamp()) - OVERLAP_S if cursor
              else now - prefs.order.backfill_days * 86400)
@@ -109,7 +92,7 @@ async def fetch_shop(ctx: TaskContext, tts: TikTokShop) -> int:
             break
         token = page.next_page_token
     async with ctx.db.unit_of_work() as session:
-        await _save_cursor(session, tts, datetime.fromtimestamp(now, UTC))
+        await save_cursor(session, tts, POLL_CURSOR, datetime.fromtimestamp(now, UTC))
     return changed
 
 
