@@ -110,3 +110,12 @@ async def disconnect(session: AsyncSession, tiktok_shop: TikTokShop) -> Disconne
                         "sync(s) wait for a reconnect; history kept.")})
     return DisconnectResult(tiktok_shop.id, when, already, waiting,
                             await kept_history(session, tiktok_shop.id))
+
+
+async def live_connections(session: AsyncSession, tts_pk: int | None = None) -> list[TikTokShop]:
+    """The connected TikTok shops (only `tts_pk` when given): what the order and returns polls
+    work through."""
+    stmt = select(TikTokShop).where(TikTokShop.disconnected_at.is_(None))
+    if tts_pk is not None:
+        stmt = stmt.where(TikTokShop.id == tts_pk)
+    return list((await session.execute(stmt)).scalars())

@@ -25,6 +25,7 @@ from ecomsend.integrations.tiktok.models.webhooks import (
 )
 from ecomsend.jobs.registry import RetryJob
 from ecomsend.services import tiktok_context
+from ecomsend.sync.connections import live_connections
 from ecomsend.sync.cursors import Cursor, read_cursor, save_cursor
 from ecomsend.sync.inbox import InboundWebhook, Platform, WebhookHandler
 from ecomsend.sync.orders import settings as settings_mod
@@ -89,7 +90,8 @@ WEBHOOK_HANDLERS: dict[tuple[Platform, str], WebhookHandler] = {
     (Platform.TIKTOK, topic): on_order_webhook for topic in ("1", "3", "4", "11")}
 
 
-def _retry(exc: tiktok_errors.TikTokError) -> RetryJob:
+def retry_later(exc: tiktok_errors.TikTokError) -> RetryJob:
+    """The job retry for a throttled or transient TikTok poll (also used by the returns poll)."""
     after = exc.retry_after if isinstance(exc, tiktok_errors.RateLimited) else 2.0
     return RetryJob(after, f"TikTok: {exc}")
 
@@ -108,7 +110,7 @@ async def fetch_orders(ctx: TaskContext, tiktok_shop_pk: int) -> None:
         try:
             found = (await services.tiktok.orders.get_order_detail(shop, batch)).orders
         except (tiktok_errors.RateLimited, tiktok_errors.Transient) as exc:
-            raise _retry(exc) from exc
+            raise retry_later(exc) from exc
         async with ctx.db.unit_of_work() as session:
             await record_orders(session, ctx.queue, tts, found)
             await settle_fetched(session, tts.id, batch)
@@ -148,15 +150,12 @@ async def _record(ctx: TaskContext, tts: TikTokShop, orders: list[Order]) -> int
 async def poll_orders(ctx: TaskContext, tiktok_shop_pk: int | None = None) -> None:
     """Job (periodic, or on demand for one connection): poll every connected TikTok shop."""
     async with ctx.db.sessionmaker() as session:
-        stmt = select(TikTokShop).where(TikTokShop.disconnected_at.is_(None))
-        if tiktok_shop_pk is not None:
-            stmt = stmt.where(TikTokShop.id == tiktok_shop_pk)
-        shops = list((await session.execute(stmt)).scalars())
+        shops = await live_connections(session, tiktok_shop_pk)
     for tts in shops:
         try:
             changed = await poll_shop(ctx, tts)
         except (tiktok_errors.RateLimited, tiktok_errors.Transient) as exc:
-            raise _retry(exc) from exc
+            raise retry_later(exc) from exc
         except tiktok_errors.Permanent as exc:
             log.warning("orders.poll_failed", tiktok_shop=tts.id, error=str(exc))
             continue

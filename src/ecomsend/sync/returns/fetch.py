@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import structlog
-from sqlalchemy import select
 
 from ecomsend.db.models import TikTokShop
 from ecomsend.integrations.tiktok import errors as tiktok_errors
@@ -24,12 +23,12 @@ from ecomsend.integrations.tiktok.models.webhooks import (
     CancellationStatusChange,
     ReturnStatusChange,
 )
-from ecomsend.jobs.registry import RetryJob
 from ecomsend.services import tiktok_context
+from ecomsend.sync.connections import live_connections
 from ecomsend.sync.cursors import Cursor, read_cursor, save_cursor
 from ecomsend.sync.inbox import InboundWebhook
 from ecomsend.sync.orders import settings as settings_mod
-from ecomsend.sync.orders.fetch import connections
+from ecomsend.sync.orders.fetch import connections, retry_later
 from ecomsend.sync.returns.mirror import record_cancellations, record_returns
 
 if TYPE_CHECKING:
@@ -99,16 +98,12 @@ async def fetch_shop(ctx: TaskContext, tts: TikTokShop) -> int:
 async def fetch_returns(ctx: TaskContext, tiktok_shop_pk: int | None = None) -> None:
     """Job (webhook-deferred for one connection, or periodic for all): fetch what changed."""
     async with ctx.db.sessionmaker() as session:
-        stmt = select(TikTokShop).where(TikTokShop.disconnected_at.is_(None))
-        if tiktok_shop_pk is not None:
-            stmt = stmt.where(TikTokShop.id == tiktok_shop_pk)
-        shops = list((await session.execute(stmt)).scalars())
+        shops = await live_connections(session, tiktok_shop_pk)
     for tts in shops:
         try:
             changed = await fetch_shop(ctx, tts)
         except (tiktok_errors.RateLimited, tiktok_errors.Transient) as exc:
-            after = exc.retry_after if isinstance(exc, tiktok_errors.RateLimited) else 2.0
-            raise RetryJob(after, f"TikTok: {exc}") from exc
+            raise retry_later(exc) from exc
         except tiktok_errors.Permanent as exc:
             log.warning("returns.fetch_failed", tiktok_shop=tts.id, error=str(exc))
             continue
