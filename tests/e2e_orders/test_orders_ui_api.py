@@ -63,7 +63,7 @@ async def test_filters_bulk_sync_fixes_and_counts(env: Env) -> None:
     assert synced["shopify_order_url"] == (
         f"https://admin.shopify.com/store/{store}/orders/{numeric}")
     assert synced["buyer"] == "Ada Lovelace" and synced["problems"] == []
-    assert synced["fulfillment_to_tiktok"]["status"] == "not_synced"
+    assert synced["fulfillment_to_tiktok"]["status"] == "unfulfilled"  # nothing shipped yet
     assert synced["fulfillment_to_shopify"] is None  # seller shipping: one direction applies
     [problem] = failed["problems"]
     assert problem["where"] == "order" and problem["action"]["kind"] == "link_item"
@@ -86,7 +86,7 @@ async def test_filters_bulk_sync_fixes_and_counts(env: Env) -> None:
 
     summary = await env.api("GET", "/api/orders/summary")
     assert summary["order_sync"] == {"synced": 1, "failed": 1, "not_synced": 1}
-    assert summary["fulfillment_to_tiktok"] == {"not_synced": 3}
+    assert summary["fulfillment_to_tiktok"] == {"unfulfilled": 3}
 
     # Sync fulfillments: the order not in Shopify yet is skipped with the reason.
     await env.shopify("POST", f"/orders/{synced['shopify_order_id']}/fulfill",

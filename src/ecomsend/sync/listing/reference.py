@@ -66,6 +66,13 @@ class TtlCache:
 CACHE = TtlCache()
 
 
+def _owner(shop: ShopContext, conn_id: int) -> tuple[int, str, str | None]:
+    """Whose reference data a key holds: the connection row, its TikTok shop and region, so a
+    row id reused by another database in the same process (the test suite: CI listed a UK
+    product against a US shop's cached attributes) never reads another region's categories."""
+    return conn_id, shop.limiter_identity, shop.region
+
+
 async def category_attributes(client: TikTokClient, shop: ShopContext, conn_id: int,
                               category_id: str, version: str | None) -> list[Attribute]:
     async def load() -> list[Attribute]:
@@ -73,7 +80,7 @@ async def category_attributes(client: TikTokClient, shop: ShopContext, conn_id: 
                                                               category_version=version)
         return list(got.attributes)
 
-    return await CACHE.get(("attrs", conn_id, category_id, version), load)
+    return await CACHE.get(("attrs", _owner(shop, conn_id), category_id, version), load)
 
 
 async def category_rules(client: TikTokClient, shop: ShopContext, conn_id: int,
@@ -82,14 +89,14 @@ async def category_rules(client: TikTokClient, shop: ShopContext, conn_id: int,
         return await client.categories.get_category_rules(shop, category_id,
                                                           category_version=version)
 
-    return await CACHE.get(("rules", conn_id, category_id, version), load)
+    return await CACHE.get(("rules", _owner(shop, conn_id), category_id, version), load)
 
 
 async def warehouses(client: TikTokClient, shop: ShopContext, conn_id: int) -> list[Warehouse]:
     async def load() -> list[Warehouse]:
         return list((await client.logistics.get_warehouses(shop)).warehouses)
 
-    return await CACHE.get(("warehouses", conn_id), load)
+    return await CACHE.get(("warehouses", _owner(shop, conn_id)), load)
 
 
 async def default_sales_warehouse(client: TikTokClient, shop: ShopContext,
@@ -105,4 +112,4 @@ async def categories(client: TikTokClient, shop: ShopContext, conn_id: int) -> l
     async def load() -> list[Category]:
         return list((await client.categories.get_categories(shop)).categories)
 
-    return await CACHE.get(("categories", conn_id), load)
+    return await CACHE.get(("categories", _owner(shop, conn_id)), load)
