@@ -124,7 +124,8 @@ async def record_unsynced(session: AsyncSession, key: EntityKey) -> int:
     """Note that `key` changed while its auto sync is off: the row says `not_synced` (the
     Orders page shows "fulfilled in Shopify, not synced yet") and no job is queued. A row
     already queued, running or retrying is left as it is. Turning auto sync on queues these
-    rows (`unsynced_ids`). Called by the fulfillment webhook handler; returns the row id."""
+    rows (`unsynced_keys`); the sweeper leaves them alone (it re-defers only pending, running
+    and backoff rows). Called by the fulfillment and order-mirror handlers; returns the row id."""
     now = utcnow()
     return int((await session.execute(prepared(session, _unsynced_upsert), {
         "shop_id": key.shop_id, "tiktok_shop_id": key.tiktok_shop_id, "kind": key.kind,
