@@ -7,7 +7,7 @@ so duplicated and out-of-order deliveries converge on TikTok's current state."""
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -149,15 +149,24 @@ async def _record(ctx: TaskContext, tts: TikTokShop, orders: list[Order]) -> int
 
 async def poll_orders(ctx: TaskContext, tiktok_shop_pk: int | None = None) -> None:
     """Job (periodic, or on demand for one connection): poll every connected TikTok shop."""
+    await poll_connections(ctx, tiktok_shop_pk, poll_shop, "orders.polled", "orders.poll_failed")
+
+
+async def poll_connections(ctx: TaskContext, tiktok_shop_pk: int | None,
+                           poll_one: Callable[[TaskContext, TikTokShop], Awaitable[int]],
+                           done_event: str, failed_event: str) -> None:
+    """Run `poll_one` for each connected TikTok shop (or only `tiktok_shop_pk`): throttled or
+    transient TikTok errors retry the job, a permanent one is logged and the next shop goes on.
+    Used by the order poll and the returns poll."""
     async with ctx.db.sessionmaker() as session:
         shops = await live_connections(session, tiktok_shop_pk)
     for tts in shops:
         try:
-            changed = await poll_shop(ctx, tts)
+            changed = await poll_one(ctx, tts)
         except (tiktok_errors.RateLimited, tiktok_errors.Transient) as exc:
             raise retry_later(exc) from exc
         except tiktok_errors.Permanent as exc:
-            log.warning("orders.poll_failed", tiktok_shop=tts.id, error=str(exc))
+            log.warning(failed_event, tiktok_shop=tts.id, error=str(exc))
             continue
         if changed:
-            log.info("orders.polled", tiktok_shop=tts.id, changed=changed)
+            log.info(done_event, tiktok_shop=tts.id, changed=changed)

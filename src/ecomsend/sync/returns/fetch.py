@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 import structlog
 
 from ecomsend.db.models import TikTokShop
-from ecomsend.integrations.tiktok import errors as tiktok_errors
 from ecomsend.integrations.tiktok.models.returns import (
     CancellationSearchFilter,
     ReturnSearchFilter,
@@ -24,11 +23,10 @@ from ecomsend.integrations.tiktok.models.webhooks import (
     ReturnStatusChange,
 )
 from ecomsend.services import tiktok_context
-from ecomsend.sync.connections import live_connections
 from ecomsend.sync.cursors import Cursor, read_cursor, save_cursor
 from ecomsend.sync.inbox import InboundWebhook
 from ecomsend.sync.orders import settings as settings_mod
-from ecomsend.sync.orders.fetch import connections, retry_later
+from ecomsend.sync.orders.fetch import connections, poll_connections
 from ecomsend.sync.returns.mirror import record_cancellations, record_returns
 
 if TYPE_CHECKING:
@@ -97,15 +95,5 @@ async def fetch_shop(ctx: TaskContext, tts: TikTokShop) -> int:
 
 async def fetch_returns(ctx: TaskContext, tiktok_shop_pk: int | None = None) -> None:
     """Job (webhook-deferred for one connection, or periodic for all): fetch what changed."""
-    async with ctx.db.sessionmaker() as session:
-        shops = await live_connections(session, tiktok_shop_pk)
-    for tts in shops:
-        try:
-            changed = await fetch_shop(ctx, tts)
-        except (tiktok_errors.RateLimited, tiktok_errors.Transient) as exc:
-            raise retry_later(exc) from exc
-        except tiktok_errors.Permanent as exc:
-            log.warning("returns.fetch_failed", tiktok_shop=tts.id, error=str(exc))
-            continue
-        if changed:
-            log.info("returns.fetched", tiktok_shop=tts.id, changed=changed)
+    await poll_connections(ctx, tiktok_shop_pk, fetch_shop, "returns.fetched",
+                           "returns.fetch_failed")
