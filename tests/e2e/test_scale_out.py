@@ -40,6 +40,8 @@ DOMAIN = "scale-out-e2e.myshopify.com"
 PRODUCTS = 60
 #: TikTok's documented default: 50 QPS per API per app+shop (rate-limits guide).
 LIMIT_QPS = 50
+#: Injected TikTok latency on product calls: long enough that a kill lands mid-job.
+CREATE_LATENCY_MS = 1500
 STARTED = re.compile(r"Starting job (\w+)\[(\d+)\]")
 ENDED = re.compile(r"Job (\w+)\[(\d+)\]\(.*\) ended with status")
 
@@ -96,6 +98,12 @@ async def _connect_and_import(stack: LocalStack, merchant: Merchant, db: Databas
     return str(tiktok["shop_id"]), int(tts_pk)
 
 
+def _running(log: Path) -> set[tuple[str, int]]:
+    """Listing jobs the worker writing `log` has started and not finished."""
+    started, ended = set(_jobs(log, STARTED)), set(_jobs(log, ENDED))
+    return {job for job in started - ended if job[0] == "sync_entity"}
+
+
 def _busiest_second(entries: list[dict[str, Any]]) -> int:
     """The most calls of one API that arrived within any rolling second."""
     by_api: dict[str, list[float]] = {}
@@ -122,23 +130,31 @@ async def test_two_workers_share_one_limit_survive_a_sigkill_and_fire_periodics_
         sample = (await merchant.browser.get(
             f"{stack.tiktok_url}/_sandbox/shops/{tiktok_shop_id}/sample_product")).json()
         queue = build_queue(stack.settings, pg_db, build_registry())
+        # Every product create takes 1.5 s on TikTok's side (sandbox latency fault, applied
+        # before the handler runs), so a listing job is surely mid-call when A is killed: a
+        # job that started and finished between the log read and the SIGKILL made this flaky.
+        await merchant.browser.put(f"{stack.tiktok_url}/_sandbox/shops/{tiktok_shop_id}/faults",
+                                   json={"latency_ms": CREATE_LATENCY_MS, "latency_rate": 1.0,
+                                         "paths": ["/product/202309/products"]})
         _, marked = await activate_default_template(pg_db, queue, tts_pk, sample)
         await queue.close()
         assert marked >= PRODUCTS // 2
         settled = SyncState.status.in_(["synced", "failed", "review_failed"])
         product = SyncState.kind == "product"
 
-        async def both_busy() -> bool:
-            return all(any(t == "sync_entity" for t, _ in _jobs(log, STARTED)) for log in logs)
+        async def both_busy_and_a_mid_job() -> bool:
+            if not all(any(t == "sync_entity" for t, _ in _jobs(log, STARTED)) for log in logs):
+                return False
+            return bool(_running(logs[0]))
 
-        await _until(both_busy, 120)
+        await _until(both_busy_and_a_mid_job, 120, every=0.05)
         # SIGKILL worker A while it runs listing jobs (no shutdown hook runs).
         killed_at = await _count(pg_db, product, settled)
         assert killed_at < marked, "the listing finished before the kill: nothing to recover"
         workers[0].send_signal(signal.SIGKILL)
         workers[0].wait(timeout=10)
-        started_a, ended_a = set(_jobs(logs[0], STARTED)), set(_jobs(logs[0], ENDED))
-        orphans = {job for job in started_a - ended_a if job[0] == "sync_entity"}
+        started_a = set(_jobs(logs[0], STARTED))
+        orphans = _running(logs[0])
         assert orphans, "worker A was running no listing job when killed"
 
         async def listing_done() -> bool:
