@@ -45,22 +45,25 @@ SELLER_CANCELLABLE = frozenset({"UNPAID", "ON_HOLD", "AWAITING_SHIPMENT"})
 SHOPIFY_REASON = {"BUYER": "CUSTOMER", "SELLER": "STAFF", "SYSTEM": "OTHER"}
 
 
-async def cancel_in_shopify(ctx: TaskContext, oc: OrderContext) -> PushResult:
-    """Cancel the linked Shopify order (no-op when it is already cancelled)."""
-    assert oc.link is not None
+async def cancel_in_shopify(ctx: TaskContext, oc: OrderContext,
+                            shopify_order_id: str | None = None) -> PushResult:
+    """Cancel the linked Shopify order, or `shopify_order_id` (an order just found and linked
+    by the order handler); a no-op when it is already cancelled."""
+    target = shopify_order_id or (oc.link.shopify_order_id if oc.link is not None else None)
+    assert target is not None
     client = ctx.need_services().shopify(oc.shop)
     extra = oc.order.model_extra or {}
     initiator = str(oc.order.cancellation_initiator or extra.get("cancel_user") or "BUYER")
     async with platform_errors("Cancelling the Shopify order"):
-        current = await client.order(oc.link.shopify_order_id)
+        current = await client.order(target)
         if current is None or current.cancelled_at is not None:
             return PushResult(api_calls=1, details={"cancelled": "already"})
         await client.cancel_order(
-            oc.link.shopify_order_id, reason=SHOPIFY_REASON.get(initiator.upper(), "OTHER"),
+            target, reason=SHOPIFY_REASON.get(initiator.upper(), "OTHER"),
             restock=oc.prefs.order.restock_on_cancel,
             staff_note=f"Cancelled on TikTok Shop by {initiator.lower()}: "
                        f"{oc.order.cancel_reason or 'no reason given'}"[:255])
-    return PushResult(api_calls=2, details={"cancelled": oc.link.shopify_order_id})
+    return PushResult(api_calls=2, details={"cancelled": target})
 
 
 def _manual_steps(order_id: str, status: str) -> str:

@@ -9,7 +9,10 @@ writes ("Search indexing may lag a few seconds behind creation", reference/shopi
 so a look-up right after a crash can miss the order the dead worker made: a retry that finds an
 intent without a link re-looks the order up with backoff (the job is rescheduled, no worker
 sleeps) until `shopify_order_search_lag_s` has passed since that attempt, and only then may it
-create again. Without an intent (the normal path) there is no wait.
+create again. Without an intent (the normal path) there is no wait. A TikTok cancellation of
+an order with an intent but no link (the buyer cancelled while its create was cut short) looks
+the same way for the Shopify order the earlier attempt may have made, to cancel it
+(`cancel_unlinked`).
 
 Why search and not a lookup outside the index: `orderCreate` documents no `@idempotent` key in
 the 2026-07 schema (only inventory, refund and location mutations do), and the one non-search
@@ -43,6 +46,8 @@ if TYPE_CHECKING:
     from ecomsend.jobs.registry import TaskContext
     from ecomsend.sync.state import Lease
 
+#: The outcome of a TikTok cancellation that came before the order reached Shopify.
+NEVER_SYNCED = "cancelled on TikTok before it was synced"
 LINK_FIX = ("Link this TikTok product to a Shopify variant on the Link products page, "
             "then Retry.")
 
@@ -129,6 +134,31 @@ async def create_in_shopify(ctx: TaskContext, oc: OrderContext) -> PushResult:
                       details={"shopify_order_id": order.id, "name": order.name})
 
 
+async def cancel_unlinked(ctx: TaskContext, oc: OrderContext) -> PushResult:
+    """A TikTok cancellation of an order without a link. Usually it never reached Shopify:
+    nothing to do. But a create intent without a link means an earlier attempt may have made
+    the Shopify order (its worker was SIGKILLed during `orderCreate`, or the answer was lost)
+    and the buyer cancelled before the retry ran (the chaos suite's lost cancellation, issue
+    11): find that order — re-looking it up until the search-lag window since the attempt has
+    passed, as a create retry would — link it and cancel it. Not found after the window:
+    nothing was created, and the intent is dropped."""
+    intent = await intents.load_intent(ctx.db, oc.tts.id, intents.SHOPIFY_ORDER, oc.order.id)
+    if intent is None:
+        return PushResult(details={"skipped": NEVER_SYNCED})
+    client = ctx.need_services().shopify(oc.shop)
+    async with platform_errors("Looking up the Shopify order to cancel"):
+        found = await find_existing(client, oc.order.id)
+    if found is None:
+        await wait_for_search_lag(ctx, oc)
+        async with ctx.db.unit_of_work() as session:
+            await intents.clear_intent(session, oc.tts.id, intents.SHOPIFY_ORDER, oc.order.id)
+        return PushResult(api_calls=1, details={"skipped": NEVER_SYNCED})
+    await save_link(ctx.db, oc.tts.id, oc.order.id, found)
+    cancelled = await cancel_in_shopify(ctx, oc, found.id)
+    return PushResult(api_calls=cancelled.api_calls + 1,
+                      details={**cancelled.details, "shopify_order_id": found.id})
+
+
 async def sync_order_to_shopify(ctx: TaskContext, lease: Lease) -> PushResult:
     """Handler for (`order`, `to_shopify`)."""
     async with ctx.db.sessionmaker() as session:
@@ -139,7 +169,7 @@ async def sync_order_to_shopify(ctx: TaskContext, lease: Lease) -> PushResult:
             return await cancel_in_shopify(ctx, oc)
         return PushResult(details={"shopify_order_id": oc.link.shopify_order_id})
     if status == "CANCELLED":
-        return PushResult(details={"skipped": "cancelled on TikTok before it was synced"})
+        return await cancel_unlinked(ctx, oc)
     if status not in ELIGIBLE:
         raise SyncPermanent(f"The TikTok order is {status}: it can be synced once it reaches "
                             "Awaiting shipment (paid, past the on-hold period).")
