@@ -7,7 +7,8 @@ The retry sees a CANCELLED order without a link: it must find the Shopify order 
 made (waiting out the search lag), link it and cancel it — not skip it as "cancelled before it
 was synced", which left it open in Shopify for good. And when the create never landed, the
 retry looks until the lag window has passed, then settles without an order and drops the
-intent. Real sandboxes and the real app (LocalStack, SQLite), the crash in a real process.
+intent. Real sandboxes and the real app (conftest: LocalStack, SQLite), the crash in a real
+process.
 """
 
 from __future__ import annotations
@@ -15,21 +16,17 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.fernet import Fernet
 from sqlalchemy import select, update
 
-from e2e_orders.harness import Env, make_env, until
-from ecomsend.db.migrate import upgrade
+from e2e_orders.harness import Env, until
 from ecomsend.db.models import CreateIntent, OrderLink, SyncState, TikTokOrder
-from ecomsend.db.session import Database
 from ecomsend.db.types import utcnow
-from ecomsend.demo.stack import LocalStack, settings_env
+from ecomsend.demo.stack import settings_env
 from ecomsend.integrations.shopify import errors as shopify_errors
 from ecomsend.integrations.shopify.orders import OrderOperations
 from ecomsend.sync import state
@@ -38,33 +35,6 @@ from ecomsend.sync.orders.mirror import ORDER_KIND, TO_SHOPIFY
 CRASH_WORKER = Path(__file__).resolve().parents[1] / "e2e_orders" / "crash_worker.py"
 #: Shopify's orders search lags this long in the crash test: the retry must look again.
 SEARCH_LAG_S = 3.0
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    var = tmp_path_factory.mktemp("cancel-during-create")
-    overrides = {"token_encryption_key": Fernet.generate_key().decode(),
-                 "session_secret": "cancel-during-create-secret-0123456789abcdef"}
-    running = LocalStack(var, database_url=f"sqlite+aiosqlite:///{var / 'app.db'}",
-                         settings_overrides=overrides,
-                         tiktok_options={"webhook_retry_delays_s": (0.2, 0.4, 0.8)})
-    upgrade(running.settings)
-    with running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-async def app_db(stack: LocalStack) -> AsyncIterator[Database]:
-    db = Database(stack.settings)
-    yield db
-    await db.dispose()
-
-
-@pytest.fixture
-async def env(stack: LocalStack, app_db: Database) -> AsyncIterator[Env]:
-    made = await make_env(stack, app_db)
-    yield made
-    await made.merchant.close()
 
 
 class _NoDefer:

@@ -7,7 +7,7 @@ so duplicated and out-of-order deliveries converge on TikTok's current state."""
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -117,19 +117,40 @@ async def fetch_orders(ctx: TaskContext, tiktok_shop_pk: int) -> None:
             batch = await stale_ids(session, tiktok_shop_pk, DETAIL_BATCH)
 
 
+async def updated_since(ctx: TaskContext, tts: TikTokShop, start: int) -> AsyncIterator[Order]:
+    """Every order updated at or after `start`, page by page, oldest created first.
+
+    Paged on `create_time` (it never changes) with no `update_time` upper bound: an order
+    updated while we page neither moves nor leaves the result, and orders created meanwhile
+    come last, so no order is skipped even when page tokens are offsets (the sandbox's; Get
+    Order List documents its tokens only as cursor-based, reference §6). The client's default
+    (update_time ASC, used with an upper bound) moved every later order one place back when one
+    was updated mid-poll, so the next page began one order too far on (issue 11)."""
+    orders, shop = ctx.need_services().tiktok.orders, tiktok_context(tts)
+    filters = OrderSearchFilter(update_time_ge=start)
+    token: str | None = None
+    while True:
+        page = await orders.search_orders(shop, page_token=token, filters=filters,
+                                          sort_field="create_time", sort_order="ASC")
+        for order in page.orders:
+            yield order
+        if not page.has_more:
+            return
+        token = page.next_page_token
+
+
 async def poll_shop(ctx: TaskContext, tts: TikTokShop) -> int:
-    """Search orders updated since the cursor (or the backfill window) and record them."""
-    services = ctx.need_services()
+    """Search orders updated since the cursor (or the backfill window) and record them; the
+    cursor moves to the time the search started, only once every page was read."""
     now = int(time.time())
     async with ctx.db.sessionmaker() as session:
         cursor = await read_cursor(session, tts.id, POLL_CURSOR)
         prefs = await settings_mod.load(session, tts.id)
     start = (int(cursor.timestamp()) - POLL_OVERLAP_S if cursor
              else now - prefs.order.backfill_days * 86400)
-    filters = OrderSearchFilter(update_time_ge=start, update_time_lt=now + 1)
     batch: list[Order] = []
     changed = 0
-    async for order in services.tiktok.orders.iter_orders(tiktok_context(tts), filters):
+    async for order in updated_since(ctx, tts, start):
         batch.append(order)
         if len(batch) >= RECORD_BATCH:
             changed += await _record(ctx, tts, batch)
