@@ -30,7 +30,11 @@ def sandbox_process() -> Iterator[str]:
     script = Path(sys.executable).with_name("ecomsend")
     head = [str(script)] if script.exists() else [sys.executable, "-m", "ecomsend.cli"]
     proc = subprocess.Popen([*head, "sandbox", "shopify", "--port", str(port), "--api-key",
-                             API_KEY, "--api-secret", API_SECRET, "--bulk-delay-s", "0.01"],
+                             API_KEY, "--api-secret", API_SECRET, "--bulk-delay-s", "0.01",
+                             # No simulated run time (2,000 objects/s would add 100 s): this
+                             # test is about streaming the file, tests/sandbox_shopify about
+                             # the lifecycle.
+                             "--bulk-objects-per-s", "0"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

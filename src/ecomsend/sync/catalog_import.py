@@ -29,7 +29,7 @@ from ecomsend.db.bulk_writer import BulkSink, ConnectionSink, bulk_sink
 from ecomsend.db.models import InventoryLevel, ShopifyProduct, ShopifyVariant
 from ecomsend.db.session import Database
 from ecomsend.db.types import utcnow
-from ecomsend.integrations.shopify.bulk import start_catalog_export
+from ecomsend.integrations.shopify.bulk import CatalogExport, start_catalog_export
 from ecomsend.integrations.shopify.client import ShopifyClient
 from ecomsend.integrations.shopify.models import InventoryLevel as StockLevel
 from ecomsend.integrations.shopify.models import Product, Variant
@@ -327,6 +327,16 @@ async def import_shop_catalog(
     """The initial catalog fetch of a shop: start the bulk export (products, levels,
     collections at once) and import it. Called by the install job and the benchmark."""
     export = await start_catalog_export(client, with_collections=with_collections)
+    return await import_export(db, shop_id, export, with_collections=with_collections,
+                               on_progress=on_progress, batch_products=batch_products)
+
+
+async def import_export(
+    db: Database, shop_id: int, export: CatalogExport, *, with_collections: bool = True,
+    on_progress: ProgressCallback | None = None, batch_products: int = DEFAULT_BATCH_PRODUCTS,
+) -> ImportProgress:
+    """Import a started catalog export (waits for its JSONL files, then streams them through
+    the bulk writer). Called by `import_shop_catalog` and the benchmark."""
     with relaxed_gc():
         async with bulk_sink(db, separate_process=True) as sink:
             return await import_catalog(db, shop_id, export.products(),

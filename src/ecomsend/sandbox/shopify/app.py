@@ -6,7 +6,6 @@ Called by `cli.serve_shopify_sandbox`, the demo, benchmarks and tests (with Back
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import uuid
@@ -15,16 +14,14 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
 from ecomsend.sandbox.shopify import oauth
-from ecomsend.sandbox.shopify.bulk_project import jsonl_chunks
 from ecomsend.sandbox.shopify.control import router as control_router
 from ecomsend.sandbox.shopify.control_edits import router as edits_router
 from ecomsend.sandbox.shopify.control_markets import router as markets_router
 from ecomsend.sandbox.shopify.executor import run_graphql
 from ecomsend.sandbox.shopify.faults import FaultMiddleware
-from ecomsend.sandbox.shopify.resolvers.base import Ctx
 from ecomsend.sandbox.shopify.resolvers.bulk import file_url
 from ecomsend.sandbox.shopify.schema import API_VERSION, get_schema
 from ecomsend.sandbox.shopify.store import Sandbox, Shop, Token
@@ -124,26 +121,17 @@ def _add_bulk_route(app: FastAPI, sandbox: Sandbox) -> None:
 
     @app.get("/_sandbox/bulk/{name}", include_in_schema=False)
     async def bulk_file(name: str, token: str = "") -> Response:
-        """GET a bulk result (signed URL from BulkOperation.url), streamed JSONL."""
+        """GET a bulk result (signed URL from BulkOperation.url): the JSONL file written
+        when the operation completed."""
         stem = name.removesuffix(".jsonl")
         domain = sandbox.bulk_index.get(int(stem)) if stem.isdigit() else None
         shop = sandbox.shop(domain) if domain else None
         op = shop.bulk_ops.get(int(stem)) if shop else None
-        if shop is None or op is None or token != op.token or file_url(op) is None:
+        if shop is None or op is None or token != op.token or file_url(op) is None \
+                or op.file_path is None:
             return Response("<Error><Code>AccessDenied</Code></Error>", status_code=403,
                             media_type="application/xml")
-        ctx = Ctx(sandbox, shop)
-        conn = op.plan.fn(None, ctx, op.plan.args)  # snapshot the roots on the loop thread
-
-        async def stream() -> AsyncIterator[bytes]:
-            """Yield the JSONL chunks, letting the loop breathe; record fileSize at the end."""
-            sizes: list[int] = []
-            for chunk in jsonl_chunks(ctx, op.plan, sizes, conn):
-                yield chunk
-                await asyncio.sleep(0)  # let other requests run between chunks
-            op.file_size = sizes[0] if sizes else None
-
-        return StreamingResponse(stream(), media_type="application/jsonl")
+        return FileResponse(op.file_path, media_type="application/jsonl")
 
 
 def create_app(api_key: str, api_secret: str, **options: Any) -> Any:

@@ -8,6 +8,7 @@ operations that fire webhooks), the generator, bulk and the control API.
 from __future__ import annotations
 
 import itertools
+import tempfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -266,6 +267,8 @@ class BulkOp:
     root_count: int = 0
     object_count: int = 0
     file_size: int | None = None
+    #: The result file, written before the operation turns COMPLETED (as Shopify does).
+    file_path: str | None = None
     error_code: str | None = None
     created_at: float = field(default_factory=now)
     completed_at: float | None = None
@@ -344,11 +347,19 @@ class Sandbox:
         self.base_url = ""  # filled from the first request: absolute bulk URLs need it
         self.dispatcher: Any = None  # webhooks.Dispatcher, attached by app.create_app
         self.bulk_index: dict[int, str] = {}  # bulk operation id -> shop domain
+        self._bulk_dir: tempfile.TemporaryDirectory[str] | None = None  # result files
         self._ids = itertools.count(int(options.get("first_id", 1_000_001)))
 
     def next_id(self) -> int:
         """A fresh integer id, unique across all types and shops (like Shopify's)."""
         return next(self._ids)
+
+    def bulk_file_path(self, op_id: int) -> str:
+        """Where the result file of bulk operation `op_id` is written (a directory of this
+        sandbox's own, removed when the process exits)."""
+        if self._bulk_dir is None:
+            self._bulk_dir = tempfile.TemporaryDirectory(prefix="shopify-sandbox-bulk-")
+        return f"{self._bulk_dir.name}/{op_id}.jsonl"
 
     def bulk_shop(self, path: str) -> str | None:
         """The shop owning a bulk file path /_sandbox/bulk/{id}.jsonl (fault middleware)."""
