@@ -26,6 +26,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import structlog
+
 from ecomsend.db.models import OrderLink
 from ecomsend.db.session import Database
 from ecomsend.db.types import utcnow
@@ -48,6 +50,8 @@ if TYPE_CHECKING:
 
 #: The outcome of a TikTok cancellation that came before the order reached Shopify.
 NEVER_SYNCED = "cancelled on TikTok before it was synced"
+log = structlog.get_logger(__name__)
+
 LINK_FIX = ("Link this TikTok product to a Shopify variant on the Link products page, "
             "then Retry.")
 
@@ -154,6 +158,7 @@ async def cancel_unlinked(ctx: TaskContext, oc: OrderContext) -> PushResult:
             await intents.clear_intent(session, oc.tts.id, intents.SHOPIFY_ORDER, oc.order.id)
         return PushResult(api_calls=1, details={"skipped": NEVER_SYNCED})
     await save_link(ctx.db, oc.tts.id, oc.order.id, found)
+    log.info("orders.cut_short_create_found", order_id=oc.order.id, shopify_order_id=found.id)
     cancelled = await cancel_in_shopify(ctx, oc, found.id)
     return PushResult(api_calls=cancelled.api_calls + 1,
                       details={**cancelled.details, "shopify_order_id": found.id})
