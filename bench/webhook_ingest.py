@@ -9,18 +9,28 @@ for `--seconds`: Shopify `inventory_levels/update` for the store's inventory ite
 type 5 events, alternately, each signed and unique, offered open-loop at `--rate` per second
 (0: as fast as the connections allow) over `--connections` keep-alive connections.
 
-Afterwards the database says what happened: `lost` counts acknowledged deliveries without a
+In a flood the app acknowledges a delivery once it is recorded and processes it right after
+(sync/inbox_process.py); once the load is over the benchmark waits until no receipt waits
+(`drain_s`: seconds from the last acknowledgement until everything was processed). Then the
+database says what happened: `lost` counts acknowledged deliveries without a
 `webhook_receipt`, `processed_twice` those with more than one webhook row in the activity log
 (the inbox writes exactly one per delivery it handles), `unprocessed` those with none.
 
+Baseline (issue 12 §1): the same load generator at the same rate against a bare ASGI endpoint
+(bench/_bare_webhook.py: same uvicorn settings, HMAC check, 200, nothing recorded) for
+`--baseline-seconds` → `baseline_rate_per_s`, `baseline_p99_ms`, `baseline_cpu_ms_per_webhook`
+and `rate_ratio_to_baseline`, `cpu_ratio_to_baseline`.
+
 Prints ONE JSON object as its last line:
 {"seconds", "webhooks", "rate_per_s", "p50_ms", "p99_ms", "p9999_ms", "lost",
- "processed_twice", "unprocessed", "offered_rate_per_s", "mode", "web_processes",
+ "processed_twice", "unprocessed", "drain_s", "offered_rate_per_s", "mode", "web_processes",
+ "web_cpu_ms_per_webhook", "baseline_rate_per_s", "rate_ratio_to_baseline",
  "cpu_calibration_ms", ...}
 Targets (issue 12 §2): embedded ≥ 1,000/s with p99 ≤ 100 ms; `--postgres` ≥ 2,500/s; lost 0,
 processed_twice 0; p99.99 within TikTok's 3 s (and Shopify's 5 s) delivery deadline.
 
 Run: .venv/bin/python bench/webhook_ingest.py [--seconds 60] [--rate 1000] [--postgres]
+     [--baseline-seconds 20]
 """
 
 from __future__ import annotations
@@ -61,6 +71,9 @@ from ecomsend.serving import free_port
 
 DOMAIN = "bench-webhooks.myshopify.com"
 LOADGEN = Path(__file__).with_name("_webhook_loadgen.py")
+BARE = Path(__file__).with_name("_bare_webhook.py")
+#: Longest wait for the deliveries acknowledged in the flood to be processed.
+DRAIN_TIMEOUT_S = 1800.0
 POSTGRES_ADMIN_URL = os.environ.get("ECOMSEND_TEST_POSTGRES_URL",
                                     "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 #: Delivery deadlines: Shopify waits 5 s for the answer, TikTok 3 s (reference §4.1, §5.2).
@@ -176,6 +189,41 @@ def run_loadgen(spec: dict[str, Any], var_dir: Path) -> dict[str, Any]:
     return result
 
 
+async def drain(db: Database, timeout_s: float = DRAIN_TIMEOUT_S) -> float:
+    """Seconds until no receipt waits to be processed (the flood was acknowledged first)."""
+    began = time.perf_counter()
+    while time.perf_counter() - began < timeout_s:
+        async with db.sessionmaker() as session:
+            waiting = (await session.execute(select(func.count()).select_from(
+                WebhookReceipt).where(WebhookReceipt.processed_at.is_(None)))).scalar_one()
+        if not waiting:
+            break
+        await asyncio.sleep(0.5)
+    return round(time.perf_counter() - began, 1)
+
+
+def baseline(spec: dict[str, Any], var_dir: Path, seconds: float) -> dict[str, Any]:
+    """The load generator against the bare endpoint (bench/_bare_webhook.py), same rate and
+    connections (`spec`: the flood's)."""
+    port = free_port()
+    server = subprocess.Popen([sys.executable, str(BARE), str(port), spec["shopify_secret"],
+                               spec["tiktok_key"], spec["tiktok_secret"]])
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_until_up(url, "/")
+        before = cpu_seconds([server.pid])
+        run = run_loadgen({**spec, "targets": [url], "seconds": seconds}, var_dir)
+        run["web_cpu_s"] = cpu_seconds([server.pid]) - before
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    latencies = [float(a[2]) for a in run["acked"]]
+    rate = len(latencies) / run["seconds"] if run["seconds"] > 0 else 0.0
+    return {"baseline_rate_per_s": round(rate, 1), "baseline_p99_ms": pct(latencies, 0.99),
+            "baseline_cpu_ms_per_webhook": round(run["web_cpu_s"] * 1000 / len(latencies), 3)
+            if latencies else None}
+
+
 async def audit(db: Database, acked: list[list[Any]]) -> dict[str, int]:
     """lost / processed_twice / unprocessed of the acknowledged deliveries, from the database."""
     async with db.sessionmaker() as session:
@@ -190,8 +238,8 @@ async def audit(db: Database, acked: list[list[Any]]) -> dict[str, int]:
             "unprocessed": sum(1 for n in handled if n == 0)}
 
 
-def summarise(args: argparse.Namespace, run: dict[str, Any], checks: dict[str, int],
-              calibration: float, web_processes: int) -> dict[str, Any]:
+def summarise(args: argparse.Namespace, run: dict[str, Any], checks: dict[str, Any],
+              calibration: float, web_processes: int, base: dict[str, Any]) -> dict[str, Any]:
     latencies = [float(a[2]) for a in run["acked"]]
     by_platform = {p: [float(a[2]) for a in run["acked"] if a[0] == p] for p in DEADLINE_MS}
     seconds = float(run["seconds"])
@@ -212,6 +260,9 @@ def summarise(args: argparse.Namespace, run: dict[str, Any], checks: dict[str, i
         if latencies else None,
         "failed_attempts": run["failed"], "unsent": 0 if not args.rate else max(
             0, int(args.rate * args.seconds) - int(run["sent"])),
+        **base, "rate_ratio_to_baseline": ratio(rate, base.get("baseline_rate_per_s")),
+        "cpu_ratio_to_baseline": ratio(run["web_cpu_s"] * 1000 / len(latencies), base.get(
+            "baseline_cpu_ms_per_webhook"), 1) if latencies else None,
         "cpu_calibration_ms": calibration,
     }
 
@@ -226,6 +277,8 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=50)
     parser.add_argument("--postgres", action="store_true",
                         help="scale-out: PostgreSQL, 2 web processes + 1 worker")
+    parser.add_argument("--baseline-seconds", type=float, default=20.0,
+                        help="how long the bare-endpoint baseline runs (0: not at all)")
     args = parser.parse_args()
     if args.rate is None:
         args.rate = 2500.0 if args.postgres else 1000.0
@@ -246,25 +299,34 @@ def main() -> None:
         log(f"flooding {deployment.web_urls} for {args.seconds:.0f}s at "
             f"{args.rate or 'max'}/s")
         began, cpu_before = time.perf_counter(), cpu_seconds(deployment.web_pids())
-        run = run_loadgen({**spec, "targets": deployment.web_urls, "seconds": args.seconds,
-                           "rate": args.rate, "connections": args.connections}, var_dir)
+        spec.update(rate=args.rate, connections=args.connections)
+        run = run_loadgen({**spec, "targets": deployment.web_urls, "seconds": args.seconds},
+                          var_dir)
         log(f"load done in {time.perf_counter() - began:.1f}s: {len(run['acked'])} acked, "
             f"failures {run['failed']}")
-        time.sleep(1.0)  # let the last commits land before reading
         run["web_cpu_s"] = cpu_seconds(deployment.web_pids()) - cpu_before
 
-        async def check() -> dict[str, int]:
+        async def check() -> dict[str, Any]:
             db = Database(deployment.stack.settings)
             try:
-                return await audit(db, run["acked"])
+                drained = await drain(db)
+                return {**await audit(db, run["acked"]), "drain_s": drained}
             finally:
                 await db.dispose()
 
         checks = asyncio.run(check())
+        log(f"drained in {checks['drain_s']}s: {checks}")
+        # Acknowledging and processing: all the CPU the flood cost the web processes.
+        checks["web_cpu_ms_per_webhook_processed"] = round(
+            (cpu_seconds(deployment.web_pids()) - cpu_before) * 1000 / max(1, len(run["acked"])),
+            2)
     finally:
         deployment.stop()
+    try:
+        base = baseline(spec, var_dir, args.baseline_seconds) if args.baseline_seconds else {}
+    finally:
         shutil.rmtree(var_dir, ignore_errors=True)
-    emit(summarise(args, run, checks, calibration, len(deployment.web_urls)))
+    emit(summarise(args, run, checks, calibration, len(deployment.web_urls), base))
 
 
 if __name__ == "__main__":

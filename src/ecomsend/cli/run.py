@@ -51,6 +51,7 @@ def register_run_commands(app: typer.Typer) -> None:
 
         from ecomsend.config import get_settings
         from ecomsend.logging import configure_logging
+        from ecomsend.serving import uvicorn_options
         from ecomsend.web.app import create_app
 
         settings = get_settings()
@@ -60,7 +61,8 @@ def register_run_commands(app: typer.Typer) -> None:
             from ecomsend.db.migrate import upgrade
 
             upgrade(settings)
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(settings), host=host, port=port,
+                    **uvicorn_options(settings.log_level))
 
     @app.command()
     def worker(

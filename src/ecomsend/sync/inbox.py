@@ -1,14 +1,18 @@
 """The idempotent webhook inbox (DESIGN.md §4.1), shared by both platforms' webhook routes.
 
-In the caller's one transaction: insert the `webhook_receipt` (a repeated delivery id stops
-here), run the topic's handler (update the mirror, bump sync_state, defer ids-only jobs) and log
-the webhook. The route commits and answers 200 — nothing slow happens before the answer.
+`record` inserts the `webhook_receipt` of a batch of deliveries in one statement (a repeated
+delivery id or body stops there); `process` runs a delivery's topic handler (update the mirror,
+bump sync_state, defer ids-only jobs) and logs the webhook. Both run in the caller's
+transaction: `sync.inbox_batch` records and processes in one when deliveries come slowly, and
+records only (the body kept, `processed_at` NULL) in a flood, leaving the processing to
+`sync.inbox_process`. `ingest` does both for one delivery (tests, tools).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, cast
 
@@ -57,15 +61,46 @@ WebhookHandlers = Mapping[tuple[Platform, str], WebhookHandler]
 
 async def ingest(session: AsyncSession, queue: JobQueue, webhook: InboundWebhook,
                  handlers: WebhookHandlers) -> IngestOutcome:
-    """Record `webhook` once and run its handler in `session`; never commits (the route does).
-
-    Called by the `/webhooks/*` routes after the signature has been verified."""
-    inserted = await session.execute(prepared(session, _receipt_insert), {
-        "platform": webhook.platform.value, "delivery_id": webhook.delivery_id[:255],
-        "topic": webhook.topic[:128], "shop_key": webhook.shop_key[:255],
-        "body_sha256": webhook.body_sha256, "received_at": utcnow()})
-    if inserted.first() is None:
+    """Record `webhook` once and run its handler in `session`; never commits (the caller
+    does). Used by tests and tools; the routes go through `sync.inbox_batch`."""
+    if (await record(session, [webhook]))[0] is None:
         return IngestOutcome.DUPLICATE
+    return await process(session, queue, webhook, handlers)
+
+
+async def record(session: AsyncSession, webhooks: Sequence[InboundWebhook],
+                 bodies: Sequence[bytes] | None = None) -> list[int | None]:
+    """Insert the receipts of `webhooks` in one statement; per webhook, its receipt id, or
+    None when its delivery id or body was seen before (also earlier in `webhooks`).
+
+    Without `bodies` the receipts are marked processed now (the caller processes them in this
+    transaction); with them (one per webhook) they wait, body kept, for `sync.inbox_process`.
+    Called by `ingest` and `sync.inbox_batch`."""
+    now = utcnow()
+    rows = [_receipt_row(w, now, None if bodies is None else bodies[i])
+            for i, w in enumerate(webhooks)]
+    result = await session.execute(prepared(session, _receipt_insert), rows)
+    ids = {(str(platform), str(delivery)): int(rid) for rid, platform, delivery in result}
+    claimed = []
+    for row in rows:  # a key repeated within the batch: only its first delivery counts
+        claimed.append(ids.pop((row["platform"], row["delivery_id"]), None))
+    return claimed
+
+
+def _receipt_row(webhook: InboundWebhook, now: datetime, body: bytes | None) -> dict[str, Any]:
+    return {"platform": webhook.platform.value, "delivery_id": webhook.delivery_id[:255],
+            "topic": webhook.topic[:128], "shop_key": webhook.shop_key[:255],
+            "body_sha256": webhook.body_sha256, "received_at": now,
+            "processed_at": None if body is not None else now, "body": body}
+
+
+async def process(session: AsyncSession, queue: JobQueue, webhook: InboundWebhook,
+                  handlers: WebhookHandlers) -> IngestOutcome:
+    """Run the handler of a recorded `webhook` in `session` and log it (one activity row per
+    delivery processed); PROCESSED, or IGNORED without a handler. Never commits.
+
+    Called by `ingest`, `sync.inbox_batch` and `sync.inbox_process`, each once per receipt
+    (the caller's transaction also sets, or already set, the receipt's `processed_at`)."""
     handler = None if webhook.rejected else handlers.get((webhook.platform, webhook.topic))
     if handler is not None:
         note = await handler(session, queue, webhook)
@@ -106,8 +141,10 @@ def _tiktok_activity(insert: Callable[..., Any]) -> Any:
 
 
 def _receipt_insert(insert: Callable[..., Any]) -> Any:
-    """The receipt row, or nothing for a delivery id or a body already seen (no conflict
-    target: either unique index counts; prebuilt: every webhook)."""
+    """The receipt rows (one multi-row INSERT for a batch: SQLAlchemy's insertmanyvalues),
+    without those of a delivery id or a body already seen (no conflict target: either unique
+    index counts; prebuilt: every batch of webhooks)."""
     table = WebhookReceipt.__table__
-    return insert(table).on_conflict_do_nothing().returning(table.c.id)
+    return insert(table).on_conflict_do_nothing().returning(
+        table.c.id, table.c.platform, table.c.delivery_id)
 

@@ -33,6 +33,7 @@ from ecomsend.web.home_pages import HOME_SETTINGS_ACTIVITY_ROUTERS
 from ecomsend.web.json_guard import JsonGuard
 from ecomsend.web.product_pages import PRODUCT_PAGE_ROUTERS
 from ecomsend.web.ui import mount_ui
+from ecomsend.web.webhook_ingress import WebhookIngress
 
 #: Smaller responses are not worth compressing (one TCP segment either way).
 GZIP_MIN_BYTES = 1400
@@ -59,10 +60,12 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         app.state.worker = worker  # /readyz checks it is still running
         checkpoints = (asyncio.create_task(checkpoint_wal(db, stop))
                        if db.dialect == "sqlite" else None)
+        inbox = webhooks.start_inbox(app, stop)  # webhooks acknowledged, processed after
         try:
             yield
         finally:
             stop.set()
+            await inbox
             if worker is not None:
                 await worker
             if checkpoints is not None:
@@ -71,11 +74,16 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
             await services.close()
             await db.dispose()
 
-    app = FastAPI(title="EcomSend Feed", version=__version__, lifespan=lifespan)
+    # No OpenTelemetry bridge: the app's metrics are Prometheus' (`/metrics`), and FastAPI
+    # otherwise asks OTel's global providers whether one is configured on every request
+    # (~5 % of the CPU of a webhook flood, bench/webhook_ingest.py).
+    app = FastAPI(title="EcomSend Feed", version=__version__, lifespan=lifespan,
+                  telemetry={"tracing": False, "metrics": False, "logs": False})
     # The admin UI's bundles and the JSON API's lists compress 4-8x; webhooks answer with no body.
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES)
     app.add_middleware(JsonGuard)
     app.add_middleware(WebhookMetrics)
+    app.add_middleware(WebhookIngress)  # last, so outermost: deliveries skip the rest
     app.include_router(ops.router)
     app.include_router(webhooks.router)
     app.include_router(auth.router)

@@ -1,9 +1,14 @@
 """`/webhooks/shopify` and `/webhooks/tiktok`: verify (constant time), then the idempotent inbox.
 
-A forged delivery gets 401 and writes nothing. A verified one is recorded and handled in one
-transaction (shared with deliveries arriving meanwhile: `sync.inbox_batch`) and answered 200
-with an empty body only after that transaction committed, well inside Shopify's 5 s /
-TikTok's 3 s.
+A forged delivery gets 401 and writes nothing. A verified one is recorded in a transaction
+shared with the deliveries arriving meanwhile (`sync.inbox_batch`) and answered 200 with an
+empty body only after that transaction committed, well inside Shopify's 5 s / TikTok's 3 s.
+Coming slowly, a delivery is also handled in that transaction; in a flood it is recorded with
+its body and handled right after the answer (`sync.inbox_process`, started by `start_inbox`).
+
+The routes read the app's Database, queue and settings from `app.state` themselves: FastAPI
+runs a plain-`def` dependency in its thread pool, and four of them per delivery were four
+thread hops on every webhook of a flood.
 """
 
 from __future__ import annotations
@@ -11,21 +16,21 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import weakref
-from typing import Annotated, Any
+from collections.abc import Mapping
+from typing import Any
 
 import structlog
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
 
-from ecomsend.db.session import Database
+from ecomsend.config import Settings
 from ecomsend.integrations.shopify.errors import InvalidSignature
 from ecomsend.integrations.shopify.errors import Permanent as ShopifyPermanent
 from ecomsend.integrations.shopify.oauth import normalize_shop_domain
 from ecomsend.integrations.shopify.webhooks import WebhookDelivery, parse_payload, read_delivery
 from ecomsend.integrations.tiktok.webhooks import WebhookError, parse_webhook, verify_webhook
-from ecomsend.jobs.port import JobQueue
-from ecomsend.sync.inbox import InboundWebhook, Platform, WebhookHandlers
+from ecomsend.sync.inbox import InboundWebhook, Platform
 from ecomsend.sync.inbox_batch import InboxBatcher
-from ecomsend.web.deps import DbDep, QueueDep, SettingsDep
+from ecomsend.sync.inbox_process import InboxProcessor
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
@@ -55,14 +60,6 @@ async def capped_body(request: Request) -> bytes:
             raise BodyTooLarge()
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-def get_handlers(request: Request) -> WebhookHandlers:
-    handlers: WebhookHandlers = request.app.state.webhook_handlers
-    return handlers
-
-
-HandlersDep = Annotated[WebhookHandlers, Depends(get_handlers)]
 
 
 def _shopify_payload(topic: str, raw: bytes) -> tuple[Any, str | None]:
@@ -104,64 +101,106 @@ def _shopify_webhook(delivery: WebhookDelivery, raw: bytes) -> InboundWebhook:
                           body_sha256=hashlib.sha256(raw).hexdigest(), rejected=rejected)
 
 
-@router.post("/shopify", status_code=200, summary="Shopify webhook deliveries (all topics)")
-@router.post("/shopify/compliance", status_code=200, include_in_schema=False)
-async def shopify_webhook(request: Request, db: DbDep, queue: QueueDep,
-                          settings: SettingsDep, handlers: HandlersDep) -> Response:
-    """Verify X-Shopify-Hmac-Sha256 over the raw body (401 if forged), then ingest once per
-    X-Shopify-Webhook-Id (reference §4.1)."""
-    raw = await capped_body(request)
-    try:
-        delivery = read_delivery(request.headers, raw,
-                                 settings.shopify_api_secret.get_secret_value())
-    except InvalidSignature:
-        log.warning("webhook.rejected", platform="shopify")
-        return Response(status_code=401)
-    return await _ingest(request, db, queue, _shopify_webhook(delivery, raw), handlers)
-
-
-@router.post("/tiktok", status_code=200, summary="TikTok Shop webhook deliveries (all types)")
-async def tiktok_webhook(request: Request, db: DbDep, queue: QueueDep,
-                         settings: SettingsDep, handlers: HandlersDep) -> Response:
-    """Verify Authorization = HMAC(app_secret, app_key + body) (401 if forged), then ingest
-    once per tts_notification_id (reference §5.2)."""
-    raw = await capped_body(request)
-    if not verify_webhook(settings.tiktok_app_key, settings.tiktok_app_secret.get_secret_value(),
-                          raw, request.headers.get("authorization")):
-        log.warning("webhook.rejected", platform="tiktok")
-        return Response(status_code=401)
-    try:
-        event = parse_webhook(raw)
-    except WebhookError as exc:
-        log.error("webhook.unparseable", platform="tiktok", error=str(exc))
-        return Response(status_code=400)
+def _tiktok_webhook(raw: bytes) -> InboundWebhook:
+    """The inbox entry of a verified TikTok event; WebhookError if it is not one."""
+    event = parse_webhook(raw)
     digest = hashlib.sha256(raw).hexdigest()
     # Without a notification id the body itself is the key: two events in one second differ.
     delivery_id = str(event.tts_notification_id or f"sha256:{digest}")
-    webhook = InboundWebhook(Platform.TIKTOK, delivery_id, str(event.type), str(event.shop_id),
-                             event, body_sha256=digest)
-    return await _ingest(request, db, queue, webhook, handlers)
+    return InboundWebhook(Platform.TIKTOK, delivery_id, str(event.type), str(event.shop_id),
+                          event, body_sha256=digest)
 
 
-def _batcher(request: Request, db: Database, queue: JobQueue,
-             handlers: WebhookHandlers) -> InboxBatcher:
-    """This app's group-commit batcher on the running loop (made on first use)."""
-    state = request.app.state
+def decode_stored(platform: Platform, delivery_id: str, topic: str, shop_key: str,
+                  body_sha256: str | None, body: bytes) -> InboundWebhook:
+    """The webhook of a receipt recorded with its body and not yet processed, read again from
+    what was stored (the signature was checked when it came). `sync.inbox_process`'s sweep
+    calls it for receipts whose process stopped before applying them."""
+    if platform is Platform.TIKTOK:
+        return _tiktok_webhook(body)
+    delivery = WebhookDelivery(topic=topic, shop_domain=shop_key, webhook_id=delivery_id,
+                               api_version=None, event_id=None, triggered_at=None, name=None)
+    return _shopify_webhook(delivery, body)
+
+
+@router.post("/shopify", status_code=200, summary="Shopify webhook deliveries (all topics)")
+@router.post("/shopify/compliance", status_code=200, include_in_schema=False)
+async def shopify_webhook(request: Request) -> Response:
+    """Verify X-Shopify-Hmac-Sha256 over the raw body (401 if forged), then ingest once per
+    X-Shopify-Webhook-Id (reference §4.1). (Served by `web.webhook_ingress` in the app; the
+    route documents it and serves an app built without that middleware.)"""
+    raw = await capped_body(request)
+    return Response(status_code=await receive(request.app, Platform.SHOPIFY, request.headers,
+                                              raw))
+
+
+@router.post("/tiktok", status_code=200, summary="TikTok Shop webhook deliveries (all types)")
+async def tiktok_webhook(request: Request) -> Response:
+    """Verify Authorization = HMAC(app_secret, app_key + body) (401 if forged), then ingest
+    once per tts_notification_id (reference §5.2). (Served like `shopify_webhook`.)"""
+    raw = await capped_body(request)
+    return Response(status_code=await receive(request.app, Platform.TIKTOK, request.headers,
+                                              raw))
+
+
+async def receive(app: Any, platform: Platform, headers: Mapping[str, str],
+                  raw: bytes) -> int:
+    """The answer's status to a delivery of `platform` with these headers and body (read
+    whole, under MAX_WEBHOOK_BYTES): 401 forged, 400 unreadable (TikTok), 200 once recorded.
+    Called by the routes and by `web.webhook_ingress.WebhookIngress`."""
+    settings: Settings = app.state.settings
+    if platform is Platform.SHOPIFY:
+        try:
+            delivery = read_delivery(headers, raw,
+                                     settings.shopify_api_secret.get_secret_value())
+        except InvalidSignature:
+            log.warning("webhook.rejected", platform="shopify")
+            return 401
+        webhook = _shopify_webhook(delivery, raw)
+    else:
+        if not verify_webhook(settings.tiktok_app_key,
+                              settings.tiktok_app_secret.get_secret_value(), raw,
+                              headers.get("authorization")):
+            log.warning("webhook.rejected", platform="tiktok")
+            return 401
+        try:
+            webhook = _tiktok_webhook(raw)
+        except WebhookError as exc:
+            log.error("webhook.unparseable", platform="tiktok", error=str(exc))
+            return 400
+    outcome = await _batcher(app).ingest(webhook, raw)
+    log.info("webhook.ingested", platform=webhook.platform.value, topic=webhook.topic,
+             outcome=outcome.value)
+    return 200
+
+
+def start_inbox(app: FastAPI, stop: asyncio.Event) -> asyncio.Task[None]:
+    """Make the app's batcher and processor on the running loop and start the processor's
+    sweep until `stop`; the task to await at shutdown. Called by the app's lifespan."""
+    state = app.state
+    processor = InboxProcessor(state.db, state.queue, state.webhook_handlers, decode_stored)
+    state.inbox_processor = processor
+    _batchers(app)[asyncio.get_running_loop()] = InboxBatcher(
+        state.db, state.queue, state.webhook_handlers, processor)
+    return asyncio.create_task(processor.run(stop))
+
+
+def _batchers(app: Any) -> weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, InboxBatcher]:
     batchers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, InboxBatcher] | None = \
-        getattr(state, "inbox_batchers", None)
+        getattr(app.state, "inbox_batchers", None)
     if batchers is None:
-        batchers = state.inbox_batchers = weakref.WeakKeyDictionary()
+        batchers = app.state.inbox_batchers = weakref.WeakKeyDictionary()
+    return batchers
+
+
+def _batcher(app: Any) -> InboxBatcher:
+    """This app's group-commit batcher on the running loop (`start_inbox`'s; on a loop without
+    one, made here without a processor: every delivery processed before its answer)."""
+    batchers = _batchers(app)
     loop = asyncio.get_running_loop()
     batcher = batchers.get(loop)
     if batcher is None:
-        batcher = batchers[loop] = InboxBatcher(db, queue, handlers)
+        state = app.state
+        batcher = batchers[loop] = InboxBatcher(state.db, state.queue,
+                                                state.webhook_handlers)
     return batcher
-
-
-async def _ingest(request: Request, db: Database, queue: JobQueue, webhook: InboundWebhook,
-                  handlers: WebhookHandlers) -> Response:
-    """Persist (group commit with concurrent deliveries), then acknowledge with 200."""
-    outcome = await _batcher(request, db, queue, handlers).ingest(webhook)
-    log.info("webhook.ingested", platform=webhook.platform.value, topic=webhook.topic,
-             outcome=outcome.value)
-    return Response(status_code=200)

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ecomsend.db.base import Base, IdMixin, TimestampMixin
@@ -52,6 +62,10 @@ class WebhookReceipt(IdMixin, Base):
         Index("uq_webhook_receipt_body", "platform", "body_sha256", unique=True),
         #: Retention pruning.
         Index("ix_webhook_receipt_received", "received_at"),
+        #: Deliveries acknowledged and not yet processed (sync/inbox_process.py's sweep).
+        Index("ix_webhook_receipt_waiting", "received_at",
+              postgresql_where=text("processed_at IS NULL"),
+              sqlite_where=text("processed_at IS NULL")),
     )
 
     platform: Mapped[str] = mapped_column(String(16))
@@ -60,6 +74,13 @@ class WebhookReceipt(IdMixin, Base):
     shop_key: Mapped[str | None] = mapped_column(String(255))
     body_sha256: Mapped[str | None] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When its handler ran (in that transaction); NULL while it waits (acknowledged in a
+    #: flood, processed after: sync/inbox_process.py).
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The signed body, kept only while the delivery waits to be processed.
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: Processing runs that failed (retried by the sweep, given up after a few).
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ActivityLog(IdMixin, Base):

@@ -1,0 +1,194 @@
+"""Processing of webhooks acknowledged before they were handled (a flood: `sync.inbox_batch`).
+
+`InboxProcessor.submit` takes the receipts a batch just committed (id, parsed webhook) and a
+background task applies them in order, `PROCESS_BATCH` per transaction: the transaction first
+claims its receipts (`processed_at` set, body dropped, only where still NULL), then runs each
+claimed delivery's handler (`inbox.process`, which logs it). A delivery is so processed exactly
+once, whoever tries: claim and effects commit together, and a second claim finds nothing (on
+PostgreSQL it waits for the first's row lock, then sees `processed_at` set).
+
+In a flood the acknowledgements come first: while deliveries wait for their receipt's commit
+(`busy`, given by the batcher), the processor rests after each batch for as long as the batch
+took, unless `MAX_BACKLOG` deliveries already wait for it.
+
+If a batch fails, each delivery is retried alone; one that still fails gets `attempts` + 1 and
+stays waiting. `sweep` (every `SWEEP_EVERY_S`, from `run`) takes receipts that have waited
+longer than `STALE_S` — failed ones, and those of a process that stopped or crashed after the
+acknowledgement — rebuilds each webhook from its stored body (`decode`, given by the web layer)
+and applies them the same way; after `MAX_ATTEMPTS` a delivery is logged as given up.
+
+Made and run by the web app (`ecomsend.web.webhooks.start_inbox`), one per process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, cast
+
+import structlog
+from sqlalchemy import Table, bindparam, select, update
+
+from ecomsend.db.models import WebhookReceipt
+from ecomsend.db.types import utcnow
+from ecomsend.sync.inbox import InboundWebhook, Platform, WebhookHandlers, process
+
+if TYPE_CHECKING:
+    from ecomsend.db.session import Database
+    from ecomsend.jobs.port import JobQueue
+
+log = structlog.get_logger(__name__)
+
+#: Deliveries per processing transaction: bounds how long it holds SQLite's write lock (the
+#: acknowledgements' commits wait for it) to ≈ 16 × 1–3 ms.
+PROCESS_BATCH = 16
+#: A receipt still waiting after this long is taken by the sweep (its process stopped, or its
+#: processing failed).
+STALE_S = 30.0
+SWEEP_EVERY_S = 10.0
+#: Failed processing runs after which a delivery is logged as given up.
+MAX_ATTEMPTS = 5
+#: Receipts one sweep takes.
+SWEEP_LIMIT = 500
+#: While acknowledgements wait (`busy`), the processor rests as long as its last batch took:
+#: in a flood about half the time goes to answering, so deliveries are acknowledged within
+#: the platforms' deadlines and processed right after — unless this many wait already
+#: (then it no longer rests, and the acknowledgements slow down instead: back-pressure).
+MAX_BACKLOG = 20_000
+
+#: `decode(platform, delivery_id, topic, shop_key, body_sha256, body)` → the webhook again.
+Decode = Callable[[Platform, str, str, str, "str | None", bytes], InboundWebhook]
+Item = tuple[int, InboundWebhook]
+
+_TABLE = cast(Table, WebhookReceipt.__table__)
+_CLAIM = (update(_TABLE).where(_TABLE.c.id.in_(bindparam("ids", expanding=True)),
+                               _TABLE.c.processed_at.is_(None))
+          .values(processed_at=bindparam("now", type_=_TABLE.c.processed_at.type), body=None)
+          .returning(_TABLE.c.id))
+_FAILED = (update(_TABLE).where(_TABLE.c.id == bindparam("rid"))
+           .values(attempts=_TABLE.c.attempts + 1))
+
+
+class InboxProcessor:
+    """Applies acknowledged, recorded webhooks in the background (see the module docstring)."""
+
+    def __init__(self, db: Database, queue: JobQueue, handlers: WebhookHandlers,
+                 decode: Decode, batch: int = PROCESS_BATCH) -> None:
+        self.db, self.queue, self.handlers, self.decode = db, queue, handlers, decode
+        self.batch = batch
+        #: Whether acknowledgements are waiting (set by `InboxBatcher`).
+        self.busy: Callable[[], bool] = lambda: False
+        self._waiting: deque[Item] = deque()
+        self._task: asyncio.Task[None] | None = None
+        #: Deliveries this processor applied, and failed runs (for tests and diagnostics).
+        self.processed = 0
+        self.failures = 0
+
+    @property
+    def idle(self) -> bool:
+        """Nothing submitted is waiting or being applied."""
+        return not self._waiting and self._task is None
+
+    def handles(self, webhook: InboundWebhook) -> bool:
+        """Whether `webhook` has a handler (else it is only logged: IGNORED)."""
+        return not webhook.rejected and (webhook.platform, webhook.topic) in self.handlers
+
+    def submit(self, items: Iterable[Item]) -> None:
+        """Queue committed receipts for processing, in order (called by `InboxBatcher`)."""
+        self._waiting.extend(items)
+        if self._waiting and self._task is None:
+            self._task = asyncio.create_task(self._drain())
+
+    async def wait_idle(self) -> None:
+        """Return once everything submitted so far has been applied (tests, shutdown)."""
+        while self._task is not None:
+            await asyncio.shield(self._task)
+
+    async def _drain(self) -> None:
+        try:
+            while self._waiting:
+                count = min(self.batch, len(self._waiting))
+                began = time.perf_counter()
+                await self.apply([self._waiting.popleft() for _ in range(count)])
+                if self.busy() and len(self._waiting) < MAX_BACKLOG:
+                    await asyncio.sleep(time.perf_counter() - began)
+        finally:
+            self._task = None
+
+    async def apply(self, items: list[Item]) -> None:
+        """Claim and process `items` in one transaction; on an error, each alone, and one that
+        fails alone counts a failed attempt (the sweep retries it)."""
+        try:
+            async with self.db.unit_of_work() as session:
+                conn = await session.connection()
+                claimed = set((await conn.execute(_CLAIM, {
+                    "ids": [rid for rid, _ in items], "now": utcnow()})).scalars())
+                for rid, webhook in items:
+                    if rid in claimed:
+                        await process(session, self.queue, webhook, self.handlers)
+                        await session.flush()
+                        session.expunge_all()  # see inbox_batch._commit
+        except Exception as exc:
+            if len(items) > 1:
+                for item in items:
+                    await self.apply([item])
+                return
+            await self._failed(items[0], exc)
+            return
+        self.processed += len(claimed)
+
+    async def _failed(self, item: Item, exc: Exception) -> None:
+        self.failures += 1
+        rid, webhook = item
+        log.error("webhook.processing_failed", platform=webhook.platform.value,
+                  topic=webhook.topic[:128], receipt=rid, error=repr(exc)[:300])
+        with contextlib.suppress(Exception):  # unrecorded: the sweep retries it all the same
+            async with self.db.unit_of_work() as session:
+                await (await session.connection()).execute(_FAILED, {"rid": rid})
+
+    async def sweep(self, stale_s: float = STALE_S) -> int:
+        """Apply receipts waiting longer than `stale_s`; how many were taken."""
+        cutoff = utcnow() - timedelta(seconds=stale_s)
+        async with self.db.sessionmaker() as session:
+            rows = (await session.execute(select(
+                _TABLE.c.id, _TABLE.c.platform, _TABLE.c.delivery_id, _TABLE.c.topic,
+                _TABLE.c.shop_key, _TABLE.c.body_sha256, _TABLE.c.body, _TABLE.c.attempts)
+                .where(_TABLE.c.processed_at.is_(None), _TABLE.c.received_at < cutoff)
+                .order_by(_TABLE.c.received_at).limit(SWEEP_LIMIT))).all()
+        items = [self._rebuilt(row) for row in rows]
+        for start in range(0, len(items), self.batch):
+            await self.apply(items[start:start + self.batch])
+        return len(items)
+
+    def _rebuilt(self, row: Any) -> Item:
+        rid, platform, delivery, topic, shop, digest, body, attempts = row
+        try:
+            webhook = self.decode(Platform(platform), delivery, topic, shop or "", digest,
+                                  body or b"")
+        except Exception as exc:  # it parsed when it came: logged, not handled
+            webhook = InboundWebhook(Platform(platform), delivery, topic, shop or "", None,
+                                     digest, rejected=f"stored body unreadable: {exc!r}"[:300])
+        if attempts >= MAX_ATTEMPTS:
+            webhook = replace(webhook, rejected=f"not handled: failed {attempts} times")
+        return int(rid), webhook
+
+    async def run(self, stop: asyncio.Event, every_s: float = SWEEP_EVERY_S) -> None:
+        """Sweep every `every_s` until `stop` (the app's lifespan), then let the batch under
+        way finish and leave the rest to the next start's sweep (it is recorded); a sweep
+        that fails is logged and tried again next time."""
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=every_s)
+            if stop.is_set():
+                break
+            try:
+                await self.sweep()
+            except Exception as exc:
+                log.warning("webhook.sweep_failed", error=repr(exc)[:300])
+        self._waiting.clear()
+        await self.wait_idle()

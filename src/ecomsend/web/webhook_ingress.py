@@ -1,0 +1,89 @@
+"""`WebhookIngress`: the webhook deliveries answered in plain ASGI, in front of the app's routing.
+
+A delivery needs its body (capped), its signature checked and its receipt committed
+(`web.webhooks.receive`); nothing of FastAPI's request handling (routing, dependency solving,
+exception and gzip middleware, the Request object) is of use to it. In a flood that handling
+was most of the CPU a delivery cost, and the acknowledgement rate is what a flood tests. So
+this middleware, the outermost of the app's own (`web.app` adds it last), answers
+`POST /webhooks/shopify`, `/webhooks/shopify/compliance` and `/webhooks/tiktok` itself —
+counted and timed by `metrics.WebhookMetrics` as before — and passes everything else on. The
+routes in `web.webhooks` stay: they document the endpoints and answer the same way.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from starlette.datastructures import Headers
+
+from ecomsend.metrics import WebhookMetrics
+from ecomsend.sync.inbox import Platform
+from ecomsend.web.webhooks import MAX_WEBHOOK_BYTES, receive
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Receive, Scope, Send
+
+#: The paths answered here, by platform.
+PATHS = {"/webhooks/shopify": Platform.SHOPIFY, "/webhooks/shopify/compliance": Platform.SHOPIFY,
+         "/webhooks/tiktok": Platform.TIKTOK}
+_EMPTY = [(b"content-length", b"0")]
+_TOO_LARGE = (b'{"detail":"Webhook bodies are limited to %d bytes."}'
+              % MAX_WEBHOOK_BYTES)
+
+
+class BodyTooLarge(Exception):
+    """The delivery's body is (or announces itself as) over MAX_WEBHOOK_BYTES."""
+
+
+class WebhookIngress:
+    """ASGI middleware: answers webhook deliveries (see the module docstring)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._measured = WebhookMetrics(self._deliver)
+
+    async def __call__(self, scope: Scope, receive_: Receive, send: Send) -> None:
+        if (scope["type"] == "http" and scope["method"] == "POST"
+                and scope["path"] in PATHS):
+            await self._measured(scope, receive_, send)
+            return
+        await self.app(scope, receive_, send)
+
+    async def _deliver(self, scope: Scope, receive_: Receive, send: Send) -> None:
+        headers = Headers(scope=scope)
+        try:
+            raw = await _capped_body(headers, receive_)
+        except BodyTooLarge:
+            await _answer(send, 413, _TOO_LARGE)
+            return
+        status = await receive(scope["app"], PATHS[scope["path"]], headers, raw)
+        await _answer(send, status)
+
+
+async def _capped_body(headers: Headers, receive_: Receive) -> bytes:
+    """The body, refused past MAX_WEBHOOK_BYTES before it is read whole (at once when
+    Content-Length announces more)."""
+    declared = headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_WEBHOOK_BYTES:
+        raise BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message: Any = await receive_()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_WEBHOOK_BYTES:
+            raise BodyTooLarge
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            break
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+async def _answer(send: Send, status: int, body: bytes = b"") -> None:
+    headers = _EMPTY if not body else [(b"content-length", str(len(body)).encode()),
+                                       (b"content-type", b"application/json")]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,124 @@
+"""Webhooks acknowledged in a flood and processed right after (sync/inbox_batch.py,
+sync/inbox_process.py) on real SQLite and PostgreSQL: each recorded delivery is processed
+exactly once — however many processors try, after a failure, after its process stopped before
+applying it — and one that keeps failing is logged as given up, not retried for ever."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from ecomsend.db.models import ActivityLog, WebhookReceipt
+from ecomsend.db.session import Database
+from ecomsend.jobs.local_queue import LocalQueue
+from ecomsend.jobs.tasks import build_registry
+from ecomsend.sync.inbox import InboundWebhook, IngestOutcome, Platform, record
+from ecomsend.sync.inbox_batch import InboxBatcher
+from ecomsend.sync.inbox_process import MAX_ATTEMPTS, InboxProcessor
+from ecomsend.web.webhooks import decode_stored
+
+SHOP_ID = "7494049642642441621"
+FAILING: set[str] = set()
+
+
+async def _note(session: Any, queue: Any, webhook: InboundWebhook) -> str:
+    if str(webhook.payload.data.product_id) in FAILING:
+        raise RuntimeError("handler failed")
+    return "handled"
+
+
+HANDLERS = {(Platform.TIKTOK, "5"): _note}
+
+
+def body(i: int) -> bytes:
+    return json.dumps({"type": 5, "shop_id": SHOP_ID, "timestamp": 1764000000 + i,
+                       "tts_notification_id": f"n{i}",
+                       "data": {"product_id": str(1000 + i), "status": "FAILED",
+                                "update_time": 1764000000}}).encode()
+
+
+def hook(i: int) -> tuple[InboundWebhook, bytes]:
+    raw = body(i)
+    return decode_stored(Platform.TIKTOK, "", "5", SHOP_ID, None, raw), raw
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_db(request: pytest.FixtureRequest) -> Database:
+    db: Database = request.getfixturevalue(f"{'pg' if request.param == 'postgres' else 'sqlite'}"
+                                           "_db")
+    return db
+
+
+def processor(db: Database) -> InboxProcessor:
+    return InboxProcessor(db, LocalQueue(db, build_registry()), HANDLERS, decode_stored)
+
+
+async def _state(db: Database) -> tuple[int, int, dict[str, int]]:
+    """(receipts waiting, receipts keeping a body, activity rows per delivery)."""
+    async with db.sessionmaker() as session:
+        waiting = (await session.execute(select(func.count()).select_from(WebhookReceipt)
+                   .where(WebhookReceipt.processed_at.is_(None)))).scalar_one()
+        bodies = (await session.execute(select(func.count()).select_from(WebhookReceipt)
+                  .where(WebhookReceipt.body.is_not(None)))).scalar_one()
+        logged = dict((await session.execute(select(ActivityLog.entity_id, func.count())
+                       .where(ActivityLog.kind == "webhook")
+                       .group_by(ActivityLog.entity_id))).all())
+    return int(waiting), int(bodies), {str(k): int(v) for k, v in logged.items()}
+
+
+async def test_a_flood_is_acknowledged_then_processed_once_each(any_db: Database) -> None:
+    FAILING.clear()
+    proc = processor(any_db)
+    batcher = InboxBatcher(any_db, proc.queue, HANDLERS, proc, max_inline=2)
+    hooks = [hook(i) for i in range(40)] + [hook(3)]  # n3 delivered twice
+    outcomes = await asyncio.gather(*(batcher.ingest(w, raw) for w, raw in hooks))
+    assert outcomes.count(IngestOutcome.PROCESSED) == 40
+    assert outcomes[-1] is IngestOutcome.DUPLICATE
+    assert batcher.deferred > 0  # some batches were acknowledged before processing
+    await proc.wait_idle()
+    waiting, bodies, logged = await _state(any_db)
+    assert (waiting, bodies) == (0, 0)
+    assert logged == {f"n{i}": 1 for i in range(40)}
+
+
+async def test_two_processors_on_the_same_receipts_process_each_once(
+        any_db: Database) -> None:
+    FAILING.clear()
+    hooks = [hook(i) for i in range(24)]
+    async with any_db.unit_of_work() as session:
+        ids = await record(session, [w for w, _ in hooks], [raw for _, raw in hooks])
+    items = [(rid, w) for rid, (w, _) in zip(ids, hooks, strict=True) if rid is not None]
+    first, second = processor(any_db), processor(any_db)
+    await asyncio.gather(first.apply(items[:16]), second.apply(items[8:]),
+                         first.apply(items[16:]), second.apply(items[:8]))
+    assert first.processed + second.processed == 24
+    assert (await _state(any_db))[2] == {f"n{i}": 1 for i in range(24)}
+
+
+async def test_the_sweep_applies_what_a_stopped_process_left_and_gives_up_on_failures(
+        any_db: Database) -> None:
+    FAILING.clear()
+    FAILING.add("1002")
+    hooks = [hook(i) for i in range(5)]
+    async with any_db.unit_of_work() as session:  # recorded, acknowledged, then the crash
+        await record(session, [w for w, _ in hooks], [raw for _, raw in hooks])
+    proc = processor(any_db)
+    assert await proc.sweep(stale_s=0) == 5
+    waiting, _, logged = await _state(any_db)
+    assert waiting == 1 and logged == {f"n{i}": 1 for i in range(5) if i != 2}
+    for _ in range(MAX_ATTEMPTS - 1):  # retried by each sweep while it keeps failing
+        assert await proc.sweep(stale_s=0) == 1
+    assert proc.failures == MAX_ATTEMPTS
+    assert await proc.sweep(stale_s=0) == 1  # given up: logged, not handled
+    waiting, bodies, logged = await _state(any_db)
+    assert (waiting, bodies) == (0, 0) and logged["n2"] == 1
+    async with any_db.sessionmaker() as session:
+        gave_up = (await session.execute(select(ActivityLog).where(
+            ActivityLog.entity_id == "n2"))).scalar_one()
+    assert gave_up.status == "ignored" and "failed 5 times" in (gave_up.message or "")
+    assert await proc.sweep(stale_s=0) == 0
+    FAILING.clear()
