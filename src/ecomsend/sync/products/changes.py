@@ -17,7 +17,7 @@ from typing import Literal
 
 from ecomsend.integrations.tiktok.models.common import RequestModel
 from ecomsend.sync.products import inventory, pricing
-from ecomsend.sync.products.mapping import option_names
+from ecomsend.sync.products.mapping import option_names, option_value
 from ecomsend.sync.products.regions import RegionRules
 from ecomsend.sync.products.text import clean_text, sanitize_description
 from ecomsend.sync.products.types import AutoField, ProductPrefs, ProductSnapshot
@@ -69,11 +69,19 @@ def _images_key(p: ProductSnapshot) -> tuple[object, ...]:
 
 
 def _variants_key(p: ProductSnapshot) -> tuple[object, ...]:
-    """SKU structure: ids, seller SKUs, barcodes, option values, weights."""
+    """SKU structure: ids, seller SKUs, barcodes, option values, weights.
+
+    Option values are taken as TikTok gets them (`mapping.option_names` → sales attributes):
+    a lone variant's placeholder option ("Title" / "Default Title") is no option, whether the
+    mirror holds it (GraphQL import: `selectedOptions`) or not (a REST webhook body without
+    `options`), so a webhook after an import is no variant change (issue 12: tag-only edits
+    of single-variant products made full edits)."""
+    names = option_names(p)
     return (
-        option_names(p),
+        names,
         tuple(
-            (v.id, (v.sku or "").strip(), v.barcode or "", v.options, v.weight, v.weight_unit)
+            (v.id, (v.sku or "").strip(), v.barcode or "",
+             tuple(option_value(v, name) for name in names), v.weight, v.weight_unit)
             for v in p.sorted_variants
         ),
     )
