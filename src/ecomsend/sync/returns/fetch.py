@@ -74,11 +74,22 @@ async def fetch_shop(ctx: TaskContext, tts: TikTokShop) -> int:
     start = (int(cursor.timestamp()) - OVERLAP_S if cursor
              else now - prefs.order.backfill_days * 86400)
     changed = 0
-    async for item in tiktok.returns.iter_returns(
-            shop, ReturnSearchFilter(update_time_ge=start, update_time_lt=now + 1)):
-        async with ctx.db.unit_of_work() as session:
-            changed += await record_returns(session, ctx.queue, tts, [item])
+    # Paged on create_time with no update_time upper bound, as the order poll does
+    # (orders.fetch.updated_since): a return updated between two page calls must not shift
+    # the next page past one it has not read.
     token: str | None = None
+    while True:
+        returns = await tiktok.returns.search_returns(
+            shop, page_token=token, filters=ReturnSearchFilter(update_time_ge=start),
+            sort_field="create_time")
+        async with ctx.db.unit_of_work() as session:
+            changed += await record_returns(session, ctx.queue, tts, returns.return_orders)
+        if not returns.has_more:
+            break
+        token = returns.next_page_token
+    # Cancellations: the client sends no sort_field; the sandbox lists them in creation order,
+    # which an update cannot shift.
+    token = None
     while True:
         page = await tiktok.returns.search_cancellations(
             shop, page_token=token,
