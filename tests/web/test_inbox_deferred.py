@@ -122,3 +122,19 @@ async def test_the_sweep_applies_what_a_stopped_process_left_and_gives_up_on_fai
     assert gave_up.status == "ignored" and "failed 5 times" in (gave_up.message or "")
     assert await proc.sweep(stale_s=0) == 0
     FAILING.clear()
+
+
+async def test_receipts_beyond_the_memory_bound_are_read_back_from_the_database(
+        any_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    FAILING.clear()
+    monkeypatch.setattr("ecomsend.sync.inbox_process.MAX_BACKLOG", 3)
+    proc = processor(any_db)
+    proc.batch = 2
+    batcher = InboxBatcher(any_db, proc.queue, HANDLERS, proc, max_inline=0)
+    hooks = [hook(i) for i in range(10)]
+    outcomes = await asyncio.gather(*(batcher.ingest(w, raw) for w, raw in hooks))
+    assert outcomes == [IngestOutcome.PROCESSED] * 10
+    await proc.wait_idle()
+    assert proc.processed == 10 and proc.idle
+    waiting, bodies, logged = await _state(any_db)
+    assert (waiting, bodies) == (0, 0) and logged == {f"n{i}": 1 for i in range(10)}

@@ -8,8 +8,9 @@ once, whoever tries: claim and effects commit together, and a second claim finds
 PostgreSQL it waits for the first's row lock, then sees `processed_at` set).
 
 In a flood the acknowledgements come first: while deliveries wait for their receipt's commit
-(`busy`, given by the batcher), the processor rests after each batch for as long as the batch
-took, unless `MAX_BACKLOG` deliveries already wait for it.
+(`busy`, given by the batcher), the processor rests after each batch `REST_FACTOR` times as
+long as the batch took. At most `MAX_BACKLOG` deliveries wait in memory; of those beyond only
+the receipt id is kept, and they are read back from the database (body kept) in order.
 
 If a batch fails, each delivery is retried alone; one that still fails gets `attempts` + 1 and
 stays waiting. `sweep` (every `SWEEP_EVERY_S`, from `run`) takes receipts that have waited
@@ -55,11 +56,13 @@ SWEEP_EVERY_S = 10.0
 MAX_ATTEMPTS = 5
 #: Receipts one sweep takes.
 SWEEP_LIMIT = 500
-#: While acknowledgements wait (`busy`), the processor rests as long as its last batch took:
-#: in a flood about half the time goes to answering, so deliveries are acknowledged within
-#: the platforms' deadlines and processed right after — unless this many wait already
-#: (then it no longer rests, and the acknowledgements slow down instead: back-pressure).
-MAX_BACKLOG = 20_000
+#: While acknowledgements wait (`busy`), the processor rests this many times as long as its
+#: last batch took: in a flood most of the time goes to answering, so deliveries are
+#: acknowledged within the platforms' deadlines, and processed once the flood ebbs.
+REST_FACTOR = 3.0
+#: Deliveries held in memory for processing (≈ 1–2 KB each); of those beyond, only the
+#: receipt id is kept, and they are read back from the database once these are done.
+MAX_BACKLOG = 10_000
 
 #: `decode(platform, delivery_id, topic, shop_key, body_sha256, body)` → the webhook again.
 Decode = Callable[[Platform, str, str, str, "str | None", bytes], InboundWebhook]
@@ -84,6 +87,8 @@ class InboxProcessor:
         #: Whether acknowledgements are waiting (set by `InboxBatcher`).
         self.busy: Callable[[], bool] = lambda: False
         self._waiting: deque[Item] = deque()
+        #: Ids of receipts submitted while memory was full: read back from the database later.
+        self._spilled: deque[int] = deque()
         self._task: asyncio.Task[None] | None = None
         #: Deliveries this processor applied, and failed runs (for tests and diagnostics).
         self.processed = 0
@@ -92,7 +97,7 @@ class InboxProcessor:
     @property
     def idle(self) -> bool:
         """Nothing submitted is waiting or being applied."""
-        return not self._waiting and self._task is None
+        return not self._waiting and not self._spilled and self._task is None
 
     def handles(self, webhook: InboundWebhook) -> bool:
         """Whether `webhook` has a handler (else it is only logged: IGNORED)."""
@@ -100,8 +105,12 @@ class InboxProcessor:
 
     def submit(self, items: Iterable[Item]) -> None:
         """Queue committed receipts for processing, in order (called by `InboxBatcher`)."""
-        self._waiting.extend(items)
-        if self._waiting and self._task is None:
+        for item in items:
+            if self._spilled or len(self._waiting) >= MAX_BACKLOG:
+                self._spilled.append(item[0])  # in order: after one spilled, all are
+            else:
+                self._waiting.append(item)
+        if (self._waiting or self._spilled) and self._task is None:
             self._task = asyncio.create_task(self._drain())
 
     async def wait_idle(self) -> None:
@@ -111,14 +120,20 @@ class InboxProcessor:
 
     async def _drain(self) -> None:
         try:
-            while self._waiting:
+            while self._waiting or (self._spilled and await self._read_back()):
                 count = min(self.batch, len(self._waiting))
                 began = time.perf_counter()
                 await self.apply([self._waiting.popleft() for _ in range(count)])
-                if self.busy() and len(self._waiting) < MAX_BACKLOG:
-                    await asyncio.sleep(time.perf_counter() - began)
+                if self.busy():
+                    await asyncio.sleep((time.perf_counter() - began) * REST_FACTOR)
         finally:
             self._task = None
+
+    async def _read_back(self) -> bool:
+        """Load the next spilled receipts that still wait into memory; True (go on)."""
+        ids = [self._spilled.popleft() for _ in range(min(SWEEP_LIMIT, len(self._spilled)))]
+        self._waiting.extend(await self._waiting_receipts(None, SWEEP_LIMIT, ids))
+        return True
 
     async def apply(self, items: list[Item]) -> None:
         """Claim and process `items` in one transaction; on an error, each alone, and one that
@@ -153,17 +168,27 @@ class InboxProcessor:
 
     async def sweep(self, stale_s: float = STALE_S) -> int:
         """Apply receipts waiting longer than `stale_s`; how many were taken."""
-        cutoff = utcnow() - timedelta(seconds=stale_s)
-        async with self.db.sessionmaker() as session:
-            rows = (await session.execute(select(
-                _TABLE.c.id, _TABLE.c.platform, _TABLE.c.delivery_id, _TABLE.c.topic,
-                _TABLE.c.shop_key, _TABLE.c.body_sha256, _TABLE.c.body, _TABLE.c.attempts)
-                .where(_TABLE.c.processed_at.is_(None), _TABLE.c.received_at < cutoff)
-                .order_by(_TABLE.c.received_at).limit(SWEEP_LIMIT))).all()
-        items = [self._rebuilt(row) for row in rows]
+        items = await self._waiting_receipts(stale_s, SWEEP_LIMIT)
         for start in range(0, len(items), self.batch):
             await self.apply(items[start:start + self.batch])
         return len(items)
+
+    async def _waiting_receipts(self, stale_s: float | None, limit: int,
+                                ids: list[int] | None = None) -> list[Item]:
+        """The oldest receipts waiting to be processed (longer than `stale_s`; among `ids`),
+        rebuilt."""
+        query = (select(_TABLE.c.id, _TABLE.c.platform, _TABLE.c.delivery_id, _TABLE.c.topic,
+                        _TABLE.c.shop_key, _TABLE.c.body_sha256, _TABLE.c.body,
+                        _TABLE.c.attempts)
+                 .where(_TABLE.c.processed_at.is_(None))
+                 .order_by(_TABLE.c.received_at, _TABLE.c.id).limit(limit))
+        if stale_s is not None:
+            query = query.where(_TABLE.c.received_at < utcnow() - timedelta(seconds=stale_s))
+        if ids is not None:
+            query = query.where(_TABLE.c.id.in_(ids))
+        async with self.db.sessionmaker() as session:
+            rows = (await session.execute(query)).all()
+        return [self._rebuilt(row) for row in rows]
 
     def _rebuilt(self, row: Any) -> Item:
         rid, platform, delivery, topic, shop, digest, body, attempts = row
@@ -191,4 +216,5 @@ class InboxProcessor:
             except Exception as exc:
                 log.warning("webhook.sweep_failed", error=repr(exc)[:300])
         self._waiting.clear()
+        self._spilled.clear()
         await self.wait_idle()
