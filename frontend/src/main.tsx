@@ -1,15 +1,16 @@
 // Entry point: Polaris AppProvider (router-aware links), TanStack Query, the router, the shell.
 import '@shopify/polaris/build/esm/styles.css';
+import './overrides.css';
 
 import {AppProvider} from '@shopify/polaris';
 import type {LinkLikeComponentProps} from '@shopify/polaris/build/ts/src/utilities/link';
 import en from '@shopify/polaris/locales/en.json';
-import {QueryClient, QueryClientProvider} from '@tanstack/react-query';
+import {QueryClientProvider} from '@tanstack/react-query';
 import {StrictMode} from 'react';
 import {createRoot} from 'react-dom/client';
 import {Link, RouterProvider} from 'react-router-dom';
 
-import {ApiError} from './api/client';
+import {queryClient} from './queryClient';
 import {router} from './routes';
 import {sessionQuery} from './shell/connection';
 
@@ -38,17 +39,6 @@ window.addEventListener('vite:preloadError', (event) => {
   window.sessionStorage.setItem(key, window.location.href);
   event.preventDefault();
   window.location.reload();
-});
-
-const queryClient = new QueryClient({
-  defaultOptions: {
-    queries: {
-      staleTime: 10_000,
-      refetchOnWindowFocus: false,
-      // A 4xx will not get better by asking again; network trouble and 5xx may.
-      retry: (count, error) => count < 2 && !(error instanceof ApiError && error.status >= 400 && error.status < 500),
-    },
-  },
 });
 
 // Who is signed in decides every page's first request: ask while React mounts.

@@ -5,6 +5,7 @@ import {useQuery} from '@tanstack/react-query';
 import {createContext, type ReactNode, useCallback, useContext, useMemo, useState} from 'react';
 
 import {api, unwrap} from '../api/client';
+import {takeEarlyResponse} from '../api/early';
 import type {components} from '../api/schema';
 
 export type Session = components['schemas']['SessionOut'];
@@ -25,29 +26,38 @@ const ConnectionContext = createContext<ConnectionState | null>(null);
 
 export const SESSION_QUERY_KEY = ['session'] as const;
 
-/** The session query; `main.tsx` starts it before the first render. */
+/** The session query; `main.tsx` starts it before the first render. Its first answer is the
+ * request `index.html` started before the app's code arrived (standalone loads), if any. */
 export const sessionQuery = {
   queryKey: SESSION_QUERY_KEY,
-  queryFn: () => unwrap(api.GET('/api/session')),
+  queryFn: () => takeEarlyResponse<Session>('session') ?? unwrap(api.GET('/api/session')),
   staleTime: 30_000,
 };
+
+/** The connection the merchant chose: `?connection=ID`, else the one remembered, else none. */
+function initialChoice(): number | null {
+  const fromUrl = Number(new URLSearchParams(window.location.search).get('connection'));
+  if (fromUrl > 0) return fromUrl;
+  const stored = Number(window.localStorage.getItem(STORAGE_KEY));
+  return stored > 0 ? stored : null;
+}
+
+/** The connection the pages work on: the chosen one if connected, else the first connected. */
+export function pickConnection(session: Session | undefined, chosen: number | null = initialChoice()): Connection | undefined {
+  const connected = (session?.connections ?? []).filter((c) => c.connected);
+  return connected.find((c) => c.id === chosen) ?? connected[0];
+}
 
 /** Fetches `/api/session` once for the whole app and tracks the selected connection. */
 export function ConnectionProvider({children}: {children: ReactNode}) {
   const query = useQuery(sessionQuery);
-  const [chosen, setChosen] = useState<number | null>(() => {
-    const fromUrl = Number(new URLSearchParams(window.location.search).get('connection'));
-    if (fromUrl > 0) return fromUrl;
-    const stored = Number(window.localStorage.getItem(STORAGE_KEY));
-    return stored > 0 ? stored : null;
-  });
+  const [chosen, setChosen] = useState<number | null>(initialChoice);
   const select = useCallback((id: number) => {
     window.localStorage.setItem(STORAGE_KEY, String(id));
     setChosen(id);
   }, []);
   const value = useMemo<ConnectionState>(() => {
-    const connected = (query.data?.connections ?? []).filter((c) => c.connected);
-    const connection = connected.find((c) => c.id === chosen) ?? connected[0];
+    const connection = pickConnection(query.data, chosen);
     return {session: query.data, connection, select, isLoading: query.isLoading, error: query.error};
   }, [query.data, query.isLoading, query.error, chosen, select]);
   return <ConnectionContext.Provider value={value}>{children}</ConnectionContext.Provider>;

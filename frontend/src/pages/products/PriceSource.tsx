@@ -3,9 +3,11 @@
 // typed exchange rate (the fallback). Shown on the Products page; the product detail labels
 // each variant's price with `priceSourceLabel`.
 import {Banner, Badge, InlineStack, Text} from '@shopify/polaris';
-import {useQuery} from '@tanstack/react-query';
+import {queryOptions} from '@tanstack/react-query';
 
 import {api, unwrap} from '../../api/client';
+import {takeEarlyPageResponse} from '../../api/early';
+import type {components} from '../../api/schema';
 
 type Source = 'store_currency' | 'shopify_markets' | 'exchange_rate';
 
@@ -20,17 +22,23 @@ export function priceSourceLabel(source: Source): string {
   return LABELS[source];
 }
 
-/** One line above the product list: the price source with its explanation. A conversion
- * without a rate is a warning (prices cannot be made); nothing shows while loading or when
- * the source cannot be read (the list itself reports errors). */
-export function PriceSourceNote({connectionId}: {connectionId: number}) {
-  const source = useQuery({
+type PriceSource = components['schemas']['PriceSourceOut'];
+
+/** The connection's price source query (the Products page asks it beside the list). */
+export function priceSourceQuery(connectionId: number) {
+  return queryOptions({
     queryKey: ['pricing-source', connectionId],
-    queryFn: () =>
+    queryFn: async () =>
+      (await takeEarlyPageResponse<PriceSource>('pricing-source', connectionId)) ??
       unwrap(api.GET('/api/connections/{connection_id}/pricing/source', {params: {path: {connection_id: connectionId}}})),
     staleTime: 60_000,
   });
-  const data = source.data;
+}
+
+/** One line above the product list: the price source with its explanation. A conversion
+ * without a rate is a warning (prices cannot be made); nothing shows when the source could
+ * not be read (the list itself reports errors). */
+export function PriceSourceNote({data}: {data: PriceSource | undefined}) {
   if (!data) return null;
   if (data.source === 'exchange_rate' && data.exchange_rate === null) {
     return (

@@ -1,47 +1,42 @@
 // Products: every Shopify product with its TikTok sync status. Filtered, sorted and paginated on
 // the server (`GET …/products`); saved views by status; bulk Sync (→ manual sync form), Retry,
-// Exclude and Include. A row opens the product's detail page.
+// Exclude and Include (ProductTable). A row opens the product's detail page.
+//
+// Speed with a large catalog (bench/ui_products_page.py): the page is in the app's first chunk;
+// opened here, its list and price source are asked by index.html before the app's code has
+// arrived (api/early.ts), the filter menus by `prefetch` while React mounts; the list and the
+// price-source line paint together (the line arriving later pushed the table down: CLS 0.09);
+// the filter bar and the table are memoized apart, so opening a filter does not re-render the
+// rows and selecting rows does not re-render the filter bar (ProductTable for the rows).
 import {
   Banner,
   BlockStack,
-  Button,
   Card,
-  EmptySearchResult,
   EmptyState,
   IndexFilters,
   IndexFiltersMode,
-  IndexTable,
-  Link,
   Page,
-  Text,
-  Thumbnail,
-  useBreakpoints,
   useSetIndexFiltersMode,
 } from '@shopify/polaris';
 import type {IndexFiltersProps} from '@shopify/polaris';
-import {ImageIcon} from '@shopify/polaris-icons';
-import {keepPreviousData, useQuery} from '@tanstack/react-query';
-import {useCallback, useMemo, useState} from 'react';
-import {useNavigate} from 'react-router-dom';
+import {useQuery} from '@tanstack/react-query';
+import {memo, useCallback, useMemo, useState} from 'react';
 
-import {api, unwrap} from '../../api/client';
-import {pagePagination} from '../../components/pagination';
+import type {components} from '../../api/schema';
 import {EMPTY_STATE_IMAGE, ErrorBanner, PageSkeleton, WithConnection, errorMessage} from '../../components/states';
-import {useRowSelection} from '../../hooks/useRowSelection';
 import {useUrlSearchText} from '../../hooks/useUrlSearchText';
 import {type Connection, ConnectionSelect} from '../../shell/connection';
-import {useAdminLoading, useToast} from '../../shell/feedback';
-import {PriceSourceNote} from './PriceSource';
+import {useAdminLoading} from '../../shell/feedback';
+import {PriceSourceNote, priceSourceQuery} from './PriceSource';
 import {productFilters} from './productFilters';
-import {PAGE_SIZE, type SortKey, useListState, VIEWS} from './productListState';
-import {
-  actionMessage,
-  formatDate,
-  type ProductAction,
-  ProductBadges,
-  syncUrl,
-  useProductAction,
-} from './productUi';
+import {type ListState, type SortKey, useListState, VIEWS} from './productListState';
+import {filtersQuery, listQuery} from './productQueries';
+import {ProductTable} from './ProductTable';
+import {formatDate} from './productUi';
+
+export {prefetch} from './productQueries';
+
+type FiltersOut = components['schemas']['FiltersOut'];
 
 const SORT_OPTIONS: IndexFiltersProps['sortOptions'] = [
   {label: 'Title', value: 'title asc', directionLabel: 'A–Z'},
@@ -68,101 +63,22 @@ export default function ProductsPage() {
 }
 
 function ProductList({connection}: {connection: Connection}) {
-  const navigate = useNavigate();
-  const toast = useToast();
   const state = useListState();
-  const {params} = state;
-  const {smDown} = useBreakpoints();
-  // A list opened with a search or filters in its URL shows them at once.
-  const {mode, setMode} = useSetIndexFiltersMode(
-    state.filtered ? IndexFiltersMode.Filtering : IndexFiltersMode.Default,
-  );
-  const {set} = state;
-  const [text, setText] = useUrlSearchText(params.q ?? undefined, useCallback((q: string | undefined) => set({q}), [set]));
+  const {params, set} = state;
   const [actionError, setActionError] = useState<unknown>(null);
-  const path = {connection_id: connection.id};
-
-  const list = useQuery({
-    queryKey: ['products', connection.id, 'list', params],
-    queryFn: () => unwrap(api.GET('/api/connections/{connection_id}/products', {params: {path, query: params}})),
-    placeholderData: keepPreviousData,
-  });
-  const menus = useQuery({
-    queryKey: ['products', connection.id, 'filters'],
-    queryFn: () => unwrap(api.GET('/api/connections/{connection_id}/products/filters', {params: {path}})),
-  });
+  const list = useQuery(listQuery(connection.id, params));
+  const menus = useQuery(filtersQuery(connection.id));
+  const source = useQuery(priceSourceQuery(connection.id));
   useAdminLoading(list.isFetching);
+  const onPage = useCallback((next: number) => set({page: String(next)}), [set]);
 
-  const items = useMemo(() => list.data?.items ?? [], [list.data]);
-  const {selectedResources, handleSelectionChange, clearSelection, selectedItemsCount} = useRowSelection(items, (p) => String(p.id), params);
-
-  const action = useProductAction(connection.id);
-  const run = useCallback(
-    (kind: ProductAction) => {
-      setActionError(null);
-      action.mutate(
-        {action: kind, ids: selectedResources.map(Number)},
-        {
-          onSuccess: (result) => {
-            toast(actionMessage(result));
-            clearSelection();
-          },
-          onError: (error) => setActionError(error),
-        },
-      );
-    },
-    [action, selectedResources, toast, clearSelection],
-  );
-
-  const {filters, applied} = productFilters(menus.data, state);
-  const tabs = VIEWS.map((view, index) => {
-    const count = view.status ? menus.data?.statuses[view.status] : view.excluded ? menus.data?.excluded : undefined;
-    return {id: view.id, content: view.label, index, badge: count === undefined ? undefined : String(count), isLocked: true};
-  });
-  const selectedTab = Math.max(0, VIEWS.findIndex((v) => v.id === state.view));
-
-  if (list.isPending) return <PageSkeleton title="Products" fullWidth />;
+  // The price-source line sits above the list: wait for it too (it is quick), unless it failed
+  // once already (then the list shows without it rather than wait for its retries).
+  if (list.isPending || (source.isPending && source.failureCount === 0)) return <PageSkeleton title="Products" fullWidth />;
 
   const total = list.data?.total ?? 0;
-  const page = params.page ?? 1;
   const emptyShop = !list.isError && total === 0 && !state.filtered && state.view === 'all';
   const paused = list.data?.listing_paused;
-
-  const rows = items.map((p, index) => (
-    <IndexTable.Row id={String(p.id)} key={p.id} position={index} selected={selectedResources.includes(String(p.id))}>
-      <IndexTable.Cell>
-        <Thumbnail source={p.image_url ?? ImageIcon} alt="" size="small" />
-      </IndexTable.Cell>
-      <IndexTable.Cell>
-        <Link dataPrimaryLink monochrome removeUnderline url={`/products/${p.id}`}>
-          <Text as="span" variant="bodyMd" fontWeight="semibold" truncate>
-            {p.title}
-          </Text>
-        </Link>
-      </IndexTable.Cell>
-      <IndexTable.Cell>
-        <Text as="span" numeric>
-          {p.variants}
-        </Text>
-      </IndexTable.Cell>
-      <IndexTable.Cell>
-        <ProductBadges status={p.status} excluded={p.excluded} />
-      </IndexTable.Cell>
-      <IndexTable.Cell>{p.template_name ?? '—'}</IndexTable.Cell>
-      <IndexTable.Cell>{p.tiktok_product_id ?? '—'}</IndexTable.Cell>
-      <IndexTable.Cell>{formatDate(p.status.last_synced_at)}</IndexTable.Cell>
-      <IndexTable.Cell>
-        {/* Its own action: the click must not also open the row. */}
-        <div onClick={(event) => event.stopPropagation()}>
-          <Button size="slim" onClick={() => navigate(syncUrl([p.id]))} accessibilityLabel={`Sync ${p.title}`}>
-            Sync
-          </Button>
-        </div>
-      </IndexTable.Cell>
-    </IndexTable.Row>
-  ));
-
-  const selectedIds = selectedResources.map(Number);
   return (
     <Page title="Products" fullWidth primaryAction={<ConnectionSelect />}>
       <BlockStack gap="400">
@@ -172,7 +88,7 @@ function ProductList({connection}: {connection: Connection}) {
             <p>{errorMessage(actionError)}</p>
           </Banner>
         ) : null}
-        <PriceSourceNote connectionId={connection.id} />
+        <PriceSourceNote data={source.data} />
         {paused ? (
           <Banner tone="warning" title="Automatic listing is paused">
             <p>
@@ -189,70 +105,69 @@ function ProductList({connection}: {connection: Connection}) {
           </Card>
         ) : (
           <Card padding="0">
-            <IndexFilters
-              tabs={tabs}
-              selected={selectedTab}
-              onSelect={(index) => state.setView(VIEWS[index].id)}
-              queryValue={text}
-              queryPlaceholder="Search by title or SKU"
-              onQueryChange={setText}
-              onQueryClear={() => {
-                setText('');
-                state.set({q: undefined});
-              }}
-              filters={filters}
-              appliedFilters={applied}
-              onClearAll={() => {
-                setText('');
-                state.clearAll();
-              }}
-              sortOptions={SORT_OPTIONS}
-              sortSelected={[toSortOption(params.sort ?? 'title')]}
-              onSort={(selected) => state.set({sort: fromSortOption(selected[0])})}
-              mode={mode}
-              setMode={setMode}
-              cancelAction={{
-                onAction: () => {
-                  setText('');
-                  state.set({q: undefined});
-                },
-              }}
-              canCreateNewView={false}
-              loading={list.isFetching}
+            <ProductFilterBar menus={menus.data} state={state} loading={list.isFetching} />
+            <ProductTable
+              connectionId={connection.id}
+              items={list.data?.items ?? NO_ITEMS}
+              total={total}
+              params={params}
+              refreshing={list.isFetching && !list.isPending}
+              onPage={onPage}
+              onActionError={setActionError}
             />
-            <IndexTable
-              resourceName={{singular: 'product', plural: 'products'}}
-              itemCount={items.length}
-              selectedItemsCount={selectedItemsCount}
-              onSelectionChange={handleSelectionChange}
-              condensed={smDown}
-              loading={list.isFetching && !list.isPending}
-              emptyState={<EmptySearchResult title="No products found" description="Try changing the filters or the search term." withIllustration />}
-              headings={[
-                {title: 'Image', hidden: true},
-                {title: 'Title'},
-                {title: 'Variants', alignment: 'end'},
-                {title: 'Status'},
-                {title: 'Template'},
-                {title: 'TikTok product ID'},
-                {title: 'Last synced'},
-                {title: 'Actions', hidden: true},
-              ]}
-              promotedBulkActions={[
-                {content: 'Sync products', onAction: () => navigate(syncUrl(selectedIds))},
-                {content: 'Retry', onAction: () => run('retry'), disabled: action.isPending},
-              ]}
-              bulkActions={[
-                {content: 'Exclude from sync', onAction: () => run('exclude'), disabled: action.isPending},
-                {content: 'Include in sync', onAction: () => run('include'), disabled: action.isPending},
-              ]}
-              pagination={pagePagination(page, PAGE_SIZE, total, (next) => state.set({page: String(next)}), '0 products')}
-            >
-              {rows}
-            </IndexTable>
           </Card>
         )}
       </BlockStack>
     </Page>
   );
 }
+
+const NO_ITEMS: never[] = [];
+
+/** Saved views (tabs with counts), search, filter menus and sort: IndexFilters. Its mode and
+ * the typed search text live here, so opening the filters re-renders this bar only. */
+const ProductFilterBar = memo(function ProductFilterBar({menus, state, loading}: {menus: FiltersOut | undefined; state: ListState; loading: boolean}) {
+  const {params, set} = state;
+  // A list opened with a search or filters in its URL shows them at once.
+  const {mode, setMode} = useSetIndexFiltersMode(state.filtered ? IndexFiltersMode.Filtering : IndexFiltersMode.Default);
+  const [text, setText] = useUrlSearchText(params.q ?? undefined, useCallback((q: string | undefined) => set({q}), [set]));
+  const {filters, applied} = useMemo(() => productFilters(menus, state), [menus, state]);
+  const tabs = useMemo(
+    () =>
+      VIEWS.map((view, index) => {
+        const count = view.status ? menus?.statuses[view.status] : view.excluded ? menus?.excluded : undefined;
+        return {id: view.id, content: view.label, index, badge: count === undefined ? undefined : String(count), isLocked: true};
+      }),
+    [menus],
+  );
+  const selectedTab = Math.max(0, VIEWS.findIndex((v) => v.id === state.view));
+  const clearSearch = useCallback(() => {
+    setText('');
+    set({q: undefined});
+  }, [setText, set]);
+  return (
+    <IndexFilters
+      tabs={tabs}
+      selected={selectedTab}
+      onSelect={(index) => state.setView(VIEWS[index].id)}
+      queryValue={text}
+      queryPlaceholder="Search by title or SKU"
+      onQueryChange={setText}
+      onQueryClear={clearSearch}
+      filters={filters}
+      appliedFilters={applied}
+      onClearAll={() => {
+        setText('');
+        state.clearAll();
+      }}
+      sortOptions={SORT_OPTIONS}
+      sortSelected={[toSortOption(params.sort ?? 'title')]}
+      onSort={(selected) => set({sort: fromSortOption(selected[0])})}
+      mode={mode}
+      setMode={setMode}
+      cancelAction={{onAction: clearSearch}}
+      canCreateNewView={false}
+      loading={loading}
+    />
+  );
+});

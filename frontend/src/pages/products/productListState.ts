@@ -1,6 +1,6 @@
 // The Products list's filters, sort and page, kept in the URL (`?status=failed&vendor=…`) so a
 // reload, the back button from a product and a shared link all show the same list.
-import {useCallback, useMemo} from 'react';
+import {useCallback, useMemo, useRef} from 'react';
 import {useSearchParams} from 'react-router-dom';
 
 import type {operations} from '../../api/schema';
@@ -46,42 +46,48 @@ export interface ListState {
   clearAll: () => void;
 }
 
+/** The list's API parameters from the page's URL query (unknown values fall back to the
+ * defaults); the Products page and its prefetch (`productQueries`) read them the same way. */
+export function listParams(search: URLSearchParams): ListParams {
+  const status = search.get('status');
+  const sort = search.get('sort');
+  const excluded = search.get('excluded');
+  const page = Number(search.get('page'));
+  return {
+    status: status && status in STATUS_LABELS ? (status as StatusFilter) : undefined,
+    vendor: search.get('vendor') || undefined,
+    product_type: search.get('product_type') || undefined,
+    collection: search.get('collection') || undefined,
+    template: search.get('template') || undefined,
+    q: search.get('q') || undefined,
+    excluded: excluded === 'true' ? true : excluded === 'false' ? false : undefined,
+    sort: sort && SORT_KEYS.includes(sort as SortKey) ? (sort as SortKey) : 'title',
+    page: Number.isInteger(page) && page > 1 ? page : 1,
+    page_size: PAGE_SIZE,
+  };
+}
+
+/** The list's state in the URL; the returned object changes only when the URL does (so
+ * memoized parts of the page, e.g. the filter bar, skip renders the URL did not cause). */
 export function useListState(): ListState {
   const [search, setSearch] = useSearchParams();
-  const params = useMemo<ListParams>(() => {
-    const status = search.get('status');
-    const sort = search.get('sort');
-    const excluded = search.get('excluded');
-    const page = Number(search.get('page'));
-    return {
-      status: status && status in STATUS_LABELS ? (status as StatusFilter) : undefined,
-      vendor: search.get('vendor') || undefined,
-      product_type: search.get('product_type') || undefined,
-      collection: search.get('collection') || undefined,
-      template: search.get('template') || undefined,
-      q: search.get('q') || undefined,
-      excluded: excluded === 'true' ? true : excluded === 'false' ? false : undefined,
-      sort: sort && SORT_KEYS.includes(sort as SortKey) ? (sort as SortKey) : 'title',
-      page: Number.isInteger(page) && page > 1 ? page : 1,
-      page_size: PAGE_SIZE,
-    };
-  }, [search]);
+  const params = useMemo(() => listParams(search), [search]);
 
+  // The URL query `set` starts from (the one of the latest render).
+  const latest = useRef(search);
+  latest.current = search;
   const set = useCallback<ListState['set']>(
     (changes) => {
-      setSearch(
-        (current) => {
-          const next = new URLSearchParams(current);
-          for (const [key, value] of Object.entries(changes)) {
-            if (value === undefined || value === '') next.delete(key);
-            else next.set(key, value);
-          }
-          // A new filter or sort starts again at the first page.
-          if (!('page' in changes)) next.delete('page');
-          return next;
-        },
-        {replace: true},
-      );
+      const next = new URLSearchParams(latest.current);
+      for (const [key, value] of Object.entries(changes)) {
+        if (value === undefined || value === '') next.delete(key);
+        else next.set(key, value);
+      }
+      // A new filter or sort starts again at the first page.
+      if (!('page' in changes)) next.delete('page');
+      // Nothing changed (e.g. clearing an empty search): no navigation, so no re-render.
+      if (next.toString() === latest.current.toString()) return;
+      setSearch(next, {replace: true});
     },
     [setSearch],
   );
@@ -104,5 +110,5 @@ export function useListState(): ListState {
   );
 
   const filtered = Boolean(params.vendor || params.product_type || params.collection || params.template || params.q);
-  return {params, view, filtered, set, setView, clearAll};
+  return useMemo(() => ({params, view, filtered, set, setView, clearAll}), [params, view, filtered, set, setView, clearAll]);
 }
