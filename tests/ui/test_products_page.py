@@ -1,6 +1,7 @@
 """The Products page in a real browser: the seeded catalog is listed with its status badges;
 the status view and the search narrow the rows exactly as the server counts them; selected
-rows are excluded with the bulk action and show the Excluded badge; a row opens the product."""
+rows are excluded with the bulk action and show the Excluded badge; a row opens the product.
+The first load asks each of its first requests once (index.html's early answers are used)."""
 
 from __future__ import annotations
 
@@ -34,10 +35,17 @@ async def test_list_filter_search_and_bulk_exclude(page: Page, ui_stack: LocalSt
         await seed_statuses(ui_stack, conn, {ids[0]: "failed", ids[1]: "failed",
                                              ids[2]: "synced"})
 
+        # Opened on /products, index.html asks for the session, the list and the price source
+        # before the app's code arrives, and the app uses those answers: one request each.
+        asked: list[str] = []
+        page.on("request", lambda r: asked.append(r.url.removeprefix(ui_stack.app_url)))
         await page.goto(f"{ui_stack.app_url}/products")
         await expect(page.get_by_role("heading", level=1, name="Products")).to_be_visible()
         rows = page.locator("table tbody tr")
         await expect(rows).to_have_count(PRODUCTS)
+        for path in ("/api/session", f"/api/connections/{conn}/products?",
+                     f"/api/connections/{conn}/pricing/source"):
+            assert sum(u.startswith(path) for u in asked) == 1, (path, asked)
         table = page.locator("table tbody")
         await expect(table.get_by_text("Sync failed", exact=True)).to_have_count(2)
         await expect(table.get_by_text("Synced", exact=True)).to_have_count(1)
