@@ -33,10 +33,19 @@ TIMESTAMP_FUTURE_S = 30
 #: Request log cap (oldest dropped first).
 MAX_LOG = 200_000
 #: Request bodies up to this size are kept in the log (`body`), so a benchmark can tell which
-#: change a push carried (an inventory update is ~150 bytes; product bodies are not kept).
+#: change a push carried (product bodies are not kept).
 LOGGED_BODY_MAX = 1024
+#: Inventory and price updates list every SKU (~80 bytes each): kept up to this size, so a
+#: product with many variants is timed too (bounded: MAX_LOG entries).
+LOGGED_UPDATE_BODY_MAX = 16 * 1024
+_UPDATE_SUFFIXES = ("/inventory/update", "/prices/update")
 
 Handler = Callable[["Ctx"], Awaitable[Any]]
+
+
+def _logged_body_max(path: str) -> int:
+    """How much of a request body the request log keeps for this path."""
+    return LOGGED_UPDATE_BODY_MAX if path.endswith(_UPDATE_SUFFIXES) else LOGGED_BODY_MAX
 
 
 @dataclass
@@ -137,7 +146,7 @@ class Gateway:
                                  "shop_id": shop.id if shop else None, "http_status": 0,
                                  "code": None, "request_id": request_id,
                                  "body": body.decode("utf-8", "replace")
-                                 if len(body) <= LOGGED_BODY_MAX else None}
+                                 if len(body) <= _logged_body_max(scope["path"]) else None}
         self._log(entry)
         if await apply_faults(self.sb, scope, send, shop, entry, request_id):
             return
