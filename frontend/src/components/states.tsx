@@ -3,6 +3,7 @@
 import {
   Banner,
   BlockStack,
+  Box,
   Card,
   EmptyState,
   Layout,
@@ -40,6 +41,16 @@ export function PageSkeleton({title, fullWidth}: {title: string; fullWidth?: boo
         </Layout.Section>
       </Layout>
     </SkeletonPage>
+  );
+}
+
+/** A list's first load, in its IndexTable's empty area (its empty state would say there is
+ * nothing before the rows have arrived). */
+export function ListSkeleton() {
+  return (
+    <Box padding="400">
+      <SkeletonBodyText lines={5} />
+    </Box>
   );
 }
 

@@ -20,7 +20,7 @@ import {useEffect, useState} from 'react';
 import {api, unwrap} from '../../api/client';
 import type {components} from '../../api/schema';
 import {rangePagination} from '../../components/pagination';
-import {EMPTY_STATE_IMAGE, ErrorBanner, errorMessage} from '../../components/states';
+import {EMPTY_STATE_IMAGE, ErrorBanner, ListSkeleton, errorMessage} from '../../components/states';
 import {useDebounced} from '../../hooks/useDebounced';
 import {useToast} from '../../shell/feedback';
 import {LINKS_KEY, PAGE_SIZE, useInvalidateLinks} from './shared';
@@ -91,7 +91,7 @@ export function LinkedList({connectionId}: {connectionId: number}) {
           selectable={false}
           loading={query.isFetching}
           headings={[{title: 'Shopify variant'}, {title: 'TikTok product'}, {title: 'TikTok SKU'}, {title: 'Origin'}, {title: 'Action'}]}
-          emptyState={q ? <EmptySearchResult title="No links found" description="Try another search." withIllustration /> : (
+          emptyState={query.isPending ? <ListSkeleton /> : q ? <EmptySearchResult title="No links found" description="Try another search." withIllustration /> : (
             <EmptyState heading="Nothing linked yet" image={EMPTY_STATE_IMAGE}>
               <p>Confirm SKU proposals or link products by hand, so orders for those listings sync.</p>
             </EmptyState>

@@ -17,7 +17,7 @@ import {useState} from 'react';
 
 import {api, unwrap} from '../../api/client';
 import {rangePagination} from '../../components/pagination';
-import {EMPTY_STATE_IMAGE, ErrorBanner, errorMessage} from '../../components/states';
+import {EMPTY_STATE_IMAGE, ErrorBanner, ListSkeleton, errorMessage} from '../../components/states';
 import {useRowSelection} from '../../hooks/useRowSelection';
 import {dismissKey, LINKS_KEY, PAGE_SIZE, pairOf, type Proposal, useDismiss, useLink} from './shared';
 
@@ -90,9 +90,13 @@ export function SkuProposals({connectionId}: {connectionId: number}) {
               {content: 'Dismiss', onAction: () => dismiss.mutate(chosen.map(dismissKey))},
             ]}
             emptyState={
-              <EmptyState heading="No SKU matches to confirm" image={EMPTY_STATE_IMAGE}>
-                <p>When a TikTok listing has the same SKU as a Shopify variant, the pair shows up here.</p>
-              </EmptyState>
+              query.isPending ? (
+                <ListSkeleton />
+              ) : (
+                <EmptyState heading="No SKU matches to confirm" image={EMPTY_STATE_IMAGE}>
+                  <p>When a TikTok listing has the same SKU as a Shopify variant, the pair shows up here.</p>
+                </EmptyState>
+              )
             }
             pagination={rangePagination(offset, PAGE_SIZE, total, setOffset)}
           >
@@ -139,9 +143,13 @@ export function Suggestions({connectionId, onManual}: {connectionId: number; onM
           loading={query.isFetching}
           headings={[{title: 'Shopify'}, {title: 'TikTok listing'}, {title: 'Similarity'}, {title: 'Review'}]}
           emptyState={
-            <EmptyState heading={`No ${kind} suggestions`} image={EMPTY_STATE_IMAGE}>
-              <p>{kind === 'barcode' ? 'Pairs whose barcodes match appear here.' : 'Products whose titles look alike appear here.'}</p>
-            </EmptyState>
+            query.isPending ? (
+              <ListSkeleton />
+            ) : (
+              <EmptyState heading={`No ${kind} suggestions`} image={EMPTY_STATE_IMAGE}>
+                <p>{kind === 'barcode' ? 'Pairs whose barcodes match appear here.' : 'Products whose titles look alike appear here.'}</p>
+              </EmptyState>
+            )
           }
           pagination={rangePagination(offset, PAGE_SIZE, query.data?.total ?? 0, setOffset)}
         >
