@@ -3,6 +3,8 @@ page by its name, client routes survive a reload, and unknown API paths stay 404
 
 from __future__ import annotations
 
+import re
+
 import httpx
 from playwright.async_api import Page, expect
 
@@ -40,6 +42,23 @@ async def test_api_and_asset_misses_are_404_not_the_app(ui_stack: LocalStack) ->
     assert '<div id="root">' in document.text
     assert "app-bridge.js" not in document.text  # standalone: App Bridge would redirect away
     assert document.headers["content-security-policy"] == "frame-ancestors 'none'"
+
+
+async def test_assets_are_served_gzipped_once_and_plain_on_request(ui_stack: LocalStack
+                                                                    ) -> None:
+    async with httpx.AsyncClient(base_url=ui_stack.app_url) as client:
+        document = (await client.get("/")).text
+        script = re.search(r'src="(/assets/[^"]+\.js)"', document)
+        assert script, document[:500]
+        zipped = await client.get(script[1], headers={"Accept-Encoding": "gzip"})
+        again = await client.get(script[1], headers={"Accept-Encoding": "gzip"})
+        plain = await client.get(script[1], headers={"Accept-Encoding": "identity"})
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert zipped.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert zipped.headers["content-type"].startswith(("text/javascript", "application/javascript"))
+    assert int(zipped.headers["content-length"]) < len(plain.content) / 2
+    assert zipped.content == plain.content == again.content  # httpx decodes the gzip
+    assert "content-encoding" not in plain.headers
 
 
 async def test_connect_tiktok_from_the_browser(page: Page, ui_stack: LocalStack) -> None:

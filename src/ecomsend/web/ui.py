@@ -10,6 +10,7 @@ one there by token exchange (`web.embedded`). Every other load gets the standalo
 
 from __future__ import annotations
 
+import gzip
 import html
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +18,8 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
 
 from ecomsend.web.embedded import BOUNCE_PATH, EmbeddedLoad, bounce_page, embedded_load
 
@@ -98,10 +101,33 @@ def mount_ui(app: FastAPI) -> None:
 
 
 class _ImmutableStatic(StaticFiles):
-    """Vite names assets by content hash, so a browser may keep them for good."""
+    """Vite names assets by content hash, so a browser may keep them for good. A browser that
+    takes gzip gets each asset compressed once per process (GZipMiddleware would compress the
+    ~1 MB of JS and CSS again on every cold load: ~80 ms of CPU each time)."""
 
     async def get_response(self, path: str, scope):  # type: ignore[no-untyped-def]
         response = await super().get_response(path, scope)
-        if response.status_code == 200:
-            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        if response.status_code != 200:
+            return response
+        cache = "public, max-age=31536000, immutable"
+        full, stat = getattr(response, "path", None), getattr(response, "stat_result", None)
+        accepts = Headers(scope=scope).get("accept-encoding", "")
+        if full is not None and stat is not None and "gzip" in accepts:
+            body = await run_in_threadpool(_gzipped, str(full), stat.st_mtime_ns)
+            if body is not None:
+                return Response(body, media_type=response.media_type, headers={
+                    "Content-Encoding": "gzip", "Vary": "Accept-Encoding",
+                    "Cache-Control": cache})
+        response.headers["Cache-Control"] = cache
         return response
+
+
+#: Assets smaller than this are not worth compressing (one TCP segment either way).
+_GZIP_MIN_BYTES = 1400
+
+
+@lru_cache(maxsize=64)
+def _gzipped(path: str, stamp: int) -> bytes | None:
+    """An asset's bytes gzipped (level 9: once per build), or None when too small to gain."""
+    raw = Path(path).read_bytes()
+    return gzip.compress(raw, compresslevel=9, mtime=0) if len(raw) >= _GZIP_MIN_BYTES else None
