@@ -50,6 +50,7 @@ from ecomsend.web.product_list import (
     excluded_clause,
     excluded_ids,
     joined,
+    needs_status,
     rank_of,
     selection_snapshot,
     sort_order,
@@ -289,9 +290,12 @@ async def list_products(
                         collection=collection, template=template, excluded=excluded, q=q)
     async with db.sessionmaker() as session:
         where = await _where(session, connection, sub, filters)
-        total = (await session.execute(joined(sub, func.count()).where(*where))).scalar_one()
+        with_status = needs_status(status, sort)
+        total = (await session.execute(joined(sub, func.count(), with_status=with_status)
+                                       .where(*where))).scalar_one()
         products = list((await session.execute(
-            joined(sub, ShopifyProduct).where(*where).order_by(*sort_order(sub, sort))
+            joined(sub, ShopifyProduct, with_status=with_status).where(*where)
+            .order_by(*sort_order(sub, sort))
             .offset((page - 1) * page_size).limit(page_size))).scalars())
         items = await _rows(session, connection, products)
     until = connection.listing_paused_until
