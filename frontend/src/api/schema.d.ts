@@ -1506,7 +1506,8 @@ export interface paths {
         /**
          * Shopify webhook deliveries (all topics)
          * @description Verify X-Shopify-Hmac-Sha256 over the raw body (401 if forged), then ingest once per
-         *     X-Shopify-Webhook-Id (reference §4.1).
+         *     X-Shopify-Webhook-Id (reference §4.1). (Served by `web.webhook_ingress` in the app; the
+         *     route documents it and serves an app built without that middleware.)
          */
         post: operations["shopify_webhook_webhooks_shopify_post"];
         delete?: never;
@@ -1527,7 +1528,7 @@ export interface paths {
         /**
          * TikTok Shop webhook deliveries (all types)
          * @description Verify Authorization = HMAC(app_secret, app_key + body) (401 if forged), then ingest
-         *     once per tts_notification_id (reference §5.2).
+         *     once per tts_notification_id (reference §5.2). (Served like `shopify_webhook`.)
          */
         post: operations["tiktok_webhook_webhooks_tiktok_post"];
         delete?: never;
