@@ -12,13 +12,14 @@ routes in `web.webhooks` stay: they document the endpoints and answer the same w
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+import orjson
 from starlette.datastructures import Headers
 
 from ecomsend.metrics import WebhookMetrics
 from ecomsend.sync.inbox import Platform
-from ecomsend.web.webhooks import MAX_WEBHOOK_BYTES, receive
+from ecomsend.web.webhooks import TOO_LARGE_DETAIL, BodyTooLarge, capped_body, receive
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Receive, Scope, Send
@@ -27,12 +28,7 @@ if TYPE_CHECKING:
 PATHS = {"/webhooks/shopify": Platform.SHOPIFY, "/webhooks/shopify/compliance": Platform.SHOPIFY,
          "/webhooks/tiktok": Platform.TIKTOK}
 _EMPTY = [(b"content-length", b"0")]
-_TOO_LARGE = (b'{"detail":"Webhook bodies are limited to %d bytes."}'
-              % MAX_WEBHOOK_BYTES)
-
-
-class BodyTooLarge(Exception):
-    """The delivery's body is (or announces itself as) over MAX_WEBHOOK_BYTES."""
+_TOO_LARGE = orjson.dumps({"detail": TOO_LARGE_DETAIL})
 
 
 class WebhookIngress:
@@ -52,34 +48,12 @@ class WebhookIngress:
     async def _deliver(self, scope: Scope, receive_: Receive, send: Send) -> None:
         headers = Headers(scope=scope)
         try:
-            raw = await _capped_body(headers, receive_)
+            raw = await capped_body(headers, receive_)
         except BodyTooLarge:
             await _answer(send, 413, _TOO_LARGE)
             return
         status = await receive(scope["app"], PATHS[scope["path"]], headers, raw)
         await _answer(send, status)
-
-
-async def _capped_body(headers: Headers, receive_: Receive) -> bytes:
-    """The body, refused past MAX_WEBHOOK_BYTES before it is read whole (at once when
-    Content-Length announces more)."""
-    declared = headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_WEBHOOK_BYTES:
-        raise BodyTooLarge
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message: Any = await receive_()
-        if message["type"] == "http.disconnect":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_WEBHOOK_BYTES:
-            raise BodyTooLarge
-        chunks.append(chunk)
-        if not message.get("more_body"):
-            break
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 async def _answer(send: Send, status: int, body: bytes = b"") -> None:

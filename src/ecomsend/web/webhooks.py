@@ -42,24 +42,43 @@ router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 MAX_WEBHOOK_BYTES = 4 * 1024 * 1024
 
 
-class BodyTooLarge(HTTPException):
-    def __init__(self) -> None:
-        super().__init__(413, f"Webhook bodies are limited to {MAX_WEBHOOK_BYTES} bytes.")
+class BodyTooLarge(Exception):
+    """The delivery's body is (or announces itself as) over MAX_WEBHOOK_BYTES."""
 
 
-async def capped_body(request: Request) -> bytes:
-    """The request body, read in chunks and refused with 413 past MAX_WEBHOOK_BYTES (also when
-    Content-Length announces more, before reading anything)."""
-    declared = request.headers.get("content-length", "")
+#: The 413 answer's detail.
+TOO_LARGE_DETAIL = f"Webhook bodies are limited to {MAX_WEBHOOK_BYTES} bytes."
+
+
+async def capped_body(headers: Mapping[str, str], receive_: Any) -> bytes:
+    """The body from the ASGI `receive_` callable, refused with BodyTooLarge past
+    MAX_WEBHOOK_BYTES before it is read whole (at once when Content-Length announces more).
+    Called by the routes and by `web.webhook_ingress`."""
+    declared = headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_WEBHOOK_BYTES:
-        raise BodyTooLarge()
-    chunks, size = [], 0
-    async for chunk in request.stream():
+        raise BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive_()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > MAX_WEBHOOK_BYTES:
-            raise BodyTooLarge()
+            raise BodyTooLarge
         chunks.append(chunk)
-    return b"".join(chunks)
+        if not message.get("more_body"):
+            break
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+async def _route_body(request: Request) -> bytes:
+    """The body for a route (413 when too large)."""
+    try:
+        return await capped_body(request.headers, request.receive)
+    except BodyTooLarge:
+        raise HTTPException(413, TOO_LARGE_DETAIL) from None
 
 
 def _shopify_payload(topic: str, raw: bytes) -> tuple[Any, str | None]:
@@ -129,7 +148,7 @@ async def shopify_webhook(request: Request) -> Response:
     """Verify X-Shopify-Hmac-Sha256 over the raw body (401 if forged), then ingest once per
     X-Shopify-Webhook-Id (reference §4.1). (Served by `web.webhook_ingress` in the app; the
     route documents it and serves an app built without that middleware.)"""
-    raw = await capped_body(request)
+    raw = await _route_body(request)
     return Response(status_code=await receive(request.app, Platform.SHOPIFY, request.headers,
                                               raw))
 
@@ -138,7 +157,7 @@ async def shopify_webhook(request: Request) -> Response:
 async def tiktok_webhook(request: Request) -> Response:
     """Verify Authorization = HMAC(app_secret, app_key + body) (401 if forged), then ingest
     once per tts_notification_id (reference §5.2). (Served like `shopify_webhook`.)"""
-    raw = await capped_body(request)
+    raw = await _route_body(request)
     return Response(status_code=await receive(request.app, Platform.TIKTOK, request.headers,
                                               raw))
 
