@@ -51,18 +51,25 @@ def price_hash(product: ProductSnapshot, prefs: ProductPrefs, region: RegionRule
 
 async def _skip(job: PushJob, field: AutoField) -> bool:
     """Nothing to push: not on TikTok, not active, or the merchant turned the field off.
-    Not on TikTok *yet* (its create is under way) → wait for the links, then push."""
+    Not on TikTok *yet* (its create is under way) → wait for the links, then push.
+
+    On TikTok with a full edit of the product under way → wait for it too: the edit carries
+    every SKU's price and stock from the mirror as it read it, maybe before the change this
+    push carries, and landing after this push it would put the older values back for good
+    (the chaos suite's lost price). An edit that starts later reads this change already."""
     snap = job.snapshot
     if snap is None or not listable(snap) or field not in job.conn.prefs.auto_update:
         return True
-    if job.links:
-        return False
     key = job.lease.key
     async with job.services.db.sessionmaker() as session:
         status = (await session.execute(select(SyncState.status).where(
             SyncState.tiktok_shop_id == key.tiktok_shop_id, SyncState.kind == PRODUCT,
             SyncState.entity_id == key.entity_id, SyncState.direction == TO_TIKTOK))
         ).scalar_one_or_none()
+    if job.links:
+        if status == state.RUNNING:
+            raise SyncRateLimited(CREATE_WAIT_S, "waiting for the product edit under way")
+        return False
     if status in (state.PENDING, state.RUNNING, state.BACKOFF):
         raise SyncRateLimited(CREATE_WAIT_S, "waiting for the listing to be created")
     return True
