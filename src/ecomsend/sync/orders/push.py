@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from ecomsend.db.models import OrderLink
-from ecomsend.db.session import Database
 from ecomsend.db.types import utcnow
 from ecomsend.db.upsert import dialect_insert
 from ecomsend.integrations.shopify import errors as shopify_errors
@@ -42,7 +41,7 @@ from ecomsend.sync.orders.cancel import cancel_in_shopify
 from ecomsend.sync.orders.context import OrderContext, load_order
 from ecomsend.sync.orders.errors import SearchLagWait, platform_errors
 from ecomsend.sync.orders.mapping import UnlinkedItems, build_order_input, describe_item, input_hash
-from ecomsend.sync.orders.mirror import ELIGIBLE
+from ecomsend.sync.orders.mirror import ELIGIBLE, mark_shipped_after_link
 
 if TYPE_CHECKING:
     from ecomsend.jobs.registry import TaskContext
@@ -72,17 +71,18 @@ async def find_existing(client: ShopifyClient, tiktok_order_id: str) -> ShopifyO
     return next((o for o in found if o.source_identifier == tiktok_order_id), None)
 
 
-async def save_link(db: Database, tts_pk: int, tiktok_order_id: str,
+async def save_link(ctx: TaskContext, tts_pk: int, tiktok_order_id: str,
                     created: ShopifyOrder) -> None:
     """Commit the order link and drop the create intent, in one transaction (a concurrent
-    identical insert is a no-op)."""
-    async with db.unit_of_work() as session:
+    identical insert is a no-op); a TikTok shipment that came meanwhile is queued with it."""
+    async with ctx.db.unit_of_work() as session:
         stmt = dialect_insert(session, OrderLink).values(
             tiktok_shop_id=tts_pk, tiktok_order_id=tiktok_order_id,
             shopify_order_id=created.id, shopify_order_name=created.name,
             created_at=utcnow(), updated_at=utcnow())
         await session.execute(stmt.on_conflict_do_nothing())
         await intents.clear_intent(session, tts_pk, intents.SHOPIFY_ORDER, tiktok_order_id)
+        await mark_shipped_after_link(session, ctx.queue, tts_pk, tiktok_order_id)
 
 
 async def wait_for_search_lag(ctx: TaskContext, oc: OrderContext) -> None:
@@ -133,7 +133,7 @@ async def create_in_shopify(ctx: TaskContext, oc: OrderContext) -> PushResult:
             await wait_for_search_lag(ctx, oc)
             calls += 1
             order = await create_with_intent(ctx, oc, client, body)
-    await save_link(ctx.db, oc.tts.id, oc.order.id, order)
+    await save_link(ctx, oc.tts.id, oc.order.id, order)
     return PushResult(pushed_hash=input_hash(body), api_calls=calls,
                       details={"shopify_order_id": order.id, "name": order.name})
 
@@ -157,7 +157,7 @@ async def cancel_unlinked(ctx: TaskContext, oc: OrderContext) -> PushResult:
         async with ctx.db.unit_of_work() as session:
             await intents.clear_intent(session, oc.tts.id, intents.SHOPIFY_ORDER, oc.order.id)
         return PushResult(api_calls=1, details={"skipped": NEVER_SYNCED})
-    await save_link(ctx.db, oc.tts.id, oc.order.id, found)
+    await save_link(ctx, oc.tts.id, oc.order.id, found)
     log.info("orders.cut_short_create_found", order_id=oc.order.id, shopify_order_id=found.id)
     cancelled = await cancel_in_shopify(ctx, oc, found.id)
     return PushResult(api_calls=cancelled.api_calls + 1,
