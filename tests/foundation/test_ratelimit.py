@@ -45,10 +45,10 @@ async def test_in_process_bucket_paces_callers_asking_for_twice_the_rate() -> No
     assert 32 <= rate <= 44, rate
 
 
-async def test_observe_never_lets_the_bucket_believe_in_more_than_reported() -> None:
+async def test_a_lower_report_caps_the_bucket() -> None:
     limiter = InProcessRateLimiter()
     spec = BucketSpec(capacity=1000, refill_per_s=50)
-    await limiter.observe("shop", spec, available=0)  # Shopify says: nothing left
+    await limiter.settle("shop", spec, refund=0, ceiling=0)  # Shopify says: nothing left
     began = time.monotonic()
     await limiter.acquire("shop", spec, cost=25)
     assert time.monotonic() - began >= 0.45  # had to wait for 25 points at 50/s
@@ -72,40 +72,73 @@ def test_two_processes_sharing_a_postgres_bucket_never_exceed_it_together(
     assert achieved >= 0.8 * rate, achieved
 
 
-async def test_observe_takes_shopifys_refund(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Shopify reserves a query's requestedQueryCost and refunds what it did not use
-    (reference §5): after the report the bucket holds what Shopify says, more than before, so
-    the next call does not wait for the worst case it was charged."""
+@pytest.fixture
+def slept(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The in-process limiter's sleeps, recorded instead of slept."""
     from ecomsend.ratelimit import memory
 
-    slept: list[float] = []
+    record: list[float] = []
 
-    async def record(seconds: float) -> None:
-        slept.append(seconds)
-    monkeypatch.setattr(memory.asyncio, "sleep", record)
+    async def sleep(seconds: float) -> None:
+        record.append(seconds)
+    monkeypatch.setattr(memory.asyncio, "sleep", sleep)
+    return record
+
+
+async def test_settle_takes_shopifys_refund(slept: list[float]) -> None:
+    """Shopify reserves a query's requestedQueryCost and refunds what it did not use
+    (reference §5): the refund goes back to the bucket, so the next call does not wait for the
+    worst case it was charged."""
     limiter = InProcessRateLimiter()
     spec = BucketSpec(capacity=2000, refill_per_s=100)
     for _ in range(5):
         await limiter.acquire("shop", spec, cost=403)  # a page reserved at its worst case
-        await limiter.observe("shop", spec, available=1997)  # Shopify charged 3
+        await limiter.settle("shop", spec, refund=400, ceiling=1997)  # Shopify charged 3
     assert slept == []
-    await limiter.observe("shop", spec, available=2500)  # never past the capacity
+    await limiter.settle("shop", spec, refund=500, ceiling=2500)  # never past the capacity
     await limiter.acquire("shop", spec, cost=2000)
     assert slept == []
     await limiter.acquire("shop", spec, cost=100)
     assert slept and slept[0] == pytest.approx(1.0, abs=0.05)
 
 
-async def test_postgres_observe_takes_the_refund_too(pg_db: Database) -> None:
+async def test_a_stale_higher_report_does_not_erase_queued_reservations(
+        slept: list[float]) -> None:
+    """16 callers drain the bucket and queue; an answer then reports what Shopify had before
+    most of them were charged (answers arrive out of order). The queue must survive it: the
+    next caller waits behind everyone already waiting, not from the stale reading."""
+    limiter = InProcessRateLimiter()
+    spec = BucketSpec(capacity=100, refill_per_s=100)
+    for _ in range(16):
+        await limiter.acquire("shop", spec, cost=10)  # 160 reserved of 100: 60 queued
+    await limiter.settle("shop", spec, refund=0, ceiling=90)  # the first call's answer
+    slept.clear()
+    await limiter.acquire("shop", spec, cost=10)
+    assert slept and slept[0] == pytest.approx(0.7, abs=0.05)  # (60 + 10) / 100, not 0
+
+
+async def test_postgres_settle_refunds_and_caps(pg_db: Database) -> None:
     from sqlalchemy import text
 
     from ecomsend.ratelimit.postgres import PostgresRateLimiter
 
     limiter = PostgresRateLimiter(pg_db.engine)
-    spec = BucketSpec(capacity=2000, refill_per_s=100)
+    spec = BucketSpec(capacity=2000, refill_per_s=1)  # slow: the test's own time is noise
+
+    async def tokens() -> float:
+        async with pg_db.engine.connect() as conn:
+            return float((await conn.execute(text(
+                "SELECT tokens FROM rate_bucket WHERE key = 'shop'"))).scalar_one())
+
     await limiter.acquire("shop", spec, cost=1500)
-    await limiter.observe("shop", spec, available=1997)
-    async with pg_db.engine.connect() as conn:
-        tokens = (await conn.execute(text(
-            "SELECT tokens FROM rate_bucket WHERE key = 'shop'"))).scalar_one()
-    assert float(tokens) == pytest.approx(1997)
+    await limiter.settle("shop", spec, refund=1497)  # Shopify charged 3 of 1500
+    assert await tokens() == pytest.approx(1997, abs=1)
+    # a caller queued past the bucket: its reservation is made, it sleeps ~100 s in acquire
+    queued = asyncio.create_task(limiter.acquire("shop", spec, cost=2097))
+    while await tokens() > 0:
+        await asyncio.sleep(0.01)
+    await limiter.settle("shop", spec, refund=0, ceiling=1500)  # a stale, higher report
+    assert await tokens() == pytest.approx(-100, abs=1)  # the queued reservation survives
+    await limiter.settle("shop", spec, refund=0, ceiling=-500)
+    assert await tokens() == pytest.approx(-500, abs=1)
+    queued.cancel()

@@ -30,11 +30,15 @@ class RateLimiter(Protocol):
         """Take `cost` tokens from bucket `key`, sleeping until they are there."""
         ...
 
-    async def observe(self, key: str, spec: BucketSpec, available: float) -> None:
-        """Recalibrate from the platform's own report of what is left (e.g. Shopify's
-        `throttleStatus.currentlyAvailable`, less our requests still in flight): the bucket
-        then holds exactly that, never more and never less (Shopify refunds the unused part of
-        a query's reserved cost, reference §5; the local charge was the worst case)."""
+    async def settle(self, key: str, spec: BucketSpec, refund: float,
+                     ceiling: float | None = None) -> None:
+        """After a call was answered: give back `refund` tokens (the part of its reservation
+        the platform did not charge; negative if it charged more than was reserved), then, if
+        `ceiling` is given, hold at most that many (the platform's own report of what is left,
+        e.g. Shopify's `throttleStatus.currentlyAvailable`, less our reservations not yet
+        sent). The report only ever lowers the bucket: answers arrive out of order, and one
+        taken before other calls were charged is higher than the truth (reference §5: Shopify
+        reserves requestedQueryCost up front and refunds the unused part)."""
         ...
 
     async def close(self) -> None: ...

@@ -49,13 +49,18 @@ class InProcessRateLimiter:
         if deficit > 0:
             await asyncio.sleep(deficit / spec.refill_per_s)
 
-    async def observe(self, key: str, spec: BucketSpec, available: float) -> None:
-        """Take the platform's count as the truth, down *and* up: Shopify reserves a query's
-        requestedQueryCost and refunds the unused part (reference §5), so keeping only the
-        lower of the two charged every call its worst case (a 403-point page waited 4 s)."""
+    async def settle(self, key: str, spec: BucketSpec, refund: float,
+                     ceiling: float | None = None) -> None:
+        """Give back `refund` (what the platform did not charge of the reservation), then cap
+        at `ceiling` (its own count less our unsent reservations). Called by the Shopify
+        transport after each answer. A reading never raises the bucket: setting it to a
+        reading (as before) erased the reservations of callers still asleep in `acquire` and
+        let an older, higher reading overwrite a newer one, so 16 order jobs outran Shopify's
+        bucket (4,856 THROTTLED answers in 6,858 requests in bench/order_sync.py)."""
         async with self._lock:
             bucket = self._refill(key, spec, self._now())
-            bucket.tokens = min(spec.capacity, available)
+            tokens = min(spec.capacity, bucket.tokens + refund)
+            bucket.tokens = tokens if ceiling is None else min(tokens, ceiling)
 
     async def close(self) -> None:
         return None

@@ -36,10 +36,17 @@ _ACQUIRE_SQL = text(
     """
 )
 
-_OBSERVE_SQL = text(
+# Refill by elapsed time, give back the refund, never past the capacity, then cap at the
+# ceiling (LEAST ignores a NULL ceiling). One statement, so concurrent settles all count.
+_SETTLE_SQL = text(
     """
     UPDATE rate_bucket SET
-        tokens = LEAST(capacity, :available),
+        tokens = LEAST(capacity,
+                       LEAST(capacity,
+                             tokens + EXTRACT(EPOCH FROM clock_timestamp() - updated_at)
+                                      * refill_per_s)
+                       + :refund,
+                       CAST(:ceiling AS double precision)),
         updated_at = clock_timestamp()
     WHERE key = :key
     """
@@ -64,9 +71,11 @@ class PostgresRateLimiter:
         if tokens < 0:
             await asyncio.sleep(-float(tokens) / spec.refill_per_s)
 
-    async def observe(self, key: str, spec: BucketSpec, available: float) -> None:
+    async def settle(self, key: str, spec: BucketSpec, refund: float,
+                     ceiling: float | None = None) -> None:
+        """Refund, then cap at the platform's report (see `RateLimiter.settle`)."""
         async with self._engine.begin() as conn:
-            await conn.execute(_OBSERVE_SQL, {"key": key, "available": available})
+            await conn.execute(_SETTLE_SQL, {"key": key, "refund": refund, "ceiling": ceiling})
 
     async def close(self) -> None:
         return None

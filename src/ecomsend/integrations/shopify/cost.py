@@ -1,8 +1,8 @@
 """Query cost and throttle arithmetic for Shopify's leaky bucket (pure; reference §5).
 
 The transport calls `estimate_cost` before the first request of a document (afterwards it uses
-the `requestedQueryCost` Shopify reported), `parse_throttle` on every response and
-`throttle_wait` when Shopify answered THROTTLED.
+the `requestedQueryCost` Shopify reported for the same `cost_key`), `parse_throttle` and
+`charged_cost` on every response and `throttle_wait` when Shopify answered THROTTLED.
 """
 
 from __future__ import annotations
@@ -74,6 +74,32 @@ def parse_throttle(body: Mapping[str, Any]) -> ThrottleStatus | None:
 
 def _opt_float(value: Any) -> float | None:
     return None if value is None else float(value)
+
+
+def charged_cost(status: ThrottleStatus, body: Mapping[str, Any], reserved: float) -> float:
+    """What Shopify kept of a request's reservation (reference §5: requestedQueryCost reserved,
+    the difference with actualQueryCost refunded). No actual cost and no `data` (THROTTLED,
+    over the maximum cost, invalid document): nothing was executed, nothing charged. No
+    actual cost but data: the worst case. Called by the transport to settle the limiter."""
+    if status.actual_cost is not None:
+        return status.actual_cost
+    if body.get("data") is None:
+        return 0.0
+    return status.requested_cost or reserved
+
+
+def cost_key(name: str, variables: Mapping[str, Any]) -> str:
+    """The key under which an operation's `requestedQueryCost` is remembered: its name plus
+    the top-level variables that size it (integers such as `first`, booleans that switch
+    fields, the length of lists such as `ids`); a `first: 5` look-up costs 12, `first: 1`
+    costs 4, so learning one must not price the other. Called by the transport."""
+    sizes = []
+    for var, value in sorted(variables.items()):
+        if isinstance(value, (bool, int)):
+            sizes.append(f"{var}={value}")
+        elif isinstance(value, (list, tuple)):
+            sizes.append(f"{var}#{len(value)}")
+    return "|".join([name, *sizes])
 
 
 def throttle_wait(status: ThrottleStatus | None, requested: float) -> float:

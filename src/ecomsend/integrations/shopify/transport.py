@@ -2,7 +2,8 @@
 
 `ShopifyClient` sends every operation through `GraphQLTransport.execute(name, variables)`:
 1. acquire the document's estimated cost from the shared `RateLimiter` (waits, never fails);
-2. POST it; feed `extensions.cost.throttleStatus` back with `observe` (reference §5);
+2. POST it; `settle` the reservation with what `extensions.cost` says Shopify charged, capped
+   by its `throttleStatus` (reference §5);
 3. THROTTLED / 429 → wait as told and retry; 5xx, timeouts, resets → exponential backoff with
    jitter, bounded; anything else → a typed error from `errors.py`.
 The first request of a transport goes alone, so the real bucket size is learned before a burst.
@@ -19,7 +20,13 @@ from typing import Any, Protocol
 import httpx
 
 from ecomsend.integrations.shopify.buckets import BucketBook
-from ecomsend.integrations.shopify.cost import ThrottleStatus, estimate_cost, parse_throttle
+from ecomsend.integrations.shopify.cost import (
+    ThrottleStatus,
+    charged_cost,
+    cost_key,
+    estimate_cost,
+    parse_throttle,
+)
 from ecomsend.integrations.shopify.errors import (
     RateLimited,
     ShopifyError,
@@ -152,13 +159,16 @@ class GraphQLTransport:
     async def _send(self, name: str, document: str, body: dict[str, Any]) -> dict[str, Any]:
         book = self._book
         # Read the cost only now: a caller that waited for calibration uses what it learned.
-        cost = book.costs.get(name) or estimate_cost(document, body["variables"])
-        await self._limiter.acquire(self.limiter_key, book.spec, cost)
-        book.inflight += cost
+        key = cost_key(name, body["variables"])
+        cost = book.costs.get(key) or estimate_cost(document, body["variables"])
+        book.queued += cost
         try:
-            response, token = await self._post(body)
+            await self._limiter.acquire(self.limiter_key, book.spec, cost)
         finally:
-            book.inflight -= cost
+            book.queued -= cost
+        # From here on the reservation stays spent unless an answer says what was charged:
+        # a request lost in transit may have been charged (conservative).
+        response, token = await self._post(body)
         request_id = response.headers.get("x-request-id")
         payload = _json_or_text(response)
         try:
@@ -169,7 +179,7 @@ class GraphQLTransport:
         book.calibrated.set()
         throttle = parse_throttle(payload) if isinstance(payload, dict) else None
         if throttle is not None:
-            await self._observe(name, throttle)
+            await self._observe(key, cost, throttle, payload)
         return graphql_data(payload, throttle, cost, request_id)
 
     async def _post(self, body: dict[str, Any]) -> tuple[httpx.Response, str]:
@@ -189,18 +199,27 @@ class GraphQLTransport:
         except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
             raise Transient(f"request failed after sending: {exc!r}", ambiguous=True) from exc
 
-    async def _observe(self, name: str, throttle: ThrottleStatus) -> None:
-        """Recalibrate the shared bucket from Shopify's own numbers (reference §5)."""
+    async def _observe(self, key: str, reserved: float, throttle: ThrottleStatus,
+                       payload: Mapping[str, Any]) -> None:
+        """Settle this request's reservation with what Shopify charged, and learn the bucket
+        from Shopify's own numbers (reference §5).
+
+        Shopify reserves `requestedQueryCost` and refunds down to `actualQueryCost`; a
+        THROTTLED answer (no `data`, no actual cost) charges nothing. So the local bucket gets
+        back `reserved - charged`. `currentlyAvailable`, less the reservations of this
+        process's callers not yet sent, only caps it: the reading may predate charges of
+        requests answered before it (out of order), and requests it has charged but we have
+        not seen answered are already spent locally, so it is an upper bound, not the truth.
+        """
         self.last_throttle = throttle
         book = self._book
         if throttle.requested_cost:
-            book.costs[name] = throttle.requested_cost
+            book.costs[key] = throttle.requested_cost
         if throttle.maximum_available > 0 and throttle.restore_rate > 0:
             book.spec = BucketSpec(throttle.maximum_available, throttle.restore_rate)
-        # Requests still in flight were reserved locally but may not be charged yet: subtract
-        # them so the local bucket never believes in more than Shopify will have left.
-        available = throttle.currently_available - book.inflight
-        await self._limiter.observe(self.limiter_key, book.spec, available)
+        await self._limiter.settle(self.limiter_key, book.spec,
+                                   reserved - charged_cost(throttle, payload, reserved),
+                                   throttle.currently_available - book.queued)
 
 
 def _json_or_text(response: httpx.Response) -> Any:
