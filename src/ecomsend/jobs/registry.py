@@ -10,12 +10,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from ecomsend.db.session import Database
     from ecomsend.jobs.port import JobQueue
     from ecomsend.services import Services
 
 JsonArgs = Mapping[str, Any]
 TaskFn = Callable[..., Awaitable[None]]
+#: `await hook(session, ctx, args)`: work a task wants done in the transaction that claims its
+#: job (LocalQueue; see TaskRegistry.add). Its result is the job's `TaskContext.claimed`.
+ClaimHook = Callable[["AsyncSession", "TaskContext", "JsonArgs"], Awaitable[Any]]
 
 #: Unexpected errors are retried this many runs in all before a job is marked failed.
 MAX_ATTEMPTS = 5
@@ -42,6 +47,9 @@ class TaskContext:
     job_id: str
     attempt: int = 1
     services: Services | None = None
+    #: What the task's claim hook returned, when the queue ran it in the claim's transaction
+    #: (LocalQueue); None otherwise, and the task does that work itself.
+    claimed: Any = None
 
     def need_services(self) -> Services:
         """The process's services; jobs that call a platform use this (tests may omit them)."""
@@ -65,6 +73,7 @@ class TaskRegistry:
 
     tasks: dict[str, TaskFn] = field(default_factory=dict)
     periodic: list[PeriodicJob] = field(default_factory=list)
+    claim_hooks: dict[str, ClaimHook] = field(default_factory=dict)
 
     def task(self, name: str) -> Callable[[TaskFn], TaskFn]:
         """Decorator registering `fn` under `name`."""
@@ -75,10 +84,15 @@ class TaskRegistry:
 
         return register
 
-    def add(self, name: str, fn: TaskFn) -> None:
+    def add(self, name: str, fn: TaskFn, *, on_claim: ClaimHook | None = None) -> None:
+        """Register `fn` under `name`. `on_claim` is optional work done in the write
+        transaction that claims each of its jobs, saving the task a write turn of its own
+        (SQLite's single write lock); an adapter that does not run it leaves it to the task."""
         if name in self.tasks:
             raise ValueError(f"task {name!r} registered twice")
         self.tasks[name] = fn
+        if on_claim is not None:
+            self.claim_hooks[name] = on_claim
 
     def every(self, task: str, every_s: float, **args: Any) -> None:
         """Schedule `task` once per `every_s` seconds (period boundaries are wall-clock)."""
