@@ -10,8 +10,9 @@ import asyncio
 import contextlib
 import os
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import procrastinate
 import structlog
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from ecomsend.services import Services
 
 log = structlog.get_logger(__name__)
+T = TypeVar("T")
 
 #: A coalesced defer raises the waiting job's priority to the higher of the two (JobQueue.defer);
 #: procrastinate itself leaves the waiting job as it was.
@@ -107,6 +109,13 @@ class ProcrastinateQueue:
     async def complete_in(self, session: AsyncSession, job_id: str) -> None:
         """Nothing to do: procrastinate finishes the job itself when the task returns."""
         return None
+
+    async def complete_with(self, job_id: str,
+                            write: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """`write` in a transaction of its own (JobQueue.complete_with); procrastinate
+        finishes the job itself when the task returns."""
+        async with self.db.unit_of_work() as session:
+            return await write(session)
 
     async def close(self) -> None:
         if self._opened:
