@@ -2,7 +2,8 @@
 
 The order sync runs a look-up (`OrdersSearch`) then an `orderCreate` per order, 16 jobs at once
 in the embedded worker. Every caller shares one `InProcessRateLimiter` and one `BucketBook`,
-as the app's services do; the sandbox (real HTTP) enforces a small bucket so the callers must
+as the app's services do; in scale-out, two workers (a `BucketBook` each) share the
+`PostgresRateLimiter` row. The sandbox (real HTTP) enforces a small bucket so the callers must
 queue. Counted from the sandbox's own stats: how many requests it answered THROTTLED.
 """
 
@@ -12,10 +13,12 @@ import asyncio
 
 import httpx
 
+from ecomsend.db.session import Database
 from ecomsend.integrations.shopify import BucketBook, ShopifyClient
 from ecomsend.integrations.shopify.models import Variant
 from ecomsend.integrations.shopify.orders import search_term
-from ecomsend.ratelimit import InProcessRateLimiter
+from ecomsend.ratelimit import InProcessRateLimiter, RateLimiter
+from ecomsend.ratelimit.postgres import PostgresRateLimiter
 
 from .conftest import SandboxShop
 from .test_sandbox_orders import tiktok_order
@@ -41,14 +44,26 @@ async def _import_orders(client: ShopifyClient, caller: int, variant: Variant) -
 
 async def test_sixteen_concurrent_order_jobs_are_not_throttled(
         sandbox_shop: SandboxShop) -> None:
+    await _sixteen_callers(sandbox_shop, InProcessRateLimiter(), books=1)
+
+
+async def test_two_workers_sharing_the_postgres_bucket_are_not_throttled(
+        sandbox_shop: SandboxShop, pg_db: Database) -> None:
+    await _sixteen_callers(sandbox_shop, PostgresRateLimiter(pg_db.engine), books=2)
+
+
+async def _sixteen_callers(sandbox_shop: SandboxShop, limiter: RateLimiter, books: int) -> None:
+    """16 order jobs on the small bucket, spread over `books` processes' bucket books; asserts
+    that they all succeed, spent the bucket several times over and were (almost) never
+    answered THROTTLED."""
     async with sandbox_shop.client() as setup:
         variant = (await setup.products_page("status:active", first=1)).items[0].variants[0]
     await sandbox_shop.post("/bucket", SMALL_BUCKET, "PUT")
     before = (await sandbox_shop.get(""))["stats"]
-    limiter, book = InProcessRateLimiter(), BucketBook()
+    shared = [BucketBook() for _ in range(books)]
     async with httpx.AsyncClient(timeout=30) as http:
-        clients = [sandbox_shop.client(limiter=limiter, buckets=book, http=http)
-                   for _ in range(CALLERS)]
+        clients = [sandbox_shop.client(limiter=limiter, buckets=shared[i % books], http=http)
+                   for i in range(CALLERS)]
         done = await asyncio.gather(*(_import_orders(c, i, variant)
                                       for i, c in enumerate(clients)))
     stats = (await sandbox_shop.get(""))["stats"]
