@@ -30,7 +30,8 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
                           {"p99_ratio_to_baseline"}),
     "tiktok_push": ({"pushes", "achieved_qps", "limit_qps", "throttled"}, {"ratio_to_limit"}),
     "order_sync": ({"orders_per_min", "order_create_cost", "max_orders_per_min",
-                    "duplicates", "missing"}, {"ratio_to_cost_max"}),
+                    "duplicates", "missing", "shopify_requests", "shopify_throttled"},
+                   {"ratio_to_cost_max"}),
     "webhook_ingest": ({"seconds", "webhooks", "rate_per_s", "p50_ms", "p99_ms", "p9999_ms",
                         "lost", "processed_twice"}, {"rate_ratio_to_target"}),
 }
