@@ -189,27 +189,31 @@ async def shopify_costs(merchant: Merchant, stack: Any) -> dict[str, Any]:
     return {"bucket": info["bucket"], "stats": info["stats"]}
 
 
-def postgres_database(admin_url: str) -> str:
-    """A fresh, empty PostgreSQL database next to `admin_url`'s (dropped by the caller)."""
+def postgres_database(admin_url: str, drop: str | None = None) -> str:
+    """A fresh, empty PostgreSQL database next to `admin_url`'s; with `drop` (a URL this
+    returned), drop that database instead (`main` does, after the run)."""
     import psycopg
     from sqlalchemy.engine import make_url
 
-    name = f"bench_orders_{uuid.uuid4().hex[:10]}"
+    name = make_url(drop).database if drop else f"bench_orders_{uuid.uuid4().hex[:10]}"
     url = make_url(admin_url)
     libpq = url.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(libpq, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' if drop
+                     else f'CREATE DATABASE "{name}"')
     return url.set(database=name).render_as_string(hide_password=False)
 
 
 def make_stack(database_url: str | None = None, *, split: bool = False) -> LocalStack:
-    """The stack to measure; `split` runs each sandbox in its own process."""
+    """The stack to measure; `split` runs each sandbox in its own process. On PostgreSQL the
+    rate limits are the scale-out ones too (one shared row per bucket, ratelimit/postgres)."""
     var = Path(tempfile.mkdtemp(prefix="bench-orders-"))
+    overrides = {"token_encryption_key": Fernet.generate_key().decode(),
+                 "session_secret": "bench-orders-" + "x" * 32, "log_level": "WARNING"}
+    if database_url:
+        overrides["ratelimit_backend"] = "postgres"
     stack = LocalStack(var, database_url=database_url or f"sqlite+aiosqlite:///{var / 'app.db'}",
-                       settings_overrides={"token_encryption_key": Fernet.generate_key().decode(),
-                                           "session_secret": "bench-orders-" + "x" * 32,
-                                           "log_level": "WARNING"},
-                       sandboxes_in_processes=split)
+                       settings_overrides=overrides, sandboxes_in_processes=split)
     upgrade(stack.settings)  # Alembic runs its own event loop: before ours starts
     configure_logging(stack.settings)  # the in-process app logs to stderr: stdout is the JSON
     return stack
@@ -265,16 +269,20 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=1200.0)
     parser.add_argument("--postgres", metavar="ADMIN_URL", default=None,
                         help="run the app on a fresh PostgreSQL database (e.g. "
-                             "postgresql+psycopg://postgres@127.0.0.1:5432/postgres) instead "
-                             "of the embedded SQLite default")
+                             "postgresql+psycopg://postgres@127.0.0.1:5432/postgres), rate "
+                             "limits shared through it, instead of the embedded SQLite default")
     parser.add_argument("--in-process", action="store_true",
                         help="run both sandboxes inside this process too (LocalStack); by "
                              "default each runs in its own process so only the app is measured")
     args = parser.parse_args()
     calibration = cpu_calibration_ms()
     database_url = postgres_database(args.postgres) if args.postgres else None
-    with make_stack(database_url, split=not args.in_process) as stack:
-        result = asyncio.run(run(stack, args.orders, args.timeout))
+    try:
+        with make_stack(database_url, split=not args.in_process) as stack:
+            result = asyncio.run(run(stack, args.orders, args.timeout))
+    finally:
+        if database_url:
+            postgres_database(args.postgres, drop=database_url)
     emit({**result, "cpu_calibration_ms": calibration})
 
 
