@@ -19,7 +19,10 @@ Prints ONE JSON object as its last line: `shops`, `small_p99_ms`, `small_p99_alo
 `small_p99_ratio_to_alone` (target ≤ 2), `big_shop_ratio_to_limit` (calls/s of the listing's
 busiest TikTok API — `big_shop_binding_api`, image upload or Create Product — over TikTok's 50
 QPS per API; target ≥ 0.9), `throttled` (429s seen by the TikTok sandbox across all workers,
-target 0), `per_shop`, `cpu_calibration_ms`.
+target 0), `per_shop`, `cpu_calibration_ms`, and `phases`: per phase its CPU seconds per process
+role (`cpu_ms_per_small_change`: with the big shop, its listing's CPU is in there too), the
+cores the machine as a whole kept busy (other work on a shared machine shows there), and with
+`--breakdown` the stages of the small shops' changes (`_mt_probe.py`).
 
 Run: .venv/bin/python bench/multi_tenant.py [--embedded] [--shops 20] [--big-products 5000]
 """
@@ -36,6 +39,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from _mt_probe import (
+    cpu_delta,
+    cpu_seconds,
+    install_job_trace,
+    machine_busy_s,
+    postgres_backends,
+    stages,
+)
 from benchlib import cpu_calibration_ms, emit, log, pct, ratio
 from multi_tenant_world import Shop, World
 
@@ -117,15 +128,41 @@ def throttled(entries: list[dict[str, Any]]) -> int:
 
 
 async def phase(world: World, shops: list[Shop], rate: float, until: Any,
-                before: Any = None) -> tuple[list[Sent], list[dict[str, Any]]]:
-    """Clear the TikTok log, run `before()`, drive the small shops, settle; (sent, log)."""
+                before: Any = None) -> tuple[list[Sent], list[dict[str, Any]], dict[str, Any]]:
+    """Clear the TikTok log, run `before()`, drive the small shops, settle; (sent, log, probe):
+    the probe has the phase's CPU seconds per process role and its wall-clock window."""
     http = shops[0].merchant.browser
     await http.delete(f"{world.stack.tiktok_url}/_sandbox/requests")
+    pids = world.pids()
+    if world.mode == "scale-out":
+        pids["postgres"] = await postgres_backends(world.db)
+    cpu_before, machine, began = cpu_seconds(pids), machine_busy_s(), time.time()
     if before is not None:
         await before()
     sent = await drive(world, shops, rate, until)
     await world.settle(shops)
-    return sent, await tiktok_log(world, http)
+    cpu = cpu_delta(cpu_before, cpu_seconds(pids))
+    probe = {"window": (began, time.time()), "cpu_s": cpu, "seconds": time.time() - began,
+             "machine_cpu_s": machine_busy_s() - machine}
+    return sent, await tiktok_log(world, http), probe
+
+
+async def breakdown(world: World, small: list[Shop], probe: dict[str, Any],
+                    changes: int) -> dict[str, Any]:
+    """A phase's CPU per process role (seconds, and ms per small-shop stock change) and, with
+    --breakdown, its stages (`_mt_probe.stages`)."""
+    cpu = probe["cpu_s"]
+    out: dict[str, Any] = {
+        "seconds": round(probe["seconds"], 1), "cpu_s": cpu,
+        "cpu_cores_busy": round(sum(cpu.values()) / probe["seconds"], 2),
+        "machine_cores_busy": round(probe["machine_cpu_s"] / probe["seconds"], 2),
+        "cpu_ms_per_small_change": {k: round(v * 1000 / changes, 2) for k, v in cpu.items()}
+        if changes else {}}
+    if probe.get("stages"):
+        out["stages"] = await stages(world.db, [s.domain for s in small],
+                                     [s.tts_pk for s in small], *probe["window"],
+                                     jobs=world.mode == "scale-out")
+    return out
 
 
 async def run(args: argparse.Namespace, var_dir: Path) -> dict[str, Any]:
@@ -142,8 +179,10 @@ async def run(args: argparse.Namespace, var_dir: Path) -> dict[str, Any]:
         await world.wait(lambda: _zero(world.unsettled(small)), 900)
         for shop in small:
             await world.load_targets(shop)
+        if args.breakdown and world.mode == "scale-out":
+            await install_job_trace(world.db)
         log("phase 1: small shops alone")
-        alone_sent, alone_log = await phase(
+        alone_sent, alone_log, alone_probe = await phase(
             world, small, args.rate, lambda t: _true(t >= args.seconds))
         log("phase 2: with the big shop's listing")
         listing_began: list[float] = []
@@ -156,16 +195,21 @@ async def run(args: argparse.Namespace, var_dir: Path) -> dict[str, Any]:
             return t >= args.max_seconds or (
                 t >= 5 and await world.unsettled([big]) == 0)
 
-        busy_sent, busy_log = await phase(world, small, args.rate, listing_done, start_listing)
+        busy_sent, busy_log, busy_probe = await phase(world, small, args.rate, listing_done,
+                                                      start_listing)
         listed_s = time.perf_counter() - listing_began[0]
         big_statuses = await world.statuses(big)
         big_failures = await world.failure_reasons(big)
+        alone_probe["stages"] = busy_probe["stages"] = args.breakdown
+        phases = {"alone": await breakdown(world, small, alone_probe, len(alone_sent)),
+                  "with_big": await breakdown(world, small, busy_probe, len(busy_sent))}
     finally:
         for shop in locals().get("shops", []):
             await shop.merchant.close()
         await world.stop()
     result = summarise(args, small, big, (alone_sent, alone_log), (busy_sent, busy_log),
                        listed_s)
+    result["phases"] = phases
     result["per_shop"]["big"]["statuses"] = big_statuses
     result["per_shop"]["big"]["failures"] = big_failures
     result["per_shop"]["big"]["calls"] = dict(Counter(
@@ -228,6 +272,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0, help="length of phase 1")
     parser.add_argument("--max-seconds", type=float, default=900.0, help="cap of phase 2")
     parser.add_argument("--var-dir", type=Path, default=None, help="keep logs here")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="time each stage of the small shops' changes (adds a trigger)")
     args = parser.parse_args()
     args.shops = args.shops or (5 if args.embedded else 20)
     logging.disable(logging.WARNING)

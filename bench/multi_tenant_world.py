@@ -25,7 +25,14 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from ecomsend.db.migrate import upgrade
-from ecomsend.db.models import ProductLink, ShopifyProduct, ShopifyVariant, SyncState, TikTokShop
+from ecomsend.db.models import (
+    ProductLink,
+    ShopifyProduct,
+    ShopifyVariant,
+    SyncState,
+    TikTokShop,
+    WebhookReceipt,
+)
 from ecomsend.db.session import Database
 from ecomsend.demo.stack import LocalStack, Merchant, settings_env
 from ecomsend.jobs.runtime import build_queue
@@ -99,6 +106,13 @@ class World:
 
     async def open(self) -> None:
         self.db = Database(self.stack.settings)
+
+    def pids(self) -> dict[str, list[int]]:
+        """The benchmark's processes by role (the stack starts the Shopify sandbox, the TikTok
+        sandbox, then the app); embedded, `web` runs the worker too."""
+        shopify, tiktok, *app = self.stack._procs  # the stack the bench made
+        return {"shopify_sandbox": [shopify.pid], "tiktok_sandbox": [tiktok.pid],
+                "web": [p.pid for p in app], "workers": [p.pid for p in self._procs]}
 
     async def stop(self) -> None:
         await self.db.dispose()
@@ -204,14 +218,23 @@ class World:
             seen.setdefault(str(product_id), (str(item), location, str(product_id)))
         shop.targets = list(seen.values())
 
+    async def unprocessed(self) -> int:
+        """Webhooks acknowledged and not yet applied (the web's inbox backlog: their pushes
+        are not even queued yet)."""
+        async with self.db.sessionmaker() as session:
+            return int((await session.execute(select(func.count()).select_from(
+                WebhookReceipt).where(WebhookReceipt.processed_at.is_(None)))).scalar_one())
+
     async def settle(self, shops: list[Shop]) -> None:
-        """Deliver every queued webhook and wait until no sync row of `shops` is moving (a big
-        listing cut short by --max-seconds may go on: it is not waited for)."""
+        """Deliver every queued webhook and wait until the inbox is applied and no sync row of
+        `shops` is moving (a big listing cut short by --max-seconds may go on: it is not
+        waited for)."""
         calm = 0
         async with asyncio.timeout(600), httpx.AsyncClient(timeout=60) as client:
             while calm < 3:
                 await client.post(f"{self.stack.shopify_url}/_sandbox/webhooks/flush")
-                calm = calm + 1 if await self.busy(shops) == 0 else 0
+                still = await self.unprocessed() + await self.busy(shops)
+                calm = calm + 1 if still == 0 else 0
                 await asyncio.sleep(0.2)
 
     @staticmethod

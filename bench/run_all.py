@@ -39,10 +39,14 @@ QUICK_ARGS: dict[str, list[str]] = {
     "webhook_ingest": ["--seconds", "3", "--rate", "100", "--products", "5"],
     "ui_products_page": ["--products", "50", "--loads", "1"],
     "chaos": ["--mode", "embedded", "--size", "small"],
+    "multi_tenant": ["--shops", "3", "--big-products", "20", "--small-products", "4",
+                     "--rate", "2", "--seconds", "3"],
 }
 #: Benchmarks run in more than one configuration: (results-name suffix, arguments) each.
 VARIANTS: dict[str, list[tuple[str, list[str]]]] = {
     "webhook_ingest": [("", []), ("-postgres", ["--postgres"])],
+    # Issue 12 §3: 20 shops on the scale-out deployment, 5 on the embedded default.
+    "multi_tenant": [("", []), ("-embedded", ["--embedded"])],
 }
 #: Per benchmark: the figures the README table shows (key, label) and the target.
 SUMMARY: dict[str, tuple[list[tuple[str, str]], str]] = {
@@ -69,6 +73,12 @@ SUMMARY: dict[str, tuple[list[tuple[str, str]], str]] = {
                         ("processed_twice", "twice"),
                         ("web_cpu_ms_per_webhook", "web CPU ms/webhook")],
                        "≥ 1,000/s (embedded), ≥ 2,500/s (--postgres); p99 ≤ 100 ms; 0, 0"),
+    "multi_tenant": ([("mode", "mode"), ("shops", "shops"), ("small_p99_ms", "small p99 ms"),
+                      ("small_p99_alone_ms", "alone p99 ms"),
+                      ("small_p99_ratio_to_alone", "p99 ratio to alone"),
+                      ("big_shop_ratio_to_limit", "big shop ratio to limit"),
+                      ("throttled", "throttled"), ("lost", "lost")],
+                     "p99 ratio ≤ 2; big shop ≥ 0.9 of its limit; 0 throttled"),
     "ui_products_page": ([("lcp_p75_ms", "LCP p75 ms"), ("lcp_ratio_to_baseline", "LCP ratio"),
                           ("inp_p75_ms", "INP p75 ms"), ("inp_ratio_to_baseline", "INP ratio"),
                           ("cls", "CLS")], "LCP ≤ 1,000 ms, INP ≤ 100 ms, CLS ≤ 0.05"),
@@ -82,6 +92,8 @@ CHARTS: dict[str, list[tuple[str, str]]] = {
     "tiktok_push": [("achieved_qps", "achieved QPS"), ("limit_qps", "limit QPS")],
     "order_sync": [("orders_per_min", "achieved/min"), ("max_orders_per_min", "cost max/min")],
     "webhook_ingest": [("p50_ms", "p50"), ("p99_ms", "p99"), ("p9999_ms", "p99.99")],
+    "multi_tenant": [("small_p99_ms", "small shops p99"),
+                     ("small_p99_alone_ms", "small shops p99 alone")],
 }
 
 
