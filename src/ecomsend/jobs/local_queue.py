@@ -2,6 +2,12 @@
 
 Jobs are rows of `local_job`, written in the caller's transaction. SQLite serialises writers
 (BEGIN IMMEDIATE, see db.session), so claiming a job is one UPDATE … RETURNING with no race.
+
+SQLite has one write lock for the whole app, so the worker writes in *turns*: one transaction
+completes every job that finished since the last turn (their tasks' final writes, handed over
+with `complete_with`), then claims jobs for the free slots and runs their tasks' claim hooks
+(a sync job's lease). A stock push used to take three write turns of its own (claim, lease,
+finish); now it shares one with the pushes that finished and started beside it.
 """
 
 from __future__ import annotations
@@ -11,10 +17,11 @@ import contextlib
 import os
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import structlog
 from sqlalchemy import Table, and_, bindparam, case, delete, exists, select, text, update
@@ -41,6 +48,7 @@ if TYPE_CHECKING:
     from ecomsend.services import Services
 
 log = structlog.get_logger(__name__)
+T = TypeVar("T")
 
 WAITING, RUNNING, FAILED = "waiting", "running", "failed"
 #: Idle poll period: bounds the pickup latency of a job deferred by another process.
@@ -103,6 +111,24 @@ def _claim_stmt() -> Any:
     )
 
 
+@dataclass
+class _Completion:
+    """A finished job's final write, waiting for the worker's next turn (complete_with)."""
+
+    job_id: int
+    write: Callable[[AsyncSession], Awaitable[Any]]
+    future: asyncio.Future[Any]
+
+
+#: A claimed job: its context (claim hook result included), task name and arguments.
+Claimed = tuple[TaskContext, str, dict[str, Any]]
+
+
+async def _no_write(session: AsyncSession) -> None:
+    """The final write of a task that has none (its job is only deleted)."""
+    return None
+
+
 class LocalQueue:
     """The `JobQueue` adapter of the embedded default (see module docstring)."""
 
@@ -122,6 +148,9 @@ class LocalQueue:
         #: Jobs this worker runs now, and those whose task completed them itself (complete_in).
         self._running: set[int] = set()
         self._completed: set[int] = set()
+        #: Final writes handed over for the next turn, while run_worker takes them (`_turns`).
+        self._completions: list[_Completion] = []
+        self._turns = False
 
     async def defer(self, session: AsyncSession, task: str, args: JsonArgs | None = None, *,
                     queueing_lock: str | None = None, run_at: datetime | None = None,
@@ -135,15 +164,66 @@ class LocalQueue:
             "priority": priority, "lane": lane})
         self._wakeup.set()
 
-    async def _claim(self, limit: int) -> list[tuple[int, str, dict[str, Any], int]]:
-        """Atomically take up to `limit` due jobs whose lock no running job holds, in one
-        write transaction however many (under load, claims one by one queued on SQLite's
-        write lock). Two of them never share a lock: one waiting job per lock exists."""
-        now = utcnow()
-        params = {"b_now": now, "b_limit": limit, "b_worker": self.worker_id}
-        async with self.db.unit_of_work() as session:
-            rows = (await session.execute(_claim_stmt(), params)).all()
-        return [(row[0], row[1], row[2], row[3]) for row in rows]
+    async def _claim_in(self, session: AsyncSession, limit: int) -> list[Claimed]:
+        """Take up to `limit` due jobs whose lock no running job holds (one UPDATE, in the
+        turn's transaction) and run their tasks' claim hooks there. Two of them never share a
+        lock: one waiting job per lock exists. A hook that fails leaves its work to the task."""
+        params = {"b_now": utcnow(), "b_limit": limit, "b_worker": self.worker_id}
+        rows = (await session.execute(_claim_stmt(), params)).all()
+        claimed: list[Claimed] = []
+        for job_id, task, args, attempt in rows:
+            ctx = TaskContext(db=self.db, queue=self, worker_id=self.worker_id,
+                              job_id=str(job_id), attempt=attempt, services=self.services)
+            hook = self.registry.claim_hooks.get(task)
+            if hook is not None:
+                try:
+                    ctx.claimed = await hook(session, ctx, args)
+                except Exception:
+                    log.exception("local_queue.claim_hook_failed", task=task, job_id=job_id)
+            claimed.append((ctx, task, args))
+        return claimed
+
+    async def _turn(self, completions: list[_Completion], limit: int) -> list[Claimed]:
+        """One write transaction: the final writes of `completions` and the deletion of their
+        jobs, then the claim of up to `limit` jobs. If it fails, each completion is written
+        alone (only a failing one fails) and nothing is claimed until the next turn."""
+        if not completions:
+            if limit <= 0:
+                return []
+            async with self.db.unit_of_work() as session:
+                return await self._claim_in(session, limit)
+        try:
+            async with self.db.unit_of_work() as session:
+                results = [await done.write(session) for done in completions]
+                await session.execute(delete(LocalJob).where(
+                    LocalJob.id.in_([done.job_id for done in completions])))
+                claimed = await self._claim_in(session, limit) if limit > 0 else []
+        except Exception:
+            for done in completions:
+                await self._complete_alone(done)
+            return []
+        except BaseException as exc:  # cancelled: the tasks waiting on these must not hang
+            for done in completions:
+                if not done.future.done():
+                    done.future.set_exception(exc)
+            raise
+        for done, result in zip(completions, results, strict=True):
+            if not done.future.done():
+                done.future.set_result(result)
+        return claimed
+
+    async def _complete_alone(self, done: _Completion) -> None:
+        """`done`'s final write and its job's deletion in a transaction of their own."""
+        try:
+            async with self.db.unit_of_work() as session:
+                result = await done.write(session)
+                await session.execute(delete(LocalJob).where(LocalJob.id == done.job_id))
+        except Exception as exc:
+            if not done.future.done():
+                done.future.set_exception(exc)
+        else:
+            if not done.future.done():
+                done.future.set_result(result)
 
     async def complete_in(self, session: AsyncSession, job_id: str) -> None:
         """Delete the running job in `session`'s transaction (see JobQueue.complete_in);
@@ -152,6 +232,24 @@ class LocalQueue:
         if job is not None and job in self._running:
             await session.execute(delete(LocalJob).where(LocalJob.id == job))
             self._completed.add(job)
+
+    async def complete_with(self, job_id: str,
+                            write: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """`write` and the job's deletion in the worker's next turn (see the module
+        docstring and JobQueue.complete_with); in a transaction of their own when no worker
+        loop takes turns (stopping) or the job is not this worker's (a task called directly)."""
+        job = int(job_id) if job_id.isdigit() else None
+        if job is None or job not in self._running or not self._turns:
+            async with self.db.unit_of_work() as session:
+                result = await write(session)
+                await self.complete_in(session, job_id)
+            return result
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._completions.append(_Completion(job, write, future))
+        self._wakeup.set()
+        result = await future
+        self._completed.add(job)
+        return result
 
     async def recover_orphans(self) -> int:
         """Running jobs with a stale heartbeat go back to waiting (or are dropped when a waiting
@@ -179,22 +277,19 @@ class LocalQueue:
                 await session.execute(update(LocalJob).where(LocalJob.id == job_id)
                                       .values(heartbeat_at=utcnow()))
 
-    async def _run_one(self, job_id: int, task: str, args: dict[str, Any], attempt: int) -> None:
-        ctx = TaskContext(db=self.db, queue=self, worker_id=self.worker_id, job_id=str(job_id),
-                          attempt=attempt, services=self.services)
+    async def _run_one(self, ctx: TaskContext, task: str, args: dict[str, Any]) -> None:
+        job_id = int(ctx.job_id)
         beat = asyncio.create_task(self._heartbeat(job_id))
         self._running.add(job_id)
         try:
-            with structlog.contextvars.bound_contextvars(**log_context(task, str(job_id), args)):
+            with structlog.contextvars.bound_contextvars(**log_context(task, ctx.job_id, args)):
                 await self.registry.get(task)(ctx, **args)
+                if job_id not in self._completed:  # deleted in the next turn
+                    await self.complete_with(ctx.job_id, _no_write)
         except RetryJob as retry:
             await self._reschedule(job_id, task, args, retry.after_s)
         except Exception as exc:
-            await self._after_error(job_id, task, args, attempt, exc)
-        else:
-            if job_id not in self._completed:
-                async with self.db.unit_of_work() as session:
-                    await session.execute(delete(LocalJob).where(LocalJob.id == job_id))
+            await self._after_error(job_id, task, args, ctx.attempt, exc)
         finally:
             self._running.discard(job_id)
             self._completed.discard(job_id)
@@ -234,35 +329,49 @@ class LocalQueue:
                 scheduled_at=utcnow() + timedelta(seconds=backoff_s(attempt, self.retry_base_s))))
 
     async def run_worker(self, stop: asyncio.Event, concurrency: int = 4) -> None:
-        """Claim and run jobs with up to `concurrency` at once, plus periodic jobs and orphan
-        recovery, until `stop` is set; running jobs are awaited before returning."""
+        """Run jobs with up to `concurrency` at once, plus periodic jobs and orphan recovery,
+        until `stop` is set; running jobs are awaited before returning. Each turn completes
+        the jobs that finished (their slots are free again) and fills the free slots."""
         await self.recover_orphans()
         periodic = asyncio.create_task(run_periodic_loop(self.db, self, stop))
         running: set[asyncio.Task[None]] = set()
         loop = asyncio.get_running_loop()
         next_recovery = loop.time() + self.orphan_after_s
+        self._turns = True
         try:
             while not stop.is_set():
-                if len(running) >= concurrency:
-                    await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-                    continue
-                claimed = await self._claim(concurrency - len(running))
-                if not claimed:
-                    if loop.time() >= next_recovery:
-                        await self.recover_orphans()
-                        next_recovery = loop.time() + self.orphan_after_s
-                    await self._idle(stop)
-                    continue
-                for job_id, task, args, attempt in claimed:
-                    job = asyncio.create_task(self._run_one(job_id, task, args, attempt))
+                self._wakeup.clear()
+                completions, self._completions = self._completions, []
+                free = concurrency - len(running) + len(completions)
+                claimed = await self._turn(completions, free)
+                for ctx, task, args in claimed:
+                    job = asyncio.create_task(self._run_one(ctx, task, args))
                     running.add(job)
-                    job.add_done_callback(running.discard)
+                    job.add_done_callback(self._job_done(running))
+                if completions or claimed:
+                    continue
+                if free > 0 and loop.time() >= next_recovery:
+                    await self.recover_orphans()
+                    next_recovery = loop.time() + self.orphan_after_s
+                await self._idle()
         finally:
+            self._turns = False  # from now on each completion is written alone
+            completions, self._completions = self._completions, []
+            await self._turn(completions, 0)
             await asyncio.gather(*running, return_exceptions=True)
             await periodic
 
-    async def _idle(self, stop: asyncio.Event) -> None:
-        self._wakeup.clear()
+    def _job_done(self, running: set[asyncio.Task[None]]) -> Callable[[asyncio.Task[None]],
+                                                                         None]:
+        """A done callback: the job's slot is free, the worker loop looks again."""
+        def done(job: asyncio.Task[None]) -> None:
+            running.discard(job)
+            self._wakeup.set()
+        return done
+
+    async def _idle(self) -> None:
+        """Wait for a defer, a completion or a finished job, or the poll interval (jobs
+        deferred by another process, due times passing)."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wakeup.wait(), timeout=self.poll_interval_s)
 

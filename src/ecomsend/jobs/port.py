@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from ecomsend.jobs.registry import JsonArgs, TaskRegistry
+
+T = TypeVar("T")
 
 
 class JobQueue(Protocol):
@@ -55,6 +58,15 @@ class JobQueue(Protocol):
         """Mark the running job `job_id` done in `session`'s transaction, so a task's final
         state change and its job's completion commit together (one write instead of two).
         The task must return right after that transaction commits."""
+        ...
+
+    async def complete_with(self, job_id: str,
+                            write: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """Run `write` in a write transaction that also marks the running job `job_id` done,
+        and return its result once that committed (raise what it raised, nothing committed).
+        LocalQueue batches it with other jobs' completions and its next claim (one write turn
+        of SQLite's lock for all of them): `write` must do nothing but its statements, since
+        after a failed batch it runs again, alone. The task must return right after."""
         ...
 
     async def close(self) -> None: ...
