@@ -4,6 +4,8 @@ stock push ahead of every bulk listing job and takes bulk marks of two shops in 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from queue_tasks import TEST_KIND, build_test_registry, times
 from sqlalchemy import select, text
 from test_queue_contract import Backend, backend, eventually, running  # noqa: F401 (fixture)
@@ -110,3 +112,30 @@ async def test_a_dead_run_covered_by_a_waiting_job_is_dropped_not_a_crash(
     await queue.close()
     assert sorted((str(lock), str(status)) for lock, status in rows) == [
         ("a:1", "todo"), ("c:1", "todo")]
+
+
+async def test_procrastinate_lane_jobs_never_take_the_other_jobs_slots(pg_db: Database) -> None:
+    """procrastinate: a bulk mark deferred while the workers are idle does not fill their slots
+    (a stock job deferred after it starts at once), and a process runs its lane jobs on
+    concurrency / BULK_SHARE slots of their own (here 1: one at a time, though in 4 lanes)."""
+    queue = ProcrastinateQueue(pg_db, build_test_registry(), heartbeat_s=0.3,
+                               stalled_after_s=1.5, fetch_job_polling_interval_s=0.1)
+    pg = Backend("procrastinate", pg_db, Path("."))
+    async with pg_db.unit_of_work() as session:
+        for n in range(4):
+            await queue.defer(session, "record", {"marker": f"bulk{n}", "sleep_s": 0.5},
+                              queueing_lock=f"b:{n}", priority=-n, lane=f"bulk:1:{n}")
+    async with running(queue, concurrency=4):
+        await eventually(lambda: _started_ge(pg, 1))
+        await _defer(pg, queue, "stock", job_priority("inventory"), "s:1")
+        await eventually(lambda: _done_ge(pg, 5))
+    started = {m: (await times(pg_db, m, "started"))[0]
+               for m in ["stock", "bulk0", "bulk1", "bulk2", "bulk3"]}
+    done = {m: (await times(pg_db, m, "done"))[0] for m in started}
+    assert started["stock"] < done["bulk0"], (started, done)
+    for n in range(3):  # one lane slot in this process: the lanes took turns
+        assert started[f"bulk{n + 1}"] >= done[f"bulk{n}"], (started, done)
+
+
+async def _started_ge(backend: Backend, n: int) -> bool:  # noqa: F811
+    return len(await _started(backend)) >= n
