@@ -74,14 +74,12 @@ def test_two_processes_sharing_a_postgres_bucket_never_exceed_it_together(
 
 @pytest.fixture
 def slept(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The in-process limiter's sleeps, recorded instead of slept."""
-    from ecomsend.ratelimit import memory
-
+    """The in-process limiter's sleeps, recorded instead of slept (it calls asyncio.sleep)."""
     record: list[float] = []
 
     async def sleep(seconds: float) -> None:
         record.append(seconds)
-    monkeypatch.setattr(memory.asyncio, "sleep", sleep)
+    monkeypatch.setattr(asyncio, "sleep", sleep)
     return record
 
 
