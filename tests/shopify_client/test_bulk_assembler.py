@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from ecomsend.integrations.shopify.bulk import iter_jsonl
-from ecomsend.integrations.shopify.bulk_assembler import CatalogAssembler, gid_type
+from ecomsend.integrations.shopify.bulk_assembler import CatalogAssembler, build_product, gid_type
 from ecomsend.integrations.shopify.errors import Permanent
 from ecomsend.integrations.shopify.models import CollectionRef
 
@@ -48,12 +48,13 @@ def catalog_lines(products: int, variants: int = 3, levels: int = 2,
 
 
 def assemble(lines: list[dict[str, Any]], **kw: Any) -> tuple[list[Any], CatalogAssembler, int]:
+    """Feed every line; the typed products built from what the assembler emitted."""
     asm = CatalogAssembler(**kw)
     out, peak = [], 0
     for obj in lines:
-        out.extend(asm.feed(obj))
+        out.extend(build_product(a, asm.level_aliases) for a in asm.feed(obj))
         peak = max(peak, asm.pending)
-    out.extend(asm.finish())
+    out.extend(build_product(a, asm.level_aliases) for a in asm.finish())
     return out, asm, peak
 
 

@@ -3,8 +3,9 @@
 `start_catalog_export(client)` starts the product, inventory-level and collection bulk queries
 together; its `products()` / `inventory_levels()` are async iterators for the catalog import
 (`ecomsend.sync.catalog_import`) and reconciliation. `export_catalog(client)` is the products-only
-shortcut. Files are read line by line with httpx `aiter_lines` (never whole in memory) and fed
-to `CatalogAssembler`, which copes with any line order (reference §6).
+shortcut. Files are streamed and split into lines here (never whole in memory) and fed to
+`CatalogAssembler`, which copes with any line order (reference §6); `CatalogExport.assembled()`
+gives its grouped JSON objects, `products()` the typed models built from them.
 """
 
 from __future__ import annotations
@@ -20,7 +21,13 @@ from typing import Any
 import httpx
 import orjson
 
-from ecomsend.integrations.shopify.bulk_assembler import AssemblyStats, CatalogAssembler, gid_type
+from ecomsend.integrations.shopify.bulk_assembler import (
+    AssembledProduct,
+    AssemblyStats,
+    CatalogAssembler,
+    build_product,
+    gid_type,
+)
 from ecomsend.integrations.shopify.client import ShopifyClient
 from ecomsend.integrations.shopify.errors import Permanent, Transient
 from ecomsend.integrations.shopify.models import (
@@ -103,7 +110,7 @@ async def iter_jsonl(
                     seen += 1
                     if seen > done:
                         done = seen
-                        yield _parse_line(line)
+                        yield _parse_line(line, seen)
             return
         except (httpx.TransportError, Transient):
             if attempt == DOWNLOAD_ATTEMPTS:
@@ -126,11 +133,18 @@ async def _raw_lines(response: httpx.Response) -> AsyncIterator[bytes]:
         yield pending
 
 
-def _parse_line(line: bytes) -> dict[str, Any]:
+def _parse_line(line: bytes, number: int = 0) -> dict[str, Any]:
     """One JSONL object, by orjson (~3x faster than json; the bulk file is the hot path).
     orjson reads integers beyond 64 bits as floats, but none can occur here: GraphQL `Int` is
-    32-bit by the spec, and Shopify sends wider numbers (`ID`, `UnsignedInt64`) as strings."""
-    parsed: dict[str, Any] = orjson.loads(line)
+    32-bit by the spec, and Shopify sends wider numbers (`ID`, `UnsignedInt64`) as strings.
+    A line that is not a JSON object raises `Permanent` with its number (the same file would
+    fail the same way again)."""
+    try:
+        parsed = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        raise Permanent(f"bulk file line {number} is not JSON: {exc}") from None
+    if type(parsed) is not dict:
+        raise Permanent(f"bulk file line {number} is not a JSON object")
     return parsed
 
 
@@ -210,6 +224,13 @@ class CatalogExport:
         """Every product with variants, images and collections, each yielded as soon as all
         its lines have arrived; variants carry their `inventory_levels` when the shop has few
         enough locations (otherwise they come from inventory_levels())."""
+        aliases = tuple(self.level_aliases.items())
+        async for assembled in self.assembled():
+            yield build_product(assembled, aliases)
+
+    async def assembled(self) -> AsyncIterator[AssembledProduct]:
+        """`products()` before the typed models: each product's JSON objects, grouped (the
+        catalog import maps them to rows directly; `build_product` makes the model)."""
         members: dict[str, list[CollectionRef]] = {}
         if self.collections_op:
             done = await wait_for_bulk(self.client, self.collections_op)
