@@ -122,7 +122,8 @@ class LoadGen:
         self.requests = [delivery_request(spec, i) for i in range(planned)]
         self.started = time.perf_counter() + 0.2
         self.end_due = self.started + spec.seconds
-        self.acked: list[tuple[str, str, float]] = []
+        #: (platform, delivery id, latency ms, due time s from the start) per acknowledgement.
+        self.acked: list[tuple[str, str, float, float]] = []
         self.failed: dict[str, int] = {}
         self.retries = 0
         self.last_ack = self.started
@@ -161,7 +162,8 @@ class LoadGen:
                         continue
                     if status == 200:
                         now = time.perf_counter()
-                        self.acked.append((platform, delivery_id, (now - due) * 1000))
+                        self.acked.append((platform, delivery_id, (now - due) * 1000,
+                                           round(due - self.started, 3)))
                         self.last_ack = max(self.last_ack, now)
                         break
                     self.failed[str(status)] = self.failed.get(str(status), 0) + 1

@@ -232,10 +232,19 @@ async def audit(db: Database, acked: list[list[Any]]) -> dict[str, int]:
         activity = Counter(tuple(r) for r in (await session.execute(select(
             ActivityLog.direction, ActivityLog.entity_id).where(
             ActivityLog.kind == "webhook"))).all())
-    lost = sum(1 for platform, delivery, _ in acked if (platform, delivery) not in receipts)
-    handled = [activity.get((platform, delivery[:64]), 0) for platform, delivery, _ in acked]
+    lost = sum(1 for platform, delivery, *_ in acked if (platform, delivery) not in receipts)
+    handled = [activity.get((platform, delivery[:64]), 0) for platform, delivery, *_ in acked]
     return {"lost": lost, "processed_twice": sum(1 for n in handled if n > 1),
             "unprocessed": sum(1 for n in handled if n == 0)}
+
+
+def p99_timeline(acked: list[list[Any]], window_s: float = 10.0) -> list[float | None]:
+    """The acknowledgement p99 of the deliveries due in each `window_s` of the run, in order
+    (shows whether the latency degrades as the flood goes on)."""
+    windows: dict[int, list[float]] = {}
+    for ack in acked:
+        windows.setdefault(int(float(ack[3]) // window_s), []).append(float(ack[2]))
+    return [pct(windows.get(w, []), 0.99) for w in range(max(windows, default=-1) + 1)]
 
 
 def summarise(args: argparse.Namespace, run: dict[str, Any], checks: dict[str, Any],
@@ -249,7 +258,7 @@ def summarise(args: argparse.Namespace, run: dict[str, Any], checks: dict[str, A
         "seconds": round(seconds, 2), "webhooks": len(latencies),
         "rate_per_s": round(rate, 1), "p50_ms": pct(latencies, 0.5),
         "p99_ms": pct(latencies, 0.99), "p9999_ms": pct(latencies, 0.9999),
-        **checks,
+        "p99_ms_by_10s": p99_timeline(run["acked"]), **checks,
         "offered_rate_per_s": args.rate or None, "mode": "scale-out" if args.postgres
         else "embedded", "web_processes": web_processes, "connections": args.connections,
         "rate_ratio_to_target": ratio(rate, target_rate),

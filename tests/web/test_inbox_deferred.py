@@ -128,6 +128,7 @@ async def test_receipts_beyond_the_memory_bound_are_read_back_from_the_database(
         any_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     FAILING.clear()
     monkeypatch.setattr("ecomsend.sync.inbox_process.MAX_BACKLOG", 3)
+    monkeypatch.setattr("ecomsend.sync.inbox_process.READ_BACK", 2)  # 4 read-backs of the 7
     proc = processor(any_db)
     proc.batch = 2
     batcher = InboxBatcher(any_db, proc.queue, HANDLERS, proc, max_inline=0)

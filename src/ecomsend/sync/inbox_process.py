@@ -57,13 +57,18 @@ SWEEP_EVERY_S = 10.0
 MAX_ATTEMPTS = 5
 #: Receipts one sweep takes.
 SWEEP_LIMIT = 500
+#: Spilled receipts read back into memory at a time (each rebuilt from its body on the loop).
+READ_BACK = 64
 #: While acknowledgements wait (`busy`), the processor rests this many times as long as its
 #: last batch took: in a flood most of the time goes to answering, so deliveries are
 #: acknowledged within the platforms' deadlines, and processed once the flood ebbs.
 REST_FACTOR = 3.0
-#: Deliveries held in memory for processing (≈ 1–2 KB each); of those beyond, only the
-#: receipt id is kept, and they are read back from the database once these are done.
-MAX_BACKLOG = 10_000
+#: Deliveries held in memory for processing, parsed; of those beyond, only the receipt id is
+#: kept, and they are read back from the database (`READ_BACK` at a time) once these are
+#: done. Kept small for the garbage collector: 10,000 parsed payloads (≈ 15 tracked objects
+#: each) made every full collection of a web process in a flood walk 150,000 more objects,
+#: a pause of every acknowledgement under way (bench/webhook_ingest.py).
+MAX_BACKLOG = 1_000
 
 #: `decode(platform, delivery_id, topic, shop_key, body_sha256, body)` → the webhook again.
 Decode = Callable[[Platform, str, str, str, "str | None", bytes], InboundWebhook]
@@ -123,17 +128,23 @@ class InboxProcessor:
         try:
             while self._waiting or (self._spilled and await self._read_back()):
                 count = min(self.batch, len(self._waiting))
-                began = time.perf_counter()
-                await self.apply([self._waiting.popleft() for _ in range(count)])
-                if self.busy():
-                    await asyncio.sleep((time.perf_counter() - began) * REST_FACTOR)
+                await self._apply_rested([self._waiting.popleft() for _ in range(count)])
         finally:
             self._task = None
 
+    async def _apply_rested(self, items: list[Item]) -> None:
+        """`apply`, then, while acknowledgements wait, rest REST_FACTOR times as long (the
+        backlog's and the sweep's batches alike)."""
+        began = time.perf_counter()
+        await self.apply(items)
+        if self.busy():
+            await asyncio.sleep((time.perf_counter() - began) * REST_FACTOR)
+
     async def _read_back(self) -> bool:
-        """Load the next spilled receipts that still wait into memory; True (go on)."""
-        ids = [self._spilled.popleft() for _ in range(min(SWEEP_LIMIT, len(self._spilled)))]
-        self._waiting.extend(await self._waiting_receipts(None, SWEEP_LIMIT, ids))
+        """Load the next spilled receipts that still wait into memory; True (go on). A few at a
+        time: rebuilding each from its body runs on the event loop, between acknowledgements."""
+        ids = [self._spilled.popleft() for _ in range(min(READ_BACK, len(self._spilled)))]
+        self._waiting.extend(await self._waiting_receipts(None, READ_BACK, ids))
         return True
 
     async def apply(self, items: list[Item]) -> None:
@@ -168,10 +179,15 @@ class InboxProcessor:
                 await (await session.connection()).execute(_FAILED, {"rid": rid})
 
     async def sweep(self, stale_s: float = STALE_S) -> int:
-        """Apply receipts waiting longer than `stale_s`; how many were taken."""
+        """Apply receipts waiting longer than `stale_s`; how many were taken. Called by `run`
+        only while this processor has no backlog of its own: in a flood its own receipts grow
+        stale in order, and sweeping them as well (taking 500 at once, read back and rebuilt
+        on the event loop) competed with their processing and with the acknowledgements — the
+        acknowledgement latency grew from the 30th second of a flood on (bench/webhook_ingest
+        .py). Stale receipts of a process that stopped wait until this backlog is done."""
         items = await self._waiting_receipts(stale_s, SWEEP_LIMIT)
         for start in range(0, len(items), self.batch):
-            await self.apply(items[start:start + self.batch])
+            await self._apply_rested(items[start:start + self.batch])
         return len(items)
 
     async def _waiting_receipts(self, stale_s: float | None, limit: int,
@@ -212,6 +228,8 @@ class InboxProcessor:
                 await asyncio.wait_for(stop.wait(), timeout=every_s)
             if stop.is_set():
                 break
+            if not self.idle:  # its own backlog first (see `sweep`)
+                continue
             try:
                 await self.sweep()
             except Exception as exc:

@@ -9,9 +9,9 @@ Product) and marks the product `review_failed`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 
 from ecomsend.db.models import ProductLink, Shop, ShopifyProduct, SyncState, TikTokShop
 from ecomsend.db.types import utcnow
@@ -42,11 +42,32 @@ _FAILED_STATUSES = frozenset({"PRODUCT_AUDIT_FAILURE", "FAILED"})
 _APPROVED_STATUSES = frozenset({"PRODUCT_FIRST_PASS_REVIEW", "APPROVED", "PRE_APPROVED"})
 
 
+_SHOPS = cast(Table, Shop.__table__)
+#: Prebuilt Core statements (bind parameters at execution): every webhook of a flood runs one,
+#: and an ORM `select(Shop.id, ...)` built per call cost more CPU than the query itself.
+_INSTALLED_SHOP = select(_SHOPS.c.id, _SHOPS.c.currency).where(
+    _SHOPS.c.domain == bindparam("domain"), _SHOPS.c.uninstalled_at.is_(None))
+_TTS = cast(Table, TikTokShop.__table__)
+_TIKTOK_SHOP = select(_TTS.c.id, _TTS.c.shop_id).where(
+    _TTS.c.tiktok_shop_id == bindparam("tiktok_shop_id"))
+_SYNC = cast(Table, SyncState.__table__)
+_LINKS = cast(Table, ProductLink.__table__)
+#: An approved listing's product: review_failed → synced again (Core: no ORM session sync).
+_APPROVED = update(_SYNC).where(
+    _SYNC.c.tiktok_shop_id == bindparam("tts_id"), _SYNC.c.kind == PRODUCT,
+    _SYNC.c.entity_id.in_(select(_LINKS.c.shopify_product_id).where(
+        _LINKS.c.tiktok_shop_id == bindparam("tts_id"),
+        _LINKS.c.tiktok_product_id == bindparam("product_id")).scalar_subquery()),
+    _SYNC.c.direction == TO_TIKTOK, _SYNC.c.status == state.REVIEW_FAILED,
+).values(status=state.SYNCED, last_error=None,
+         updated_at=bindparam("now", type_=_SYNC.c.updated_at.type))
+
+
 async def _shop(session: AsyncSession, domain: str) -> tuple[int, str] | None:
     """(shop id, currency) of an installed shop. Read every time (an indexed lookup): a cached
     answer applied a products/update that arrived just after the uninstall."""
-    row = (await session.execute(select(Shop.id, Shop.currency).where(
-        Shop.domain == domain, Shop.uninstalled_at.is_(None)))).first()
+    row = (await (await session.connection()).execute(_INSTALLED_SHOP, {"domain": domain})
+           ).first()
     return None if row is None else (int(row[0]), str(row[1] or "USD"))
 
 
@@ -143,19 +164,14 @@ async def tiktok_product_audit(session: AsyncSession, queue: JobQueue,
     if outcome is None:
         return "no audit outcome"
     product_id, result = outcome
-    shop = (await session.execute(select(TikTokShop.id, TikTokShop.shop_id).where(
-        TikTokShop.tiktok_shop_id == webhook.shop_key))).first()
+    conn = await session.connection()
+    shop = (await conn.execute(_TIKTOK_SHOP, {"tiktok_shop_id": webhook.shop_key})).first()
     if shop is None:
         return "unknown TikTok shop"
     tts_id, shop_id = int(shop[0]), int(shop[1])
     if result == "approved":
-        linked = select(ProductLink.shopify_product_id).where(
-            ProductLink.tiktok_shop_id == tts_id, ProductLink.tiktok_product_id == product_id)
-        await session.execute(update(SyncState).where(
-            SyncState.tiktok_shop_id == tts_id, SyncState.kind == PRODUCT,
-            SyncState.entity_id.in_(linked.scalar_subquery()),
-            SyncState.direction == TO_TIKTOK, SyncState.status == state.REVIEW_FAILED)
-            .values(status=state.SYNCED, last_error=None, updated_at=utcnow()))
+        await conn.execute(_APPROVED, {"tts_id": tts_id, "product_id": product_id,
+                                       "now": utcnow()})
         return "audit approved"
     # The listing may not be linked yet (its create is finishing): the job waits for it.
     await state.mark_changed(session, queue, state.EntityKey(
