@@ -18,6 +18,8 @@ pragmas and busy_timeout as every other connection.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import struct
 import sys
 from collections.abc import AsyncIterator, Sequence
@@ -38,6 +40,11 @@ Statements = Sequence[tuple[str, Rows]]
 _HEADER = struct.Struct(">I")
 #: Transactions sent ahead of their ack: the parent maps batch N+1 while the child writes N.
 PIPELINE_DEPTH = 2
+#: The frames pipe's buffer (Linux F_SETPIPE_SZ, at most /proc/sys/fs/pipe-max-size, 1 MiB by
+#: default). A 2-3 MB frame through the default 64 KiB wakes the child ~40 times, and each
+#: wake-up may preempt the parent on a busy machine (bench/shopify_bulk_fetch.py: ~800 pipe
+#: writes per 20,000 products); 1 MiB makes that ~3.
+PIPE_BUFFER_BYTES = 1 << 20
 _OK = b"ok"
 
 
@@ -115,6 +122,8 @@ async def bulk_sink(db: Database, *, separate_process: bool) -> AsyncIterator[Bu
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "ecomsend.db.bulk_writer", str(path),
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+    assert proc.stdin is not None
+    _widen_pipe(proc.stdin.get_extra_info("pipe"))
     sink = SqliteWriterProcess(proc)
     try:
         yield sink
@@ -128,6 +137,16 @@ async def bulk_sink(db: Database, *, separate_process: bool) -> AsyncIterator[Bu
             except TimeoutError:
                 proc.kill()
                 await proc.wait()
+
+
+def _widen_pipe(pipe: Any) -> None:
+    """Give the frames pipe PIPE_BUFFER_BYTES of buffer where the OS lets us (Linux); else
+    keep its default. Called by `bulk_sink` on the child's stdin."""
+    setpipe = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if pipe is None or setpipe is None:
+        return
+    with contextlib.suppress(OSError):  # e.g. above a lowered pipe-max-size
+        fcntl.fcntl(pipe.fileno(), setpipe, PIPE_BUFFER_BYTES)
 
 
 def _read_frame(stream: BinaryIO) -> bytes | None:
