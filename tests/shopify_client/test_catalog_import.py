@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from ecomsend.db.models import InventoryLevel, Shop, ShopifyProduct, ShopifyVariant
 from ecomsend.db.session import Database
@@ -121,3 +121,27 @@ async def test_failed_export_keeps_committed_batches(sqlite_db: Database) -> Non
     with pytest.raises(RuntimeError, match="export died"):
         await import_catalog(sqlite_db, shop_id, broken(), batch_products=10)
     assert (await _counts(sqlite_db, shop_id))[0] == 10
+
+
+async def test_first_import_skips_the_prune_and_a_reimport_prunes(sqlite_db: Database) -> None:
+    """A shop with an empty mirror has nothing to retire: no UPDATE / DELETE scans; once it
+    has rows, a re-import prunes (and another shop's rows never make a first import prune)."""
+    other = await _shop(sqlite_db)
+    await import_catalog(sqlite_db, other, stream([make_product(i) for i in range(3)]))
+    async with sqlite_db.unit_of_work() as session:
+        shop = Shop(domain="second.myshopify.com", scopes="")
+        session.add(shop)
+        await session.flush()
+        shop_id = shop.id
+    statements: list[str] = []
+    event.listen(sqlite_db.engine.sync_engine, "before_cursor_execute",
+                 lambda conn, cursor, sql, *args: statements.append(sql.split()[0]))
+    await import_catalog(sqlite_db, shop_id, stream([make_product(i) for i in range(5, 9)]))
+    assert "INSERT" in statements and "UPDATE" not in statements and "DELETE" not in statements
+    statements.clear()
+    await import_catalog(sqlite_db, shop_id, stream([make_product(i) for i in range(5, 8)]))
+    assert "UPDATE" in statements and "DELETE" in statements
+    async with sqlite_db.sessionmaker() as s:
+        gone = await s.scalar(select(ShopifyProduct.deleted_at).where(
+            ShopifyProduct.shop_id == shop_id, ShopifyProduct.shopify_id == "gid://shopify/Product/8"))
+        assert gone is not None
