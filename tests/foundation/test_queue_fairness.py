@@ -91,10 +91,12 @@ async def _done_ge(backend: Backend, n: int) -> bool:  # noqa: F811
             ActivityLog.kind == TEST_KIND, ActivityLog.status == "done"))).all()) >= n
 
 
-async def test_a_dead_run_covered_by_a_waiting_job_is_dropped_not_a_crash(
+async def test_a_dead_run_covered_by_a_waiting_job_takes_its_place_not_a_crash(
         pg_db: Database) -> None:
     """procrastinate: a stalled run whose queueing lock a waiting job already holds cannot go
-    back to todo (unique index); recovery drops it and goes on with the other stalled jobs."""
+    back to todo beside it (unique index); recovery puts the dead run in the waiting job's
+    place (same job id: its re-run takes over its sync lease at once, see
+    test_sync_engine) with the higher priority, and goes on with the other stalled jobs."""
     queue = ProcrastinateQueue(pg_db, build_test_registry(), stalled_after_s=1.0)
     async with pg_db.unit_of_work() as session:
         for marker, lock in (("covered", "c:1"), ("alone", "a:1")):
@@ -102,16 +104,18 @@ async def test_a_dead_run_covered_by_a_waiting_job_is_dropped_not_a_crash(
         dead = (await session.execute(text(
             "INSERT INTO procrastinate_workers (last_heartbeat) VALUES (now() - interval '1 hour')"
             " RETURNING id"))).scalar_one()
-        await session.execute(text("UPDATE procrastinate_jobs SET status = 'doing', "
-                                   "worker_id = :w"), {"w": dead})
-        await queue.defer(session, "record", {"marker": "covered"}, queueing_lock="c:1")
+        dead_runs = dict((await session.execute(text(
+            "UPDATE procrastinate_jobs SET status = 'doing', worker_id = :w"
+            " RETURNING queueing_lock, id"), {"w": dead})).all())
+        await queue.defer(session, "record", {"marker": "covered"}, queueing_lock="c:1",
+                          priority=7)
     assert await queue.recover_orphans() == 2
     async with pg_db.sessionmaker() as session:
         rows = (await session.execute(text(
-            "SELECT queueing_lock, status FROM procrastinate_jobs ORDER BY id"))).all()
+            "SELECT queueing_lock, status, id, priority FROM procrastinate_jobs"))).all()
     await queue.close()
-    assert sorted((str(lock), str(status)) for lock, status in rows) == [
-        ("a:1", "todo"), ("c:1", "todo")]
+    assert sorted((str(lock), str(status), job, prio) for lock, status, job, prio in rows) == [
+        ("a:1", "todo", dead_runs["a:1"], 0), ("c:1", "todo", dead_runs["c:1"], 7)]
 
 
 async def test_procrastinate_lane_jobs_never_take_the_other_jobs_slots(pg_db: Database) -> None:

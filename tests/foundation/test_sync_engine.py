@@ -272,3 +272,33 @@ async def test_the_sweeper_never_raises_a_waiting_bulk_jobs_priority(any_db: Dat
                            ).scalars())
     assert priorities == [state.job_priority(KIND, 50)]
     await queue.close()
+
+
+async def test_a_dead_run_covered_by_a_later_defer_is_rerun_at_once(any_db: Database) -> None:
+    """A worker dies mid-push (SIGKILL) holding the row's lease, and a change made during that
+    push queued another job with the same lock. Recovery puts the dead run in that job's place
+    (same job id), so the re-run takes over the lease at once and pushes the newer version;
+    before, it dropped the dead run and the other job waited LEASE_S (120 s) for the lease."""
+    from sqlalchemy import text
+
+    handler = RecordingHandler(push_s=0.0)
+    queue = _queue(any_db, handler)
+    key = await _key(any_db)
+    state_id = await _mark(any_db, queue, key)
+    async with any_db.unit_of_work() as session:  # a worker claims the job, leases, dies
+        if any_db.dialect == "sqlite":
+            job_id = (await session.execute(text(
+                "UPDATE local_job SET status = 'running', worker_id = 'dead', attempts = 1,"
+                " heartbeat_at = '2000-01-01 00:00:00.000000' RETURNING id"))).scalar_one()
+        else:
+            dead = (await session.execute(text(
+                "INSERT INTO procrastinate_workers (last_heartbeat) VALUES"
+                " (now() - interval '1 hour') RETURNING id"))).scalar_one()
+            job_id = (await session.execute(text(
+                "UPDATE procrastinate_jobs SET status = 'doing', worker_id = :w RETURNING id"),
+                {"w": dead})).scalar_one()
+        assert await state.take_lease(session, state_id, f"dead:{job_id}", job_id=str(job_id))
+    await _mark(any_db, queue, key)  # the change made during the dead push
+    assert await queue.recover_orphans() == 1
+    row = await _run_until_settled(any_db, queue, state_id, timeout=30)
+    assert (row.status, row.synced_version, handler.pushes) == (state.SYNCED, 2, [2])

@@ -24,7 +24,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import structlog
-from sqlalchemy import Table, and_, bindparam, case, delete, exists, select, text, update
+from sqlalchemy import Table, and_, bindparam, case, delete, exists, func, select, text, update
 from sqlalchemy.orm import aliased
 
 from ecomsend.db.models import LocalJob
@@ -252,22 +252,33 @@ class LocalQueue:
         return result
 
     async def recover_orphans(self) -> int:
-        """Running jobs with a stale heartbeat go back to waiting (or are dropped when a waiting
-        job with the same lock already covers them)."""
+        """Running jobs with a stale heartbeat (their worker died) go back to waiting, keeping
+        their id. A dead run whose lock a waiting job holds (a defer made while it ran) takes
+        that job's place, with its arguments, lane and the higher priority: run under the same
+        id, it takes over its dead run's sync lease at once (`sync.state.take_lease`), where
+        the other job would wait for the lease to expire (LEASE_S)."""
         stale = utcnow() - timedelta(seconds=self.orphan_after_s)
-        waiting = aliased(LocalJob)
-        covered = exists().where(and_(waiting.status == WAITING,
-                                      waiting.queueing_lock == LocalJob.queueing_lock))
         orphan = and_(LocalJob.status == RUNNING, LocalJob.heartbeat_at < stale)
+        waiting = aliased(LocalJob)
         async with self.db.unit_of_work() as session:
-            dropped = await session.execute(delete(LocalJob).where(orphan, covered))
+            covered = (await session.execute(
+                select(LocalJob.id, waiting.id, waiting.args, waiting.lane, waiting.priority)
+                .join(waiting, and_(waiting.status == WAITING,
+                                    waiting.queueing_lock == LocalJob.queueing_lock))
+                .where(orphan))).all()
+            if covered:
+                await session.execute(delete(LocalJob).where(
+                    LocalJob.id.in_([row[1] for row in covered])))
+            for dead_id, _, args, lane, priority in covered:
+                await session.execute(update(LocalJob).where(LocalJob.id == dead_id).values(
+                    args=args, lane=lane, priority=func.max(LocalJob.priority, priority)))
             requeued = await session.execute(
                 update(LocalJob).where(orphan)
                 .values(status=WAITING, worker_id=None, scheduled_at=utcnow())
             )
-        count = int(dropped.rowcount + requeued.rowcount)  # type: ignore[attr-defined]
+        count = int(requeued.rowcount)  # type: ignore[attr-defined]
         if count:
-            log.warning("local_queue.orphans_recovered", count=count)
+            log.warning("local_queue.orphans_recovered", count=count, replaced=len(covered))
         return count
 
     async def _heartbeat(self, job_id: int) -> None:

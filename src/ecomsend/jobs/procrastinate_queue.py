@@ -187,15 +187,28 @@ class ProcrastinateQueue:
             try:
                 await self.app.job_manager.retry_job(job)
             except pexc.UniqueViolation:
-                # A waiting job with the same queueing lock already covers this run (a defer
-                # made while it ran): drop the dead run, as LocalQueue.recover_orphans does.
                 # Raising here would stop every later stalled job from being recovered.
-                await self.app.connector.execute_query_async(
-                    "DELETE FROM procrastinate_jobs WHERE id = %(id)s AND status = 'doing'",
-                    id=job.id)
+                await self._take_waiting_place(job)
         if stalled:
             log.warning("procrastinate.orphans_recovered", count=len(stalled))
         return len(stalled)
+
+    async def _take_waiting_place(self, job: procrastinate.jobs.Job) -> None:
+        """A waiting job with the dead run `job`'s queueing lock covers it (a defer made while
+        it ran): the dead run takes that job's place (its queue, lock and the higher priority),
+        as in LocalQueue.recover_orphans, so the re-run keeps the job id whose sync lease it
+        takes over at once (`sync.state.take_lease`) instead of waiting LEASE_S for it. The
+        waiting job goes first (one todo job per queueing lock); should a defer made just then
+        beat the retry, the dead run stays stalled and the next recovery goes again."""
+        rows = await self.app.connector.execute_query_all_async(
+            "DELETE FROM procrastinate_jobs WHERE queueing_lock = %(lock)s AND status = 'todo'"
+            " RETURNING priority, queue_name, lock", lock=job.queueing_lock)
+        priority, queue, lock = ((int(rows[0]["priority"]), str(rows[0]["queue_name"]),
+                                  rows[0]["lock"]) if rows else (job.priority, job.queue,
+                                                                 job.lock))
+        with contextlib.suppress(pexc.UniqueViolation):
+            await self.app.job_manager.retry_job(job, priority=max(job.priority, priority),
+                                                 queue=queue, lock=lock)
 
     async def _recovery_loop(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
