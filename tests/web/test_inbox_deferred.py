@@ -18,7 +18,7 @@ from ecomsend.jobs.local_queue import LocalQueue
 from ecomsend.jobs.tasks import build_registry
 from ecomsend.sync.inbox import InboundWebhook, IngestOutcome, Platform, record
 from ecomsend.sync.inbox_batch import InboxBatcher
-from ecomsend.sync.inbox_process import MAX_ATTEMPTS, InboxProcessor
+from ecomsend.sync.inbox_process import FLOOD_PER_S, MAX_ATTEMPTS, InboxProcessor
 from ecomsend.web.webhooks import decode_stored
 
 SHOP_ID = "7494049642642441621"
@@ -139,3 +139,25 @@ async def test_receipts_beyond_the_memory_bound_are_read_back_from_the_database(
     assert proc.processed == 10 and proc.idle
     waiting, bodies, logged = await _state(any_db)
     assert (waiting, bodies) == (0, 0) and logged == {f"n{i}": 1 for i in range(10)}
+
+
+async def test_processing_rests_longer_only_for_slow_answers_in_a_flood(
+        sqlite_db: Database) -> None:
+    """`acknowledged` (from the web layer): a slow answer while deliveries come at
+    FLOOD_PER_S or faster makes the processor rest SLOW_REST_FACTOR times its batches; a slow
+    answer in a trickle, or fast answers in a flood, do not."""
+    proc = processor(sqlite_db)
+    webhook, _ = hook(0)
+    proc.submit([(10_000 + i, webhook) for i in range(10)])  # no such receipts: none claimed
+    proc.acknowledged(0.5)
+    assert not proc._flooded()  # slow, but a trickle
+    proc.submit([(20_000 + i, webhook) for i in range(FLOOD_PER_S)])
+    assert proc._flooded()
+    proc.acknowledged(0.001)  # a fast answer does not end the slow spell ...
+    assert proc._flooded()
+    fast = processor(sqlite_db)
+    fast.submit([(30_000 + i, webhook) for i in range(FLOOD_PER_S)])
+    fast.acknowledged(0.001)  # ... and fast answers in a flood never start one
+    assert not fast._flooded()
+    await proc.wait_idle()
+    await fast.wait_idle()

@@ -1,20 +1,23 @@
-"""TikTok product status webhooks (types 5 / 37) through the inbox on real SQLite and
-PostgreSQL: an approval puts back to synced exactly the review-failed product sync rows of the
-listing it names in the TikTok shop it came from — nothing of another shop, another listing or
-another status — and an event of an unknown shop changes nothing (sync/listing/webhooks.py)."""
+"""Listing webhooks through the inbox on real SQLite and PostgreSQL (sync/listing/webhooks.py):
+a TikTok approval (type 5 / 37) puts back to synced exactly the review-failed product sync rows
+of the listing it names in the TikTok shop it came from — nothing of another shop, another
+listing or another status — and an event of an unknown shop changes nothing; the shops looked
+up once per processing transaction are looked up again after an uninstall in it."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlalchemy import select
 
-from ecomsend.db.models import ActivityLog, ProductLink, SyncState
+from ecomsend.db.models import ActivityLog, InventoryLevel, ProductLink, SyncState
 from ecomsend.db.session import Database
 from ecomsend.jobs.local_queue import LocalQueue
 from ecomsend.jobs.tasks import build_registry
 from ecomsend.sync.handlers import build_webhook_handlers
-from ecomsend.sync.inbox import IngestOutcome, Platform, ingest
+from ecomsend.sync.inbox import IngestOutcome, Platform, ingest, record
+from ecomsend.sync.inbox_process import InboxProcessor
 from ecomsend.web.webhooks import decode_stored
 
 from .home_activity_seed import Seeded, add_products, seed_shop, sync_row
@@ -77,3 +80,37 @@ async def test_an_approval_clears_only_its_listings_review_failure(db: Database)
         notes = dict((await session.execute(select(ActivityLog.entity_id, ActivityLog.message)
                                              .where(ActivityLog.kind == "webhook"))).all())
     assert notes == {"audit-1": "5: audit approved", "audit-2": "5: unknown TikTok shop"}
+
+
+def _shopify(topic: str, domain: str, payload: dict[str, object], n: int) -> tuple[int, Any]:
+    raw = json.dumps(payload).encode()
+    return n, decode_stored(Platform.SHOPIFY, f"d-{n}", topic, domain, None, raw)
+
+
+async def test_an_uninstall_within_a_processing_batch_stops_the_shops_later_deliveries(
+        db: Database) -> None:
+    """The shop looked up once per processing transaction (`inbox.shop_lookups`) is looked up
+    again after a handler that may change it: a stock update right after app/uninstalled in
+    the same batch is not applied."""
+    domain = "carol-batch.myshopify.com"
+    await seed_shop(db, domain, "7003")
+    level = {"inventory_item_id": 501, "location_id": 9, "available": 4,
+             "updated_at": "2026-12-04T07:00:00+00:00"}
+    items = [_shopify("inventory_levels/update", domain, level, 1),
+             _shopify("app/uninstalled", domain, {"id": 1, "myshopify_domain": domain,
+                                                  "domain": domain}, 2),
+             _shopify("inventory_levels/update", domain, {**level, "inventory_item_id": 502}, 3)]
+    async with db.unit_of_work() as session:
+        ids = await record(session, [w for _, w in items], [b"{}"] * len(items))
+    proc = InboxProcessor(db, LocalQueue(db, build_registry()), build_webhook_handlers(),
+                          decode_stored)
+    await proc.apply([(rid, w) for rid, (_, w) in zip(ids, items, strict=True)
+                      if rid is not None])  # one transaction
+    assert proc.processed == 3
+    async with db.sessionmaker() as session:
+        levels = (await session.execute(select(InventoryLevel.inventory_item_id))).scalars()
+        notes = dict((await session.execute(select(ActivityLog.entity_id, ActivityLog.message)
+                                             .where(ActivityLog.kind == "webhook"))).all())
+    assert list(levels) == ["gid://shopify/InventoryItem/501"]
+    assert notes["d-2"] == "app/uninstalled: shop marked uninstalled"
+    assert notes["d-3"] == "inventory_levels/update: unknown shop"

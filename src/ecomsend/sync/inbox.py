@@ -58,6 +58,31 @@ class InboundWebhook:
 WebhookHandler = Callable[["AsyncSession", "JobQueue", InboundWebhook], Awaitable[str]]
 WebhookHandlers = Mapping[tuple[Platform, str], WebhookHandler]
 
+#: `session.info` key of the shops looked up in this transaction by handlers that may share
+#: them (`shop_lookups`); `process` drops it after any handler not marked `keeps_shops`.
+SHOP_LOOKUPS = "ecomsend.inbox.shop_lookups"
+
+
+def keeps_shops(handler: WebhookHandler) -> WebhookHandler:
+    """Mark `handler` as changing no shop or TikTok shop row (install, uninstall, connection,
+    redaction), so the shop lookups of its transaction stay valid after it."""
+    handler.keeps_shops = True  # type: ignore[attr-defined]
+    return handler
+
+
+def shop_lookups(session: AsyncSession) -> dict[Any, Any]:
+    """Shops looked up in this session's transaction (a processing transaction applies up to
+    `PROCESS_BATCH` deliveries, mostly of one shop: one lookup instead of one per delivery).
+    Only for this transaction: a cache held longer applied a products/update that arrived just
+    after the uninstall, and another handler of the same batch may uninstall (see
+    `keeps_shops`)."""
+    transaction = session.sync_session.get_transaction()
+    held = session.info.get(SHOP_LOOKUPS)
+    if held is None or held[0] is not transaction:  # none yet, or of an earlier transaction
+        held = session.info[SHOP_LOOKUPS] = (transaction, {})
+    found: dict[Any, Any] = held[1]
+    return found
+
 
 async def ingest(session: AsyncSession, queue: JobQueue, webhook: InboundWebhook,
                  handlers: WebhookHandlers) -> IngestOutcome:
@@ -103,7 +128,11 @@ async def process(session: AsyncSession, queue: JobQueue, webhook: InboundWebhoo
     (the caller's transaction also sets, or already set, the receipt's `processed_at`)."""
     handler = None if webhook.rejected else handlers.get((webhook.platform, webhook.topic))
     if handler is not None:
-        note = await handler(session, queue, webhook)
+        try:
+            note = await handler(session, queue, webhook)
+        finally:
+            if not getattr(handler, "keeps_shops", False):
+                session.info.pop(SHOP_LOOKUPS, None)
     else:
         note = webhook.rejected or "no handler for this topic"
     build = _shopify_activity if webhook.platform is Platform.SHOPIFY else _tiktok_activity

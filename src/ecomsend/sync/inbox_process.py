@@ -9,8 +9,10 @@ PostgreSQL it waits for the first's row lock, then sees `processed_at` set).
 
 In a flood the acknowledgements come first: while deliveries wait for their receipt's commit
 (`busy`, given by the batcher), the processor rests after each batch `REST_FACTOR` times as
-long as the batch took. At most `MAX_BACKLOG` deliveries wait in memory; of those beyond only
-the receipt id is kept, and they are read back from the database (body kept) in order.
+long as the batch took, and `SLOW_REST_FACTOR` times for a second after an acknowledgement
+took longer than `ACK_SLOW_S` (`acknowledged`, from the web layer). At most `MAX_BACKLOG`
+deliveries wait in memory; of those beyond only the receipt id is kept, and they are read
+back from the database (body kept) in order.
 
 If a batch fails, each delivery is retried alone; one that still fails gets `attempts` + 1 and
 stays waiting. `sweep` (every `SWEEP_EVERY_S`, from `run`) takes receipts that have waited
@@ -63,6 +65,16 @@ READ_BACK = 64
 #: last batch took: in a flood most of the time goes to answering, so deliveries are
 #: acknowledged within the platforms' deadlines, and processed once the flood ebbs.
 REST_FACTOR = 3.0
+#: An acknowledgement slower than this (`acknowledged`, from the web layer) means processing
+#: is taking CPU the acknowledgements need (in scale-out, another web process's too): for
+#: `SLOW_HOLD_S` after it the processor rests `SLOW_REST_FACTOR` times as long as its batches.
+ACK_SLOW_S = 0.025
+SLOW_HOLD_S = 1.0
+SLOW_REST_FACTOR = 8.0
+#: ... but only while deliveries come at least this fast (per second, into this process): a
+#: steady trickle with slow answers for other reasons (SQLite's write lock held by jobs) must
+#: not starve the processing (bench/multi_tenant.py: ~100/s across 19 shops).
+FLOOD_PER_S = 400
 #: Deliveries held in memory for processing, parsed; of those beyond, only the receipt id is
 #: kept, and they are read back from the database (`READ_BACK` at a time) once these are
 #: done. Kept small for the garbage collector: 10,000 parsed payloads (≈ 15 tracked objects
@@ -92,6 +104,10 @@ class InboxProcessor:
         self.batch = batch
         #: Whether acknowledgements are waiting (set by `InboxBatcher`).
         self.busy: Callable[[], bool] = lambda: False
+        #: Until when (time.monotonic) acknowledgements count as slow (`acknowledged`).
+        self._slow_until = 0.0
+        #: Deliveries submitted in the current second and the one before (`_flooded`).
+        self._second, self._this_second, self._last_second = 0, 0, 0
         self._waiting: deque[Item] = deque()
         #: Ids of receipts submitted while memory was full: read back from the database later.
         self._spilled: deque[int] = deque()
@@ -111,7 +127,9 @@ class InboxProcessor:
 
     def submit(self, items: Iterable[Item]) -> None:
         """Queue committed receipts for processing, in order (called by `InboxBatcher`)."""
+        self._count_submitted()
         for item in items:
+            self._this_second += 1
             if self._spilled or len(self._waiting) >= MAX_BACKLOG:
                 self._spilled.append(item[0])  # in order: after one spilled, all are
             else:
@@ -137,8 +155,33 @@ class InboxProcessor:
         backlog's and the sweep's batches alike)."""
         began = time.perf_counter()
         await self.apply(items)
-        if self.busy():
-            await asyncio.sleep((time.perf_counter() - began) * REST_FACTOR)
+        factor = (SLOW_REST_FACTOR if self._flooded() else REST_FACTOR if self.busy()
+                  else 0.0)
+        if factor:
+            await asyncio.sleep((time.perf_counter() - began) * factor)
+
+    def _count_submitted(self) -> None:
+        """Roll the per-second submission counts over (called by `submit`, `_flooded`)."""
+        now = int(time.monotonic())
+        if now != self._second:
+            self._last_second = self._this_second if now == self._second + 1 else 0
+            self._second, self._this_second = now, 0
+
+    def _flooded(self) -> bool:
+        """Acknowledgements were slow within SLOW_HOLD_S and deliveries come FLOOD_PER_S or
+        faster."""
+        if time.monotonic() >= self._slow_until:
+            return False
+        self._count_submitted()
+        return max(self._this_second, self._last_second) >= FLOOD_PER_S
+
+    def acknowledged(self, seconds: float) -> None:
+        """Note how long a delivery took from its request to its answer (called by
+        `web.webhook_ingress` for every one): a slow one makes the processor rest longer for
+        a while (ACK_SLOW_S). The acknowledgements have the platforms' deadlines; processing
+        has none and catches up once the flood ebbs."""
+        if seconds > ACK_SLOW_S:
+            self._slow_until = time.monotonic() + SLOW_HOLD_S
 
     async def _read_back(self) -> bool:
         """Load the next spilled receipts that still wait into memory; True (go on). A few at a

@@ -12,6 +12,7 @@ routes in `web.webhooks` stay: they document the endpoints and answer the same w
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 import orjson
@@ -46,14 +47,19 @@ class WebhookIngress:
         await self.app(scope, receive_, send)
 
     async def _deliver(self, scope: Scope, receive_: Receive, send: Send) -> None:
+        began = time.perf_counter()
         headers = Headers(scope=scope)
         try:
             raw = await capped_body(headers, receive_)
         except BodyTooLarge:
             await _answer(send, 413, _TOO_LARGE)
             return
-        status = await receive(scope["app"], PATHS[scope["path"]], headers, raw)
+        app = scope["app"]
+        status = await receive(app, PATHS[scope["path"]], headers, raw)
         await _answer(send, status)
+        processor = getattr(app.state, "inbox_processor", None)
+        if processor is not None:  # slow answers make the processing rest (see there)
+            processor.acknowledged(time.perf_counter() - began)
 
 
 async def _answer(send: Send, status: int, body: bytes = b"") -> None:

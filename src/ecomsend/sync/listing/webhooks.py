@@ -26,7 +26,13 @@ from ecomsend.integrations.tiktok.models.webhooks import (
     ProductStatusChange,
 )
 from ecomsend.sync import state
-from ecomsend.sync.inbox import InboundWebhook, Platform, WebhookHandler
+from ecomsend.sync.inbox import (
+    InboundWebhook,
+    Platform,
+    WebhookHandler,
+    keeps_shops,
+    shop_lookups,
+)
 from ecomsend.sync.listing import mirror, targets
 from ecomsend.sync.listing.ids import AUDIT, FROM_TIKTOK, PRODUCT, TO_TIKTOK, gid
 
@@ -64,11 +70,29 @@ _APPROVED = update(_SYNC).where(
 
 
 async def _shop(session: AsyncSession, domain: str) -> tuple[int, str] | None:
-    """(shop id, currency) of an installed shop. Read every time (an indexed lookup): a cached
-    answer applied a products/update that arrived just after the uninstall."""
-    row = (await (await session.connection()).execute(_INSTALLED_SHOP, {"domain": domain})
-           ).first()
-    return None if row is None else (int(row[0]), str(row[1] or "USD"))
+    """(shop id, currency) of an installed shop, read once per transaction (`shop_lookups`:
+    never across transactions, where a cached answer applied a products/update that arrived
+    just after the uninstall)."""
+    found = shop_lookups(session)
+    key = ("shopify", domain)
+    if key not in found:
+        row = (await (await session.connection()).execute(_INSTALLED_SHOP, {"domain": domain})
+               ).first()
+        found[key] = None if row is None else (int(row[0]), str(row[1] or "USD"))
+    shop: tuple[int, str] | None = found[key]
+    return shop
+
+
+async def _tiktok_shop(session: AsyncSession, tiktok_shop_id: str) -> tuple[int, int] | None:
+    """(connection id, shop id) of a TikTok shop id, read once per transaction (as `_shop`)."""
+    found = shop_lookups(session)
+    key = ("tiktok", tiktok_shop_id)
+    if key not in found:
+        row = (await (await session.connection()).execute(
+            _TIKTOK_SHOP, {"tiktok_shop_id": tiktok_shop_id})).first()
+        found[key] = None if row is None else (int(row[0]), int(row[1]))
+    shop: tuple[int, int] | None = found[key]
+    return shop
 
 
 async def _owned_elsewhere(session: AsyncSession, shop_id: int, shopify_id: str) -> bool:
@@ -164,14 +188,13 @@ async def tiktok_product_audit(session: AsyncSession, queue: JobQueue,
     if outcome is None:
         return "no audit outcome"
     product_id, result = outcome
-    conn = await session.connection()
-    shop = (await conn.execute(_TIKTOK_SHOP, {"tiktok_shop_id": webhook.shop_key})).first()
+    shop = await _tiktok_shop(session, webhook.shop_key)
     if shop is None:
         return "unknown TikTok shop"
-    tts_id, shop_id = int(shop[0]), int(shop[1])
+    tts_id, shop_id = shop
     if result == "approved":
-        await conn.execute(_APPROVED, {"tts_id": tts_id, "product_id": product_id,
-                                       "now": utcnow()})
+        await (await session.connection()).execute(_APPROVED, {
+            "tts_id": tts_id, "product_id": product_id, "now": utcnow()})
         return "audit approved"
     # The listing may not be linked yet (its create is finishing): the job waits for it.
     await state.mark_changed(session, queue, state.EntityKey(
@@ -179,12 +202,13 @@ async def tiktok_product_audit(session: AsyncSession, queue: JobQueue,
     return "audit failed: reading reasons"
 
 
+#: None of them changes a shop or a connection: the shops they look up stay valid after them.
 LISTING_WEBHOOK_HANDLERS: dict[tuple[Platform, str], WebhookHandler] = {
-    (Platform.SHOPIFY, "products/create"): products_upsert,
-    (Platform.SHOPIFY, "products/update"): products_upsert,
-    (Platform.SHOPIFY, "products/delete"): products_delete,
-    (Platform.SHOPIFY, "inventory_levels/update"): inventory_level_update,
-    (Platform.SHOPIFY, "inventory_items/update"): inventory_item_update,
-    (Platform.TIKTOK, TIKTOK_PRODUCT_STATUS_CHANGE): tiktok_product_audit,
-    (Platform.TIKTOK, TIKTOK_PRODUCT_AUDIT_STATUS_CHANGE): tiktok_product_audit,
+    (Platform.SHOPIFY, "products/create"): keeps_shops(products_upsert),
+    (Platform.SHOPIFY, "products/update"): keeps_shops(products_upsert),
+    (Platform.SHOPIFY, "products/delete"): keeps_shops(products_delete),
+    (Platform.SHOPIFY, "inventory_levels/update"): keeps_shops(inventory_level_update),
+    (Platform.SHOPIFY, "inventory_items/update"): keeps_shops(inventory_item_update),
+    (Platform.TIKTOK, TIKTOK_PRODUCT_STATUS_CHANGE): keeps_shops(tiktok_product_audit),
+    (Platform.TIKTOK, TIKTOK_PRODUCT_AUDIT_STATUS_CHANGE): keeps_shops(tiktok_product_audit),
 }
