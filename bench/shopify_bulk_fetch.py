@@ -7,14 +7,16 @@ collection-membership bulk query, streamed JSONL, batched upserts through the SQ
 process) into a fresh SQLite database. `peak_rss_mb` is the app's peak: this process's plus the
 writer process's (added, although they need not peak at once).
 Baseline (issue 12 §1), same run: the least work the task needs with nothing of ours in it.
-The same JSONL files (the products export with its inline levels, and the collections export),
-downloaded once beforehand, are read line by line with orjson and the same rows (products,
-variants, inventory levels, media, collection memberships) inserted with the standard library's
-`sqlite3.executemany` in one transaction into a fresh WAL database. `ratio_to_baseline` is the
-app's variants/s over the baseline's, both from ready JSONL files: the app's `import_s` starts
-when its bulk operations have finished (`export_ready_s`, Shopify's time: the sandbox's process
-building the files) and includes the download, which the baseline's does not.
-`ratio_to_baseline_incl_export` counts the whole fetch.
+The same JSONL files (the products export with its inline levels, and the collections export)
+are streamed from the sandbox's file URLs of a second, finished export with the standard
+library's urllib (1 MiB reads), split into lines, read with orjson, and the same rows (products,
+variants, inventory levels, media, collection memberships) inserted with `sqlite3.executemany`
+in one transaction into a fresh WAL database. `ratio_to_baseline` is the app's variants/s over
+the baseline's for the same work: both start when the bulk operations have finished (the app's
+`import_s` after `export_ready_s`, Shopify's time: the sandbox's process building the files) and
+both download, parse and store the files (before 2026-12-04 the baseline read them from local
+disk, so the app's time alone included the sandbox serving ~3 KB per product).
+`ratio_to_baseline_incl_export` counts the app's whole fetch, export included.
 
 Prints ONE JSON object as its last line:
 {"products": N, "variants": N, "seconds": s, "variants_per_s": x, "export_ready_s",
@@ -38,6 +40,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import httpx
@@ -140,26 +144,30 @@ async def fetch(base: str, token: str, workdir: Path) -> dict[str, float]:
             "app_cpu_s": cpu}
 
 
-async def download_exports(base: str, token: str, workdir: Path) -> list[Path]:
-    """Run the app's catalog export once more and save its JSONL files as they are (not timed:
-    the baseline's input). Returns [products file, collections file]."""
+async def export_urls(base: str, token: str) -> list[str]:
+    """Run the app's catalog export once more and return its finished JSONL files' URLs (not
+    timed: the baseline's input). Returns [products URL, collections URL]."""
     client = ShopifyClient(DOMAIN, token, limiter=InProcessRateLimiter(),
                            base_url=f"{base}/store/{DOMAIN}")
-    files = []
     async with client:
         export = await start_catalog_export(client)
-        for name, op_id in (("products", export.products_op),
-                            ("collections", export.collections_op)):
-            path = workdir / f"{name}.jsonl"
-            op = await wait_for_bulk(client, str(op_id))
-            with path.open("wb") as out:
-                if op.url:
-                    async with httpx.AsyncClient(timeout=600) as http, \
-                            http.stream("GET", op.url) as response:
-                        async for chunk in response.aiter_bytes():
-                            out.write(chunk)
-            files.append(path)
-    return files
+        ops = [await wait_for_bulk(client, str(op_id))
+               for op_id in (export.products_op, export.collections_op)]
+    if not all(op.url for op in ops):
+        raise RuntimeError("an export of the seeded shop has no file")
+    return [str(op.url) for op in ops]
+
+
+def _lines(url: str) -> Iterator[bytes]:
+    """The non-empty lines of a bulk file, streamed over HTTP (urllib, 1 MiB reads)."""
+    pending = b""
+    with urllib.request.urlopen(url, timeout=600) as response:
+        while chunk := response.read(1 << 20):
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            yield from (line for line in lines if line)
+    if pending:
+        yield pending
 
 
 BASELINE_SCHEMA = """
@@ -176,54 +184,54 @@ CREATE TABLE membership (product_id TEXT, collection_id TEXT);
 """
 
 
-def _baseline_rows(products_file: Path, collections_file: Path,
+def _baseline_rows(products: Iterable[bytes], collections: Iterable[bytes],
                    aliases: dict[str, str]) -> dict[str, list[tuple[object, ...]]]:
-    """The rows of both files, by table: orjson per line, no models, no validation."""
+    """The rows of both files' lines, by table: orjson per line, no models, no validation."""
     rows: dict[str, list[tuple[object, ...]]] = {
         t: [] for t in ("product", "variant", "level", "media", "collection", "membership")}
-    with products_file.open("rb") as lines:
-        for line in lines:
-            o = orjson.loads(line)
-            gid, parent = o.get("id", ""), o.get("__parentId")
-            if parent is None:
-                rows["product"].append((gid, o.get("title"), o.get("handle"),
-                                        o.get("descriptionHtml"), o.get("vendor"),
-                                        o.get("productType"), o.get("status"),
-                                        orjson.dumps(o.get("tags")).decode(), o.get("updatedAt"),
-                                        (o.get("category") or {}).get("fullName"),
-                                        orjson.dumps(o.get("options")).decode()))
-            elif "/ProductVariant/" in gid:
-                item = o.get("inventoryItem") or {}
-                rows["variant"].append((gid, parent, o.get("title"), o.get("sku"),
-                                        o.get("barcode"), o.get("price"), o.get("compareAtPrice"),
-                                        o.get("position"), o.get("inventoryPolicy"),
-                                        o.get("updatedAt"),
-                                        orjson.dumps(o.get("selectedOptions")).decode(),
-                                        item.get("id"), item.get("tracked"),
-                                        orjson.dumps(item.get("measurement")).decode()))
-                for alias, location in aliases.items():
-                    level = item.get(alias)
-                    if level:
-                        available = next((q["quantity"] for q in level["quantities"]
-                                          if q["name"] == "available"), None)
-                        rows["level"].append((item.get("id"), location, available))
-            else:
-                rows["media"].append((gid, parent, o.get("alt"),
-                                      (o.get("image") or {}).get("url")))
-    with collections_file.open("rb") as lines:
-        for line in lines:
-            o = orjson.loads(line)
-            if o.get("__parentId") is None:
-                rows["collection"].append((o.get("id"), o.get("title"), o.get("handle")))
-            else:
-                rows["membership"].append((o.get("id"), o["__parentId"]))
+    for line in products:
+        o = orjson.loads(line)
+        gid, parent = o.get("id", ""), o.get("__parentId")
+        if parent is None:
+            rows["product"].append((gid, o.get("title"), o.get("handle"),
+                                    o.get("descriptionHtml"), o.get("vendor"),
+                                    o.get("productType"), o.get("status"),
+                                    orjson.dumps(o.get("tags")).decode(), o.get("updatedAt"),
+                                    (o.get("category") or {}).get("fullName"),
+                                    orjson.dumps(o.get("options")).decode()))
+        elif "/ProductVariant/" in gid:
+            item = o.get("inventoryItem") or {}
+            rows["variant"].append((gid, parent, o.get("title"), o.get("sku"),
+                                    o.get("barcode"), o.get("price"), o.get("compareAtPrice"),
+                                    o.get("position"), o.get("inventoryPolicy"),
+                                    o.get("updatedAt"),
+                                    orjson.dumps(o.get("selectedOptions")).decode(),
+                                    item.get("id"), item.get("tracked"),
+                                    orjson.dumps(item.get("measurement")).decode()))
+            for alias, location in aliases.items():
+                level = item.get(alias)
+                if level:
+                    available = next((q["quantity"] for q in level["quantities"]
+                                      if q["name"] == "available"), None)
+                    rows["level"].append((item.get("id"), location, available))
+        else:
+            rows["media"].append((gid, parent, o.get("alt"),
+                                  (o.get("image") or {}).get("url")))
+    for line in collections:
+        o = orjson.loads(line)
+        if o.get("__parentId") is None:
+            rows["collection"].append((o.get("id"), o.get("title"), o.get("handle")))
+        else:
+            rows["membership"].append((o.get("id"), o["__parentId"]))
     return rows
 
 
-def baseline(files: list[Path], workdir: Path, aliases: dict[str, str]) -> dict[str, float]:
-    """The floor: read the JSONL with orjson, sqlite3.executemany in one transaction."""
+def baseline(urls: list[str], workdir: Path, aliases: dict[str, str]) -> dict[str, float]:
+    """The floor: stream the JSONL files, read each line with orjson, sqlite3.executemany in one
+    transaction (collections first, as the app reads them)."""
     started, cpu_started = time.perf_counter(), time.process_time()
-    rows = _baseline_rows(files[0], files[1], aliases)
+    collections = list(_lines(urls[1]))
+    rows = _baseline_rows(_lines(urls[0]), collections, aliases)
     conn = sqlite3.connect(workdir / "baseline.db", isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
@@ -267,8 +275,8 @@ def main() -> None:
         writer = resource.getrusage(resource.RUSAGE_CHILDREN)
         # The app's high-water mark, before the baseline holds its rows in this process.
         own_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-        files = asyncio.run(download_exports(base, token, workdir))
-        floor = baseline(files, workdir, asyncio.run(location_aliases(base, token)))
+        urls = asyncio.run(export_urls(base, token))
+        floor = baseline(urls, workdir, asyncio.run(location_aliases(base, token)))
         log(f"baseline: {floor['variants']} variants, {floor['levels']} levels in "
             f"{floor['seconds']:.2f}s")
     finally:
