@@ -58,6 +58,12 @@ async def _measure(stack: LocalStack, merchant: Merchant, shop_id: str) -> dict[
                     if e["api"] == INVENTORY_API and e["http_status"] == 200)
     throttled = sum(1 for e in entries if e["http_status"] == 429)
     seconds = pushes[-1] - pushes[0] if len(pushes) > 1 else 0.0
+    if pushes:  # diagnostics: where the rate sagged (ramp, stalls, the tail)
+        per_second = [0] * (int(seconds) + 1)
+        for at in pushes:
+            per_second[int(at - pushes[0])] += 1
+        log(f"pushes per second from {pushes[0]:.1f} to {pushes[-1]:.1f} (epoch s): "
+            f"{per_second}")
     return {"pushes": len(pushes), "seconds": seconds, "throttled": throttled,
             "achieved_qps": (len(pushes) - 1) / seconds if seconds else None}
 
