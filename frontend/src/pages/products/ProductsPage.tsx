@@ -20,7 +20,7 @@ import {
 } from '@shopify/polaris';
 import type {IndexFiltersProps} from '@shopify/polaris';
 import {useQuery} from '@tanstack/react-query';
-import {memo, useCallback, useMemo, useState} from 'react';
+import {memo, type MouseEvent, useCallback, useMemo, useState} from 'react';
 
 import type {components} from '../../api/schema';
 import {EMPTY_STATE_IMAGE, ErrorBanner, PageSkeleton, WithConnection, errorMessage} from '../../components/states';
@@ -125,9 +125,11 @@ function ProductList({connection}: {connection: Connection}) {
 const NO_ITEMS: never[] = [];
 
 /** Saved views (tabs with counts), search, filter menus and sort: IndexFilters. Its mode and
- * the typed search text live here, so opening the filters re-renders this bar only. */
+ * the typed search text live here, so opening the filters re-renders this bar only. Every prop
+ * but the mode keeps its identity across that render (callbacks, the sort selection, the cancel
+ * action), so IndexFilters' memoized sort and update buttons are not rebuilt. */
 const ProductFilterBar = memo(function ProductFilterBar({menus, state, loading}: {menus: FiltersOut | undefined; state: ListState; loading: boolean}) {
-  const {params, set} = state;
+  const {params, set, setView, clearAll} = state;
   // A list opened with a search or filters in its URL shows them at once.
   const {mode, setMode} = useSetIndexFiltersMode(state.filtered ? IndexFiltersMode.Filtering : IndexFiltersMode.Default);
   const [text, setText] = useUrlSearchText(params.q ?? undefined, useCallback((q: string | undefined) => set({q}), [set]));
@@ -145,29 +147,46 @@ const ProductFilterBar = memo(function ProductFilterBar({menus, state, loading}:
     setText('');
     set({q: undefined});
   }, [setText, set]);
+  const onSelect = useCallback((index: number) => setView(VIEWS[index].id), [setView]);
+  const onClearAll = useCallback(() => {
+    setText('');
+    clearAll();
+  }, [setText, clearAll]);
+  const onSort = useCallback((selected: string[]) => set({sort: fromSortOption(selected[0])}), [set]);
+  const sortOption = toSortOption(params.sort ?? 'title');
+  const sortSelected = useMemo(() => [sortOption], [sortOption]);
+  const cancelAction = useMemo(() => ({onAction: clearSearch}), [clearSearch]);
   return (
-    <IndexFilters
-      tabs={tabs}
-      selected={selectedTab}
-      onSelect={(index) => state.setView(VIEWS[index].id)}
-      queryValue={text}
-      queryPlaceholder="Search by title or SKU"
-      onQueryChange={setText}
-      onQueryClear={clearSearch}
-      filters={filters}
-      appliedFilters={applied}
-      onClearAll={() => {
-        setText('');
-        state.clearAll();
-      }}
-      sortOptions={SORT_OPTIONS}
-      sortSelected={[toSortOption(params.sort ?? 'title')]}
-      onSort={(selected) => set({sort: fromSortOption(selected[0])})}
-      mode={mode}
-      setMode={setMode}
-      cancelAction={{onAction: clearSearch}}
-      canCreateNewView={false}
-      loading={loading}
-    />
+    <div onMouseDownCapture={keepFocusOffTooltipButtons}>
+      <IndexFilters
+        tabs={tabs}
+        selected={selectedTab}
+        onSelect={onSelect}
+        queryValue={text}
+        queryPlaceholder="Search by title or SKU"
+        onQueryChange={setText}
+        onQueryClear={clearSearch}
+        filters={filters}
+        appliedFilters={applied}
+        onClearAll={onClearAll}
+        sortOptions={SORT_OPTIONS}
+        sortSelected={sortSelected}
+        onSort={onSort}
+        mode={mode}
+        setMode={setMode}
+        cancelAction={cancelAction}
+        canCreateNewView={false}
+        loading={loading}
+      />
+    </div>
   );
 });
+
+/** Mouse presses on the bar's icon buttons (search and filter, sort) do not move the focus to
+ * them. Polaris' Tooltip opens on its activator's focus, and a press focuses a button before its
+ * click: the press rendered and positioned the "Search and filter results" tooltip (a layout
+ * read) only for the click to unmount it with the button, in the same interaction. The click
+ * itself is unchanged, and keyboard focus (Tab) still opens the tooltips. */
+function keepFocusOffTooltipButtons(event: MouseEvent<HTMLDivElement>) {
+  if ((event.target as Element).closest('[data-polaris-tooltip-activator]')) event.preventDefault();
+}
