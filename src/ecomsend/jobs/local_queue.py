@@ -20,16 +20,24 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import structlog
-from sqlalchemy import Table, and_, bindparam, case, delete, exists, func, select, text, update
+from sqlalchemy import and_, delete, exists, func, select, update
 from sqlalchemy.orm import aliased
 
 from ecomsend.db.models import LocalJob
 from ecomsend.db.types import utcnow
 from ecomsend.db.upsert import prepared
+from ecomsend.jobs.local_sql import (
+    FAILED,
+    RUNNING,
+    WAITING,
+    any_claimable_stmt,
+    claim_stmt,
+    insert_job,
+    insert_or_coalesce_job,
+)
 from ecomsend.jobs.periodic import run_periodic_loop
 from ecomsend.jobs.registry import (
     BACKOFF_BASE_S,
@@ -50,65 +58,12 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
 
-WAITING, RUNNING, FAILED = "waiting", "running", "failed"
 #: Idle poll period: bounds the pickup latency of a job deferred by another process.
 POLL_INTERVAL_S = 0.02
 #: A running job renews its heartbeat this often …
 HEARTBEAT_S = 2.0
 #: … and is presumed orphaned (worker crashed) once the heartbeat is this old.
 ORPHAN_AFTER_S = 10.0
-
-
-def _insert_job(insert: Callable[..., Any]) -> Any:
-    return insert(LocalJob.__table__)
-
-
-def _insert_or_coalesce_job(insert: Callable[..., Any]) -> Any:
-    """Insert a waiting job, or keep the one waiting with the same lock (at the earlier time
-    and the higher priority)."""
-    table = LocalJob.__table__
-    stmt = insert(table)
-    earlier = case((stmt.excluded.scheduled_at < table.c.scheduled_at,
-                    stmt.excluded.scheduled_at), else_=table.c.scheduled_at)
-    higher = case((stmt.excluded.priority > table.c.priority, stmt.excluded.priority),
-                  else_=table.c.priority)
-    return stmt.on_conflict_do_update(index_elements=[table.c.queueing_lock],
-                                      index_where=text("status = 'waiting'"),
-                                      set_={"scheduled_at": earlier, "priority": higher})
-
-
-@cache
-def _claim_stmt() -> Any:
-    """LocalQueue._claim's UPDATE with bind parameters, built once (it runs for every job)."""
-    jobs = cast(Table, LocalJob.__table__)
-    running = jobs.alias("running")
-    now = bindparam("b_now", type_=jobs.c.scheduled_at.type)
-    lock_busy = exists().where(and_(running.c.status == RUNNING,
-                                    running.c.queueing_lock == jobs.c.queueing_lock))
-    # A lane runs one job at a time: its head only (the first due job in claim order), and
-    # only while none of its jobs runs.
-    other = jobs.alias("other")
-    earlier = (other.c.priority > jobs.c.priority) | and_(
-        other.c.priority == jobs.c.priority,
-        (other.c.scheduled_at < jobs.c.scheduled_at)
-        | and_(other.c.scheduled_at == jobs.c.scheduled_at, other.c.id < jobs.c.id))
-    ahead = and_(other.c.status == WAITING, other.c.scheduled_at <= now, earlier)
-    lane_busy = exists().where(and_(other.c.lane == jobs.c.lane, other.c.id != jobs.c.id,
-                                    (other.c.status == RUNNING) | ahead))
-    next_ids = (
-        select(jobs.c.id)
-        .where(jobs.c.status == WAITING, jobs.c.scheduled_at <= now,
-               jobs.c.queueing_lock.is_(None) | ~lock_busy,
-               jobs.c.lane.is_(None) | ~lane_busy)
-        .order_by(jobs.c.priority.desc(), jobs.c.scheduled_at, jobs.c.id)
-        .limit(bindparam("b_limit"))
-    )
-    return (
-        update(jobs).where(jobs.c.id.in_(next_ids), jobs.c.status == WAITING)
-        .values(status=RUNNING, worker_id=bindparam("b_worker"), started_at=now,
-                heartbeat_at=now, attempts=jobs.c.attempts + 1)
-        .returning(jobs.c.id, jobs.c.task, jobs.c.args, jobs.c.attempts)
-    )
 
 
 @dataclass
@@ -151,13 +106,16 @@ class LocalQueue:
         #: Final writes handed over for the next turn, while run_worker takes them (`_turns`).
         self._completions: list[_Completion] = []
         self._turns = False
+        #: The last claim took fewer jobs than it could: the next claim without completions
+        #: first reads whether any job is claimable (an empty claim holds the write lock).
+        self._starved = False
 
     async def defer(self, session: AsyncSession, task: str, args: JsonArgs | None = None, *,
                     queueing_lock: str | None = None, run_at: datetime | None = None,
                     priority: int = 0, lane: str | None = None) -> None:
         """Insert a waiting job in `session`'s transaction; coalesce on `queueing_lock`."""
         now = utcnow()
-        build = _insert_job if queueing_lock is None else _insert_or_coalesce_job
+        build = insert_job if queueing_lock is None else insert_or_coalesce_job
         await session.execute(prepared(session, build), {
             "task": task, "args": dict(args or {}), "queueing_lock": queueing_lock,
             "status": WAITING, "scheduled_at": run_at or now, "attempts": 0, "created_at": now,
@@ -169,7 +127,8 @@ class LocalQueue:
         turn's transaction) and run their tasks' claim hooks there. Two of them never share a
         lock: one waiting job per lock exists. A hook that fails leaves its work to the task."""
         params = {"b_now": utcnow(), "b_limit": limit, "b_worker": self.worker_id}
-        rows = (await session.execute(_claim_stmt(), params)).all()
+        rows = (await session.execute(claim_stmt(), params)).all()
+        self._starved = len(rows) < limit
         claimed: list[Claimed] = []
         for job_id, task, args, attempt in rows:
             ctx = TaskContext(db=self.db, queue=self, worker_id=self.worker_id,
@@ -188,7 +147,7 @@ class LocalQueue:
         jobs, then the claim of up to `limit` jobs. If it fails, each completion is written
         alone (only a failing one fails) and nothing is claimed until the next turn."""
         if not completions:
-            if limit <= 0:
+            if limit <= 0 or (self._starved and not await self._any_claimable()):
                 return []
             async with self.db.unit_of_work() as session:
                 return await self._claim_in(session, limit)
@@ -211,6 +170,14 @@ class LocalQueue:
             if not done.future.done():
                 done.future.set_result(result)
         return claimed
+
+    async def _any_claimable(self) -> bool:
+        """Whether a claim would take a job now, read without the write lock: after a claim
+        that found too few, the next ones (woken by each defer, most of them coalesced into a
+        job already waiting) skip their write turn while there is nothing to take."""
+        async with self.db.sessionmaker() as session:
+            return bool((await session.execute(any_claimable_stmt(),
+                                               {"b_now": utcnow()})).scalar())
 
     async def _complete_alone(self, done: _Completion) -> None:
         """`done`'s final write and its job's deletion in a transaction of their own."""
