@@ -34,6 +34,9 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
                    {"ratio_to_cost_max"}),
     "webhook_ingest": ({"seconds", "webhooks", "rate_per_s", "p50_ms", "p99_ms", "p9999_ms",
                         "lost", "processed_twice"}, {"rate_ratio_to_target"}),
+    "multi_tenant": ({"shops", "small_p99_ms", "small_p99_alone_ms", "throttled", "lost",
+                      "per_shop", "phases"},
+                     {"small_p99_ratio_to_alone", "big_shop_ratio_to_limit"}),
 }
 
 
@@ -67,6 +70,9 @@ def test_benchmark_prints_its_figures_and_ratios(name: str) -> None:
         assert result["order_create_cost"] > 0
     if name == "shopify_bulk_fetch":
         assert result["variants"] == 200 * 3
+    if name == "multi_tenant":  # every small-shop change reached TikTok, none throttled
+        assert (result["throttled"], result["lost"]) == (0, 0), result
+        assert len(result["per_shop"]) == result["shops"]
     if name == "tiktok_push":
         assert result["pushes"] > 0 and result["limit_qps"] > 0
 
