@@ -74,27 +74,30 @@ def _odd_variants() -> list[dict[str, Any]]:
 
 def _odd_product() -> list[dict[str, Any]]:
     """The lines of one product with odd values, levels inline and as lines of their own."""
-    product = {"id": PID, "title": "T" * 600, "handle": None, "descriptionHtml": "<p>é</p>",
-               "vendor": "Initech", "productType": "Shirt", "tags": ["a", "b"],
-               "updatedAt": "2026-09-28T13:27:56Z", "category": None,
-               "options": [{"name": "Size", "position": None,
-                            "optionValues": [{"name": "XS"}, {"name": 5}]},
-                           {"name": "Color", "optionValues": None}]}
-    media = [{"id": "gid://shopify/MediaImage/7", "alt": "front", "__parentId": PID,
-              "image": {"url": "https://cdn/7.jpg"}},
-             {"id": "gid://shopify/Video/8", "__parentId": PID},
-             {"id": "gid://shopify/MediaImage/9", "alt": None, "__parentId": PID,
-              "image": {"url": ""}}]
-    levels = [{"id": "gid://shopify/InventoryLevel/1?inventory_item_id=1",
-               "location": {"id": "gid://shopify/Location/C"},
-               "quantities": [{"name": "available", "quantity": 4,
-                               "updatedAt": "2026-09-28T13:00:00Z"}],
-               "__parentId": "gid://shopify/ProductVariant/1"},
-              {"id": "gid://shopify/InventoryLevel/2?inventory_item_id=1",
-               "location": {"id": "gid://shopify/Location/D"}, "quantities": None,
-               "__parentId": "gid://shopify/InventoryItem/1"},
-              {"id": "gid://shopify/InventoryLevel/3?inventory_item_id=1", "location": None,
-               "quantities": [], "__parentId": "gid://shopify/ProductVariant/1"}]
+    product: dict[str, Any] = {
+        "id": PID, "title": "T" * 600, "handle": None, "descriptionHtml": "<p>é</p>",
+        "vendor": "Initech", "productType": "Shirt", "tags": ["a", "b"],
+        "updatedAt": "2026-09-28T13:27:56Z", "category": None,
+        "options": [{"name": "Size", "position": None,
+                     "optionValues": [{"name": "XS"}, {"name": 5}]},
+                    {"name": "Color", "optionValues": None}]}
+    media: list[dict[str, Any]] = [
+        {"id": "gid://shopify/MediaImage/7", "alt": "front", "__parentId": PID,
+         "image": {"url": "https://cdn/7.jpg"}},
+        {"id": "gid://shopify/Video/8", "__parentId": PID},
+        {"id": "gid://shopify/MediaImage/9", "alt": None, "__parentId": PID,
+         "image": {"url": ""}}]
+    levels: list[dict[str, Any]] = [
+        {"id": "gid://shopify/InventoryLevel/1?inventory_item_id=1",
+         "location": {"id": "gid://shopify/Location/C"},
+         "quantities": [{"name": "available", "quantity": 4,
+                         "updatedAt": "2026-09-28T13:00:00Z"}],
+         "__parentId": "gid://shopify/ProductVariant/1"},
+        {"id": "gid://shopify/InventoryLevel/2?inventory_item_id=1",
+         "location": {"id": "gid://shopify/Location/D"}, "quantities": None,
+         "__parentId": "gid://shopify/InventoryItem/1"},
+        {"id": "gid://shopify/InventoryLevel/3?inventory_item_id=1", "location": None,
+         "quantities": [], "__parentId": "gid://shopify/ProductVariant/1"}]
     return [product, *media, *_odd_variants(), *levels]
 
 
@@ -102,8 +105,8 @@ def _assemble(lines: list[dict[str, Any]], aliases: tuple[tuple[str, str], ...] 
               collections: dict[str, list[CollectionRef]] | None = None
               ) -> list[AssembledProduct]:
     asm = CatalogAssembler(collections, dict(aliases))
-    out = [a for line in lines for a in asm.feed(line)]
-    return out + asm.finish()
+    out: list[AssembledProduct] = [a for line in lines for a in asm.feed(line)]
+    return [*out, *asm.finish()]
 
 
 def _both_ways(assembled: list[AssembledProduct], aliases: tuple[tuple[str, str], ...],
