@@ -58,7 +58,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-sync", "--disable-dev-shm-usage"]
 #: Collects the Web Vitals entries from the first paint on (buffered observers).
 VITALS_INIT = """
-window.__vitals = {lcp: 0, cls: 0, inp: 0};
+window.__vitals = {lcp: 0, cls: 0, inp: 0, phases: null};
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) window.__vitals.lcp = e.startTime;
 }).observe({type: 'largest-contentful-paint', buffered: true});
@@ -66,8 +66,19 @@ new PerformanceObserver((list) => {
   for (const e of list.getEntries()) if (!e.hadRecentInput) window.__vitals.cls += e.value;
 }).observe({type: 'layout-shift', buffered: true});
 new PerformanceObserver((list) => {
-  for (const e of list.getEntries())
-    if (e.interactionId) window.__vitals.inp = Math.max(window.__vitals.inp, e.duration);
+  for (const e of list.getEntries()) {
+    if (!e.interactionId) continue;
+    window.__vitals.inp = Math.max(window.__vitals.inp, e.duration);
+    // Diagnostics (stderr): the longest interaction's input delay, processing (its first
+    // handler's start to its last one's end: pointerdown to click) and presentation delay.
+    const all = (window.__ix = window.__ix || {});
+    const ix = all[e.interactionId] || (all[e.interactionId] = {start: e.startTime,
+      first: e.processingStart, last: e.processingEnd, end: e.startTime + e.duration});
+    ix.last = Math.max(ix.last, e.processingEnd);
+    ix.end = Math.max(ix.end, e.startTime + e.duration);
+    if (ix.end - ix.start >= window.__vitals.inp)
+      window.__vitals.phases = [ix.first - ix.start, ix.last - ix.first, ix.end - ix.last];
+  }
 }).observe({type: 'event', buffered: true, durationThreshold: 16});
 """
 ROW = "table tbody tr"
@@ -99,9 +110,9 @@ async def _seed(stack: LocalStack, products: int) -> None:
         await merchant.close()
 
 
-async def _vitals(page: Page) -> dict[str, float]:
+async def _vitals(page: Page) -> dict[str, Any]:
     await page.wait_for_timeout(SETTLE_MS)
-    vitals: dict[str, float] = await page.evaluate("() => window.__vitals")
+    vitals: dict[str, Any] = await page.evaluate("() => window.__vitals")
     return vitals
 
 
@@ -111,6 +122,7 @@ async def _measure_app(browser: Browser, stack: LocalStack, loads: int) -> dict[
     inp: list[float] = []
     filters: list[float] = []
     selects: list[float] = []
+    phases: dict[str, list[list[float]]] = {"filter": [], "select": []}
     transfer = 0.0
     for i in range(loads):
         context = await browser.new_context(viewport={"width": 1280, "height": 900})
@@ -123,7 +135,7 @@ async def _measure_app(browser: Browser, stack: LocalStack, loads: int) -> dict[
         await page.locator(ROW).first.wait_for()
         vitals = await _vitals(page)
         lcp.append(vitals["lcp"])
-        filter_ms, select_ms = await _interact_app(page)
+        filter_ms, select_ms = await _interact_app(page, phases)
         cls.append((await _vitals(page))["cls"])
         inp.append(max(filter_ms, select_ms))
         filters.append(filter_ms)
@@ -133,28 +145,40 @@ async def _measure_app(browser: Browser, stack: LocalStack, loads: int) -> dict[
                 .filter(r => /\\.(js|css)(\\?|$)/.test(r.name))
                 .reduce((sum, r) => sum + r.transferSize, 0)""")
         await context.close()
+    for name, rows in phases.items():
+        if rows:
+            delay, processing, presentation = (p75([row[i] for row in rows]) for i in range(3))
+            print(f"INP {name} p75 of its phases (ms): input delay {delay}, processing "
+                  f"{processing}, presentation delay {presentation}", file=sys.stderr)
     return {"lcp": lcp, "cls": cls, "inp": inp, "transfer_bytes": transfer,
             "inp_filter": filters, "inp_select": selects}
 
 
-async def _interact_app(page: Page) -> tuple[float, float]:
+async def _interact_app(page: Page, phases: dict[str, list[list[float]]]) -> tuple[float, float]:
     """Open the filter menu, then select three rows, as a merchant would; returns the longest
-    interaction of each (ms)."""
-    await page.evaluate("() => { window.__vitals.inp = 0; }")
+    interaction of each (ms) and adds its phases (input delay, processing, presentation delay)
+    to `phases`."""
+    await page.evaluate("() => { window.__vitals.inp = 0; window.__vitals.phases = null; }")
     await page.get_by_role("button", name="Search and filter results").click()
     await page.wait_for_timeout(300)
-    filter_ms: float = (await _vitals(page))["inp"]
+    vitals = await _vitals(page)
+    filter_ms: float = vitals["inp"]
+    if vitals.get("phases"):
+        phases["filter"].append(vitals["phases"])
     await page.keyboard.press("Escape")
     cancel = page.get_by_role("button", name="Cancel")
     if await cancel.count():
         await cancel.click()
     await page.wait_for_timeout(300)
-    await page.evaluate("() => { window.__vitals.inp = 0; }")
+    await page.evaluate("() => { window.__vitals.inp = 0; window.__vitals.phases = null; }")
     boxes = page.locator(f"{ROW} input[type=checkbox]")
     for n in range(3):
         await boxes.nth(n).click(force=True)
         await page.wait_for_timeout(50)
-    select_ms: float = (await _vitals(page))["inp"]
+    vitals = await _vitals(page)
+    select_ms: float = vitals["inp"]
+    if vitals.get("phases"):
+        phases["select"].append(vitals["phases"])
     return filter_ms, select_ms
 
 
