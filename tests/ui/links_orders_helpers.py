@@ -9,10 +9,14 @@ from typing import Any
 
 import httpx
 from playwright.async_api import Page
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from ecomsend.demo.stack import LocalStack, Merchant
 
 from .app_api import api
+
+#: More toasts than a page ever stacks: bounds the close loop.
+MAX_TOASTS = 10
 
 
 async def variants(page: Page, stack: LocalStack, conn: int,
@@ -67,6 +71,12 @@ async def fulfill_in_shopify(stack: LocalStack, domain: str, order_gid: str, num
 async def close_toasts(page: Page) -> None:
     """Close the standalone Polaris toasts before an axe run: their close button has no
     accessible name in Polaris 13.9.5 (a shell-wide finding, reported)."""
-    for button in await page.locator(".Polaris-Frame-Toast__CloseButton").all():
-        await button.click()
+    buttons = page.locator(".Polaris-Frame-Toast__CloseButton")
+    for _ in range(MAX_TOASTS):  # a toast may hide itself between the count and the click
+        if not await buttons.count():
+            break
+        try:
+            await buttons.first.click(timeout=2_000)
+        except PlaywrightTimeoutError:
+            continue
     await page.locator(".Polaris-Frame-Toast").first.wait_for(state="detached")
