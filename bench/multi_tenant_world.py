@@ -1,7 +1,8 @@
 """The multi-tenant benchmark's processes and shops (used by `bench/multi_tenant.py`).
 
 Scale-out: a fresh PostgreSQL database, one `ecomsend serve` web process (no worker), three
-`ecomsend worker` processes (procrastinate, shared PostgreSQL rate limiter). Embedded: one
+`ecomsend worker` processes (procrastinate, shared PostgreSQL rate limiter): two for the default
+queue, one `--only bulk` for listings at a lower CPU priority (`WORKER_ROLES`). Embedded: one
 `ecomsend serve` on SQLite with its in-process worker. Both sandboxes run in their own
 processes, like the real platforms.
 """
@@ -41,8 +42,10 @@ from ecomsend.sync.listing.bootstrap import activate_default_template
 
 POSTGRES_ADMIN_URL = os.environ.get("ECOMSEND_TEST_POSTGRES_URL",
                                     "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-#: The issue's scale-out deployment: one web process and three workers.
-WORKERS, WORKER_CONCURRENCY = 3, 8
+#: The issue's scale-out deployment: one web process and three workers; as README's
+#: scale-out section advises, the big listings' jobs (the `bulk` queue) get a worker of their
+#: own, which lowers its CPU priority, so the other shops' stock pushes come first.
+WORKER_ROLES, WORKER_CONCURRENCY = ("default", "default", "bulk"), 8
 #: Shops set up at once (each is an install + a connect + a catalog import).
 SETUP_PARALLEL = 5
 SETTLED = ("synced", "failed", "review_failed")
@@ -96,11 +99,12 @@ class World:
         upgrade(self.stack.settings)
         self.stack.start()
         if self.mode == "scale-out":
-            for n in range(WORKERS):
+            for n, role in enumerate(WORKER_ROLES):
                 log = (self.var_dir / f"worker{n}.log").open("ab")
                 self._procs.append(subprocess.Popen(  # our own CLI
                     [sys.executable, "-m", "ecomsend", "worker", "--concurrency",
-                     str(WORKER_CONCURRENCY)], env=settings_env(self.stack.settings),
+                     str(WORKER_CONCURRENCY), "--only", role],
+                    env=settings_env(self.stack.settings),
                     stdout=log, stderr=subprocess.STDOUT))
         return self
 
@@ -136,7 +140,8 @@ class World:
 
         async def one(n: int, shop: Shop) -> None:
             async with gate:
-                await shop.merchant.create_store(shop.domain, shop.products, seed=n + 1)
+                await shop.merchant.create_store(shop.domain, shop.products, seed=n + 1,
+                                                 listable=True)
                 await shop.merchant.install(shop.domain)
                 tiktok = await shop.merchant.create_tiktok_shop("US")
                 shop.tiktok_shop_id = str(tiktok["shop_id"])

@@ -15,6 +15,7 @@ One run proves what the mode claims:
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import signal
 import subprocess
@@ -26,10 +27,18 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from ecomsend.db.models import PeriodicRun, ShopifyProduct, SyncState, TikTokShop
+from ecomsend.db.models import (
+    InventoryLevel,
+    PeriodicRun,
+    ProductLink,
+    ShopifyProduct,
+    ShopifyVariant,
+    SyncState,
+    TikTokShop,
+)
 from ecomsend.db.session import Database
 from ecomsend.demo.stack import LocalStack, Merchant, settings_env
-from ecomsend.jobs.runtime import build_queue
+from ecomsend.jobs.runtime import BULK_NICE, build_queue
 from ecomsend.jobs.tasks import build_registry
 from ecomsend.sync.engine import SWEEP_TASK
 from ecomsend.sync.listing.bootstrap import activate_default_template
@@ -57,10 +66,10 @@ def stack(pg_db: Database, tmp_path: Path) -> Iterator[LocalStack]:
         yield running
 
 
-def _spawn(stack: LocalStack, log: Path) -> subprocess.Popen[bytes]:
+def _spawn(stack: LocalStack, log: Path, *extra: str) -> subprocess.Popen[bytes]:
     """An `ecomsend worker` process logging to `log` (a file: a pipe would fill and block it)."""
-    return subprocess.Popen([sys.executable, "-m", "ecomsend", "worker", "--concurrency", "8"],
-                            env=settings_env(stack.settings), stdout=log.open("ab"),
+    return subprocess.Popen([sys.executable, "-m", "ecomsend", "worker", "--concurrency", "8",
+                             *extra], env=settings_env(stack.settings), stdout=log.open("ab"),
                             stderr=subprocess.STDOUT)
 
 
@@ -198,3 +207,79 @@ async def _periods(db: Database, at_least: int = 0) -> int:
         fired = int((await session.execute(select(func.count()).select_from(PeriodicRun).where(
             PeriodicRun.task == SWEEP_TASK))).scalar_one())
     return fired if fired >= at_least else 0
+
+
+async def test_a_bulk_only_worker_lists_at_a_lower_cpu_priority_and_stock_goes_elsewhere(
+        stack: LocalStack, pg_db: Database, tmp_path: Path) -> None:
+    """README's busy-host layout: `ecomsend worker --only bulk` runs at nice + BULK_NICE and
+    runs the template's listing jobs and nothing else; `--only default` (normal priority)
+    pushes a stock change of a listed product."""
+    logs = {role: tmp_path / f"worker-{role}.log" for role in ("default", "bulk")}
+    workers = {role: _spawn(stack, log, "--only", role) for role, log in logs.items()}
+    merchant = Merchant(stack)
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    try:
+        async def niced() -> bool:
+            return os.getpriority(os.PRIO_PROCESS, workers["bulk"].pid) == mine + BULK_NICE
+
+        await _until(niced, 30)
+        assert os.getpriority(os.PRIO_PROCESS, workers["default"].pid) == mine
+        tiktok_shop_id, tts_pk = await _connect_and_import(stack, merchant, pg_db)
+        sample = (await merchant.browser.get(
+            f"{stack.tiktok_url}/_sandbox/shops/{tiktok_shop_id}/sample_product")).json()
+        queue = build_queue(stack.settings, pg_db, build_registry())
+        _, marked = await activate_default_template(pg_db, queue, tts_pk, sample)
+        await queue.close()
+        settled = SyncState.status.in_(["synced", "failed", "review_failed"])
+        product = SyncState.kind == "product"
+        await _until(lambda: _count_ge(pg_db, marked, product, settled), 180)
+
+        async def logged() -> bool:  # its line comes just after the job's commit
+            return len(_jobs(logs["bulk"], ENDED)) >= marked
+
+        await _until(logged, 10)
+        pushed_before = {j for j in _jobs(logs["default"], ENDED) if j[0] == "sync_entity"}
+
+        inventory = "POST /product/202309/products/{product_id}/inventory/update"
+
+        async def inventory_calls() -> int:
+            got = (await merchant.browser.get(f"{stack.tiktok_url}/_sandbox/requests",
+                                              params={"shop_id": tiktok_shop_id})).json()
+            return int(got["counts"].get(inventory, 0))
+
+        calls_before = await inventory_calls()
+        item, location = await _a_listed_level(pg_db, tts_pk)
+        (await merchant.browser.post(
+            f"{stack.shopify_url}/_sandbox/shops/{DOMAIN}/inventory/set",
+            json={"inventory_item_id": item, "location_id": location, "available": 4321},
+        )).raise_for_status()
+
+        async def pushed() -> bool:
+            return await inventory_calls() > calls_before
+
+        await _until(pushed, 60)
+        ran = {j for j in _jobs(logs["default"], ENDED) if j[0] == "sync_entity"}
+        assert ran - pushed_before, "the default worker pushed no stock change"
+        assert {task for task, _ in _jobs(logs["bulk"], ENDED)} == {"sync_entity"}
+    finally:
+        await merchant.close()
+        for worker in workers.values():
+            worker.send_signal(signal.SIGTERM)
+        codes = {role: worker.wait(timeout=30) for role, worker in workers.items()}
+    assert codes == {"default": 0, "bulk": 0}, logs["bulk"].read_text()[-3000:]
+
+
+async def _count_ge(db: Database, n: int, *where: Any) -> bool:
+    return await _count(db, *where) >= n
+
+
+async def _a_listed_level(db: Database, tts_pk: int) -> tuple[str, str]:
+    """(inventory item GID, location GID) of a stocked variant that is on TikTok."""
+    async with db.sessionmaker() as session:
+        row = (await session.execute(
+            select(InventoryLevel.inventory_item_id, InventoryLevel.location_id)
+            .join(ShopifyVariant, ShopifyVariant.inventory_item_id
+                  == InventoryLevel.inventory_item_id)
+            .join(ProductLink, ProductLink.shopify_variant_id == ShopifyVariant.shopify_id)
+            .where(ProductLink.tiktok_shop_id == tts_pk).limit(1))).one()
+    return str(row[0]), str(row[1])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -129,3 +130,48 @@ def test_collections_and_category(seeded: ShopClient) -> None:
                         "collections(first: 5) { nodes { title } } } }", {"id": product["id"]})
     assert listed["data"]["product"]["collections"]["nodes"] == [{"title": "Drop 1"}]
     assert listed["data"]["product"]["category"]["fullName"].endswith("T-Shirts")
+
+
+def test_seed_listable_gives_products_tiktok_us_accepts(shop: ShopClient) -> None:
+    """`listable` (benchmarks that time a listing): every product ACTIVE, with an image, no
+    CJK title and a SKU of its own on every variant; the default catalog of the same size has
+    all four kinds of rejects."""
+    products = ("query($after: String) { products(first: 100, after: $after) { nodes { id "
+                "title status images(first: 1) { nodes { id } } } "
+                "pageInfo { hasNextPage endCursor } } }")
+    variants = ("query($after: String) { productVariants(first: 100, after: $after) { nodes { "
+                "sku product { id } } pageInfo { hasNextPage endCursor } } }")
+
+    def read(query: str, root: str) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        after = None
+        while True:
+            body = shop.gql(query, {"after": after})
+            if "data" not in body:  # THROTTLED: the bucket refills at 100 points/s
+                assert body["errors"][0]["extensions"]["code"] == "THROTTLED", body
+                time.sleep(2)
+                continue
+            page = body["data"][root]
+            out.extend(page["nodes"])
+            if not page["pageInfo"]["hasNextPage"]:
+                return out
+            after = page["pageInfo"]["endCursor"]
+
+    def rejects(ids: set[str]) -> dict[str, int]:
+        found = [p for p in read(products, "products") if p["id"] in ids]
+        skus = [v["sku"] for v in read(variants, "productVariants") if v["product"]["id"] in ids]
+        return {"not active": sum(p["status"] != "ACTIVE" for p in found),
+                "no image": sum(not p["images"]["nodes"] for p in found),
+                "cjk title": sum(any("\u3400" <= c <= "\u9fff" for c in p["title"])
+                                 for p in found),
+                "no or shared sku": sum(1 for s in skus if not s) + len(skus) - len(set(skus))}
+
+    shop.control("POST", "/seed", json={"products": 60, "seed": 3, "listable": True})
+    listable = {p["id"] for p in read(products, "products")}
+    assert len(listable) == 60
+    assert rejects(listable) == dict.fromkeys(
+        ("not active", "no image", "cjk title", "no or shared sku"), 0)
+    shop.control("POST", "/seed", json={"products": 60, "seed": 3})
+    default = {p["id"] for p in read(products, "products")} - listable
+    assert len(default) == 60
+    assert all(count > 0 for count in rejects(default).values()), rejects(default)

@@ -67,6 +67,10 @@ def register_run_commands(app: typer.Typer) -> None:
     @app.command()
     def worker(
         concurrency: int = typer.Option(8, help="Jobs run at once by this process."),
+        only: str | None = typer.Option(
+            None, help="Scale-out: run one queue only, `default` or `bulk` (big listings; "
+                       "the process lowers its CPU priority so other shops' updates come "
+                       "first)."),
     ) -> None:
         """Run background jobs (sync, reconciliation, sweeper) until SIGTERM; start any number
         of them in scale-out mode (ECOMSEND_QUEUE_BACKEND=procrastinate)."""
@@ -74,7 +78,9 @@ def register_run_commands(app: typer.Typer) -> None:
         from ecomsend.jobs.runtime import run_worker_process
 
         _require_real_secrets(get_settings())
-        run_worker_process(concurrency=concurrency)
+        if only is not None and only not in ("default", "bulk"):
+            raise typer.BadParameter("--only is `default` or `bulk`")
+        run_worker_process(concurrency=concurrency, only=only)
 
     @app.command()
     def keygen() -> None:

@@ -209,12 +209,15 @@ class Merchant:
     async def close(self) -> None:
         await self.browser.aclose()
 
-    async def create_store(self, domain: str, products: int, seed: int = 7) -> dict[str, Any]:
-        """A Shopify store with a seeded catalog (sandbox control API)."""
+    async def create_store(self, domain: str, products: int, seed: int = 7,
+                           listable: bool = False) -> dict[str, Any]:
+        """A Shopify store with a seeded catalog (sandbox control API); `listable`: every
+        product passes TikTok US's pre-flight."""
         control = f"{self.stack.shopify_url}/_sandbox/shops"
         (await self.browser.post(control, json={"domain": domain})).raise_for_status()
         seeded = await self.browser.post(f"{control}/{domain}/seed",
-                                         json={"products": products, "seed": seed})
+                                         json={"products": products, "seed": seed,
+                                               "listable": listable})
         seeded.raise_for_status()
         result: dict[str, Any] = seeded.json()
         return result

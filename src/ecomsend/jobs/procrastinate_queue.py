@@ -56,6 +56,8 @@ _RAISE_PRIORITY = text(
 BULK_QUEUE = "bulk"
 DEFAULT_QUEUE = "default"
 BULK_SHARE = 4
+#: The queues `ecomsend worker --only` accepts (a process running just one of them).
+WORKER_QUEUES = (DEFAULT_QUEUE, BULK_QUEUE)
 
 #: Workers renew their procrastinate heartbeat this often (s) …
 HEARTBEAT_S = 2.0
@@ -219,14 +221,19 @@ class ProcrastinateQueue:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=self.stalled_after_s / 2)
 
-    async def run_worker(self, stop: asyncio.Event, concurrency: int = 4) -> None:
+    async def run_worker(self, stop: asyncio.Event, concurrency: int = 4,
+                         only: str | None = None) -> None:
         """Two procrastinate workers — `concurrency` slots for every job but lane jobs, and
-        concurrency / BULK_SHARE (at least 1) more for lane jobs (BULK_QUEUE) — plus the
+        concurrency / BULK_SHARE (at least 1) more for lane jobs (BULK_QUEUE) — or, with
+        `only` (one of WORKER_QUEUES), `concurrency` slots for that queue alone; plus the
         periodic and orphan-recovery loops, until `stop`."""
+        if only is not None and only not in WORKER_QUEUES:
+            raise ValueError(f"unknown queue {only!r}: one of {', '.join(WORKER_QUEUES)}")
         await self.open()
+        plan = (((DEFAULT_QUEUE, concurrency), (BULK_QUEUE, max(1, concurrency // BULK_SHARE)))
+                if only is None else ((only, concurrency),))
         workers = [asyncio.create_task(self._procrastinate_worker(queue, slots))
-                   for queue, slots in ((DEFAULT_QUEUE, concurrency),
-                                        (BULK_QUEUE, max(1, concurrency // BULK_SHARE)))]
+                   for queue, slots in plan]
         helpers = [asyncio.create_task(run_periodic_loop(self.db, self, stop)),
                    asyncio.create_task(self._recovery_loop(stop))]
         await stop.wait()
