@@ -1,6 +1,7 @@
 """Run every benchmark, keep its JSON, chart it and regenerate the README's benchmark table.
 
     .venv/bin/python bench/run_all.py [--only a,b] [--skip c] [--quick] [--table-only]
+                                      [--args "--big-products 1000"]
 
 A benchmark is any `bench/*.py` with a `__main__` block, except this file, `benchlib.py` and
 helpers whose name starts with `_` (so a benchmark added later is picked up). Each runs in its
@@ -17,6 +18,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 import time
@@ -210,6 +212,8 @@ def main() -> None:
                              "bench/results/")
     parser.add_argument("--timeout", type=float, default=3600.0, help="per benchmark, s")
     parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument("--args", default="", help="more arguments for each run (with --only "
+                        "one benchmark); kept in its results file and table row")
     args = parser.parse_args()
     args.results.mkdir(parents=True, exist_ok=True)
     if not args.table_only:
@@ -225,7 +229,7 @@ def main() -> None:
                 print(f"[run_all] {name}{suffix} …", file=sys.stderr, flush=True)
                 try:
                     record = run_one(name, [*(QUICK_ARGS.get(name, []) if args.quick else []),
-                                            *extra], args.timeout)
+                                            *extra, *shlex.split(args.args)], args.timeout)
                 except (RuntimeError, subprocess.TimeoutExpired) as exc:
                     print(f"[run_all] {name} failed: {exc}", file=sys.stderr, flush=True)
                     continue
