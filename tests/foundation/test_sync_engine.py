@@ -6,7 +6,8 @@ import asyncio
 from dataclasses import dataclass, field
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
+from structlog.testing import capture_logs
 
 from conftest import add_connection  # the root conftest (tests/ on path)
 from ecomsend.db.models import LocalJob, SyncState
@@ -302,3 +303,50 @@ async def test_a_dead_run_covered_by_a_later_defer_is_rerun_at_once(any_db: Data
     assert await queue.recover_orphans() == 1
     row = await _run_until_settled(any_db, queue, state_id, timeout=30)
     assert (row.status, row.synced_version, handler.pushes) == (state.SYNCED, 2, [2])
+
+
+async def _deadlock(db: Database) -> None:
+    """Two transactions lock two rows in opposite orders: PostgreSQL aborts one of them with
+    deadlock_detected (after its deadlock_timeout, 1 s by default); that one's error is raised."""
+    async with db.unit_of_work() as session:
+        await session.execute(text(
+            "CREATE TABLE IF NOT EXISTS deadlock_probe (id int PRIMARY KEY)"))
+        await session.execute(text(
+            "INSERT INTO deadlock_probe VALUES (1), (2) ON CONFLICT DO NOTHING"))
+    both_hold_one = asyncio.Barrier(2)
+
+    async def lock(first: int, second: int) -> None:
+        async with db.unit_of_work() as session:
+            for n, row in enumerate((first, second)):
+                if n:
+                    await both_hold_one.wait()
+                await session.execute(text(
+                    "SELECT id FROM deadlock_probe WHERE id = :id FOR UPDATE"), {"id": row})
+
+    outcomes = await asyncio.gather(lock(1, 2), lock(2, 1), return_exceptions=True)
+    errors = [o for o in outcomes if isinstance(o, BaseException)]
+    assert len(errors) == 1, outcomes
+    raise errors[0]
+
+
+async def test_a_real_deadlock_is_retried_as_transient_not_logged_as_a_bug(
+        pg_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A push aborted by a PostgreSQL deadlock (e.g. `remember_hashes` against a webhook's
+    `mark_changed`) backs off and counts an attempt like any transient failure, and is logged
+    as `sync.db_conflict`, not `sync.unexpected_error`."""
+    monkeypatch.setattr(state, "transient_delay_s", lambda attempts: 30.0)
+
+    @dataclass
+    class DeadlockingHandler(RecordingHandler):
+        async def __call__(self, ctx: TaskContext, lease: state.Lease) -> PushResult:
+            await _deadlock(pg_db)
+            raise AssertionError("unreachable")
+
+    queue = _queue(pg_db, DeadlockingHandler())
+    state_id = await _mark(pg_db, queue, await _key(pg_db))
+    with capture_logs() as logs:
+        row = await _run_until_settled(pg_db, queue, state_id)
+    assert (row.status, row.attempts) == (state.BACKOFF, 1)
+    assert row.last_error is not None and "deadlock" in row.last_error["message"]
+    events = [entry["event"] for entry in logs]
+    assert "sync.db_conflict" in events and "sync.unexpected_error" not in events, events

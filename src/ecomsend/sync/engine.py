@@ -43,6 +43,17 @@ SWEEP_TASK = "sweep_sync_state"
 SWEEP_GRACE_S = 30.0
 SWEEP_EVERY_S = 30.0
 SWEEP_BATCH = 500
+#: SQLSTATEs of a transaction PostgreSQL aborted to settle a conflict with another one:
+#: deadlock_detected, serialization_failure (PostgreSQL docs, Appendix A). Either is retried
+#: like a transient failure and is no bug of ours (e.g. `remember_hashes` and a webhook's
+#: `mark_changed` locking the same product's stock and price rows in the other order).
+DB_CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def db_conflict(exc: BaseException) -> bool:
+    """Whether `exc` (SQLAlchemy's wrapper or the driver's own) is PostgreSQL aborting the
+    transaction to settle a conflict (DB_CONFLICT_SQLSTATES)."""
+    return getattr(getattr(exc, "orig", exc), "sqlstate", None) in DB_CONFLICT_SQLSTATES
 
 
 def _error_payload(exc: Exception) -> dict[str, Any]:
@@ -122,7 +133,9 @@ async def _record_failure(ctx: TaskContext, lease: state.Lease, exc: Exception) 
     """Map the handler's exception to backoff / failed, log it, defer what must run again."""
     error = _error_payload(exc)
     SYNC_FAILURES.labels(lease.key.kind, error["kind"]).inc()
-    if not isinstance(exc, SyncRateLimited | SyncPermanent | SyncTransient):
+    if db_conflict(exc):
+        log.warning("sync.db_conflict", state_id=lease.state_id, error=str(exc)[:300])
+    elif not isinstance(exc, SyncRateLimited | SyncPermanent | SyncTransient):
         log.error("sync.unexpected_error", state_id=lease.state_id, exc_info=exc)
 
     async def finish(session: AsyncSession) -> None:
