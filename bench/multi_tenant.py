@@ -22,7 +22,9 @@ QPS per API; target ≥ 0.9), `throttled` (429s seen by the TikTok sandbox acros
 target 0), `per_shop`, `cpu_calibration_ms`, and `phases`: per phase its CPU seconds per process
 role (`cpu_ms_per_small_change`: with the big shop, its listing's CPU is in there too), the
 cores the machine as a whole kept busy (other work on a shared machine shows there), and with
-`--breakdown` the stages of the small shops' changes (`_mt_probe.py`).
+`--breakdown` the stages of the small shops' changes (`_mt_probe.py`); `capacity`: the app's
+CPU per small-shop change and per listed product, and the cores it needs to meet both targets
+at once (`capacity`): a machine with fewer measures CPU contention, not the queue's fairness.
 
 Run: .venv/bin/python bench/multi_tenant.py [--embedded] [--shops 20] [--big-products 5000]
 """
@@ -32,6 +34,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import tempfile
 import time
 from collections import Counter
@@ -54,6 +57,10 @@ INVENTORY_API = "POST /product/202309/products/{product_id}/inventory/update"
 CREATE_API = "POST /product/202309/products"
 #: TikTok's documented default: 50 QPS per API per app+shop (rate-limits guide).
 LIMIT_QPS = 50
+#: The processes that are the app (the sandboxes stand in for Shopify's and TikTok's servers).
+APP_ROLES = ("web", "workers", "bulk_worker", "postgres")
+#: The listing's target share of its limit (issue 12 §3).
+BIG_TARGET = 0.9
 Sent = tuple[float, str, str]  # (sent at, shop domain, TikTok product id)
 
 
@@ -210,6 +217,8 @@ async def run(args: argparse.Namespace, var_dir: Path) -> dict[str, Any]:
     result = summarise(args, small, big, (alone_sent, alone_log), (busy_sent, busy_log),
                        listed_s)
     result["phases"] = phases
+    result["capacity"] = capacity(args, result, phases)
+    result["cores_needed"] = result["capacity"]["cores_needed"]
     result["per_shop"]["big"]["statuses"] = big_statuses
     result["per_shop"]["big"]["failures"] = big_failures
     result["per_shop"]["big"]["calls"] = dict(Counter(
@@ -231,7 +240,9 @@ def summarise(args: argparse.Namespace, small: list[Shop], big: Shop, alone: Any
     per_shop: dict[str, Any] = {"big": {
         "domain": big.domain, "products": big.products, "created": creates,
         "create_per_s": round(create_qps, 2), "listing_seconds": round(listed_s, 1),
-        "rates_per_s": {api: round(r, 2) for api, (r, n) in rates.items() if n >= 10}}}
+        "rates_per_s": {api: round(r, 2) for api, (r, n) in rates.items() if n >= 10},
+        "calls_per_product": {api: round(n / creates, 2) for api, (_, n) in rates.items()
+                              if n >= 10 and creates}}}
     for shop in small:
         sent_alone = sum(1 for s in alone[0] if s[1] == shop.domain)
         sent_busy = sum(1 for s in busy[0] if s[1] == shop.domain)
@@ -252,6 +263,35 @@ def summarise(args: argparse.Namespace, small: list[Shop], big: Shop, alone: Any
         "throttled": throttled(alone[1]) + throttled(busy[1]),
         "lost": sum(v["lost"] for k, v in per_shop.items() if k != "big"),
         "per_shop": per_shop}
+
+
+def capacity(args: argparse.Namespace, result: dict[str, Any],
+             phases: dict[str, Any]) -> dict[str, Any]:
+    """The load's CPU cost to the app, which travels between machines where latency does not:
+    app CPU ms (APP_ROLES) per small-shop change (phase 1) and per product the big shop listed
+    (phase 2's app CPU beyond its small-shop changes at phase 1's cost), and the cores the app
+    needs to carry both at once at the targets: every small shop at `--rate`, the listing at
+    BIG_TARGET of its binding API's limit. More than the machine's cores: the ratio to alone
+    measures CPU contention there, not the queue's fairness."""
+    alone, busy = phases["alone"], phases["with_big"]
+    change_ms = sum(alone["cpu_ms_per_small_change"].get(r, 0.0) for r in APP_ROLES)
+    busy_s = sum(busy["cpu_s"].get(r, 0.0) for r in APP_ROLES)
+    big = result["per_shop"]["big"]
+    listing_s = busy_s - change_ms * result["small_changes"] / 1000
+    # None when the phase was too short to tell the listing's CPU from the noise.
+    product_ms = listing_s * 1000 / big["created"] if big["created"] and listing_s > 0 else None
+    calls = big["calls_per_product"].get(result["big_shop_binding_api"])
+    small_cores = (result["shops"] - 1) * args.rate * change_ms / 1000
+    listing_cores = (BIG_TARGET * LIMIT_QPS / calls * product_ms / 1000
+                     if calls and product_ms else None)
+    return {"app_cpu_ms_per_small_change": round(change_ms, 2),
+            "app_cpu_ms_per_listed_product": None if product_ms is None else round(product_ms),
+            "cores_for_small_shops": round(small_cores, 2),
+            "cores_for_listing_at_target": None if listing_cores is None
+            else round(listing_cores, 2),
+            "cores_needed": None if listing_cores is None
+            else round(small_cores + listing_cores, 2),
+            "cores_here": os.cpu_count()}
 
 
 async def _zero(count: Any) -> bool:

@@ -113,10 +113,14 @@ class World:
 
     def pids(self) -> dict[str, list[int]]:
         """The benchmark's processes by role (the stack starts the Shopify sandbox, the TikTok
-        sandbox, then the app); embedded, `web` runs the worker too."""
+        sandbox, then the app); embedded, `web` runs the worker too, and there is no
+        `bulk_worker` (the `--only bulk` one that runs the listing)."""
         shopify, tiktok, *app = self.stack._procs  # the stack the bench made
+        workers = list(zip(WORKER_ROLES, self._procs, strict=False))
         return {"shopify_sandbox": [shopify.pid], "tiktok_sandbox": [tiktok.pid],
-                "web": [p.pid for p in app], "workers": [p.pid for p in self._procs]}
+                "web": [p.pid for p in app],
+                "workers": [p.pid for role, p in workers if role != "bulk"],
+                "bulk_worker": [p.pid for role, p in workers if role == "bulk"]}
 
     async def stop(self) -> None:
         await self.db.dispose()

@@ -1,7 +1,8 @@
 """Run every benchmark, keep its JSON, chart it and regenerate the README's benchmark table.
 
     .venv/bin/python bench/run_all.py [--only a,b] [--skip c] [--quick] [--table-only]
-                                      [--args "--big-products 1000"]
+                                      [--args "--big-products 1000"] [--variant -embedded]
+                                      [--suffix -at-5-per-s]
 
 A benchmark is any `bench/*.py` with a `__main__` block, except this file, `benchlib.py` and
 helpers whose name starts with `_` (so a benchmark added later is picked up). Each runs in its
@@ -79,7 +80,8 @@ SUMMARY: dict[str, tuple[list[tuple[str, str]], str]] = {
                       ("small_p99_alone_ms", "alone p99 ms"),
                       ("small_p99_ratio_to_alone", "p99 ratio to alone"),
                       ("big_shop_ratio_to_limit", "big shop ratio to limit"),
-                      ("throttled", "throttled"), ("lost", "lost")],
+                      ("throttled", "throttled"), ("lost", "lost"),
+                      ("cores_needed", "app cores needed for both targets")],
                      "p99 ratio ≤ 2; big shop ≥ 0.9 of its limit; 0 throttled"),
     "ui_products_page": ([("lcp_p75_ms", "LCP p75 ms"), ("lcp_ratio_to_baseline", "LCP ratio"),
                           ("inp_p75_ms", "INP p75 ms"), ("inp_ratio_to_baseline", "INP ratio"),
@@ -214,6 +216,11 @@ def main() -> None:
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--args", default="", help="more arguments for each run (with --only "
                         "one benchmark); kept in its results file and table row")
+    parser.add_argument("--variant", action="append", default=None,
+                        help="run only this configuration of a benchmark that has several "
+                             "(its results suffix: '' or e.g. -embedded); repeatable")
+    parser.add_argument("--suffix", default="", help="appended to the results file's name "
+                        "(a run with other --args beside the default one)")
     args = parser.parse_args()
     args.results.mkdir(parents=True, exist_ok=True)
     if not args.table_only:
@@ -226,6 +233,9 @@ def main() -> None:
                 print(f"[run_all] {name}: no quick size known, skipped", file=sys.stderr)
                 continue
             for suffix, extra in VARIANTS.get(name, [("", [])]):
+                if args.variant is not None and suffix not in args.variant:
+                    continue
+                suffix += args.suffix
                 print(f"[run_all] {name}{suffix} …", file=sys.stderr, flush=True)
                 try:
                     record = run_one(name, [*(QUICK_ARGS.get(name, []) if args.quick else []),

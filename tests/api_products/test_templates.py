@@ -3,12 +3,19 @@ auto-sync of Not-synced products, one default per connection; 404 and 422."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from ecomsend.db.models import SyncState
 from ecomsend.db.session import Database
+from ecomsend.demo.stack import LocalStack
+from ecomsend.jobs.runtime import build_queue
+from ecomsend.jobs.tasks import build_registry
+from ecomsend.sync import state
+from ecomsend.sync.listing import commands
 
 from .conftest import PRODUCTS, Tenant
 from .helpers import fillable_category, product_ids, template_body
@@ -129,3 +136,36 @@ async def test_bad_templates_are_422(alice: Tenant, db: Database) -> None:
         assert any(field in err["loc"] for err in response.json()["detail"]), response.text
     assert (await alice.http.get(alice.url("/templates/0"))).status_code == 422
     assert len(await product_ids(db, alice)) > 0
+
+
+async def test_activation_marks_in_batches_with_running_backlog_positions(
+        alice: Tenant, db: Database, stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`commands.activate_template` marks MARK_BATCH products per write transaction (SQLite's
+    write lock is released between them), the backlog positions (priorities and lanes) running
+    on across batches, and every product it reports is marked once."""
+    category = await fillable_category(alice)
+    ptype = (await alice.http.get(alice.url("/products/filters"))).json()["product_types"][0]
+    template = await _create(alice, template_body(category, name="Batched", selection_rules=[
+        {"field": "product_type", "op": "equals", "value": ptype.upper()}]))
+    marks: list[tuple[int, int | None]] = []
+    real_mark = state.mark_changed
+
+    async def spy(session: Any, queue: Any, key: state.EntityKey, *,
+                  backlog: int | None = None) -> int:
+        marks.append((id(session), backlog))
+        return await real_mark(session, queue, key, backlog=backlog)
+
+    monkeypatch.setattr(commands, "MARK_BATCH", 3)
+    monkeypatch.setattr(state, "mark_changed", spy)
+    queue = build_queue(stack.settings, db, build_registry())
+    try:
+        marked = await commands.activate_template(db, queue, template["id"])
+    finally:
+        await queue.close()
+    assert marked >= 4, "too few products to make two batches"
+    assert [backlog for _, backlog in marks] == list(range(marked))
+    sessions = [session for session, _ in marks]
+    runs = [len(list(group)) for _, group in itertools.groupby(sessions)]
+    assert runs == [3] * (marked // 3) + ([marked % 3] if marked % 3 else []), runs
+    listed = (await alice.http.get(alice.url(f"/templates/{template['id']}"))).json()
+    assert listed["active"] is True

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -35,7 +36,7 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     "webhook_ingest": ({"seconds", "webhooks", "rate_per_s", "p50_ms", "p99_ms", "p9999_ms",
                         "lost", "processed_twice"}, {"rate_ratio_to_target"}),
     "multi_tenant": ({"shops", "small_p99_ms", "small_p99_alone_ms", "throttled", "lost",
-                      "per_shop", "phases"},
+                      "per_shop", "phases", "capacity", "cores_needed"},
                      {"small_p99_ratio_to_alone", "big_shop_ratio_to_limit"}),
 }
 
@@ -73,6 +74,8 @@ def test_benchmark_prints_its_figures_and_ratios(name: str) -> None:
     if name == "multi_tenant":  # every small-shop change reached TikTok, none throttled
         assert (result["throttled"], result["lost"]) == (0, 0), result
         assert len(result["per_shop"]) == result["shops"]
+        assert result["capacity"]["app_cpu_ms_per_small_change"] > 0
+        assert result["capacity"]["cores_here"] == os.cpu_count()
     if name == "tiktok_push":
         assert result["pushes"] > 0 and result["limit_qps"] > 0
 

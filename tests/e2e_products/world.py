@@ -81,8 +81,8 @@ class World:
             session.add(row)
             await session.flush()
             template_id = row.id
-            if activate:
-                await commands.activate_template(session, self.queue, template_id)
+        if activate:
+            await commands.activate_template(self.db, self.queue, template_id)
         return template_id
 
     async def settle(self, timeout: float = 30) -> dict[str, int]:

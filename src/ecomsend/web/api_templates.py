@@ -356,10 +356,9 @@ async def activate_template(db: DbDep, queue: QueueDep, connection: ConnectionDe
     errors = await validate_spec(reference, connection, spec)
     if errors:
         raise unprocessable(errors)
-    async with db.unit_of_work() as session:
+    queued = await commands.activate_template(db, queue, template_id)  # owned: checked above
+    async with db.sessionmaker() as session:
         row = await _owned(session, connection, template_id)
-        queued = await commands.activate_template(session, queue, row.id)
-        await session.refresh(row)
     return ActivationOut(template=_out(row), queued=queued)
 
 

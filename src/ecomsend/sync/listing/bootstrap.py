@@ -68,16 +68,16 @@ def default_template(tiktok_shop_id: int, region: str, body: Mapping[str, Any], 
 
 async def activate_default_template(db: Database, queue: JobQueue, tiktok_shop_id: int,
                                     body: Mapping[str, Any]) -> tuple[int, int]:
-    """Create the connection's default template from `body` and activate it (one unit of
-    work); returns (template id, products marked for listing)."""
+    """Create the connection's default template from `body`, then activate it
+    (`commands.activate_template`); returns (template id, products marked for listing)."""
     async with db.unit_of_work() as session:
         region = (await session.execute(select(TikTokShop.region).where(
             TikTokShop.id == tiktok_shop_id))).scalar_one()
         row = default_template(tiktok_shop_id, region, body)
         session.add(row)
         await session.flush()
-        marked = await activate_template(session, queue, row.id)
-        return row.id, marked
+        template_id = int(row.id)
+    return template_id, await activate_template(db, queue, template_id)
 
 
 async def listing_progress(db: Database, tiktok_shop_id: int | None = None) -> dict[str, int]:
