@@ -271,8 +271,8 @@ def capacity(args: argparse.Namespace, result: dict[str, Any],
     app CPU ms (APP_ROLES) per small-shop change (phase 1) and per product the big shop listed
     (phase 2's app CPU beyond its small-shop changes at phase 1's cost), and the cores the app
     needs to carry both at once at the targets: every small shop at `--rate`, the listing at
-    BIG_TARGET of its binding API's limit. More than the machine's cores: the ratio to alone
-    measures CPU contention there, not the queue's fairness."""
+    BIG_TARGET of its binding API's limit. More than the app can use here (`cores_usable`): the
+    ratio to alone measures CPU contention, not the queue's fairness."""
     alone, busy = phases["alone"], phases["with_big"]
     change_ms = sum(alone["cpu_ms_per_small_change"].get(r, 0.0) for r in APP_ROLES)
     busy_s = sum(busy["cpu_s"].get(r, 0.0) for r in APP_ROLES)
@@ -291,7 +291,9 @@ def capacity(args: argparse.Namespace, result: dict[str, Any],
             else round(listing_cores, 2),
             "cores_needed": None if listing_cores is None
             else round(small_cores + listing_cores, 2),
-            "cores_here": os.cpu_count()}
+            "cores_here": os.cpu_count(),
+            # Embedded, the app is one process whose Python code holds one core at a time.
+            "cores_usable": 1 if args.embedded else os.cpu_count()}
 
 
 async def _zero(count: Any) -> bool:

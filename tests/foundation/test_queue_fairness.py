@@ -12,6 +12,7 @@ from test_queue_contract import Backend, backend, eventually, running  # noqa: F
 
 from ecomsend.db.models import ActivityLog
 from ecomsend.db.session import Database
+from ecomsend.jobs.local_queue import LANE_SLOTS_WHEN_BUSY, LocalQueue
 from ecomsend.jobs.port import JobQueue
 from ecomsend.jobs.procrastinate_queue import ProcrastinateQueue
 from ecomsend.sync.state import PRIORITY_STEP, job_priority
@@ -143,3 +144,36 @@ async def test_procrastinate_lane_jobs_never_take_the_other_jobs_slots(pg_db: Da
 
 async def _started_ge(backend: Backend, n: int) -> bool:  # noqa: F811
     return len(await _started(backend)) >= n
+
+
+async def _most_at_once(db: Database, markers: list[str]) -> int:
+    """The most of `markers`' runs that overlapped (from their started/done records)."""
+    spans = [((await times(db, m, "started"))[0], (await times(db, m, "done"))[0])
+             for m in markers]
+    return max(sum(1 for s, d in spans if s <= start < d) for start, _ in spans)
+
+
+async def test_local_lane_jobs_hold_few_slots_while_other_jobs_come(sqlite_db: Database) -> None:
+    """LocalQueue: a bulk mark alone runs all its lanes at once; while other jobs come (one
+    claimed within BUSY_WINDOW_S) its lane jobs hold at most LANE_SLOTS_WHEN_BUSY slots."""
+    queue = LocalQueue(sqlite_db, build_test_registry(), heartbeat_s=0.3, orphan_after_s=1.5)
+    local = Backend("local", sqlite_db, Path("."))
+
+    async def bulk_mark(prefix: str) -> list[str]:
+        markers = [f"{prefix}{n}" for n in range(4)]
+        async with sqlite_db.unit_of_work() as session:
+            for n, marker in enumerate(markers):  # four lanes of one connection
+                await queue.defer(session, "record", {"marker": marker, "sleep_s": 0.4},
+                                  queueing_lock=f"{prefix}:{n}", priority=-n,
+                                  lane=f"bulk:1:{n}")
+        return markers
+
+    alone = await bulk_mark("alone")
+    async with running(queue, concurrency=8):
+        await eventually(lambda: _done_ge(local, 4))
+        await _defer(local, queue, "stock", job_priority("inventory"), "s:1")
+        await eventually(lambda: _done_ge(local, 5))
+        busy = await bulk_mark("busy")
+        await eventually(lambda: _done_ge(local, 9))
+    assert await _most_at_once(sqlite_db, alone) == 4
+    assert await _most_at_once(sqlite_db, busy) == LANE_SLOTS_WHEN_BUSY

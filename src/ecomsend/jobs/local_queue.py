@@ -64,6 +64,15 @@ POLL_INTERVAL_S = 0.02
 HEARTBEAT_S = 2.0
 #: … and is presumed orphaned (worker crashed) once the heartbeat is this old.
 ORPHAN_AFTER_S = 10.0
+#: While other jobs come (one claimed within BUSY_WINDOW_S), lane jobs (a bulk mark's: a big
+#: listing) hold at most LANE_SLOTS_WHEN_BUSY slots. The embedded worker shares one process,
+#: one core, with the web app: six listing jobs beside four other shops' stock pushes made
+#: those 7.7× slower at the p99 (bench/multi_tenant.py --embedded). Alone, a listing uses
+#: all its lanes (the demo's first listing).
+LANE_SLOTS_WHEN_BUSY = 2
+BUSY_WINDOW_S = 5.0
+#: Lane room when no other job came lately: the lanes themselves are the bound.
+_ANY_ROOM = 1_000_000
 
 
 @dataclass
@@ -109,6 +118,10 @@ class LocalQueue:
         #: The last claim took fewer jobs than it could: the next claim without completions
         #: first reads whether any job is claimable (an empty claim holds the write lock).
         self._starved = False
+        #: Lane jobs this worker runs now, and until when (loop time) other jobs count as
+        #: coming (LANE_SLOTS_WHEN_BUSY).
+        self._lane_jobs: set[int] = set()
+        self._busy_until = 0.0
 
     async def defer(self, session: AsyncSession, task: str, args: JsonArgs | None = None, *,
                     queueing_lock: str | None = None, run_at: datetime | None = None,
@@ -126,11 +139,16 @@ class LocalQueue:
         """Take up to `limit` due jobs whose lock no running job holds (one UPDATE, in the
         turn's transaction) and run their tasks' claim hooks there. Two of them never share a
         lock: one waiting job per lock exists. A hook that fails leaves its work to the task."""
-        params = {"b_now": utcnow(), "b_limit": limit, "b_worker": self.worker_id}
+        params = {"b_now": utcnow(), "b_limit": limit, "b_worker": self.worker_id,
+                  "b_lane_room": self._lane_room()}
         rows = (await session.execute(claim_stmt(), params)).all()
         self._starved = len(rows) < limit
         claimed: list[Claimed] = []
-        for job_id, task, args, attempt in rows:
+        for job_id, task, args, attempt, lane in rows:
+            if lane is None:
+                self._busy_until = asyncio.get_running_loop().time() + BUSY_WINDOW_S
+            else:
+                self._lane_jobs.add(int(job_id))
             ctx = TaskContext(db=self.db, queue=self, worker_id=self.worker_id,
                               job_id=str(job_id), attempt=attempt, services=self.services)
             hook = self.registry.claim_hooks.get(task)
@@ -171,13 +189,19 @@ class LocalQueue:
                 done.future.set_result(result)
         return claimed
 
+    def _lane_room(self) -> int:
+        """How many more lane jobs a claim may take (LANE_SLOTS_WHEN_BUSY)."""
+        if asyncio.get_running_loop().time() >= self._busy_until:
+            return _ANY_ROOM
+        return max(0, LANE_SLOTS_WHEN_BUSY - len(self._lane_jobs))
+
     async def _any_claimable(self) -> bool:
         """Whether a claim would take a job now, read without the write lock: after a claim
         that found too few, the next ones (woken by each defer, most of them coalesced into a
         job already waiting) skip their write turn while there is nothing to take."""
         async with self.db.sessionmaker() as session:
-            return bool((await session.execute(any_claimable_stmt(),
-                                               {"b_now": utcnow()})).scalar())
+            return bool((await session.execute(any_claimable_stmt(), {
+                "b_now": utcnow(), "b_lane_room": self._lane_room()})).scalar())
 
     async def _complete_alone(self, done: _Completion) -> None:
         """`done`'s final write and its job's deletion in a transaction of their own."""
@@ -271,6 +295,7 @@ class LocalQueue:
         finally:
             self._running.discard(job_id)
             self._completed.discard(job_id)
+            self._lane_jobs.discard(job_id)
             beat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await beat

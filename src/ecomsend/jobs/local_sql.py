@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, case, exists, select, text, update
+from sqlalchemy import Table, and_, bindparam, case, exists, func, select, text, update
 
 from ecomsend.db.models import LocalJob
 
@@ -34,7 +34,8 @@ def insert_or_coalesce_job(insert: Callable[..., Any]) -> Any:
 
 @cache
 def claimable_ids() -> Any:
-    """The ids of the jobs a claim may take now, in claim order (bind parameter `b_now`)."""
+    """The ids of the jobs a claim may take now, in claim order (bind parameters `b_now` and
+    `b_lane_room`: how many lane jobs it may take)."""
     jobs = cast(Table, LocalJob.__table__)
     running = jobs.alias("running")
     now = bindparam("b_now", type_=jobs.c.scheduled_at.type)
@@ -50,13 +51,18 @@ def claimable_ids() -> Any:
     ahead = and_(other.c.status == WAITING, other.c.scheduled_at <= now, earlier)
     lane_busy = exists().where(and_(other.c.lane == jobs.c.lane, other.c.id != jobs.c.id,
                                     (other.c.status == RUNNING) | ahead))
-    return (
-        select(jobs.c.id)
-        .where(jobs.c.status == WAITING, jobs.c.scheduled_at <= now,
-               jobs.c.queueing_lock.is_(None) | ~lock_busy,
-               jobs.c.lane.is_(None) | ~lane_busy)
-        .order_by(jobs.c.priority.desc(), jobs.c.scheduled_at, jobs.c.id)
-    )
+    order = (jobs.c.priority.desc(), jobs.c.scheduled_at, jobs.c.id)
+    # Of the lane heads, only the first `b_lane_room` (the free lane slots: LocalQueue).
+    due = (select(jobs.c.id, jobs.c.lane, jobs.c.priority, jobs.c.scheduled_at,
+                  func.row_number().over(partition_by=jobs.c.lane.is_(None), order_by=order)
+                  .label("nth"))
+           .where(jobs.c.status == WAITING, jobs.c.scheduled_at <= now,
+                  jobs.c.queueing_lock.is_(None) | ~lock_busy,
+                  jobs.c.lane.is_(None) | ~lane_busy)
+           .subquery("due"))
+    return (select(due.c.id)
+            .where(due.c.lane.is_(None) | (due.c.nth <= bindparam("b_lane_room")))
+            .order_by(due.c.priority.desc(), due.c.scheduled_at, due.c.id))
 
 
 @cache
@@ -75,5 +81,5 @@ def claim_stmt() -> Any:
         update(jobs).where(jobs.c.id.in_(next_ids), jobs.c.status == WAITING)
         .values(status=RUNNING, worker_id=bindparam("b_worker"), started_at=now,
                 heartbeat_at=now, attempts=jobs.c.attempts + 1)
-        .returning(jobs.c.id, jobs.c.task, jobs.c.args, jobs.c.attempts)
+        .returning(jobs.c.id, jobs.c.task, jobs.c.args, jobs.c.attempts, jobs.c.lane)
     )
