@@ -17,7 +17,7 @@ from ecomsend.jobs.tasks import build_registry
 from ecomsend.sync import state
 from ecomsend.sync.listing import commands
 
-from .conftest import PRODUCTS, Tenant
+from .conftest import PRODUCTS, Tenant, _tenant
 from .helpers import fillable_category, product_ids, template_body
 
 
@@ -139,14 +139,22 @@ async def test_bad_templates_are_422(alice: Tenant, db: Database) -> None:
 
 
 async def test_activation_marks_in_batches_with_running_backlog_positions(
-        alice: Tenant, db: Database, stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> None:
+        db: Database, stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> None:
     """`commands.activate_template` marks MARK_BATCH products per write transaction (SQLite's
     write lock is released between them), the backlog positions (priorities and lanes) running
-    on across batches, and every product it reports is marked once."""
+    on across batches, and every product it reports is marked once. A shop of its own: the
+    listing it starts must not change the other tests' shared catalogs."""
+    alice = await _tenant(stack, db, "dana-batched-api.myshopify.com", seed=14)
+    try:
+        await _activate_in_batches(alice, db, stack, monkeypatch)
+    finally:
+        await alice.merchant.close()
+
+
+async def _activate_in_batches(alice: Tenant, db: Database, stack: LocalStack,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
     category = await fillable_category(alice)
-    ptype = (await alice.http.get(alice.url("/products/filters"))).json()["product_types"][0]
-    template = await _create(alice, template_body(category, name="Batched", selection_rules=[
-        {"field": "product_type", "op": "equals", "value": ptype.upper()}]))
+    template = await _create(alice, template_body(category, name="Batched", is_default=True))
     marks: list[tuple[int, int | None]] = []
     real_mark = state.mark_changed
 
