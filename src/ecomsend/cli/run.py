@@ -74,13 +74,20 @@ def register_run_commands(app: typer.Typer) -> None:
     ) -> None:
         """Run background jobs (sync, reconciliation, sweeper) until SIGTERM; start any number
         of them in scale-out mode (ECOMSEND_QUEUE_BACKEND=procrastinate)."""
-        from ecomsend.config import get_settings
+        from ecomsend.config import QueueBackend, get_settings
         from ecomsend.jobs.runtime import run_worker_process
 
-        _require_real_secrets(get_settings())
-        if only is not None and only not in ("default", "bulk"):
-            raise typer.BadParameter("--only is `default` or `bulk`")
-        run_worker_process(concurrency=concurrency, only=only)
+        settings = get_settings()
+        _require_real_secrets(settings)
+        if only is not None:  # checked before the process starts (and lowers its priority)
+            from ecomsend.jobs.procrastinate_queue import WORKER_QUEUES
+
+            if only not in WORKER_QUEUES:
+                raise typer.BadParameter(f"--only is one of: {', '.join(WORKER_QUEUES)}")
+            if settings.queue_backend is not QueueBackend.PROCRASTINATE:
+                raise typer.BadParameter("--only needs scale-out mode "
+                                         "(ECOMSEND_QUEUE_BACKEND=procrastinate)")
+        run_worker_process(concurrency=concurrency, settings=settings, only=only)
 
     @app.command()
     def keygen() -> None:

@@ -76,8 +76,11 @@ def run_worker_process(concurrency: int, settings: Settings | None = None,
 
     settings = settings or get_settings()
     configure_logging(settings)
-    if only == "bulk":
-        os.nice(BULK_NICE)
+    if only is not None:
+        from ecomsend.jobs.procrastinate_queue import BULK_QUEUE
+
+        if only == BULK_QUEUE:
+            os.nice(BULK_NICE)
 
     async def main() -> None:
         from ecomsend.services import Services
