@@ -1,8 +1,8 @@
-"""Orders in a real browser: orders placed on TikTok (sandbox control API) appear; one is synced
-by hand with the bulk action and shows its Shopify order (a link into Shopify admin); shipped in
-Shopify, "Sync fulfillments" shows Shopify → TikTok synced; an order with an unlinked item shows
-the reason and "Link this item", which opens Link products with the SKU prefilled. Filters by
-view and search. Screenshots, axe."""
+"""Orders in a real browser: orders placed on TikTok (sandbox control API) appear on the open
+page without a reload; one is synced by hand with the bulk action and shows its Shopify order
+(a link into Shopify admin); shipped in Shopify, "Sync fulfillments" shows Shopify → TikTok
+synced; an order with an unlinked item shows the reason and "Link this item", which opens Link
+products with the SKU prefilled. Filters by view and search. Screenshots, axe."""
 
 from __future__ import annotations
 
@@ -41,12 +41,13 @@ async def test_sync_by_hand_fulfillment_and_fix_action(page: Page, ui_stack: Loc
         await api(page, ui_stack, f"/api/connections/{conn}/links", "POST", {"pairs": [{
             "shopify_variant_id": variant["variant_id"], "tiktok_product_id": sold["id"],
             "tiktok_sku_id": sold["skus"][0]["id"]}]})
+        # The page is open before the orders are placed: they appear without a reload.
+        await page.goto(f"{ui_stack.app_url}/orders")
+        await expect(page.get_by_role("heading", level=1, name="Orders")).to_be_visible()
+        await expect(page.get_by_text("No TikTok orders yet")).to_be_visible()
         good = await place_order(merchant, tts_id, sold["skus"][0]["id"],
                                  recipient={"name": "Grace Hopper"})
         bad = await place_order(merchant, tts_id, loose["skus"][0]["id"])
-
-        await page.goto(f"{ui_stack.app_url}/orders")
-        await expect(page.get_by_role("heading", level=1, name="Orders")).to_be_visible()
         good_row = page.get_by_role("row").filter(has_text=good["id"])
         bad_row = page.get_by_role("row").filter(has_text=bad["id"])
         await expect(good_row).to_contain_text("Not synced", timeout=20_000)
@@ -89,7 +90,10 @@ async def test_sync_by_hand_fulfillment_and_fix_action(page: Page, ui_stack: Loc
         await failed_tab.click()
         await expect(bad_row).to_be_visible()
         await expect(good_row).to_have_count(0)
-        await page.get_by_role("tab", name=re.compile("^All")).click()
+        all_tab = page.get_by_role("tab", name=re.compile("^All"))
+        await all_tab.click()
+        await expect(all_tab).to_have_attribute("aria-selected", "true")
+        await expect(good_row).to_be_visible()  # back to every order before searching
         await page.get_by_role("button", name=re.compile("Search and filter")).click()
         search = page.get_by_role("textbox", name=re.compile("Search by order ID or buyer"))
         await search.fill("hopper")

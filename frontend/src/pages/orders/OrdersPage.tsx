@@ -35,6 +35,11 @@ const PAGE_SIZE = 50;
 type Bulk = components['schemas']['BulkOut'];
 type BulkKind = 'sync' | 'fulfillments' | 'retry';
 const IN_FLIGHT = new Set(['pending', 'running']);
+/** While something syncs, the list follows it closely. */
+const IN_FLIGHT_POLL_MS = 1500;
+/** Otherwise it still looks for new orders (the empty state promises they appear as TikTok
+ * sends them): one list and one summary request per 5 s, only while the browser tab is visible. */
+const NEW_ORDERS_POLL_MS = 5000;
 /** Sortable columns: heading index → API sort key. */
 const SORTABLE: Record<number, string> = {0: 'created_at', 2: 'total', 3: 'status'};
 
@@ -70,7 +75,7 @@ function Orders({connection}: {connection: Connection}) {
     queryKey: ['orders', connection.id, f.apiQuery, offset],
     queryFn: () => unwrap(api.GET('/api/orders', {params: {query: {...params, ...f.apiQuery, limit: PAGE_SIZE, offset}}})),
     placeholderData: keepPreviousData,
-    refetchInterval: (q) => (q.state.data?.orders.some(inFlight) ? 1500 : false),
+    refetchInterval: (q) => (q.state.data?.orders.some(inFlight) ? IN_FLIGHT_POLL_MS : NEW_ORDERS_POLL_MS),
   });
   const summary = useQuery({
     queryKey: ['orders-summary', connection.id],
