@@ -14,7 +14,7 @@ from ecomsend.db.session import Database
 from ecomsend.demo.stack import LocalStack
 from ecomsend.jobs.runtime import build_queue
 from ecomsend.jobs.tasks import build_registry
-from ecomsend.sync import state
+from ecomsend.sync import bulk_mark, state
 from ecomsend.sync.listing import commands
 
 from .conftest import PRODUCTS, Tenant, _tenant
@@ -140,10 +140,10 @@ async def test_bad_templates_are_422(alice: Tenant, db: Database) -> None:
 
 async def test_activation_marks_in_batches_with_running_backlog_positions(
         db: Database, stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`commands.activate_template` marks MARK_BATCH products per write transaction (SQLite's
-    write lock is released between them), the backlog positions (priorities and lanes) running
-    on across batches, and every product it reports is marked once. A shop of its own: the
-    listing it starts must not change the other tests' shared catalogs."""
+    """`commands.activate_template` marks bulk_mark.MARK_BATCH products per write transaction
+    (SQLite's write lock is released between them), the backlog positions (priorities and
+    lanes) running on across batches, and every product it reports is marked once. A shop of
+    its own: the listing it starts must not change the other tests' shared catalogs."""
     alice = await _tenant(stack, db, "dana-batched-api.myshopify.com", seed=14)
     try:
         await _activate_in_batches(alice, db, stack, monkeypatch)
@@ -163,7 +163,7 @@ async def _activate_in_batches(alice: Tenant, db: Database, stack: LocalStack,
         marks.append((id(session), backlog))
         return await real_mark(session, queue, key, backlog=backlog)
 
-    monkeypatch.setattr(commands, "MARK_BATCH", 3)
+    monkeypatch.setattr(bulk_mark, "MARK_BATCH", 3)
     monkeypatch.setattr(state, "mark_changed", spy)
     queue = build_queue(stack.settings, db, build_registry())
     try:

@@ -3,7 +3,13 @@ mapping (grouping, money, address, tags, order number), unlinked items and Retry
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from ecomsend.sync import bulk_mark, state
 
 from .harness import Env, order_status, until
 
@@ -44,15 +50,38 @@ async def test_manual_by_default_then_synced_with_full_mapping(env: Env) -> None
     assert [Decimal(s["price"]) for s in shopify["shipping_lines"]] == [Decimal("5.99")]
 
 
-async def test_auto_sync_creates_every_not_synced_order_once(env: Env) -> None:
+async def test_auto_sync_creates_every_not_synced_order_once(
+        env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Turning auto sync on queues the Not-synced backlog, bulk_mark.MARK_BATCH
+    orders per write transaction (SQLite's write lock released between them), with running
+    backlog positions; each becomes one Shopify order, and new orders follow."""
     item = env.linked[0]
-    before = await env.place_order([(item, 1)])
-    await order_status(env, before["id"], {"not_synced"})
-    await env.settings(orders={"auto_sync": True})   # existing Not-synced orders go too
+    backlog = [(await env.place_order([(item, 1)]))["id"] for _ in range(5)]
+    for oid in backlog:
+        await order_status(env, oid, {"not_synced"})
+    marks: list[tuple[int, int | None, str]] = []
+    real_mark = state.mark_changed
+
+    async def spy(session: Any, queue: Any, key: state.EntityKey, *,
+                  backlog: int | None = None) -> int:
+        marks.append((id(session), backlog, key.entity_id))
+        return await real_mark(session, queue, key, backlog=backlog)
+
+    monkeypatch.setattr(bulk_mark, "MARK_BATCH", 2)
+    monkeypatch.setattr(state, "mark_changed", spy)
+    current = await env.api("GET", "/api/settings/orders")
+    saved = await env.api("PUT", "/api/settings/orders", json={**current, "auto_sync": True})
+    assert saved["queued"] == 5 and saved["auto_sync"] is True
+    assert [b for _, b, _ in marks] == list(range(5))
+    assert sorted(oid for _, _, oid in marks) == sorted(backlog)
+    runs = [len(list(group)) for _, group in itertools.groupby(s for s, _, _ in marks)]
+    assert runs == [2, 2, 1], runs
     after = await env.place_order([(item, 3)])        # and new ones
-    for oid in (before["id"], after["id"]):
+    for oid in [*backlog, after["id"]]:
         await order_status(env, oid, {"synced"})
         assert len(await env.shopify_orders_for(oid)) == 1
+    again = await env.api("PUT", "/api/settings/orders", json={**current, "auto_sync": True})
+    assert again["queued"] == 0
 
 
 async def test_unpaid_then_awaiting_shipment(env: Env) -> None:

@@ -3,15 +3,18 @@ mapping with its defaults."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 from sqlalchemy import select, update
 
-from ecomsend.db.models import ShopSettings, TikTokOrder
+from ecomsend.db.models import ShopSettings, TikTokOrder, TikTokShop
 from ecomsend.db.types import utcnow
 from ecomsend.services import tiktok_context
+from ecomsend.sync import state
+from ecomsend.sync.bulk_mark import mark_in_batches
 from ecomsend.sync.errors import FieldError
 from ecomsend.sync.fulfillments.carriers import default_rules, shopify_companies
 from ecomsend.sync.orders import overview
@@ -22,6 +25,12 @@ from ecomsend.web.api_common import tiktok_call, unprocessable
 from ecomsend.web.api_orders import ConnectionQuery, connection
 from ecomsend.web.deps import DbDep, QueueDep, ServicesDep
 from ecomsend.web.session import CurrentShopDep
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from ecomsend.db.session import Database
+    from ecomsend.jobs.port import JobQueue
 
 router = APIRouter(prefix="/api/settings", tags=["settings"])
 
@@ -70,6 +79,16 @@ async def _save(session: Any, tts_pk: int, column: str, value: BaseModel) -> Non
                           .values({column: value.model_dump(mode="json"), "updated_at": utcnow()}))
 
 
+async def _queue_all(db: Database, queue: JobQueue, tts: TikTokShop,
+                     keys_of: Callable[[AsyncSession, TikTokShop],
+                                       Awaitable[list[state.EntityKey]]]) -> int:
+    """After an auto sync was turned on (its own transaction, committed): read what it should
+    queue, then mark it in batches, so a big backlog never holds SQLite's write lock at once."""
+    async with db.sessionmaker() as session:
+        keys = await keys_of(session, tts)
+    return await mark_in_batches(db, queue, keys)
+
+
 @router.get("/orders", response_model=OrderSettings)
 async def get_order_settings(db: DbDep, current: CurrentShopDep,
                              connection_id: ConnectionQuery = None) -> OrderSettings:
@@ -92,12 +111,11 @@ async def put_order_settings(body: OrderSettings, db: DbDep, queue: QueueDep,
         tts = await connection(session, current.id, connection_id)
         before = (await settings_mod.load(session, tts.id)).order
         await _save(session, tts.id, "order", body)
-        queued = 0
-        if body.auto_sync and not before.auto_sync:
-            queued = await overview.sync_all_not_synced(session, queue, tts)
-            # and fetch now what TikTok has (on a new connection: the backfill window)
+        turned_on = body.auto_sync and not before.auto_sync
+        if turned_on:  # fetch now what TikTok has (on a new connection: the backfill window)
             await queue.defer(session, POLL_TASK, {"tiktok_shop_pk": tts.id},
                               queueing_lock=f"{POLL_TASK}:{tts.id}")
+    queued = await _queue_all(db, queue, tts, overview.not_synced_order_keys) if turned_on else 0
     return OrderSettingsOut(**body.model_dump(), queued=queued)
 
 
@@ -121,9 +139,9 @@ async def put_fulfillment_settings(body: FulfillmentSettings, db: DbDep, queue: 
         tts = await connection(session, current.id, connection_id)
         before = (await settings_mod.load(session, tts.id)).fulfillment
         await _save(session, tts.id, "fulfillment", body)
-        queued = 0
-        if body.auto_sync and not before.auto_sync:
-            queued = await overview.sync_all_unsynced_fulfillments(session, queue, tts)
+        turned_on = body.auto_sync and not before.auto_sync
+    queued = (await _queue_all(db, queue, tts, overview.unsynced_fulfillment_keys)
+              if turned_on else 0)
     return FulfillmentSettingsOut(**body.model_dump(), queued=queued)
 
 

@@ -17,6 +17,7 @@ from ecomsend.db.models import CategoryTemplate, ShopifyProduct, SyncState, TikT
 from ecomsend.db.types import utcnow
 from ecomsend.services import tiktok_context
 from ecomsend.sync import state
+from ecomsend.sync.bulk_mark import mark_in_batches
 from ecomsend.sync.errors import FieldError
 from ecomsend.sync.listing import loading, reference
 from ecomsend.sync.listing.errors import tiktok_errors
@@ -109,23 +110,14 @@ async def retry(session: AsyncSession, queue: JobQueue, sync_state_id: int) -> i
         row.shop_id, row.tiktok_shop_id, row.kind, row.entity_id, row.direction))
 
 
-#: Products marked per write transaction when a template is activated. On SQLite each such
-#: transaction holds the one write lock, which every webhook acknowledgement and every job's
-#: completion waits for: activating a template over 1,000 products in one transaction (read
-#: and marks) held it ~2.5 s, every other shop's stock push waiting behind it
-#: (bench/multi_tenant.py --embedded), and it grows with the catalog.
-MARK_BATCH = 200
-
-
 async def activate_template(db: Database, queue: JobQueue, template_id: int) -> int:
     """Activate a category template and defer a push of every Not-synced product that an
     active template now claims (new products follow through the products/create webhook).
     Returns how many products were marked. Called by the Templates API and the demo's
     bootstrap, outside any transaction: the template is activated in a write of its own, the
-    products it takes are read without the write lock, then marked MARK_BATCH per transaction
-    (their backlog positions, so their priorities and lanes, run on across batches). A crash
-    part-way leaves the rest Not synced: activating again, or Sync on the Products page,
-    queues them."""
+    products it takes are read without the write lock, then marked in batches
+    (bulk_mark.mark_in_batches). A crash part-way leaves the rest Not synced: activating again,
+    or Sync on the Products page, queues them."""
     async with db.unit_of_work() as session:
         tts_id = (await session.execute(select(CategoryTemplate.tiktok_shop_id).where(
             CategoryTemplate.id == template_id))).scalar_one_or_none()
@@ -138,11 +130,7 @@ async def activate_template(db: Database, queue: JobQueue, template_id: int) -> 
         conn = await loading.connection(session, tts)
         keys = [state.EntityKey(tts.shop_id, tts.id, PRODUCT, snap.id, TO_TIKTOK)
                 for snap in await _not_synced(session, tts) if claimed(snap, conn)]
-    for start in range(0, len(keys), MARK_BATCH):
-        async with db.unit_of_work() as session:
-            for backlog, key in enumerate(keys[start:start + MARK_BATCH], start):
-                await state.mark_changed(session, queue, key, backlog=backlog)
-    return len(keys)
+    return await mark_in_batches(db, queue, keys)
 
 
 async def deactivate_template(session: AsyncSession, template_id: int) -> None:

@@ -262,28 +262,25 @@ async def retry(session: AsyncSession, queue: JobQueue, tts: TikTokShop,
     return [st.kind for st in rows]
 
 
-async def sync_all_not_synced(session: AsyncSession, queue: JobQueue, tts: TikTokShop) -> int:
-    """Auto sync turned on: queue every eligible order that is not linked nor queued yet."""
+async def not_synced_order_keys(session: AsyncSession, tts: TikTokShop) -> list[state.EntityKey]:
+    """Every eligible order that is neither linked nor queued yet: what turning auto sync on
+    queues (the order settings API marks them with bulk_mark.mark_in_batches)."""
     linked = select(OrderLink.tiktok_order_id).where(OrderLink.tiktok_shop_id == tts.id)
     queued = select(SyncState.entity_id).where(SyncState.tiktok_shop_id == tts.id,
                                                SyncState.kind == ORDER_KIND)
-    ids = list((await session.execute(select(TikTokOrder.order_id).where(
+    ids = (await session.execute(select(TikTokOrder.order_id).where(
         TikTokOrder.tiktok_shop_id == tts.id, TikTokOrder.status.in_(ELIGIBLE),
-        TikTokOrder.order_id.not_in(linked), TikTokOrder.order_id.not_in(queued)))).scalars())
-    for order_id in ids:
-        await state.mark_changed(session, queue, key(tts, ORDER_KIND, order_id, TO_SHOPIFY))
-    return len(ids)
+        TikTokOrder.order_id.not_in(linked), TikTokOrder.order_id.not_in(queued))
+        .order_by(TikTokOrder.create_time, TikTokOrder.id))).scalars()
+    return [key(tts, ORDER_KIND, order_id, TO_SHOPIFY) for order_id in ids]
 
 
-async def sync_all_unsynced_fulfillments(session: AsyncSession, queue: JobQueue,
-                                         tts: TikTokShop) -> int:
-    """Fulfillment auto sync turned on: queue every fulfillment noted while it was off
-    (fulfilled in Shopify, or shipped on TikTok, and not synced yet), in both directions."""
-    keys = [k for direction in (TO_TIKTOK, TO_SHOPIFY)
+async def unsynced_fulfillment_keys(session: AsyncSession,
+                                    tts: TikTokShop) -> list[state.EntityKey]:
+    """Every fulfillment noted while fulfillment auto sync was off (fulfilled in Shopify, or
+    shipped on TikTok, and not synced yet), in both directions: what turning it on queues."""
+    return [k for direction in (TO_TIKTOK, TO_SHOPIFY)
             for k in await state.unsynced_keys(session, tts.id, FULFILLMENT_KIND, direction)]
-    for n, entity in enumerate(keys):
-        await state.mark_changed(session, queue, entity, backlog=n)
-    return len(keys)
 
 
 async def summary(session: AsyncSession, tts_pk: int | None = None) -> dict[str, dict[str, int]]:
