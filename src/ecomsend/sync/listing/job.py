@@ -9,7 +9,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import and_, select, update
+from sqlalchemy.orm import aliased
 
 from ecomsend.db.models import (
     InventoryLevel,
@@ -28,6 +29,7 @@ from ecomsend.sync.catalog_import import import_catalog
 from ecomsend.sync.errors import SyncPermanent, SyncTransient
 from ecomsend.sync.listing import loading, reference
 from ecomsend.sync.listing.errors import tiktok_errors
+from ecomsend.sync.listing.ids import PRODUCT, TO_TIKTOK
 from ecomsend.sync.listing.market_prices import attach_market_prices
 from ecomsend.sync.listing.mirror import REFRESH
 from ecomsend.sync.listing.mirror import snapshot as product_snapshot
@@ -35,6 +37,8 @@ from ecomsend.sync.products.regions import RegionRules
 from ecomsend.sync.products.types import ProductPrefs, ProductSnapshot
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from ecomsend.integrations.tiktok.context import ShopContext
     from ecomsend.jobs.registry import TaskContext
     from ecomsend.sync.state import Lease
@@ -51,6 +55,9 @@ class PushJob:
     rows: loading.ProductRows | None
     snapshot: ProductSnapshot | None
     links: list[ProductLink]
+    #: The status of the product's own push (`product`, `to_tiktok`) when the job was loaded;
+    #: read by the stock jobs only (load_stock_job), None there when it has no row.
+    product_status: str | None = None
 
     @property
     def region(self) -> RegionRules:
@@ -118,32 +125,27 @@ async def load_job(ctx: TaskContext, lease: Lease) -> PushJob:
 
 
 async def load_stock_job(ctx: TaskContext, lease: Lease, *, prices: bool = True) -> PushJob:
-    """The lean read of the price and inventory pushes (no templates): four queries, as
-    these run for every stock change and every query holds SQLite's write lock. `prices`:
-    fetch the Shopify Markets prices (the inventory push reads no price, so it skips the
-    Shopify call)."""
+    """The lean read of the price and inventory pushes (no templates): four queries in one
+    session, as these run for every stock change (each a share of the app's CPU per change,
+    and on SQLite of the write lock): the sync row with its connection, settings, currency
+    and the product push's status (`product_status`, for push_stock's wait); the product
+    with its variants; their stock levels; the links. `prices`: fetch the Shopify Markets
+    prices (the inventory push reads no price, so it skips the Shopify call)."""
     key = lease.key
+    product_push = aliased(SyncState)
     async with ctx.db.sessionmaker() as session:
-        row, tts, raw, currency = (await session.execute(
-            select(SyncState, TikTokShop, ShopSettings.product, Shop.currency)
+        row, tts, raw, currency, product_status = (await session.execute(
+            select(SyncState, TikTokShop, ShopSettings.product, Shop.currency,
+                   product_push.status)
             .join(TikTokShop, TikTokShop.id == SyncState.tiktok_shop_id)
             .join(Shop, Shop.id == TikTokShop.shop_id)
             .outerjoin(ShopSettings, ShopSettings.tiktok_shop_id == TikTokShop.id)
+            .outerjoin(product_push, and_(
+                product_push.tiktok_shop_id == SyncState.tiktok_shop_id,
+                product_push.kind == PRODUCT, product_push.entity_id == SyncState.entity_id,
+                product_push.direction == TO_TIKTOK))
             .where(SyncState.id == lease.state_id))).one()
-        pairs = (await session.execute(
-            select(ShopifyProduct, ShopifyVariant).outerjoin(
-                ShopifyVariant, ShopifyVariant.product_id == ShopifyProduct.id).where(
-                ShopifyProduct.shop_id == key.shop_id,
-                ShopifyProduct.shopify_id == key.entity_id)
-            .order_by(ShopifyVariant.position))).all()
-        rows = None
-        if pairs:
-            variants = [v for _, v in pairs if v is not None]
-            items = [v.inventory_item_id for v in variants if v.inventory_item_id]
-            levels = list((await session.execute(select(InventoryLevel).where(
-                InventoryLevel.shop_id == key.shop_id,
-                InventoryLevel.inventory_item_id.in_(items)))).scalars()) if items else []
-            rows = loading.ProductRows(pairs[0][0], variants, levels)
+        rows = await _stock_rows(session, key.shop_id, key.entity_id)
         links = await loading.links(session, tts.id, key.entity_id)
     if rows is not None and rows.product.content_hash == REFRESH:
         await refresh_from_shopify(ctx, key.shop_id, key.entity_id)
@@ -153,7 +155,27 @@ async def load_stock_job(ctx: TaskContext, lease: Lease, *, prices: bool = True)
     if snap is not None and prices:
         snap = await attach_market_prices(ctx.db, ctx.need_services(), key.shop_id, snap,
                                           conn.region)
-    return PushJob(ctx.need_services(), lease, row, conn, rows, snap, links)
+    return PushJob(ctx.need_services(), lease, row, conn, rows, snap, links, product_status)
+
+
+async def _stock_rows(session: AsyncSession, shop_id: int,
+                      shopify_id: str) -> loading.ProductRows | None:
+    """The product with its variants (one query) and their stock levels (one more, its
+    inventory items chosen in SQL); None when the product was never mirrored."""
+    product = ((ShopifyProduct.shop_id == shop_id), (ShopifyProduct.shopify_id == shopify_id))
+    pairs = (await session.execute(
+        select(ShopifyProduct, ShopifyVariant).outerjoin(
+            ShopifyVariant, ShopifyVariant.product_id == ShopifyProduct.id)
+        .where(*product).order_by(ShopifyVariant.position))).all()
+    if not pairs:
+        return None
+    items = (select(ShopifyVariant.inventory_item_id)
+             .join(ShopifyProduct, ShopifyProduct.id == ShopifyVariant.product_id)
+             .where(*product, ShopifyVariant.inventory_item_id.is_not(None)))
+    levels = list((await session.execute(select(InventoryLevel).where(
+        InventoryLevel.shop_id == shop_id, InventoryLevel.inventory_item_id.in_(items)))
+    ).scalars())
+    return loading.ProductRows(pairs[0][0], [v for _, v in pairs if v is not None], levels)
 
 
 async def resolved_prefs(job: PushJob) -> ProductPrefs:

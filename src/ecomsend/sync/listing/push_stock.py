@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from ecomsend.db.models import SyncState
 from ecomsend.db.types import utcnow
@@ -18,7 +18,7 @@ from ecomsend.db.upsert import dialect_insert
 from ecomsend.sync import state
 from ecomsend.sync.errors import PushResult, SyncPermanent, SyncRateLimited
 from ecomsend.sync.listing.errors import tiktok_errors
-from ecomsend.sync.listing.ids import INVENTORY, PRICE, PRODUCT, TO_TIKTOK
+from ecomsend.sync.listing.ids import INVENTORY, PRICE, TO_TIKTOK
 from ecomsend.sync.listing.job import PushJob, load_stock_job, resolved_prefs
 from ecomsend.sync.listing.targets import listable
 from ecomsend.sync.products.changes import payload_hash
@@ -49,7 +49,7 @@ def price_hash(product: ProductSnapshot, prefs: ProductPrefs, region: RegionRule
         return None
 
 
-async def _skip(job: PushJob, field: AutoField) -> bool:
+def _skip(job: PushJob, field: AutoField) -> bool:
     """Nothing to push: not on TikTok, not active, or the merchant turned the field off.
     Not on TikTok *yet* (its create is under way) → wait for the links, then push.
 
@@ -60,12 +60,7 @@ async def _skip(job: PushJob, field: AutoField) -> bool:
     snap = job.snapshot
     if snap is None or not listable(snap) or field not in job.conn.prefs.auto_update:
         return True
-    key = job.lease.key
-    async with job.services.db.sessionmaker() as session:
-        status = (await session.execute(select(SyncState.status).where(
-            SyncState.tiktok_shop_id == key.tiktok_shop_id, SyncState.kind == PRODUCT,
-            SyncState.entity_id == key.entity_id, SyncState.direction == TO_TIKTOK))
-        ).scalar_one_or_none()
+    status = job.product_status
     if job.links:
         if status == state.RUNNING:
             raise SyncRateLimited(CREATE_WAIT_S, "waiting for the product edit under way")
@@ -78,7 +73,7 @@ async def _skip(job: PushJob, field: AutoField) -> bool:
 async def push_inventory(ctx: TaskContext, lease: state.Lease) -> PushResult:
     """Update Inventory per TikTok product the variants are linked to."""
     job = await load_stock_job(ctx, lease, prices=False)  # no price read: no Shopify call
-    if await _skip(job, AutoField.INVENTORY) or job.snapshot is None:
+    if _skip(job, AutoField.INVENTORY) or job.snapshot is None:
         return PushResult()
     prefs = await resolved_prefs(job)
     digest = inventory_hash(job.snapshot, prefs, job.sku_ids())
@@ -97,7 +92,7 @@ async def push_inventory(ctx: TaskContext, lease: state.Lease) -> PushResult:
 async def push_price(ctx: TaskContext, lease: state.Lease) -> PushResult:
     """Update Price per TikTok product the variants are linked to."""
     job = await load_stock_job(ctx, lease)
-    if await _skip(job, AutoField.PRICE) or job.snapshot is None:
+    if _skip(job, AutoField.PRICE) or job.snapshot is None:
         return PushResult()
     prefs, region = job.conn.prefs, job.region
     digest = price_hash(job.snapshot, prefs, region, job.sku_ids())
