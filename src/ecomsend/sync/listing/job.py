@@ -9,27 +9,22 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import httpx
-from sqlalchemy import and_, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import select, update
 
 from ecomsend.db.models import (
-    InventoryLevel,
     ProductLink,
     Shop,
     ShopifyProduct,
-    ShopifyVariant,
     ShopSettings,
     SyncState,
-    TikTokShop,
 )
 from ecomsend.integrations.shopify.errors import ShopifyError
 from ecomsend.integrations.shopify.models import Product
 from ecomsend.services import Services, tiktok_context
 from ecomsend.sync.catalog_import import import_catalog
 from ecomsend.sync.errors import SyncPermanent, SyncTransient
-from ecomsend.sync.listing import loading, reference
+from ecomsend.sync.listing import loading, reference, stock_queries
 from ecomsend.sync.listing.errors import tiktok_errors
-from ecomsend.sync.listing.ids import PRODUCT, TO_TIKTOK
 from ecomsend.sync.listing.market_prices import attach_market_prices
 from ecomsend.sync.listing.mirror import REFRESH
 from ecomsend.sync.listing.mirror import snapshot as product_snapshot
@@ -37,8 +32,6 @@ from ecomsend.sync.products.regions import RegionRules
 from ecomsend.sync.products.types import ProductPrefs, ProductSnapshot
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
-
     from ecomsend.integrations.tiktok.context import ShopContext
     from ecomsend.jobs.registry import TaskContext
     from ecomsend.sync.state import Lease
@@ -125,28 +118,25 @@ async def load_job(ctx: TaskContext, lease: Lease) -> PushJob:
 
 
 async def load_stock_job(ctx: TaskContext, lease: Lease, *, prices: bool = True) -> PushJob:
-    """The lean read of the price and inventory pushes (no templates): four queries in one
-    session, as these run for every stock change (each a share of the app's CPU per change,
-    and on SQLite of the write lock): the sync row with its connection, settings, currency
-    and the product push's status (`product_status`, for push_stock's wait); the product
-    with its variants; their stock levels; the links. `prices`: fetch the Shopify Markets
-    prices (the inventory push reads no price, so it skips the Shopify call)."""
+    """The lean read of the price and inventory pushes (no templates), as these run for every
+    stock change: four prebuilt queries (stock_queries) in one `Database.reading` session —
+    the sync row with its connection, settings, currency and the product push's status
+    (`product_status`, for push_stock's wait); the product with its variants; their stock
+    levels; the links. `prices`: fetch the Shopify Markets prices (the inventory push reads
+    no price, so it skips the Shopify call)."""
     key = lease.key
-    product_push = aliased(SyncState)
-    async with ctx.db.sessionmaker() as session:
+    product = {"b_shop_id": key.shop_id, "b_shopify_id": key.entity_id}
+    async with ctx.db.reading() as session:
         row, tts, raw, currency, product_status = (await session.execute(
-            select(SyncState, TikTokShop, ShopSettings.product, Shop.currency,
-                   product_push.status)
-            .join(TikTokShop, TikTokShop.id == SyncState.tiktok_shop_id)
-            .join(Shop, Shop.id == TikTokShop.shop_id)
-            .outerjoin(ShopSettings, ShopSettings.tiktok_shop_id == TikTokShop.id)
-            .outerjoin(product_push, and_(
-                product_push.tiktok_shop_id == SyncState.tiktok_shop_id,
-                product_push.kind == PRODUCT, product_push.entity_id == SyncState.entity_id,
-                product_push.direction == TO_TIKTOK))
-            .where(SyncState.id == lease.state_id))).one()
-        rows = await _stock_rows(session, key.shop_id, key.entity_id)
-        links = await loading.links(session, tts.id, key.entity_id)
+            stock_queries.job_row(), {"b_state_id": lease.state_id})).one()
+        pairs = (await session.execute(stock_queries.product_variants(), product)).all()
+        rows = None
+        if pairs:
+            levels = (await session.execute(stock_queries.stock_levels(), product)).scalars()
+            rows = loading.ProductRows(pairs[0][0], [v for _, v in pairs if v is not None],
+                                       list(levels))
+        links = list((await session.execute(stock_queries.product_links(), {
+            "b_tts_id": tts.id, "b_shopify_id": key.entity_id})).scalars())
     if rows is not None and rows.product.content_hash == REFRESH:
         await refresh_from_shopify(ctx, key.shop_id, key.entity_id)
         return await load_stock_job(ctx, lease, prices=prices)
@@ -156,26 +146,6 @@ async def load_stock_job(ctx: TaskContext, lease: Lease, *, prices: bool = True)
         snap = await attach_market_prices(ctx.db, ctx.need_services(), key.shop_id, snap,
                                           conn.region)
     return PushJob(ctx.need_services(), lease, row, conn, rows, snap, links, product_status)
-
-
-async def _stock_rows(session: AsyncSession, shop_id: int,
-                      shopify_id: str) -> loading.ProductRows | None:
-    """The product with its variants (one query) and their stock levels (one more, its
-    inventory items chosen in SQL); None when the product was never mirrored."""
-    product = ((ShopifyProduct.shop_id == shop_id), (ShopifyProduct.shopify_id == shopify_id))
-    pairs = (await session.execute(
-        select(ShopifyProduct, ShopifyVariant).outerjoin(
-            ShopifyVariant, ShopifyVariant.product_id == ShopifyProduct.id)
-        .where(*product).order_by(ShopifyVariant.position))).all()
-    if not pairs:
-        return None
-    items = (select(ShopifyVariant.inventory_item_id)
-             .join(ShopifyProduct, ShopifyProduct.id == ShopifyVariant.product_id)
-             .where(*product, ShopifyVariant.inventory_item_id.is_not(None)))
-    levels = list((await session.execute(select(InventoryLevel).where(
-        InventoryLevel.shop_id == shop_id, InventoryLevel.inventory_item_id.in_(items)))
-    ).scalars())
-    return loading.ProductRows(pairs[0][0], [v for _, v in pairs if v is not None], levels)
 
 
 async def resolved_prefs(job: PushJob) -> ProductPrefs:
