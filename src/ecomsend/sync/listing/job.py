@@ -119,11 +119,11 @@ async def load_job(ctx: TaskContext, lease: Lease) -> PushJob:
 
 async def load_stock_job(ctx: TaskContext, lease: Lease, *, prices: bool = True) -> PushJob:
     """The lean read of the price and inventory pushes (no templates), as these run for every
-    stock change: four prebuilt queries (stock_queries) in one `Database.reading` session —
-    the sync row with its connection, settings, currency and the product push's status
-    (`product_status`, for push_stock's wait); the product with its variants; their stock
-    levels; the links. `prices`: fetch the Shopify Markets prices (the inventory push reads
-    no price, so it skips the Shopify call)."""
+    stock change: four prebuilt queries (stock_queries, loading.links) in one
+    `Database.reading` session — the sync row with its connection, settings, currency and the
+    product push's status (`product_status`, for push_stock's wait); the product with its
+    variants; their stock levels; the links. `prices`: fetch the Shopify Markets prices (the
+    inventory push reads no price, so it skips the Shopify call)."""
     key = lease.key
     product = {"b_shop_id": key.shop_id, "b_shopify_id": key.entity_id}
     async with ctx.db.reading() as session:
@@ -135,8 +135,7 @@ async def load_stock_job(ctx: TaskContext, lease: Lease, *, prices: bool = True)
             levels = (await session.execute(stock_queries.stock_levels(), product)).scalars()
             rows = loading.ProductRows(pairs[0][0], [v for _, v in pairs if v is not None],
                                        list(levels))
-        links = list((await session.execute(stock_queries.product_links(), {
-            "b_tts_id": tts.id, "b_shopify_id": key.entity_id})).scalars())
+        links = await loading.links(session, tts.id, key.entity_id)
     if rows is not None and rows.product.content_hash == REFRESH:
         await refresh_from_shopify(ctx, key.shop_id, key.entity_id)
         return await load_stock_job(ctx, lease, prices=prices)

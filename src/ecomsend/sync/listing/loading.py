@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ecomsend.db.models import (
     CategoryTemplate,
@@ -141,10 +142,16 @@ async def connections(session: AsyncSession, shop_id: int) -> list[Connection]:
 
 async def links(session: AsyncSession, tiktok_shop_id: int,
                 product_shopify_id: str) -> list[ProductLink]:
-    """The product's variant ↔ TikTok SKU links in one TikTok shop."""
-    return list((await session.execute(select(ProductLink).where(
-        ProductLink.tiktok_shop_id == tiktok_shop_id,
-        ProductLink.shopify_product_id == product_shopify_id))).scalars())
+    """The product's variant ↔ TikTok SKU links in one TikTok shop (every push reads them)."""
+    return list((await session.execute(_links_stmt(), {
+        "b_tts_id": tiktok_shop_id, "b_shopify_id": product_shopify_id})).scalars())
+
+
+@cache
+def _links_stmt() -> Any:
+    """links' select with bind parameters, built once."""
+    return select(ProductLink).where(ProductLink.tiktok_shop_id == bindparam("b_tts_id"),
+                                     ProductLink.shopify_product_id == bindparam("b_shopify_id"))
 
 
 async def linked_connection_ids(session: AsyncSession, product_shopify_id: str,

@@ -1,6 +1,7 @@
-"""The statements of a stock push's read (`job.load_stock_job`), built once with bind
-parameters: they run for every stock change, and building a select per call (columns,
-joins, an alias) cost about a quarter of that read's CPU (py-spy, bench/multi_tenant.py)."""
+"""The statements of a stock push's read (`job.load_stock_job`; its links: `loading.links`),
+built once with bind parameters: they run for every stock change, and building a select per
+call (columns, joins, an alias) cost about a quarter of that read's CPU (py-spy,
+bench/multi_tenant.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from sqlalchemy.orm import aliased
 
 from ecomsend.db.models import (
     InventoryLevel,
-    ProductLink,
     Shop,
     ShopifyProduct,
     ShopifyVariant,
@@ -62,9 +62,3 @@ def stock_levels() -> Any:
     return select(InventoryLevel).where(InventoryLevel.shop_id == bindparam("b_shop_id"),
                                         InventoryLevel.inventory_item_id.in_(items))
 
-
-@cache
-def product_links() -> Any:
-    """The links of product `b_shopify_id` in the TikTok connection `b_tts_id`."""
-    return select(ProductLink).where(ProductLink.tiktok_shop_id == bindparam("b_tts_id"),
-                                     ProductLink.shopify_product_id == bindparam("b_shopify_id"))
