@@ -4,6 +4,7 @@ stock push ahead of every bulk listing job and takes bulk marks of two shops in 
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from queue_tasks import TEST_KIND, build_test_registry, times
@@ -13,8 +14,8 @@ from test_queue_contract import Backend, backend, eventually, running  # noqa: F
 from ecomsend.db.models import ActivityLog
 from ecomsend.db.session import Database
 from ecomsend.jobs.local_queue import LANE_SLOTS_WHEN_BUSY, LocalQueue
-from ecomsend.jobs.port import JobQueue
-from ecomsend.jobs.procrastinate_queue import ProcrastinateQueue
+from ecomsend.jobs.port import BULK_LANES, JobQueue
+from ecomsend.jobs.procrastinate_queue import BULK_QUEUE, LANE_SLOTS, ProcrastinateQueue
 from ecomsend.sync.state import PRIORITY_STEP, job_priority
 
 
@@ -177,3 +178,29 @@ async def test_local_lane_jobs_hold_few_slots_while_other_jobs_come(sqlite_db: D
         await eventually(lambda: _done_ge(local, 9))
     assert await _most_at_once(sqlite_db, alone) == 4
     assert await _most_at_once(sqlite_db, busy) == LANE_SLOTS_WHEN_BUSY
+
+
+async def test_procrastinate_lane_hands_over_without_waiting_for_the_poll(
+        pg_db: Database) -> None:
+    """procrastinate, a `--only bulk` worker asked for more slots than a listing has lanes:
+    each lane's next job starts when the one before it ends, not at the next fetch poll (60 s
+    here). procrastinate fetches again on a job's end only when every slot was taken, so the
+    worker runs at most LANE_SLOTS lane jobs (with 8 slots this waited for the poll)."""
+    queue = ProcrastinateQueue(pg_db, build_test_registry(), heartbeat_s=0.3,
+                               stalled_after_s=1.5, fetch_job_polling_interval_s=60.0)
+    pg = Backend("procrastinate", pg_db, Path("."))
+    markers = [f"lane{n}" for n in range(2 * BULK_LANES)]
+    async with pg_db.unit_of_work() as session:
+        for n, marker in enumerate(markers):  # one bulk mark: two jobs in each lane
+            await queue.defer(session, "record", {"marker": marker, "sleep_s": 0.2},
+                              queueing_lock=f"l:{n}", priority=-n,
+                              lane=f"bulk:1:{n % BULK_LANES}")
+    stop = asyncio.Event()
+    worker = asyncio.create_task(queue.run_worker(stop, concurrency=8, only=BULK_QUEUE))
+    try:
+        await eventually(lambda: _done_ge(pg, len(markers)), timeout=30)
+    finally:
+        stop.set()
+        await asyncio.wait_for(worker, timeout=30)
+        await queue.close()
+    assert await _most_at_once(pg_db, markers) == LANE_SLOTS

@@ -14,6 +14,12 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+#: A bulk mark's jobs are spread over this many lanes per connection (`JobQueue.defer`'s
+#: `lane`, sync.state.bulk_lane): a 100,000-product listing holds at most this many workers,
+#: the rest stay free for other shops, and this many concurrent pushes still fill TikTok's 50
+#: QPS at local round trips.
+BULK_LANES = 6
+
 
 class JobQueue(Protocol):
     """Defers jobs inside the caller's transaction and runs them in workers.

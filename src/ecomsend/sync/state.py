@@ -19,6 +19,7 @@ from sqlalchemy import Table, bindparam, case, exists, func, or_, select, update
 from ecomsend.db.models import SyncState, TikTokShop
 from ecomsend.db.types import utcnow
 from ecomsend.db.upsert import prepared
+from ecomsend.jobs.port import BULK_LANES
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -71,11 +72,6 @@ def job_priority(kind: str, backlog: int = 0) -> int:
     instead of the first bulk mark holding every worker until it is done."""
     return KIND_PRIORITY.get(kind, 0) * PRIORITY_STEP - min(max(backlog, 0), PRIORITY_STEP - 1)
 
-
-#: A bulk mark's jobs are spread over this many lanes per connection (JobQueue.defer): a
-#: 100,000-product listing holds at most this many workers, the rest stay free for other shops,
-#: and this many concurrent pushes still fill TikTok's 50 QPS at local round trips.
-BULK_LANES = 6
 
 
 def bulk_lane(tiktok_shop_id: int, backlog: int) -> str:
